@@ -1,0 +1,107 @@
+import { useNavigation } from "@remix-run/react";
+import { useId } from "react";
+import { useTranslation } from "react-i18next";
+
+interface FieldBase {
+  name: string;
+  label: string;
+  error?: string;
+  hint?: string;
+}
+
+function useFieldIds(name: string, error?: string, hint?: string) {
+  const id = `${useId()}-${name}`;
+  const errorId = error ? `${id}-error` : undefined;
+  const hintId = hint ? `${id}-hint` : undefined;
+  return { id, errorId, hintId, describedBy: [hintId, errorId].filter(Boolean).join(" ") || undefined };
+}
+
+function FieldMessages({ hint, hintId, error, errorId }: { hint?: string; hintId?: string; error?: string; errorId?: string }) {
+  const { t } = useTranslation();
+  return (
+    <>
+      {hint ? (
+        <p className="field__hint" id={hintId}>
+          {hint}
+        </p>
+      ) : null}
+      {error ? (
+        <p className="field__error" id={errorId}>
+          {t(error as "errors.required")}
+        </p>
+      ) : null}
+    </>
+  );
+}
+
+export function TextField({ name, label, error, hint, ...input }: FieldBase & React.InputHTMLAttributes<HTMLInputElement>) {
+  const ids = useFieldIds(name, error, hint);
+  return (
+    <div className={`field${error ? " field--invalid" : ""}`}>
+      <label htmlFor={ids.id}>{label}</label>
+      <input id={ids.id} name={name} aria-invalid={error ? true : undefined} aria-describedby={ids.describedBy} {...input} />
+      <FieldMessages hint={hint} hintId={ids.hintId} error={error} errorId={ids.errorId} />
+    </div>
+  );
+}
+
+export function SelectField({
+  name,
+  label,
+  error,
+  hint,
+  options,
+  ...select
+}: FieldBase & React.SelectHTMLAttributes<HTMLSelectElement> & { options: { value: string; label: string }[] }) {
+  const ids = useFieldIds(name, error, hint);
+  return (
+    <div className={`field${error ? " field--invalid" : ""}`}>
+      <label htmlFor={ids.id}>{label}</label>
+      <select id={ids.id} name={name} aria-invalid={error ? true : undefined} aria-describedby={ids.describedBy} {...select}>
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+      <FieldMessages hint={hint} hintId={ids.hintId} error={error} errorId={ids.errorId} />
+    </div>
+  );
+}
+
+/** A form-level message (not tied to one field), announced when it appears. */
+export function FormAlert({ message, tone = "error" }: { message?: string | null; tone?: "error" | "success" }) {
+  if (!message) return null;
+  return (
+    <div className={`alert alert--${tone}`} role={tone === "error" ? "alert" : "status"}>
+      {message}
+    </div>
+  );
+}
+
+/** A submit button that shows progress while its form is on its way. */
+export function SubmitButton({
+  children,
+  pendingLabel,
+  intent,
+  className = "button",
+  ...rest
+}: React.ButtonHTMLAttributes<HTMLButtonElement> & { pendingLabel?: string; intent?: string }) {
+  const navigation = useNavigation();
+  const pending =
+    navigation.state === "submitting" && (intent === undefined || navigation.formData?.get("intent") === intent);
+  return (
+    <button type="submit" className={className} name={intent ? "intent" : undefined} value={intent} aria-disabled={pending || undefined} {...rest}>
+      {pending && pendingLabel ? pendingLabel : children}
+    </button>
+  );
+}
+
+export function EmptyState({ title, children }: { title: string; children?: React.ReactNode }) {
+  return (
+    <div className="empty-state">
+      <p className="empty-state__title">{title}</p>
+      {children ? <div className="empty-state__body">{children}</div> : null}
+    </div>
+  );
+}

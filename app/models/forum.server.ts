@@ -1,0 +1,30 @@
+import { asc, gte } from "drizzle-orm";
+import type { DbOrTx } from "../../db/client";
+import { events, pillars } from "../../db/schema";
+import { can, type Actor } from "../utils/policy";
+
+export function listPillars(db: DbOrTx) {
+  return db.select().from(pillars).orderBy(asc(pillars.position)).all();
+}
+
+/** Events that have not ended yet and that this person may see, soonest first. */
+export function upcomingEventsFor(db: DbOrTx, actor: Actor, today: string) {
+  return db
+    .select({
+      id: events.id,
+      kind: events.kind,
+      title: events.title,
+      startsOn: events.startsOn,
+      endsOn: events.endsOn,
+      timeZone: events.timeZone,
+      venue: events.venue,
+      status: events.status,
+      visibility: events.visibility,
+    })
+    .from(events)
+    .where(gte(events.endsOn, today))
+    .orderBy(asc(events.startsOn))
+    .all()
+    .filter((e) => e.status !== "archived" && can(actor, "event.view", e));
+}
+

@@ -1,0 +1,176 @@
+import { randomBytes } from "node:crypto";
+import { and, desc, eq, gt, isNull } from "drizzle-orm";
+import type { Db, DbOrTx } from "../../db/client";
+import { invitations, mailOutbox, organisations, users, type Role } from "../../db/schema";
+import { recordAudit, type RequestMeta } from "./audit.server";
+import { hashPassword } from "./password.server";
+import { hashSecret, createSession } from "./session.server";
+import { findPersonByEmail } from "./people.server";
+
+export const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+
+export interface InvitationInput {
+  email: string;
+  role: Role;
+  organisationId: number | null;
+}
+
+export interface ComposedMail {
+  subject: string;
+  body: string;
+}
+
+export type CreateInvitationResult =
+  | { ok: true; invitationId: number; outboxId: number; link: string }
+  | { ok: false; field: "email" | "organisationId"; error: "errors.personExists" | "errors.invalidChoice" };
+
+export function createInvitation(
+  db: Db,
+  actorId: number,
+  input: InvitationInput,
+  opts: { baseUrl: string; compose: (link: string) => ComposedMail; now?: Date },
+  meta: RequestMeta,
+): CreateInvitationResult {
+  const now = opts.now ?? new Date();
+  const token = randomBytes(32).toString("base64url");
+  const link = new URL(`/invitations/${token}`, opts.baseUrl).toString();
+  return db.transaction((tx) => {
+    if (findPersonByEmail(tx, input.email)) return { ok: false as const, field: "email" as const, error: "errors.personExists" as const };
+    if (input.organisationId !== null && !tx.select({ id: organisations.id }).from(organisations).where(eq(organisations.id, input.organisationId)).get()) {
+      return { ok: false as const, field: "organisationId" as const, error: "errors.invalidChoice" as const };
+    }
+    // Only the newest link for an address works.
+    tx.update(invitations)
+      .set({ revokedAt: now })
+      .where(and(eq(invitations.email, input.email), isNull(invitations.acceptedAt), isNull(invitations.revokedAt)))
+      .run();
+    const invitation = tx
+      .insert(invitations)
+      .values({ ...input, tokenHash: hashSecret(token), invitedById: actorId, createdAt: now, expiresAt: new Date(now.getTime() + INVITATION_TTL_MS) })
+      .returning()
+      .get();
+    const mail = opts.compose(link);
+    const outbox = tx
+      .insert(mailOutbox)
+      .values({ kind: "invitation", recipient: input.email, subject: mail.subject, body: mail.body, link, invitationId: invitation.id, delivery: "outbox_only", createdAt: now })
+      .returning({ id: mailOutbox.id })
+      .get();
+    recordAudit(tx, { actorId, action: "invitation.create", targetType: "invitation", targetId: invitation.id, detail: { email: input.email, role: input.role, organisationId: input.organisationId } }, meta, now);
+    return { ok: true as const, invitationId: invitation.id, outboxId: outbox.id, link };
+  });
+}
+
+export type InvitationState =
+  | { status: "valid"; invitation: typeof invitations.$inferSelect; organisationName: string | null }
+  | { status: "expired" | "used" | "revoked" | "unknown" };
+
+export function inspectInvitation(db: DbOrTx, token: string, now = new Date()): InvitationState {
+  if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return { status: "unknown" };
+  const row = db
+    .select({ invitation: invitations, organisationName: organisations.name })
+    .from(invitations)
+    .leftJoin(organisations, eq(organisations.id, invitations.organisationId))
+    .where(eq(invitations.tokenHash, hashSecret(token)))
+    .get();
+  if (!row) return { status: "unknown" };
+  if (row.invitation.acceptedAt) return { status: "used" };
+  if (row.invitation.revokedAt) return { status: "revoked" };
+  if (row.invitation.expiresAt.getTime() <= now.getTime()) return { status: "expired" };
+  return { status: "valid", invitation: row.invitation, organisationName: row.organisationName };
+}
+
+export type AcceptResult = { ok: true; userId: number; token: string } | { ok: false; status: "expired" | "used" | "revoked" | "unknown" };
+
+export async function acceptInvitation(
+  db: Db,
+  token: string,
+  input: { name: string; password: string },
+  meta: RequestMeta,
+  now = new Date(),
+): Promise<AcceptResult> {
+  const first = inspectInvitation(db, token, now);
+  if (first.status !== "valid") return { ok: false, status: first.status };
+  const passwordHash = await hashPassword(input.password);
+  return db.transaction((tx) => {
+    // Checked again inside the transaction: two tabs submitting at once must not both succeed.
+    const state = inspectInvitation(tx, token, now);
+    if (state.status !== "valid") return { ok: false as const, status: state.status };
+    const { invitation } = state;
+    if (findPersonByEmail(tx, invitation.email)) return { ok: false as const, status: "used" as const };
+    const user = tx
+      .insert(users)
+      .values({ email: invitation.email, name: input.name, passwordHash, role: invitation.role, organisationId: invitation.organisationId, createdAt: now })
+      .returning({ id: users.id })
+      .get();
+    const claimed = tx
+      .update(invitations)
+      .set({ acceptedAt: now, acceptedUserId: user.id })
+      .where(and(eq(invitations.id, invitation.id), isNull(invitations.acceptedAt), gt(invitations.expiresAt, now)))
+      .run();
+    if (claimed.changes !== 1) throw new Error("invitation was claimed concurrently");
+    const session = createSession(tx, user.id, meta, now);
+    recordAudit(tx, { actorId: user.id, action: "invitation.accept", targetType: "invitation", targetId: invitation.id, detail: { email: invitation.email, role: invitation.role } }, meta, now);
+    return { ok: true as const, userId: user.id, token: session.token };
+  });
+}
+
+export function revokeInvitation(db: Db, actorId: number, invitationId: number, meta: RequestMeta): boolean {
+  return db.transaction((tx) => {
+    const done = tx
+      .update(invitations)
+      .set({ revokedAt: new Date() })
+      .where(and(eq(invitations.id, invitationId), isNull(invitations.acceptedAt), isNull(invitations.revokedAt)))
+      .run();
+    if (done.changes !== 1) return false;
+    recordAudit(tx, { actorId, action: "invitation.revoke", targetType: "invitation", targetId: invitationId }, meta);
+    return true;
+  });
+}
+
+/** The outbox with each invitation's current state, newest first. */
+export function listOutbox(db: DbOrTx, now = new Date()) {
+  const rows = db
+    .select({ mail: mailOutbox, invitation: invitations, organisationName: organisations.name, invitedByName: users.name })
+    .from(mailOutbox)
+    .leftJoin(invitations, eq(invitations.id, mailOutbox.invitationId))
+    .leftJoin(organisations, eq(organisations.id, invitations.organisationId))
+    .leftJoin(users, eq(users.id, invitations.invitedById))
+    .orderBy(desc(mailOutbox.id))
+    .limit(200)
+    .all();
+  return rows.map(({ mail, invitation, organisationName, invitedByName }) => {
+    const state: "unknown" | "accepted" | "revoked" | "expired" | "pending" = !invitation
+      ? "unknown"
+      : invitation.acceptedAt
+        ? "accepted"
+        : invitation.revokedAt
+          ? "revoked"
+          : invitation.expiresAt.getTime() <= now.getTime()
+            ? "expired"
+            : "pending";
+    return {
+      id: mail.id,
+      recipient: mail.recipient,
+      subject: mail.subject,
+      createdAt: mail.createdAt,
+      delivery: mail.delivery,
+      deliveryError: mail.deliveryError,
+      invitationId: invitation?.id ?? null,
+      role: invitation?.role ?? null,
+      organisationName,
+      invitedByName,
+      expiresAt: invitation?.expiresAt ?? null,
+      state,
+      // A link is only worth showing while it still works.
+      link: state === "pending" ? mail.link : null,
+    };
+  });
+}
+
+export function getOutboxMail(db: DbOrTx, id: number) {
+  return db.select().from(mailOutbox).where(eq(mailOutbox.id, id)).get() ?? null;
+}
+
+export function markOutboxDelivery(db: DbOrTx, id: number, delivery: "sent" | "failed", error?: string): void {
+  db.update(mailOutbox).set({ delivery, deliveryError: error?.slice(0, 500) ?? null }).where(eq(mailOutbox.id, id)).run();
+}

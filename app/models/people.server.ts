@@ -1,0 +1,94 @@
+import { asc, eq } from "drizzle-orm";
+import type { Db, DbOrTx } from "../../db/client";
+import { organisations, users, type Role } from "../../db/schema";
+import { recordAudit, type RequestMeta } from "./audit.server";
+import { hashPassword, verifyPassword } from "./password.server";
+import { invalidateOtherSessions, invalidateUserSessions } from "./session.server";
+
+export function listPeople(db: DbOrTx) {
+  return db
+    .select({
+      id: users.id,
+      name: users.name,
+      email: users.email,
+      role: users.role,
+      status: users.status,
+      organisationId: users.organisationId,
+      organisationName: organisations.name,
+      stakeholderGroup: organisations.stakeholderGroup,
+      createdAt: users.createdAt,
+    })
+    .from(users)
+    .leftJoin(organisations, eq(organisations.id, users.organisationId))
+    .orderBy(asc(users.name))
+    .all();
+}
+
+export function getPerson(db: DbOrTx, id: number) {
+  return db.select().from(users).where(eq(users.id, id)).get() ?? null;
+}
+
+export function findPersonByEmail(db: DbOrTx, email: string) {
+  return db.select().from(users).where(eq(users.email, email.toLowerCase())).get() ?? null;
+}
+
+export function changeRole(db: Db, actorId: number, personId: number, role: Role, meta: RequestMeta): boolean {
+  return db.transaction((tx) => {
+    const person = getPerson(tx, personId);
+    if (!person) return false;
+    tx.update(users).set({ role }).where(eq(users.id, personId)).run();
+    recordAudit(tx, { actorId, action: "person.change_role", targetType: "user", targetId: personId, detail: { from: person.role, to: role } }, meta);
+    return true;
+  });
+}
+
+/** Deactivates a person and ends all their sessions in one transaction; returns the ended session ids. */
+export function deactivatePerson(db: Db, actorId: number, personId: number, meta: RequestMeta): string[] | null {
+  return db.transaction((tx) => {
+    const person = getPerson(tx, personId);
+    if (!person) return null;
+    tx.update(users).set({ status: "deactivated", deactivatedAt: new Date() }).where(eq(users.id, personId)).run();
+    const ended = invalidateUserSessions(tx, personId);
+    recordAudit(tx, { actorId, action: "person.deactivate", targetType: "user", targetId: personId, detail: { sessionsEnded: ended.length } }, meta);
+    return ended;
+  });
+}
+
+export function reactivatePerson(db: Db, actorId: number, personId: number, meta: RequestMeta): boolean {
+  return db.transaction((tx) => {
+    const person = getPerson(tx, personId);
+    if (!person) return false;
+    tx.update(users).set({ status: "active", deactivatedAt: null }).where(eq(users.id, personId)).run();
+    recordAudit(tx, { actorId, action: "person.reactivate", targetType: "user", targetId: personId }, meta);
+    return true;
+  });
+}
+
+export function updateAccount(db: Db, userId: number, input: { name: string; timeZone: string | null }, meta: RequestMeta): void {
+  db.transaction((tx) => {
+    tx.update(users).set(input).where(eq(users.id, userId)).run();
+    recordAudit(tx, { actorId: userId, action: "account.update", targetType: "user", targetId: userId, detail: { ...input } }, meta);
+  });
+}
+
+/** Changes a password and signs out every other session, which may have been opened with the old one. */
+export async function changePassword(
+  db: Db,
+  userId: number,
+  keepSessionId: string,
+  input: { currentPassword: string; password: string },
+  meta: RequestMeta,
+): Promise<{ ok: true; endedSessions: string[] } | { ok: false; field: "currentPassword"; error: "errors.currentPasswordWrong" }> {
+  const person = getPerson(db, userId);
+  if (!person || !(await verifyPassword(person.passwordHash, input.currentPassword))) {
+    return { ok: false, field: "currentPassword", error: "errors.currentPasswordWrong" };
+  }
+  const passwordHash = await hashPassword(input.password);
+  const endedSessions = db.transaction((tx) => {
+    tx.update(users).set({ passwordHash }).where(eq(users.id, userId)).run();
+    const ended = invalidateOtherSessions(tx, userId, keepSessionId);
+    recordAudit(tx, { actorId: userId, action: "account.change_password", targetType: "user", targetId: userId, detail: { sessionsEnded: ended.length } }, meta);
+    return ended;
+  });
+  return { ok: true, endedSessions };
+}

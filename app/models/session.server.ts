@@ -1,0 +1,134 @@
+/**
+ * Sessions as the Lucia authors now recommend building them by hand:
+ * the token is `<id>.<secret>`, only a SHA-256 of the secret is stored,
+ * the secret is compared in constant time, and a session ends after a
+ * period of inactivity, its last-seen time refreshed at most once per interval.
+ */
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { and, desc, eq, ne } from "drizzle-orm";
+import type { Db, DbOrTx } from "../../db/client";
+import { sessions, users } from "../../db/schema";
+
+export const SESSION_COOKIE = "convene_session";
+const REFRESH_INTERVAL_MS = 60 * 60 * 1000;
+
+export type SessionUser = Pick<
+  typeof users.$inferSelect,
+  "id" | "email" | "name" | "role" | "organisationId" | "timeZone" | "status"
+>;
+export type Session = typeof sessions.$inferSelect;
+export interface ValidatedSession {
+  session: Session;
+  user: SessionUser;
+  /** True when lastVerifiedAt moved, so the cookie's lifetime should be renewed too. */
+  refreshed: boolean;
+}
+
+function randomToken(bytes: number): string {
+  return randomBytes(bytes).toString("base64url");
+}
+
+export function hashSecret(secret: string): string {
+  return createHash("sha256").update(secret).digest("hex");
+}
+
+export function createSession(
+  db: DbOrTx,
+  userId: number,
+  meta: { ipAddress?: string | null; userAgent?: string | null },
+  now = new Date(),
+): { session: Session; token: string } {
+  const id = randomToken(18);
+  const secret = randomToken(32);
+  const session = db
+    .insert(sessions)
+    .values({
+      id,
+      userId,
+      secretHash: hashSecret(secret),
+      createdAt: now,
+      lastVerifiedAt: now,
+      ipAddress: meta.ipAddress ?? null,
+      userAgent: meta.userAgent?.slice(0, 300) ?? null,
+    })
+    .returning()
+    .get();
+  return { session, token: `${id}.${secret}` };
+}
+
+export function validateSessionToken(
+  db: Db,
+  token: string,
+  idleTimeoutMs: number,
+  now = new Date(),
+): ValidatedSession | null {
+  const [id, secret, extra] = token.split(".");
+  if (!id || !secret || extra !== undefined || id.length > 64 || secret.length > 128) return null;
+  const row = db
+    .select({ session: sessions, user: users })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(eq(sessions.id, id))
+    .get();
+  if (!row) return null;
+
+  const expected = Buffer.from(row.session.secretHash, "hex");
+  const actual = Buffer.from(hashSecret(secret), "hex");
+  if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) return null;
+
+  const idleFor = now.getTime() - row.session.lastVerifiedAt.getTime();
+  if (idleFor >= idleTimeoutMs || row.user.status !== "active") {
+    invalidateSession(db, id);
+    return null;
+  }
+  let session = row.session;
+  let refreshed = false;
+  if (idleFor >= REFRESH_INTERVAL_MS) {
+    session = db.update(sessions).set({ lastVerifiedAt: now }).where(eq(sessions.id, id)).returning().get() ?? session;
+    refreshed = true;
+  }
+  const { id: userId, email, name, role, organisationId, timeZone, status } = row.user;
+  return { session, user: { id: userId, email, name, role, organisationId, timeZone, status }, refreshed };
+}
+
+export function invalidateSession(db: DbOrTx, sessionId: string): void {
+  db.delete(sessions).where(eq(sessions.id, sessionId)).run();
+}
+
+/** Ends every session of a person; returns the ids so their live sockets can be closed too. */
+export function invalidateUserSessions(db: DbOrTx, userId: number): string[] {
+  return db
+    .delete(sessions)
+    .where(eq(sessions.userId, userId))
+    .returning({ id: sessions.id })
+    .all()
+    .map((r) => r.id);
+}
+
+export function invalidateOtherSessions(db: DbOrTx, userId: number, keepSessionId: string): string[] {
+  return db
+    .delete(sessions)
+    .where(and(eq(sessions.userId, userId), ne(sessions.id, keepSessionId)))
+    .returning({ id: sessions.id })
+    .all()
+    .map((r) => r.id);
+}
+
+export function listUserSessions(db: DbOrTx, userId: number) {
+  return db
+    .select({
+      id: sessions.id,
+      createdAt: sessions.createdAt,
+      lastVerifiedAt: sessions.lastVerifiedAt,
+      ipAddress: sessions.ipAddress,
+      userAgent: sessions.userAgent,
+    })
+    .from(sessions)
+    .where(eq(sessions.userId, userId))
+    .orderBy(desc(sessions.lastVerifiedAt))
+    .all();
+}
+
+export function findSession(db: DbOrTx, sessionId: string) {
+  return db.select().from(sessions).where(eq(sessions.id, sessionId)).get() ?? null;
+}

@@ -1,0 +1,44 @@
+/**
+ * The browser ⇄ server real-time protocol: event names, payload schemas and acknowledgement shapes.
+ * Both sides import this module; `docs/realtime.md` describes it for other clients.
+ */
+import { z } from "zod";
+import type { Role } from "../../db/schema/vocabulary";
+
+/** Largest accepted payload of any request event, in bytes of JSON. */
+export const MAX_PAYLOAD_BYTES = 16 * 1024;
+
+export type ErrorCode = "invalid_payload" | "payload_too_large" | "unknown_event" | "forbidden" | "internal";
+export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: ErrorCode; message: string };
+
+/** Payload schemas of the request events a client may send; every one is answered through an acknowledgement. */
+export const requestSchemas = {
+  whoami: z.object({}).strict(),
+} as const;
+
+export type RequestEvent = keyof typeof requestSchemas;
+
+export interface WhoamiResult {
+  user: { id: number; name: string; role: Role; organisationId: number | null };
+  sessionId: string;
+}
+
+export interface ClientToServerEvents {
+  whoami: (payload: z.input<(typeof requestSchemas)["whoami"]>, ack: (res: Ack<WhoamiResult>) => void) => void;
+}
+
+export type SessionEndReason = "signed_out" | "deactivated" | "revoked" | "password_changed";
+
+export interface ServerToClientEvents {
+  /** Sent just before the server disconnects a socket whose session ended. */
+  "session:ended": (payload: { reason: SessionEndReason }) => void;
+}
+
+/** Rooms a socket is put in at connection, so the server can reach it by person or by session. */
+export const rooms = {
+  user: (id: number) => `user:${id}`,
+  session: (id: string) => `session:${id}`,
+} as const;
+
+/** Errors from the handshake middleware, surfaced to the client as `connect_error` with this `data`. */
+export type HandshakeError = { code: "origin_not_allowed" | "unauthenticated"; message: string };

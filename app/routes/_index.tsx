@@ -1,0 +1,76 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { EmptyState } from "../components/form";
+import { listPillars, upcomingEventsFor } from "../models/forum.server";
+import { requirePermission } from "../utils/auth.server";
+import { formatDateRange } from "../utils/format";
+import { useFormatPrefs } from "../utils/root-data";
+
+export const meta: MetaFunction = () => [{ title: "Home · Convene" }];
+
+export function loader({ request, context }: LoaderFunctionArgs) {
+  const user = requirePermission(context, request, "home.view");
+  const today = new Date().toISOString().slice(0, 10);
+  const db = context.services.db;
+  return {
+    name: user.name,
+    events: upcomingEventsFor(db, user, today),
+    pillars: listPillars(db).map((p) => p.slug),
+    workingGroups: [] as { id: number; name: string }[],
+  };
+}
+
+export default function Home() {
+  const { t } = useTranslation();
+  const { name, events, pillars, workingGroups } = useLoaderData<typeof loader>();
+  const { locale } = useFormatPrefs();
+  return (
+    <div className="stack-lg">
+      <header className="page-header">
+        <h1>{t("home.title", { name })}</h1>
+        <p className="lead">{t("home.lead")}</p>
+      </header>
+
+      <section aria-labelledby="events-title" className="panel">
+        <h2 id="events-title">{t("home.eventsTitle")}</h2>
+        {events.length === 0 ? (
+          <EmptyState title={t("home.noEvents")} />
+        ) : (
+          <ul className="card-list">
+            {events.map((e) => (
+              <li key={e.id} className="card">
+                <p className="card__eyebrow">
+                  {t(`eventKind.${e.kind}`)}
+                  {e.status === "draft" ? <span className="badge badge--draft">{t("eventStatus.draft")}</span> : null}
+                </p>
+                <h3 className="card__title">{e.title}</h3>
+                <p className="card__meta">
+                  <time dateTime={e.startsOn}>{formatDateRange(e.startsOn, e.endsOn, locale)}</time>
+                  {" · "}
+                  {e.venue ?? t("home.online")}
+                  {" · "}
+                  <span>{t("home.eventZone", { zone: e.timeZone })}</span>
+                </p>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+
+      <section aria-labelledby="groups-title" className="panel">
+        <h2 id="groups-title">{t("home.groupsTitle")}</h2>
+        {workingGroups.length === 0 ? <EmptyState title={t("home.noGroups")}>{t("home.noGroupsBody")}</EmptyState> : null}
+      </section>
+
+      <section aria-labelledby="pillars-title" className="panel">
+        <h2 id="pillars-title">{t("home.pillarsTitle")}</h2>
+        <ol className="pillar-list">
+          {pillars.map((slug) => (
+            <li key={slug}>{t(`pillars.${slug}` as "pillars.tech-innovation")}</li>
+          ))}
+        </ol>
+      </section>
+    </div>
+  );
+}

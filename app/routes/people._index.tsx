@@ -1,0 +1,157 @@
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { roles } from "../../db/schema/vocabulary";
+import { EmptyState, FormAlert } from "../components/form";
+import { changeRole, deactivatePerson, getPerson, listPeople, reactivatePerson } from "../models/people.server";
+import { forbidden, requirePermission } from "../utils/auth.server";
+import { readForm } from "../utils/forms.server";
+import { can } from "../utils/policy";
+import { useRootData } from "../utils/root-data";
+import { RoleChangeSchema } from "../utils/validation";
+
+export const meta: MetaFunction = () => [{ title: "People · Convene" }];
+
+export function loader({ request, context }: LoaderFunctionArgs) {
+  requirePermission(context, request, "people.view");
+  return { people: listPeople(context.services.db) };
+}
+
+type ActionResult = { ok: boolean; message: string; personId?: number };
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const actor = requirePermission(context, request, "people.view");
+  const form = await readForm(request);
+  const { db, live } = context.services;
+  const personId = Number(form.get("personId"));
+  const person = Number.isInteger(personId) && personId > 0 ? getPerson(db, personId) : null;
+  if (!person) return data<ActionResult>({ ok: false, message: "errors.notFound" }, { status: 404 });
+  const meta = context.requestMeta;
+
+  switch (form.get("intent")) {
+    case "changeRole": {
+      const parsed = RoleChangeSchema.safeParse({ role: form.get("role") });
+      if (!parsed.success) return data<ActionResult>({ ok: false, message: "errors.invalidChoice", personId }, { status: 400 });
+      if (!can(actor, "person.changeRole", { id: person.id, role: person.role, newRole: parsed.data.role })) throw forbidden();
+      changeRole(db, actor.id, person.id, parsed.data.role, meta);
+      return data<ActionResult>({ ok: true, message: "people.roleChanged", personId });
+    }
+    case "deactivate": {
+      if (!can(actor, "person.deactivate", { id: person.id })) throw forbidden();
+      const ended = deactivatePerson(db, actor.id, person.id, meta) ?? [];
+      live.endSessions(ended, "deactivated");
+      live.endUser(person.id, "deactivated");
+      return data<ActionResult>({ ok: true, message: "people.deactivated", personId });
+    }
+    case "reactivate": {
+      if (!can(actor, "person.reactivate", { id: person.id })) throw forbidden();
+      reactivatePerson(db, actor.id, person.id, meta);
+      return data<ActionResult>({ ok: true, message: "people.reactivated", personId });
+    }
+    default:
+      return data<ActionResult>({ ok: false, message: "errors.invalidValue" }, { status: 400 });
+  }
+}
+
+export default function People() {
+  const { t } = useTranslation();
+  const { people } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const me = useRootData()?.user;
+  const navigation = useNavigation();
+  const busyPerson = navigation.state === "submitting" ? navigation.formData?.get("personId") : null;
+  return (
+    <div className="stack-lg">
+      <header className="page-header page-header--split">
+        <div>
+          <h1>{t("people.title")}</h1>
+          <p className="lead">{t("people.lead", { count: people.length })}</p>
+        </div>
+        <Link to="/invitations/new" className="button">
+          {t("invitations.invite")}
+        </Link>
+      </header>
+      <FormAlert message={result ? t(result.message as "people.roleChanged") : null} tone={result?.ok ? "success" : "error"} />
+      {people.length === 0 ? (
+        <EmptyState title={t("people.empty")} />
+      ) : (
+        <div className="table-wrap" role="region" aria-labelledby="people-caption" tabIndex={0}>
+          <table className="table">
+            <caption id="people-caption" className="visually-hidden">
+              {t("people.title")}
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">{t("fields.name")}</th>
+                <th scope="col">{t("fields.organisation")}</th>
+                <th scope="col">{t("fields.role")}</th>
+                <th scope="col">{t("fields.status")}</th>
+                <th scope="col">
+                  <span className="visually-hidden">{t("common.actions")}</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {people.map((p) => {
+                const self = p.id === me?.id;
+                return (
+                  <tr key={p.id} data-testid={`person-${p.email}`}>
+                    <th scope="row">
+                      <span className="cell-title">{p.name}</span>
+                      <span className="cell-sub">{p.email}</span>
+                    </th>
+                    <td data-label={t("fields.organisation")}>
+                      {p.organisationName ?? "—"}
+                      {p.stakeholderGroup ? <span className="cell-sub">{t(`stakeholderGroups.${p.stakeholderGroup}`)}</span> : null}
+                    </td>
+                    <td data-label={t("fields.role")}>
+                      {self ? (
+                        t(`roles.${p.role}`)
+                      ) : (
+                        <Form method="post" className="inline-form">
+                          <input type="hidden" name="personId" value={p.id} />
+                          <label className="visually-hidden" htmlFor={`role-${p.id}`}>
+                            {t("people.roleOf", { name: p.name })}
+                          </label>
+                          <select id={`role-${p.id}`} name="role" defaultValue={p.role}>
+                            {roles.map((r) => (
+                              <option key={r} value={r}>
+                                {t(`roles.${r}`)}
+                              </option>
+                            ))}
+                          </select>
+                          <button type="submit" name="intent" value="changeRole" className="button button--small button--quiet">
+                            {t("people.saveRole")} <span className="visually-hidden">{p.name}</span>
+                          </button>
+                        </Form>
+                      )}
+                    </td>
+                    <td data-label={t("fields.status")}>
+                      <span className={`badge badge--${p.status}`}>{t(`people.status.${p.status}`)}</span>
+                    </td>
+                    <td>
+                      {self ? null : (
+                        <Form method="post" className="inline-form">
+                          <input type="hidden" name="personId" value={p.id} />
+                          {p.status === "active" ? (
+                            <button type="submit" name="intent" value="deactivate" className="button button--danger button--small" aria-disabled={busyPerson === String(p.id) || undefined}>
+                              {t("people.deactivate")} <span className="visually-hidden">{p.name}</span>
+                            </button>
+                          ) : (
+                            <button type="submit" name="intent" value="reactivate" className="button button--small">
+                              {t("people.reactivate")} <span className="visually-hidden">{p.name}</span>
+                            </button>
+                          )}
+                        </Form>
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,54 @@
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, useActionData, useSearchParams } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { FormAlert, SubmitButton, TextField } from "../components/form";
+import { signIn } from "../models/sign-in.server";
+import { requireAnonymous, safeRedirect } from "../utils/auth.server";
+import { parseForm, readForm } from "../utils/forms.server";
+import { SignInSchema } from "../utils/validation";
+
+export const meta: MetaFunction = () => [{ title: "Sign in · Convene" }];
+
+export function loader({ context }: LoaderFunctionArgs) {
+  requireAnonymous(context);
+  return null;
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  requireAnonymous(context);
+  const form = await readForm(request);
+  const parsed = parseForm(form, SignInSchema);
+  if (!parsed.ok) return data(parsed, { status: 400 });
+  const result = await signIn(context.services.db, context.services.signInThrottle, parsed.data, context.requestMeta);
+  if (!result.ok) {
+    const values = { email: parsed.data.email, redirectTo: parsed.data.redirectTo ?? "" };
+    if (result.reason === "throttled") {
+      return data({ ok: false as const, errors: { form: "errors.signInThrottled" }, minutes: result.retryAfterMinutes, values }, { status: 429 });
+    }
+    return data({ ok: false as const, errors: { form: "errors.signInInvalid" }, minutes: 0, values }, { status: 400 });
+  }
+  return redirect(safeRedirect(parsed.data.redirectTo), { headers: { "Set-Cookie": context.sessionCookie.serialize(result.token) } });
+}
+
+export default function SignIn() {
+  const { t } = useTranslation();
+  const actionData = useActionData<typeof action>();
+  const [params] = useSearchParams();
+  const errors: Record<string, string> = actionData?.errors ?? {};
+  const values: Record<string, string> = actionData?.values ?? {};
+  const minutes = actionData && "minutes" in actionData ? actionData.minutes : 0;
+  return (
+    <section className="auth-card" aria-labelledby="sign-in-title">
+      <h1 id="sign-in-title">{t("auth.signInTitle")}</h1>
+      <p className="lead">{t("auth.signInLead")}</p>
+      <Form method="post" noValidate className="stack">
+        <FormAlert message={errors.form ? t(errors.form as "errors.signInInvalid", { count: minutes }) : null} />
+        <input type="hidden" name="redirectTo" value={values.redirectTo ?? params.get("redirectTo") ?? ""} />
+        <TextField name="email" type="email" label={t("fields.email")} autoComplete="username" required defaultValue={values.email} error={errors.email} />
+        <TextField name="password" type="password" label={t("fields.password")} autoComplete="current-password" required error={errors.password} />
+        <SubmitButton pendingLabel={t("auth.signingIn")}>{t("auth.signIn")}</SubmitButton>
+      </Form>
+      <p className="muted">{t("auth.noAccount")}</p>
+    </section>
+  );
+}

@@ -1,0 +1,37 @@
+import { redirect, type AppLoadContext } from "@remix-run/node";
+import type { SessionUser } from "../models/session.server";
+import { can, type Action, type TargetArgs } from "./policy";
+
+/** The signed-in person, or a redirect to the sign-in page that brings them back here afterwards. */
+export function requireUser(context: AppLoadContext, request: Request): SessionUser {
+  if (context.auth) return context.auth.user;
+  const url = new URL(request.url);
+  const back = url.pathname + url.search;
+  throw redirect(back === "/" ? "/sign-in" : `/sign-in?redirectTo=${encodeURIComponent(back)}`);
+}
+
+export function requireAnonymous(context: AppLoadContext): void {
+  if (context.auth) throw redirect("/");
+}
+
+export function forbidden(): Response {
+  return new Response("Forbidden", { status: 403, statusText: "Forbidden" });
+}
+
+/** Requires a signed-in person who may take this action; anyone else gets the 403 page. */
+export function requirePermission<A extends Action>(
+  context: AppLoadContext,
+  request: Request,
+  action: A,
+  ...target: TargetArgs<A>
+): SessionUser {
+  const user = requireUser(context, request);
+  if (!can(user, action, ...target)) throw forbidden();
+  return user;
+}
+
+/** Only same-site relative paths, so a crafted link cannot send someone elsewhere after sign-in. */
+export function safeRedirect(to: FormDataEntryValue | string | null | undefined, fallback = "/"): string {
+  if (typeof to !== "string" || !to.startsWith("/") || to.startsWith("//") || to.startsWith("/\\")) return fallback;
+  return to;
+}

@@ -1,0 +1,88 @@
+/**
+ * The one place that decides who may see or change what.
+ * Loaders, actions and socket handlers ask `can(...)`; nothing checks roles inline.
+ * Pure and free of server imports, so the interface can also use it to hide what a person may not do.
+ */
+import type { Role } from "../../db/schema/vocabulary";
+
+export interface Actor {
+  id: number;
+  role: Role;
+  status: "active" | "deactivated";
+  organisationId: number | null;
+}
+
+type EventVisibility = "public" | "members" | "groups";
+type EventStatus = "draft" | "published" | "archived";
+
+/** What each action needs to know about its target (`undefined`: the action has none). */
+interface Targets {
+  "home.view": undefined;
+  "account.manage": undefined;
+  "realtime.connect": undefined;
+  "people.view": undefined;
+  "people.invite": undefined;
+  "person.changeRole": { id: number; role: Role; newRole: Role };
+  "person.deactivate": { id: number };
+  "person.reactivate": { id: number };
+  "organisations.view": undefined;
+  "organisation.manage": undefined;
+  "invitations.view": undefined;
+  "invitation.revoke": undefined;
+  "audit.view": undefined;
+  "session.revoke": { userId: number };
+  "event.view": { status: EventStatus; visibility: EventVisibility };
+}
+
+export type Action = keyof Targets;
+export const actions = [
+  "home.view",
+  "account.manage",
+  "realtime.connect",
+  "people.view",
+  "people.invite",
+  "person.changeRole",
+  "person.deactivate",
+  "person.reactivate",
+  "organisations.view",
+  "organisation.manage",
+  "invitations.view",
+  "invitation.revoke",
+  "audit.view",
+  "session.revoke",
+  "event.view",
+] as const satisfies readonly Action[];
+
+export type TargetArgs<A extends Action> = Targets[A] extends undefined ? [] : [target: Targets[A]];
+
+const secretariatOnly = (actor: Actor) => actor.role === "secretariat";
+
+const rules: { [A in Action]: (actor: Actor, target: Targets[A]) => boolean } = {
+  "home.view": () => true,
+  "account.manage": () => true,
+  "realtime.connect": () => true,
+  "people.view": secretariatOnly,
+  "people.invite": secretariatOnly,
+  // The secretariat cannot demote or deactivate itself: someone must always be able to run the forum.
+  "person.changeRole": (actor, t) => secretariatOnly(actor) && t.id !== actor.id && t.role !== t.newRole,
+  "person.deactivate": (actor, t) => secretariatOnly(actor) && t.id !== actor.id,
+  "person.reactivate": (actor, t) => secretariatOnly(actor) && t.id !== actor.id,
+  "organisations.view": secretariatOnly,
+  "organisation.manage": secretariatOnly,
+  "invitations.view": secretariatOnly,
+  "invitation.revoke": secretariatOnly,
+  "audit.view": secretariatOnly,
+  "session.revoke": (actor, t) => t.userId === actor.id,
+  "event.view": (actor, t) => {
+    if (actor.role === "secretariat") return true;
+    if (t.status === "draft") return false;
+    // Group-restricted events get their invitation lists with the agenda work; until then only the secretariat sees them.
+    return t.visibility !== "groups";
+  },
+};
+
+export function can<A extends Action>(actor: Actor | null | undefined, action: A, ...target: TargetArgs<A>): boolean {
+  if (!actor || actor.status !== "active") return false;
+  const rule = rules[action] as (actor: Actor, target: Targets[A] | undefined) => boolean;
+  return rule(actor, target[0]);
+}

@@ -1,0 +1,114 @@
+/**
+ * Form and payload schemas shared by the interface and the server.
+ * Messages are translation keys under `errors.*`, rendered in the reader's language.
+ */
+import { z } from "zod";
+import { roles, stakeholderGroups } from "../../db/schema/vocabulary";
+import { countryCodes } from "./countries";
+
+export const MAX_TEXT = 200;
+
+const email = z
+  .string({ required_error: "errors.required" })
+  .trim()
+  .min(1, "errors.required")
+  .max(254, "errors.tooLong")
+  .email("errors.emailInvalid")
+  .transform((v) => v.toLowerCase());
+
+const personName = z.string().trim().min(1, "errors.required").max(MAX_TEXT, "errors.tooLong");
+
+export const newPassword = z
+  .string({ required_error: "errors.required" })
+  .min(12, "errors.passwordTooShort")
+  .max(200, "errors.tooLong");
+
+const optionalId = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    if (v === undefined || v === "") return null;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n <= 0) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: "errors.invalidChoice" });
+      return z.NEVER;
+    }
+    return n;
+  });
+
+export function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const SignInSchema = z.object({
+  email,
+  password: z.string({ required_error: "errors.required" }).min(1, "errors.required").max(200, "errors.tooLong"),
+  redirectTo: z.string().max(500).optional(),
+});
+
+export const InviteSchema = z.object({
+  email,
+  role: z.enum(roles, { errorMap: () => ({ message: "errors.invalidChoice" }) }),
+  organisationId: optionalId,
+});
+
+export const AcceptInvitationSchema = z
+  .object({
+    name: personName,
+    password: newPassword,
+    confirmPassword: z.string({ required_error: "errors.required" }),
+  })
+  .refine((v) => v.password === v.confirmPassword, { path: ["confirmPassword"], message: "errors.passwordsDiffer" });
+
+export const OrganisationSchema = z.object({
+  name: z.string({ required_error: "errors.required" }).trim().min(2, "errors.tooShort").max(MAX_TEXT, "errors.tooLong"),
+  stakeholderGroup: z.enum(stakeholderGroups, { errorMap: () => ({ message: "errors.invalidChoice" }) }),
+  country: z.enum(countryCodes, { errorMap: () => ({ message: "errors.invalidChoice" }) }),
+});
+
+export const AccountSchema = z.object({
+  name: personName,
+  timeZone: z
+    .string()
+    .optional()
+    .transform((v) => (v ? v : null))
+    .refine((v) => v === null || isTimeZone(v), "errors.timeZoneInvalid"),
+});
+
+export const PasswordChangeSchema = z
+  .object({
+    currentPassword: z.string({ required_error: "errors.required" }).min(1, "errors.required").max(200, "errors.tooLong"),
+    password: newPassword,
+    confirmPassword: z.string({ required_error: "errors.required" }),
+  })
+  .refine((v) => v.password === v.confirmPassword, { path: ["confirmPassword"], message: "errors.passwordsDiffer" });
+
+export const RoleChangeSchema = z.object({
+  role: z.enum(roles, { errorMap: () => ({ message: "errors.invalidChoice" }) }),
+});
+
+export const AuditFilterSchema = z.object({
+  actor: z.coerce.number().int().positive().optional().catch(undefined),
+  action: z.string().max(100).optional().catch(undefined),
+  targetType: z.string().max(50).optional().catch(undefined),
+  from: z.string().date().optional().catch(undefined),
+  to: z.string().date().optional().catch(undefined),
+  before: z.coerce.number().int().positive().optional().catch(undefined),
+});
+
+export type FieldErrors = Record<string, string>;
+
+/** Turns a zod error into one message key per field (the first), ready for the form to show. */
+export function fieldErrorsOf(error: z.ZodError): FieldErrors {
+  const out: FieldErrors = {};
+  for (const issue of error.issues) {
+    const key = issue.path.join(".") || "form";
+    out[key] ??= issue.message.startsWith("errors.") ? issue.message : "errors.invalidValue";
+  }
+  return out;
+}

@@ -1,0 +1,47 @@
+import { sql } from "drizzle-orm";
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+export const pillars = sqliteTable("pillars", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  slug: text("slug").notNull().unique(),
+  name: text("name").notNull(),
+  position: integer("position").notNull(),
+});
+
+export const eventSeries = sqliteTable("event_series", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  name: text("name").notNull(),
+  cadence: text("cadence", { enum: ["monthly", "quarterly", "half_yearly", "yearly", "ad_hoc"] }).notNull(),
+});
+
+export const eventKinds = ["forum", "convening"] as const;
+export const eventStatuses = ["draft", "published", "archived"] as const;
+export const eventVisibilities = ["public", "members", "groups"] as const;
+
+export const events = sqliteTable(
+  "events",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    kind: text("kind", { enum: eventKinds }).notNull(),
+    seriesId: integer("series_id").references(() => eventSeries.id),
+    title: text("title").notNull(),
+    description: text("description").notNull().default(""),
+    /** The forum's year; one annual forum per year. */
+    year: integer("year").notNull(),
+    /** First and last day, as calendar dates in the event's own time zone. */
+    startsOn: text("starts_on").notNull(),
+    endsOn: text("ends_on").notNull(),
+    timeZone: text("time_zone").notNull(),
+    venue: text("venue"),
+    onlineUrl: text("online_url"),
+    status: text("status", { enum: eventStatuses }).notNull().default("draft"),
+    visibility: text("visibility", { enum: eventVisibilities }).notNull().default("members"),
+    createdAt: integer("created_at", { mode: "timestamp_ms" })
+      .notNull()
+      .default(sql`(unixepoch('subsec') * 1000)`),
+  },
+  (t) => [
+    uniqueIndex("events_one_forum_per_year").on(t.year).where(sql`${t.kind} = 'forum'`),
+    index("events_starts_on_idx").on(t.startsOn),
+  ],
+);

@@ -1,0 +1,115 @@
+import { hashPassword } from "../app/models/password.server";
+import type { Db } from "./client";
+import { eventSeries, events, organisations, pillars, users, type Role, type StakeholderGroup } from "./schema";
+
+export const DEMO_PASSWORD = "convene-demo-2026";
+
+export const PILLARS = [
+  { slug: "tech-innovation", name: "Tech Innovation" },
+  { slug: "collective-action", name: "Collective Action" },
+  { slug: "independent-research", name: "Independent Research" },
+  { slug: "knowledge-sharing", name: "Information & Knowledge Sharing" },
+  { slug: "transparency-accountability", name: "Transparency & Accountability" },
+] as const;
+
+const DEMO_ORGANISATIONS: { key: string; name: string; stakeholderGroup: StakeholderGroup; country: string }[] = [
+  { key: "ministry", name: "Ministry of Digital Affairs (demo)", stakeholderGroup: "government", country: "GB" },
+  { key: "police", name: "Federal Cybercrime Unit (demo)", stakeholderGroup: "law_enforcement", country: "DE" },
+  { key: "ngo", name: "Children First Alliance (demo)", stakeholderGroup: "ngo", country: "KE" },
+  { key: "hotline", name: "Safe Line Hotline Network (demo)", stakeholderGroup: "hotline", country: "PH" },
+  { key: "industry", name: "Streamwave Platforms (demo)", stakeholderGroup: "industry", country: "US" },
+  { key: "research", name: "Institute for Online Safety Research (demo)", stakeholderGroup: "research", country: "AU" },
+  { key: "intergov", name: "Regional Child Protection Partnership (demo)", stakeholderGroup: "intergovernmental", country: "BR" },
+];
+
+export const DEMO_ACCOUNTS: { email: string; name: string; role: Role; org: string | null }[] = [
+  { email: "secretariat@convene.example", name: "Sam Okafor", role: "secretariat", org: null },
+  { email: "facilitator@convene.example", name: "Ana Ribeiro", role: "facilitator", org: "research" },
+  { email: "government@convene.example", name: "Priya Natarajan", role: "delegate", org: "ministry" },
+  { email: "police@convene.example", name: "Jonas Weber", role: "delegate", org: "police" },
+  { email: "ngo@convene.example", name: "Wanjiru Kamau", role: "delegate", org: "ngo" },
+  { email: "industry@convene.example", name: "Daniel Cho", role: "delegate", org: "industry" },
+  { email: "observer@convene.example", name: "Lucía Fernández", role: "observer", org: "intergov" },
+];
+
+function isoDate(d: Date): string {
+  return d.toISOString().slice(0, 10);
+}
+
+function addDays(d: Date, days: number): Date {
+  return new Date(d.getTime() + days * 86_400_000);
+}
+
+/** Fills an empty database with a small demo forum. Returns the accounts it created. */
+export async function seedDemoForum(db: Db, now = new Date()) {
+  const passwordHash = await hashPassword(DEMO_PASSWORD);
+  const year = now.getUTCFullYear();
+  // The forum is a few weeks ahead, but always in the current year.
+  let forumStart = addDays(now, 21);
+  if (forumStart.getUTCFullYear() !== year) forumStart = new Date(Date.UTC(year, 11, 28));
+  const conveningStart = addDays(now, 60);
+
+  db.transaction((tx) => {
+    tx.insert(pillars)
+      .values(PILLARS.map((p, i) => ({ ...p, position: i + 1 })))
+      .run();
+    const orgIds = new Map<string, number>();
+    for (const { key, ...org } of DEMO_ORGANISATIONS) {
+      orgIds.set(key, tx.insert(organisations).values(org).returning({ id: organisations.id }).get().id);
+    }
+    tx.insert(users)
+      .values(
+        DEMO_ACCOUNTS.map((a) => ({
+          email: a.email,
+          name: a.name,
+          role: a.role,
+          passwordHash,
+          organisationId: a.org ? (orgIds.get(a.org) ?? null) : null,
+        })),
+      )
+      .run();
+    const series = tx.insert(eventSeries).values({ name: "Quarterly convenings", cadence: "quarterly" }).returning().get();
+    tx.insert(events)
+      .values([
+        {
+          kind: "forum",
+          title: `Annual Multi-Stakeholder Forum ${year}`,
+          description: "Three days on the five pillars: what worked, what did not, and what we commit to next.",
+          year,
+          startsOn: isoDate(forumStart),
+          endsOn: isoDate(addDays(forumStart, 2)),
+          timeZone: "Europe/Brussels",
+          venue: "Brussels and online",
+          status: "published",
+          visibility: "members",
+        },
+        {
+          kind: "convening",
+          seriesId: series.id,
+          title: "Quarterly convening: detection and reporting",
+          description: "A half-day online convening on information sharing between hotlines and platforms.",
+          year: conveningStart.getUTCFullYear(),
+          startsOn: isoDate(conveningStart),
+          endsOn: isoDate(conveningStart),
+          timeZone: "America/New_York",
+          onlineUrl: "https://meet.example.org/convening",
+          status: "published",
+          visibility: "members",
+        },
+        {
+          kind: "convening",
+          seriesId: series.id,
+          title: "Quarterly convening: research priorities (draft)",
+          description: "Not yet announced.",
+          year: addDays(conveningStart, 91).getUTCFullYear(),
+          startsOn: isoDate(addDays(conveningStart, 91)),
+          endsOn: isoDate(addDays(conveningStart, 91)),
+          timeZone: "Asia/Singapore",
+          status: "draft",
+          visibility: "members",
+        },
+      ])
+      .run();
+  });
+  return DEMO_ACCOUNTS.map((a) => ({ email: a.email, role: a.role, password: DEMO_PASSWORD }));
+}

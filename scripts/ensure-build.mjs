@@ -1,0 +1,9 @@
+// Builds the app once when no build exists, so `npm start` works straight after `npm install`.
+import { existsSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+
+if (!existsSync("build/server/index.js")) {
+  console.log("No build found: building Convene once (this takes a minute)…");
+  const result = spawnSync("npx", ["remix", "vite:build"], { stdio: "inherit", shell: process.platform === "win32" });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+}

@@ -1,0 +1,39 @@
+import type { Server as SocketServer } from "socket.io";
+import type { Db } from "../db/client";
+import type { RequestMeta } from "../app/models/audit.server";
+import type { ValidatedSession } from "../app/models/session.server";
+import type { SignInThrottle } from "../app/models/sign-in.server";
+import type { ClientToServerEvents, ServerToClientEvents } from "../app/realtime/protocol";
+import type { Env } from "./env";
+import type { Live } from "./realtime/live";
+import type { Mailer } from "./mailer";
+
+export type IoServer = SocketServer<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+export interface SocketData {
+  userId: number;
+  sessionId: string;
+}
+
+/** Created once per process in `server/` and shared by HTTP requests and sockets. */
+export interface Services {
+  env: Env;
+  db: Db;
+  live: Live;
+  mailer: Mailer;
+  signInThrottle: SignInThrottle;
+}
+
+export interface SessionCookie {
+  serialize(token: string): string;
+  clear(): string;
+}
+
+declare module "@remix-run/node" {
+  interface AppLoadContext {
+    services: Services;
+    auth: ValidatedSession | null;
+    cspNonce: string;
+    requestMeta: RequestMeta;
+    sessionCookie: SessionCookie;
+  }
+}

@@ -1,0 +1,46 @@
+import { z } from "zod";
+
+const booleanish = z
+  .enum(["true", "false", "1", "0", "yes", "no"], {
+    errorMap: () => ({ message: "use true or false" }),
+  })
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+const EnvSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    PORT: z.coerce
+      .number({ invalid_type_error: "must be a number" })
+      .int("must be a whole number")
+      .min(0, "must be between 0 and 65535")
+      .max(65535, "must be between 0 and 65535")
+      .default(3000),
+    HOST: z.string().min(1).default("0.0.0.0"),
+    DATABASE_PATH: z.string().min(1, "must not be empty").default("data/convene.db"),
+    APP_URL: z.string().url("must be a full URL such as https://convene.example.org").optional(),
+    DEMO_MODE: booleanish.default("true"),
+    SESSION_IDLE_DAYS: z.coerce.number().positive("must be a positive number of days").default(7),
+    SMTP_URL: z.string().url("must look like smtp://user:pass@host:587").optional(),
+    MAIL_FROM: z.string().min(3).default("Convene <no-reply@convene.local>"),
+    TRUST_PROXY: booleanish.default("false"),
+    LOG_LEVEL: z.enum(["silent", "info", "debug"]).default("info"),
+  })
+  .transform((env) => ({
+    ...env,
+    APP_URL: env.APP_URL ?? `http://localhost:${env.PORT === 0 ? 3000 : env.PORT}`,
+  }));
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export class EnvError extends Error {}
+
+/** Validates the environment once at start; every other module receives the parsed result. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
+  const result = EnvSchema.safeParse(cleaned);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message} (got ${JSON.stringify(cleaned[String(i.path[0])])})`);
+    throw new EnvError(`Convene cannot start: the environment has invalid settings.\n${lines.join("\n")}`);
+  }
+  return result.data;
+}

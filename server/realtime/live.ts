@@ -1,0 +1,20 @@
+import { rooms, type SessionEndReason } from "../../app/realtime/protocol";
+import type { IoServer } from "../context";
+
+/** What actions call after a change that open pages must hear about. */
+export function createLive(io: IoServer) {
+  return {
+    /** Tells the sockets of these sessions why they end, then closes them. */
+    endSessions(sessionIds: readonly string[], reason: SessionEndReason) {
+      for (const id of sessionIds) {
+        io.to(rooms.session(id)).emit("session:ended", { reason });
+        io.in(rooms.session(id)).disconnectSockets(true);
+      }
+    },
+    endUser(userId: number, reason: SessionEndReason) {
+      io.to(rooms.user(userId)).emit("session:ended", { reason });
+      io.in(rooms.user(userId)).disconnectSockets(true);
+    },
+  };
+}
+export type Live = ReturnType<typeof createLive>;
