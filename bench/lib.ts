@@ -1,0 +1,220 @@
+/** Shared helpers for the benchmarks: start the server as a child process, time things, print and save results. */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = resolve(fileURLToPath(new URL(".", import.meta.url)), "..");
+export const RESULTS_DIR = join(ROOT, "bench", "results");
+
+const children = new Set<ChildProcess>();
+const tempDirs = new Set<string>();
+
+function cleanupSync() {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+}
+process.on("exit", cleanupSync);
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    cleanupSync();
+    process.exit(130);
+  });
+}
+
+/** Stops the whole benchmark (and its server) if it runs longer than `ms`. */
+export function deadline(ms: number, name: string): void {
+  const timer = setTimeout(() => {
+    console.error(`${name}: gave up after ${Math.round(ms / 1000)} s.`);
+    process.exit(1);
+  }, ms);
+  timer.unref();
+}
+
+export function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "convene-bench-"));
+  tempDirs.add(dir);
+  return dir;
+}
+
+export function removeTempDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+  tempDirs.delete(dir);
+}
+
+export interface ServerChild {
+  child: ChildProcess;
+  pid: number;
+  port: number;
+  /** Base URL on the loopback address the server listens on. */
+  url: string;
+  /** Milliseconds from spawn until the "Convene listening on" line was read. */
+  spawnToListenMs: number;
+  /** The server's own figure from that line (from the start of `main()`, after its imports were loaded). */
+  reportedMs: number | null;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  databasePath: string;
+  extraEnv?: Record<string, string>;
+  timeoutMs?: number;
+}
+
+const LISTEN_LINE = /^Convene listening on http:\/\/localhost:(\d+) .* in (\d+) ms$/;
+
+/**
+ * Spawns `node --import tsx server/index.ts` in production mode on an ephemeral loopback port and
+ * resolves once it prints its listening line. Only the variables Convene reads are passed, so
+ * settings of the calling shell do not leak into the measurement.
+ */
+export function startServer(options: StartOptions): Promise<ServerChild> {
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    HOME: process.env.HOME ?? tmpdir(),
+    NODE_ENV: "production",
+    PORT: "0",
+    HOST: "127.0.0.1",
+    LOG_LEVEL: "info",
+    DEMO_MODE: "true",
+    DATABASE_PATH: options.databasePath,
+    ...options.extraEnv,
+  };
+  if (process.env.TMPDIR) env.TMPDIR = process.env.TMPDIR;
+  const timeoutMs = options.timeoutMs ?? 30_000;
+
+  return new Promise((resolveStart, rejectStart) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, ["--import", "tsx", "server/index.ts"], {
+      cwd: ROOT,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    children.add(child);
+    let stderr = "";
+    let settled = false;
+    child.stderr!.setEncoding("utf8");
+    child.stderr!.on("data", (chunk: string) => {
+      if (stderr.length < 20_000) stderr += chunk;
+    });
+
+    const exited = new Promise<void>((r) => child.once("exit", () => r()));
+    const stop = async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill("SIGTERM");
+        const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      children.delete(child);
+    };
+
+    const fail = (message: string) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      void stop().then(() => rejectStart(new Error(`${message}\n--- server stderr ---\n${stderr.trim()}`)));
+    };
+    const timer = setTimeout(() => fail(`The server did not report listening within ${timeoutMs} ms.`), timeoutMs);
+    child.once("exit", (code, signal) => fail(`The server exited early (code ${code}, signal ${signal}).`));
+    child.once("error", (error) => fail(`The server could not be spawned: ${error.message}`));
+
+    const lines = createInterface({ input: child.stdout! });
+    lines.on("line", (line) => {
+      if (settled || !line.startsWith("Convene listening on")) return;
+      const spawnToListenMs = performance.now() - started;
+      const match = LISTEN_LINE.exec(line);
+      if (!match) return fail(`Unexpected listening line: ${line}`);
+      settled = true;
+      clearTimeout(timer);
+      const port = Number(match[1]);
+      resolveStart({
+        child,
+        pid: child.pid!,
+        port,
+        url: `http://127.0.0.1:${port}`,
+        spawnToListenMs,
+        reportedMs: Number(match[2]),
+        stop,
+      });
+    });
+  });
+}
+
+/** Spawns a command and resolves with the milliseconds until it exits (it must exit with 0). */
+export function timeCommand(args: string[], env?: Record<string, string>): Promise<number> {
+  return new Promise((resolveRun, rejectRun) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: "ignore" });
+    children.add(child);
+    child.once("error", rejectRun);
+    child.once("exit", (code) => {
+      children.delete(child);
+      if (code === 0) resolveRun(performance.now() - started);
+      else rejectRun(new Error(`node ${args.join(" ")} exited with ${code}`));
+    });
+  });
+}
+
+/** Fields of /proc/<pid>/status, in KiB. */
+export function procMemory(pid: number): { rssKiB: number; rssAnonKiB: number; hwmKiB: number } {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const field = (name: string) => {
+    const match = new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(status);
+    if (!match) throw new Error(`${name} missing from /proc/${pid}/status`);
+    return Number(match[1]);
+  };
+  return { rssKiB: field("VmRSS"), rssAnonKiB: field("RssAnon"), hwmKiB: field("VmHWM") };
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Nearest-rank percentile of a non-empty list. */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) throw new Error("percentile of an empty list");
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[Math.min(rank, sorted.length) - 1]!;
+}
+
+export function median(values: readonly number[]): number {
+  return percentile(values, 50);
+}
+
+export function summary(values: readonly number[]) {
+  return {
+    n: values.length,
+    min: Math.min(...values),
+    p50: percentile(values, 50),
+    p90: percentile(values, 90),
+    p99: percentile(values, 99),
+    max: Math.max(...values),
+  };
+}
+
+export const fmt = (n: number, digits = 1) => n.toFixed(digits);
+
+/** Prints a plain-text table with right-aligned numeric columns. */
+export function printTable(headers: string[], rows: (string | number)[][]): void {
+  const cells = [headers, ...rows.map((r) => r.map(String))];
+  const widths = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? "").length)));
+  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
+  console.log(line(headers));
+  console.log(widths.map((w) => "-".repeat(w)).join("  "));
+  for (const r of cells.slice(1)) console.log(line(r));
+}
+
+export function machine() {
+  const list = cpus();
+  return { node: process.version, cpus: list.length, cpuModel: list[0]?.model ?? "unknown", platform: `${process.platform}-${process.arch}` };
+}
+
+/** Writes bench/results/<name>.json and returns its path relative to the repository. */
+export function saveResults(name: string, data: Record<string, unknown>): string {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const file = join(RESULTS_DIR, `${name}.json`);
+  writeFileSync(file, JSON.stringify({ name, measuredAt: new Date().toISOString(), machine: machine(), ...data }, null, 2) + "\n");
+  return `bench/results/${name}.json`;
+}

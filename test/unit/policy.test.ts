@@ -1,0 +1,72 @@
+import { describe, expect, it } from "vitest";
+import { roles, type Role } from "../../db/schema/vocabulary";
+import { actions, can, type Action, type Actor } from "../../app/utils/policy";
+
+const actor = (role: Role, id = 1): Actor => ({ id, role, status: "active", organisationId: 10 });
+const other = { id: 2 };
+
+/** What each role may do, with a typical target: the matrix the policy must honour. */
+const matrix: Record<Action, { target?: unknown; allowed: Role[] }> = {
+  "home.view": { allowed: ["secretariat", "facilitator", "delegate", "observer"] },
+  "account.manage": { allowed: ["secretariat", "facilitator", "delegate", "observer"] },
+  "realtime.connect": { allowed: ["secretariat", "facilitator", "delegate", "observer"] },
+  "people.view": { allowed: ["secretariat"] },
+  "people.invite": { allowed: ["secretariat"] },
+  "person.changeRole": { target: { ...other, role: "delegate", newRole: "observer" }, allowed: ["secretariat"] },
+  "person.deactivate": { target: other, allowed: ["secretariat"] },
+  "person.reactivate": { target: other, allowed: ["secretariat"] },
+  "organisations.view": { allowed: ["secretariat"] },
+  "organisation.manage": { allowed: ["secretariat"] },
+  "invitations.view": { allowed: ["secretariat"] },
+  "invitation.revoke": { allowed: ["secretariat"] },
+  "audit.view": { allowed: ["secretariat"] },
+  "session.revoke": { target: { userId: 1 }, allowed: ["secretariat", "facilitator", "delegate", "observer"] },
+  "event.view": { target: { status: "published", visibility: "members" }, allowed: ["secretariat", "facilitator", "delegate", "observer"] },
+};
+
+describe("policy matrix: every role × every action", () => {
+  it("covers every action the policy knows", () => {
+    expect(Object.keys(matrix).sort()).toEqual([...actions].sort());
+  });
+
+  for (const action of actions) {
+    for (const role of roles) {
+      const { target, allowed } = matrix[action];
+      const expected = allowed.includes(role);
+      it(`${role} ${expected ? "may" : "may not"} ${action}`, () => {
+        const args = (target === undefined ? [] : [target]) as [];
+        expect(can(actor(role), action, ...args)).toBe(expected);
+      });
+    }
+  }
+});
+
+describe("policy rules that depend on the target", () => {
+  it("nobody acts without an active account", () => {
+    expect(can(null, "home.view")).toBe(false);
+    expect(can({ ...actor("secretariat"), status: "deactivated" }, "audit.view")).toBe(false);
+  });
+
+  it("the secretariat cannot demote or deactivate itself", () => {
+    const me = actor("secretariat", 1);
+    expect(can(me, "person.changeRole", { id: 1, role: "secretariat", newRole: "delegate" })).toBe(false);
+    expect(can(me, "person.deactivate", { id: 1 })).toBe(false);
+  });
+
+  it("a role change to the same role is refused", () => {
+    expect(can(actor("secretariat"), "person.changeRole", { id: 2, role: "delegate", newRole: "delegate" })).toBe(false);
+  });
+
+  it("people end only their own sessions", () => {
+    expect(can(actor("delegate", 1), "session.revoke", { userId: 2 })).toBe(false);
+    expect(can(actor("secretariat", 1), "session.revoke", { userId: 2 })).toBe(false);
+  });
+
+  it("draft and group-restricted events are for the secretariat only", () => {
+    for (const role of roles) {
+      const expected = role === "secretariat";
+      expect(can(actor(role), "event.view", { status: "draft", visibility: "public" })).toBe(expected);
+      expect(can(actor(role), "event.view", { status: "published", visibility: "groups" })).toBe(expected);
+    }
+  });
+});
