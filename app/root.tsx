@@ -28,7 +28,12 @@ export const meta: MetaFunction = () => [{ title: "Convene" }];
 
 function readCookie(header: string | null, name: string): string | null {
   const match = header?.match(new RegExp(`(?:^|;\\s*)${name}=([^;]*)`));
-  return match ? decodeURIComponent(match[1]!) : null;
+  if (!match) return null;
+  try {
+    return decodeURIComponent(match[1]!);
+  } catch {
+    return null;
+  }
 }
 
 export async function loader({ request, context }: LoaderFunctionArgs) {

@@ -54,12 +54,16 @@ export interface ServerChild {
   spawnToListenMs: number;
   /** The server's own figure from that line (from the start of `main()`, after its imports were loaded). */
   reportedMs: number | null;
+  /** Calls `listener` with every later line the server writes to stderr. */
+  onStderrLine(listener: (line: string) => void): () => void;
   stop(): Promise<void>;
 }
 
 export interface StartOptions {
   databasePath: string;
   extraEnv?: Record<string, string>;
+  /** Extra `node` options, placed after `--import tsx`. */
+  nodeArgs?: string[];
   timeoutMs?: number;
 }
 
@@ -87,7 +91,7 @@ export function startServer(options: StartOptions): Promise<ServerChild> {
 
   return new Promise((resolveStart, rejectStart) => {
     const started = performance.now();
-    const child = spawn(process.execPath, ["--import", "tsx", "server/index.ts"], {
+    const child = spawn(process.execPath, ["--import", "tsx", ...(options.nodeArgs ?? []), "server/index.ts"], {
       cwd: ROOT,
       env,
       stdio: ["ignore", "pipe", "pipe"],
@@ -95,9 +99,10 @@ export function startServer(options: StartOptions): Promise<ServerChild> {
     children.add(child);
     let stderr = "";
     let settled = false;
-    child.stderr!.setEncoding("utf8");
-    child.stderr!.on("data", (chunk: string) => {
-      if (stderr.length < 20_000) stderr += chunk;
+    const stderrListeners = new Set<(line: string) => void>();
+    createInterface({ input: child.stderr! }).on("line", (line) => {
+      if (stderr.length < 20_000) stderr += `${line}\n`;
+      for (const listener of stderrListeners) listener(line);
     });
 
     const exited = new Promise<void>((r) => child.once("exit", () => r()));
@@ -137,6 +142,10 @@ export function startServer(options: StartOptions): Promise<ServerChild> {
         url: `http://127.0.0.1:${port}`,
         spawnToListenMs,
         reportedMs: Number(match[2]),
+        onStderrLine: (listener) => {
+          stderrListeners.add(listener);
+          return () => stderrListeners.delete(listener);
+        },
         stop,
       });
     });

@@ -54,6 +54,7 @@ export async function createConvene(env: Env, log: (m: string) => void = console
   attachSockets(io, services, log);
 
   app.disable("x-powered-by");
+  app.get("/favicon.ico", (_req, res) => res.redirect(301, "/favicon.svg"));
   app.set("trust proxy", env.TRUST_PROXY);
   app.use(serverTiming);
   app.use(compression());

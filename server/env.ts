@@ -18,17 +18,18 @@ const EnvSchema = z
     HOST: z.string().min(1).default("0.0.0.0"),
     DATABASE_PATH: z.string().min(1, "must not be empty").default("data/convene.db"),
     APP_URL: z.string().url("must be a full URL such as https://convene.example.org").optional(),
-    DEMO_MODE: booleanish.default("true"),
+    DEMO_MODE: booleanish.optional(),
     SESSION_IDLE_DAYS: z.coerce.number().positive("must be a positive number of days").default(7),
     SMTP_URL: z.string().url("must look like smtp://user:pass@host:587").optional(),
     MAIL_FROM: z.string().min(3).default("Convene <no-reply@convene.local>"),
     TRUST_PROXY: booleanish.default("false"),
     LOG_LEVEL: z.enum(["silent", "info", "debug"]).default("info"),
   })
-  .transform((env) => ({
-    ...env,
-    APP_URL: env.APP_URL ?? `http://localhost:${env.PORT === 0 ? 3000 : env.PORT}`,
-  }));
+  .transform((env) => {
+    const APP_URL = env.APP_URL ?? `http://localhost:${env.PORT === 0 ? 3000 : env.PORT}`;
+    // A real deployment (served over HTTPS) never gets demo accounts with a published password unless asked.
+    return { ...env, APP_URL, DEMO_MODE: env.DEMO_MODE ?? !APP_URL.startsWith("https:") };
+  });
 
 export type Env = z.infer<typeof EnvSchema>;
 

@@ -1,5 +1,5 @@
 import { useNavigation } from "@remix-run/react";
-import { useId } from "react";
+import { forwardRef, useId } from "react";
 import { useTranslation } from "react-i18next";
 
 interface FieldBase {
@@ -34,16 +34,19 @@ function FieldMessages({ hint, hintId, error, errorId }: { hint?: string; hintId
   );
 }
 
-export function TextField({ name, label, error, hint, ...input }: FieldBase & React.InputHTMLAttributes<HTMLInputElement>) {
+export const TextField = forwardRef<HTMLInputElement, FieldBase & React.InputHTMLAttributes<HTMLInputElement>>(function TextField(
+  { name, label, error, hint, ...input },
+  ref,
+) {
   const ids = useFieldIds(name, error, hint);
   return (
     <div className={`field${error ? " field--invalid" : ""}`}>
       <label htmlFor={ids.id}>{label}</label>
-      <input id={ids.id} name={name} aria-invalid={error ? true : undefined} aria-describedby={ids.describedBy} {...input} />
+      <input ref={ref} id={ids.id} name={name} aria-invalid={error ? true : undefined} aria-describedby={ids.describedBy} {...input} />
       <FieldMessages hint={hint} hintId={ids.hintId} error={error} errorId={ids.errorId} />
     </div>
   );
-}
+});
 
 export function SelectField({
   name,

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { and, desc, eq, gt, isNull } from "drizzle-orm";
+import { and, desc, eq, gt, inArray, isNull, sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "../../db/client";
 import { invitations, mailOutbox, organisations, users, type Role } from "../../db/schema";
 import { recordAudit, type RequestMeta } from "./audit.server";
@@ -40,10 +40,13 @@ export function createInvitation(
       return { ok: false as const, field: "organisationId" as const, error: "errors.invalidChoice" as const };
     }
     // Only the newest link for an address works.
-    tx.update(invitations)
+    const superseded = tx
+      .update(invitations)
       .set({ revokedAt: now })
       .where(and(eq(invitations.email, input.email), isNull(invitations.acceptedAt), isNull(invitations.revokedAt)))
-      .run();
+      .returning({ id: invitations.id })
+      .all();
+    redactOutbox(tx, superseded.map((r) => r.id));
     const invitation = tx
       .insert(invitations)
       .values({ ...input, tokenHash: hashSecret(token), invitedById: actorId, createdAt: now, expiresAt: new Date(now.getTime() + INVITATION_TTL_MS) })
@@ -108,10 +111,20 @@ export async function acceptInvitation(
       .where(and(eq(invitations.id, invitation.id), isNull(invitations.acceptedAt), gt(invitations.expiresAt, now)))
       .run();
     if (claimed.changes !== 1) throw new Error("invitation was claimed concurrently");
+    redactOutbox(tx, [invitation.id]);
     const session = createSession(tx, user.id, meta, now);
     recordAudit(tx, { actorId: user.id, action: "invitation.accept", targetType: "invitation", targetId: invitation.id, detail: { email: invitation.email, role: invitation.role } }, meta, now);
     return { ok: true as const, userId: user.id, token: session.token };
   });
+}
+
+/** Once an invitation can no longer be used, its outbox copy stops holding the link. */
+function redactOutbox(db: DbOrTx, invitationIds: number[]): void {
+  if (invitationIds.length === 0) return;
+  db.update(mailOutbox)
+    .set({ link: null, body: sql`replace(${mailOutbox.body}, coalesce(${mailOutbox.link}, ''), '[link no longer valid]')` })
+    .where(inArray(mailOutbox.invitationId, invitationIds))
+    .run();
 }
 
 export function revokeInvitation(db: Db, actorId: number, invitationId: number, meta: RequestMeta): boolean {
@@ -122,6 +135,7 @@ export function revokeInvitation(db: Db, actorId: number, invitationId: number, 
       .where(and(eq(invitations.id, invitationId), isNull(invitations.acceptedAt), isNull(invitations.revokedAt)))
       .run();
     if (done.changes !== 1) return false;
+    redactOutbox(tx, [invitationId]);
     recordAudit(tx, { actorId, action: "invitation.revoke", targetType: "invitation", targetId: invitationId }, meta);
     return true;
   });

@@ -32,7 +32,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
     case "changeRole": {
       const parsed = RoleChangeSchema.safeParse({ role: form.get("role") });
       if (!parsed.success) return data<ActionResult>({ ok: false, message: "errors.invalidChoice", personId }, { status: 400 });
-      if (!can(actor, "person.changeRole", { id: person.id, role: person.role, newRole: parsed.data.role })) throw forbidden();
+      if (!can(actor, "person.changeRole", { id: person.id })) throw forbidden();
+      if (person.role === parsed.data.role) return data<ActionResult>({ ok: true, message: "people.roleUnchanged", personId });
       changeRole(db, actor.id, person.id, parsed.data.role, meta);
       return data<ActionResult>({ ok: true, message: "people.roleChanged", personId });
     }

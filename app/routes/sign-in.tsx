@@ -1,5 +1,6 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useSearchParams } from "@remix-run/react";
+import { useEffect, useRef } from "react";
 import { useTranslation } from "react-i18next";
 import { FormAlert, SubmitButton, TextField } from "../components/form";
 import { signIn } from "../models/sign-in.server";
@@ -33,6 +34,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
 export default function SignIn() {
   const { t } = useTranslation();
   const actionData = useActionData<typeof action>();
+  const password = useRef<HTMLInputElement>(null);
+  // After a failed attempt the password is cleared, the email kept.
+  useEffect(() => {
+    if (actionData && password.current) {
+      password.current.value = "";
+      password.current.focus();
+    }
+  }, [actionData]);
   const [params] = useSearchParams();
   const errors: Record<string, string> = actionData?.errors ?? {};
   const values: Record<string, string> = actionData?.values ?? {};
@@ -45,7 +54,7 @@ export default function SignIn() {
         <FormAlert message={errors.form ? t(errors.form as "errors.signInInvalid", { count: minutes }) : null} />
         <input type="hidden" name="redirectTo" value={values.redirectTo ?? params.get("redirectTo") ?? ""} />
         <TextField name="email" type="email" label={t("fields.email")} autoComplete="username" required defaultValue={values.email} error={errors.email} />
-        <TextField name="password" type="password" label={t("fields.password")} autoComplete="current-password" required error={errors.password} />
+        <TextField ref={password} name="password" type="password" label={t("fields.password")} autoComplete="current-password" required error={errors.password} />
         <SubmitButton pendingLabel={t("auth.signingIn")}>{t("auth.signIn")}</SubmitButton>
       </Form>
       <p className="muted">{t("auth.noAccount")}</p>

@@ -22,7 +22,7 @@ interface Targets {
   "realtime.connect": undefined;
   "people.view": undefined;
   "people.invite": undefined;
-  "person.changeRole": { id: number; role: Role; newRole: Role };
+  "person.changeRole": { id: number };
   "person.deactivate": { id: number };
   "person.reactivate": { id: number };
   "organisations.view": undefined;
@@ -64,7 +64,7 @@ const rules: { [A in Action]: (actor: Actor, target: Targets[A]) => boolean } = 
   "people.view": secretariatOnly,
   "people.invite": secretariatOnly,
   // The secretariat cannot demote or deactivate itself: someone must always be able to run the forum.
-  "person.changeRole": (actor, t) => secretariatOnly(actor) && t.id !== actor.id && t.role !== t.newRole,
+  "person.changeRole": (actor, t) => secretariatOnly(actor) && t.id !== actor.id,
   "person.deactivate": (actor, t) => secretariatOnly(actor) && t.id !== actor.id,
   "person.reactivate": (actor, t) => secretariatOnly(actor) && t.id !== actor.id,
   "organisations.view": secretariatOnly,

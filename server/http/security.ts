@@ -50,6 +50,11 @@ export function guardMutations(env: Env) {
       res.status(403).type("text/plain").send("This request did not come from a Convene page, so it was refused.");
       return;
     }
+    // Forms always declare their length; an undeclared (chunked) body could not be size-checked up front.
+    if (req.headers["transfer-encoding"] !== undefined) {
+      res.status(411).type("text/plain").send("Send this request with a Content-Length.");
+      return;
+    }
     const length = Number(req.headers["content-length"] ?? 0);
     if (length > MAX_BODY_BYTES) {
       res.status(413).type("text/plain").send("This request is too large.");

@@ -103,6 +103,17 @@ describe("requests that are refused before they reach the app", () => {
     expect((await get(server, "/sign-in")).status).toBe(200);
   });
 
+  it("refuses a mutation whose body length is not declared", async () => {
+    const res = await fetch(`${server.url}/sign-in`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: server.url },
+      body: new Blob(["email=a%40b.c&password=x"]).stream(),
+      duplex: "half",
+    } as RequestInit);
+    expect(res.status).toBe(411);
+  });
+
   it("answers a malformed body with 400, not a crash", async () => {
     const res = await fetch(`${server.url}/sign-in`, {
       method: "POST",

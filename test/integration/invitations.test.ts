@@ -49,6 +49,11 @@ describe("inviting a person", () => {
     const path = await invite("once@example.org");
     const body = { name: "Once", password: "a long enough password", confirmPassword: "a long enough password" };
     expect((await post(server, path, body)).status).toBe(302);
+    // The outbox no longer holds a working link.
+    const token = path.split("/").pop()!;
+    const mail = server.db.$client.prepare("SELECT link, body FROM mail_outbox WHERE recipient = 'once@example.org'").get() as { link: string | null; body: string };
+    expect(mail.link).toBeNull();
+    expect(mail.body).not.toContain(token);
     const again = await post(server, path, body);
     expect(again.status).toBe(410);
     const page = await get(server, path);

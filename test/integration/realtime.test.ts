@@ -18,7 +18,7 @@ function track(socket: Socket): Socket {
   return socket;
 }
 
-function request<T = object>(socket: Socket, event: string, ...payload: unknown[]): Promise<Ack<T>> {
+function request<T extends object = object>(socket: Socket, event: string, ...payload: unknown[]): Promise<Ack<T>> {
   return socket.timeout(5000).emitWithAck(event, ...payload) as Promise<Ack<T>>;
 }
 

@@ -17,6 +17,11 @@ describe("environment validation", () => {
     expect(attempt).toThrowError('DEMO_MODE: use true or false (got "maybe")');
   });
 
+  it("seeds demo accounts only when asked, once served over HTTPS", () => {
+    expect(parseEnv({ APP_URL: "https://convene.example.org" }).DEMO_MODE).toBe(false);
+    expect(parseEnv({ APP_URL: "https://convene.example.org", DEMO_MODE: "true" }).DEMO_MODE).toBe(true);
+  });
+
   it("treats empty values as unset", () => {
     expect(parseEnv({ PORT: "", SMTP_URL: "" }).PORT).toBe(3000);
   });

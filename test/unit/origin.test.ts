@@ -7,6 +7,8 @@ describe("same-origin check for mutations and socket handshakes", () => {
   it("accepts the page's own origin", () => {
     expect(isSameOrigin({ host: "localhost:3000", origin: "http://localhost:3000", "sec-fetch-site": "same-origin" }, appUrl)).toBe(true);
     expect(isSameOrigin({ host: "internal:8080", origin: "https://convene.example.org" }, appUrl)).toBe(true);
+    // A same-origin GET (a socket's polling handshake) carries no Origin, only Sec-Fetch-Site.
+    expect(isSameOrigin({ host: "localhost:3000", "sec-fetch-site": "same-origin" }, appUrl)).toBe(true);
   });
 
   it("refuses other sites, missing or opaque origins", () => {

@@ -12,7 +12,7 @@ const matrix: Record<Action, { target?: unknown; allowed: Role[] }> = {
   "realtime.connect": { allowed: ["secretariat", "facilitator", "delegate", "observer"] },
   "people.view": { allowed: ["secretariat"] },
   "people.invite": { allowed: ["secretariat"] },
-  "person.changeRole": { target: { ...other, role: "delegate", newRole: "observer" }, allowed: ["secretariat"] },
+  "person.changeRole": { target: other, allowed: ["secretariat"] },
   "person.deactivate": { target: other, allowed: ["secretariat"] },
   "person.reactivate": { target: other, allowed: ["secretariat"] },
   "organisations.view": { allowed: ["secretariat"] },
@@ -34,8 +34,8 @@ describe("policy matrix: every role × every action", () => {
       const { target, allowed } = matrix[action];
       const expected = allowed.includes(role);
       it(`${role} ${expected ? "may" : "may not"} ${action}`, () => {
-        const args = (target === undefined ? [] : [target]) as [];
-        expect(can(actor(role), action, ...args)).toBe(expected);
+        const check = can as (actor: Actor, action: Action, target?: unknown) => boolean;
+        expect(check(actor(role), action, target)).toBe(expected);
       });
     }
   }
@@ -49,12 +49,8 @@ describe("policy rules that depend on the target", () => {
 
   it("the secretariat cannot demote or deactivate itself", () => {
     const me = actor("secretariat", 1);
-    expect(can(me, "person.changeRole", { id: 1, role: "secretariat", newRole: "delegate" })).toBe(false);
+    expect(can(me, "person.changeRole", { id: 1 })).toBe(false);
     expect(can(me, "person.deactivate", { id: 1 })).toBe(false);
-  });
-
-  it("a role change to the same role is refused", () => {
-    expect(can(actor("secretariat"), "person.changeRole", { id: 2, role: "delegate", newRole: "delegate" })).toBe(false);
   });
 
   it("people end only their own sessions", () => {

@@ -1,0 +1,37 @@
+import AxeBuilder from "@axe-core/playwright";
+import { expect, test as base, type BrowserContext, type Page } from "@playwright/test";
+import { createSession } from "../../app/models/session.server";
+import { openDatabase, type Db } from "../../db/client";
+
+export { expect };
+export { DEMO_PASSWORD } from "../../db/seed";
+
+let db: Db | undefined;
+/** The same SQLite file the server under test uses, for setting up what the interface cannot (an expired invitation). */
+export function testDb(): Db {
+  db ??= openDatabase(process.env.E2E_DATABASE_PATH!);
+  return db;
+}
+
+export function userIdOf(email: string): number {
+  const row = testDb().$client.prepare("SELECT id FROM users WHERE email = ?").get(email) as { id: number } | undefined;
+  if (!row) throw new Error(`no user ${email}`);
+  return row.id;
+}
+
+/** Signs a browser context in directly, for journeys that are not about signing in. */
+export async function signInContext(context: BrowserContext, email: string) {
+  const { token } = createSession(testDb(), userIdOf(email), { userAgent: "e2e" });
+  await context.addCookies([{ name: "convene_session", value: token, url: process.env.E2E_BASE_URL!, httpOnly: true, sameSite: "Lax" }]);
+}
+
+/** Runs axe on the page as it is now: no serious or critical violations allowed. */
+export async function expectAccessible(page: Page) {
+  const results = await new AxeBuilder({ page }).analyze();
+  const serious = results.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id} (${v.impact}): ${v.help}\n  ${v.nodes.map((n) => n.target.join(" ")).join("\n  ")}`);
+  expect(serious, `axe found problems on ${page.url()}`).toEqual([]);
+}
+
+export const test = base;
