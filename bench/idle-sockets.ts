@@ -186,6 +186,9 @@ async function measure(label: string, transports: Transports) {
     }
     const perSocketKiB = slopes(points[0]!, points[points.length - 1]!);
     return { label, transports, points, perSocketKiB, perSocketKiBSecondStep: slopes(points[1]!, points[2]!) };
+  } catch (error) {
+    console.error(`Server diagnostics: ${server.diagnostics()}`);
+    throw error;
   } finally {
     for (const s of sockets) s.close();
     await server.stop();

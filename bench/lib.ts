@@ -54,6 +54,8 @@ export interface ServerChild {
   spawnToListenMs: number;
   /** The server's own figure from that line (from the start of `main()`, after its imports were loaded). */
   reportedMs: number | null;
+  /** What the server has written to stderr so far (first 20,000 characters), and how it exited if it did. */
+  diagnostics(): string;
   /** Calls `listener` with every later line the server writes to stderr. */
   onStderrLine(listener: (line: string) => void): () => void;
   stop(): Promise<void>;
@@ -127,7 +129,10 @@ export function startServer(options: StartOptions): Promise<ServerChild> {
     child.once("error", (error) => fail(`The server could not be spawned: ${error.message}`));
 
     const lines = createInterface({ input: child.stdout! });
+    const lastStdout: string[] = [];
     lines.on("line", (line) => {
+      lastStdout.push(line);
+      if (lastStdout.length > 20) lastStdout.shift();
       if (settled || !line.startsWith("Convene listening on")) return;
       const spawnToListenMs = performance.now() - started;
       const match = LISTEN_LINE.exec(line);
@@ -142,6 +147,8 @@ export function startServer(options: StartOptions): Promise<ServerChild> {
         url: `http://127.0.0.1:${port}`,
         spawnToListenMs,
         reportedMs: Number(match[2]),
+        diagnostics: () =>
+          `exit code ${child.exitCode}, signal ${child.signalCode}\n--- server stderr ---\n${stderr.trim()}\n--- last stdout lines ---\n${lastStdout.join("\n")}`,
         onStderrLine: (listener) => {
           stderrListeners.add(listener);
           return () => stderrListeners.delete(listener);
