@@ -1,5 +1,5 @@
 // The one test command: type-check, build, unit and integration tests, then end-to-end tests in Chromium.
-import { accessSync, constants } from "node:fs";
+import { accessSync, constants, existsSync, readFileSync, rmSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 
 const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -12,10 +12,29 @@ try {
   process.exit(1);
 }
 
+rmSync("reports", { recursive: true, force: true });
+
+/** Sums both runners' JSON reports into one closing line. */
+function tally() {
+  let passed = 0;
+  let failed = 0;
+  if (existsSync("reports/vitest.json")) {
+    const v = JSON.parse(readFileSync("reports/vitest.json", "utf8"));
+    passed += v.numPassedTests;
+    failed += v.numFailedTests;
+  }
+  if (existsSync("reports/playwright.json")) {
+    const p = JSON.parse(readFileSync("reports/playwright.json", "utf8"));
+    passed += p.stats.expected + p.stats.flaky;
+    failed += p.stats.unexpected;
+  }
+  return { passed, failed };
+}
+
 const steps = [
   ["type-check", "npx", ["tsc", "-p", "."]],
   ["build", "npx", ["remix", "vite:build"]],
-  ["unit and integration tests", "npx", ["vitest", "run"]],
+  ["unit and integration tests", "npx", ["vitest", "run", "--reporter=default", "--reporter=json", "--outputFile.json=reports/vitest.json"]],
   ["end-to-end tests", "npx", ["playwright", "test"]],
 ];
 
@@ -23,8 +42,12 @@ for (const [name, command, args] of steps) {
   console.log(`\n▶ ${name}`);
   const result = spawnSync(command, args, { stdio: "inherit" });
   if (result.status !== 0) {
+    const { passed, failed } = tally();
     console.error(`\n✘ ${name} failed`);
+    console.log(`${passed} passed, ${Math.max(failed, 1)} failed`);
     process.exit(result.status ?? 1);
   }
 }
-console.log("\n✔ all tests passed");
+const { passed, failed } = tally();
+console.log(`\n${passed} passed, ${failed} failed`);
+if (passed === 0) process.exit(1);
