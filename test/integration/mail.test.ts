@@ -47,7 +47,7 @@ describe("invitations by mail when SMTP is configured", () => {
 
 describe("a mail server that is down", () => {
   it("keeps the invitation and its link in the outbox, marked failed", async () => {
-    const probe = new SMTPServer({ authOptional: true });
+    const probe = new SMTPServer({ authOptional: true, disabledCommands: ["STARTTLS"] });
     await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
     const { port } = probe.server.address() as AddressInfo;
     await new Promise<void>((resolve) => probe.close(resolve));
