@@ -4,7 +4,7 @@
  * already-seeded one. For reference, the start-up floor of `node` alone and of `node --import tsx`.
  */
 import { join } from "node:path";
-import { deadline, fmt, median, printTable, removeTempDir, saveResults, startServer, tempDir, timeCommand } from "./lib";
+import { deadline, fmt, median, printTable, removeTempDir, saveResults, reportLoad, startServer, tempDir, timeCommand } from "./lib";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const FLOOR_RUNS = 5;
@@ -35,6 +35,7 @@ function stats(runs: Run[]) {
 }
 
 async function main() {
+  const loadAtStart = reportLoad("cold-start");
   if (!Number.isInteger(RUNS) || RUNS < 1 || RUNS > 50) throw new Error("BENCH_RUNS must be 1..50");
   console.log(`Cold start, ${RUNS} runs per case (node ${process.version})\n`);
 
@@ -104,6 +105,7 @@ async function main() {
   );
 
   const file = saveResults("cold-start", {
+    loadAverage1mAtStart: loadAtStart,
     parameters: { runsPerCase: RUNS, command: "node --import tsx server/index.ts", env: "NODE_ENV=production PORT=0 HOST=127.0.0.1 LOG_LEVEL=info DEMO_MODE=true" },
     cases,
     floors,

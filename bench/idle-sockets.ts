@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { io, type Socket } from "socket.io-client";
 import type { ClientToServerEvents, ServerToClientEvents } from "../app/realtime/protocol";
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from "../db/seed";
-import { deadline, fmt, median, printTable, procMemory, removeTempDir, saveResults, sleep, startServer, tempDir, type ServerChild } from "./lib";
+import { deadline, fmt, median, printTable, procMemory, removeTempDir, saveResults, sleep, reportLoad, startServer, tempDir, type ServerChild } from "./lib";
 
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 type Transports = ("polling" | "websocket")[];
@@ -197,6 +197,7 @@ async function measure(label: string, transports: Transports) {
 }
 
 async function main() {
+  const loadAtStart = reportLoad("idle-sockets");
   const ulimit = execFileSync("sh", ["-c", "ulimit -n"], { encoding: "utf8" }).trim();
   console.log(`Idle sockets: RSS of the server child at 0 / ${POINTS.join(" / ")} authenticated sockets (node ${process.version})`);
   console.log(`ulimit -n: ${ulimit}; sockets opened ${BATCH} at a time; RSS = median of ${SAMPLES} samples after ${SETTLE_MS / 1000} s settle,`);
@@ -237,6 +238,7 @@ async function main() {
   printTable(["transports", "step", "VmRSS", "MiB/1000", "VmRSS after GC", "MiB/1000", "heap used", "external"], slopeRows);
 
   const file = saveResults("idle-sockets", {
+    loadAverage1mAtStart: loadAtStart,
     parameters: { points: POINTS, batch: BATCH, warmupSockets: WARMUP_SOCKETS, settleMs: SETTLE_MS, afterGcMs: AFTER_GC_MS, samples: SAMPLES, sampleGapMs: SAMPLE_GAP_MS, ulimitN: ulimit },
     runs,
   });

@@ -1,7 +1,7 @@
 /** Shared helpers for the benchmarks: start the server as a child process, time things, print and save results. */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
@@ -222,9 +222,19 @@ export function printTable(headers: string[], rows: (string | number)[][]): void
   for (const r of cells.slice(1)) console.log(line(r));
 }
 
+/** Prints the load average, since other work on a 2-core machine skews every figure here. */
+export function reportLoad(name: string): number {
+  const [one] = loadavg();
+  const load = one ?? 0;
+  const cores = cpus().length;
+  console.log(`${name}: load average (1 min) ${load.toFixed(2)} on ${cores} cores${load > 0.5 ? "; the machine is busy, expect skewed figures" : ""}`);
+  return load;
+}
+
 export function machine() {
   const list = cpus();
-  return { node: process.version, cpus: list.length, cpuModel: list[0]?.model ?? "unknown", platform: `${process.platform}-${process.arch}` };
+  return {
+    loadAverage1m: Number((loadavg()[0] ?? 0).toFixed(2)), node: process.version, cpus: list.length, cpuModel: list[0]?.model ?? "unknown", platform: `${process.platform}-${process.arch}` };
 }
 
 /** Writes bench/results/<name>.json and returns its path relative to the repository. */

@@ -5,7 +5,7 @@
 import { join } from "node:path";
 import { ARGON2_PARAMS } from "../app/models/password.server";
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from "../db/seed";
-import { deadline, fmt, printTable, procMemory, saveResults, startServer, summary, tempDir } from "./lib";
+import { deadline, fmt, printTable, procMemory, saveResults, reportLoad, startServer, summary, tempDir } from "./lib";
 
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 20);
 const TOTAL = Number(process.env.BENCH_REQUESTS ?? 400);
@@ -61,6 +61,7 @@ async function run(url: string, total: number, concurrency: number) {
 }
 
 async function main() {
+  const loadAtStart = reportLoad("sign-in");
   if (!(CONCURRENCY >= 1 && CONCURRENCY <= 200 && TOTAL >= 1 && TOTAL <= 10_000)) throw new Error("BENCH_CONCURRENCY must be 1..200, BENCH_REQUESTS 1..10000");
   const dir = tempDir();
   const server = await startServer({ databasePath: join(dir, "convene.db") });
@@ -104,6 +105,7 @@ async function main() {
     console.log(`Server memory after the run: VmRSS ${fmt(memory.rssKiB / 1024)} MiB, peak (VmHWM) ${fmt(memory.hwmKiB / 1024)} MiB`);
 
     const file = saveResults("sign-in", {
+    loadAverage1mAtStart: loadAtStart,
       parameters: { totalRequests: TOTAL, warmupRequests: WARMUP, concurrency: CONCURRENCY, serialRequests: SERIAL, accounts: DEMO_ACCOUNTS.length, argon2: ARGON2_PARAMS },
       results: {
         succeeded: good.length,

@@ -6,8 +6,9 @@ import { listPillars, upcomingEventsFor } from "../models/forum.server";
 import { requirePermission } from "../utils/auth.server";
 import { formatDateRange } from "../utils/format";
 import { useFormatPrefs } from "../utils/root-data";
+import { pageTitle } from "../utils/meta";
 
-export const meta: MetaFunction = () => [{ title: "Home · Convene" }];
+export const meta: MetaFunction = pageTitle("titles.home");
 
 export function loader({ request, context }: LoaderFunctionArgs) {
   const user = requirePermission(context, request, "home.view");

@@ -11,8 +11,9 @@ import { formatDateTime } from "../utils/format";
 import { can } from "../utils/policy";
 import { useFormatPrefs } from "../utils/root-data";
 import { AccountSchema, PasswordChangeSchema } from "../utils/validation";
+import { pageTitle } from "../utils/meta";
 
-export const meta: MetaFunction = () => [{ title: "My account · Convene" }];
+export const meta: MetaFunction = pageTitle("titles.account");
 
 export function loader({ request, context }: LoaderFunctionArgs) {
   const user = requirePermission(context, request, "account.manage");

@@ -8,8 +8,9 @@ import { requirePermission } from "../utils/auth.server";
 import { formatDateTime } from "../utils/format";
 import { useFormatPrefs } from "../utils/root-data";
 import { AuditFilterSchema } from "../utils/validation";
+import { pageTitle } from "../utils/meta";
 
-export const meta: MetaFunction = () => [{ title: "Audit log · Convene" }];
+export const meta: MetaFunction = pageTitle("titles.audit");
 
 const DAY_MS = 86_400_000;
 

@@ -6,8 +6,9 @@ import { acceptInvitation, inspectInvitation } from "../models/invitations.serve
 import { invalidateSession } from "../models/session.server";
 import { parseForm, readForm } from "../utils/forms.server";
 import { AcceptInvitationSchema } from "../utils/validation";
+import { pageTitle } from "../utils/meta";
 
-export const meta: MetaFunction = () => [{ title: "Accept invitation · Convene" }];
+export const meta: MetaFunction = pageTitle("titles.acceptInvitation");
 
 const statusCode = { expired: 410, used: 410, revoked: 410, unknown: 404 } as const;
 

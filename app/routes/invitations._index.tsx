@@ -8,8 +8,9 @@ import { requirePermission } from "../utils/auth.server";
 import { readForm } from "../utils/forms.server";
 import { formatDateTime } from "../utils/format";
 import { useFormatPrefs } from "../utils/root-data";
+import { pageTitle } from "../utils/meta";
 
-export const meta: MetaFunction = () => [{ title: "Invitations · Convene" }];
+export const meta: MetaFunction = pageTitle("titles.invitations");
 
 export function loader({ request, context }: LoaderFunctionArgs) {
   requirePermission(context, request, "invitations.view");

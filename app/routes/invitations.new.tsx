@@ -9,8 +9,9 @@ import { listOrganisations } from "../models/organisations.server";
 import { requirePermission } from "../utils/auth.server";
 import { invalid, parseForm, readForm } from "../utils/forms.server";
 import { InviteSchema } from "../utils/validation";
+import { pageTitle } from "../utils/meta";
 
-export const meta: MetaFunction = () => [{ title: "Invite a person · Convene" }];
+export const meta: MetaFunction = pageTitle("titles.invite");
 
 export function loader({ request, context }: LoaderFunctionArgs) {
   requirePermission(context, request, "people.invite");

@@ -6,8 +6,9 @@ import { getOrganisation, updateOrganisation } from "../models/organisations.ser
 import { requirePermission } from "../utils/auth.server";
 import { invalid, parseForm, readForm } from "../utils/forms.server";
 import { OrganisationSchema } from "../utils/validation";
+import { pageTitle } from "../utils/meta";
 
-export const meta: MetaFunction = () => [{ title: "Edit organisation · Convene" }];
+export const meta: MetaFunction = pageTitle("titles.editOrganisation");
 
 function orgId(raw: string | undefined): number {
   const id = Number(raw);

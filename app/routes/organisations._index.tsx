@@ -10,8 +10,9 @@ import { invalid, parseForm, readForm } from "../utils/forms.server";
 import { formatNumber } from "../utils/format";
 import { useFormatPrefs } from "../utils/root-data";
 import { OrganisationSchema } from "../utils/validation";
+import { pageTitle } from "../utils/meta";
 
-export const meta: MetaFunction = () => [{ title: "Organisations · Convene" }];
+export const meta: MetaFunction = pageTitle("titles.organisations");
 
 export function loader({ request, context }: LoaderFunctionArgs) {
   requirePermission(context, request, "organisations.view");

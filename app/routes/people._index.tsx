@@ -9,8 +9,9 @@ import { readForm } from "../utils/forms.server";
 import { can } from "../utils/policy";
 import { useRootData } from "../utils/root-data";
 import { RoleChangeSchema } from "../utils/validation";
+import { pageTitle } from "../utils/meta";
 
-export const meta: MetaFunction = () => [{ title: "People · Convene" }];
+export const meta: MetaFunction = pageTitle("titles.people");
 
 export function loader({ request, context }: LoaderFunctionArgs) {
   requirePermission(context, request, "people.view");

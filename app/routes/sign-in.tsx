@@ -7,8 +7,9 @@ import { signIn } from "../models/sign-in.server";
 import { requireAnonymous, safeRedirect } from "../utils/auth.server";
 import { parseForm, readForm } from "../utils/forms.server";
 import { SignInSchema } from "../utils/validation";
+import { pageTitle } from "../utils/meta";
 
-export const meta: MetaFunction = () => [{ title: "Sign in · Convene" }];
+export const meta: MetaFunction = pageTitle("titles.signIn");
 
 export function loader({ context }: LoaderFunctionArgs) {
   requireAnonymous(context);

@@ -19,7 +19,9 @@ describe("signing in and out", () => {
     expect(setCookie).toMatch(/SameSite=Lax/i);
     const home = await get(server, "/", sessionCookieOf(res)!);
     expect(home.status).toBe(200);
-    expect(await home.text()).toContain("Welcome, Wanjiru Kamau");
+    const html = await home.text();
+    expect(html).toContain("Welcome, Wanjiru Kamau");
+    expect(html).toContain("<title>Home · Convene</title>");
   });
 
   it("gives the same neutral message for a wrong password and an unknown account", async () => {
