@@ -11,6 +11,11 @@ declare module "@remix-run/node" {
 export default defineConfig({
   server: { port: 3000 },
   build: { target: "es2022" },
+  optimizeDeps: {
+    // Server-only native packages reached through *.server modules: never bundle them for the browser.
+    exclude: ["@node-rs/argon2", "better-sqlite3"],
+    include: ["socket.io-client", "i18next", "react-i18next", "remix-i18next/react"],
+  },
   plugins: [
     remix({
       // Helpers beside a route are not routes themselves.

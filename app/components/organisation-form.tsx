@@ -1,8 +1,6 @@
 import { Form } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { stakeholderGroups } from "../../db/schema/vocabulary";
-import { countryCodes, countryName } from "../utils/countries";
-import { useFormatPrefs } from "../utils/root-data";
 import { FormAlert, SelectField, SubmitButton, TextField } from "./form";
 
 export function OrganisationForm({
@@ -10,17 +8,16 @@ export function OrganisationForm({
   values,
   submitLabel,
   intent,
+  countries,
 }: {
   errors: Record<string, string>;
   values: Record<string, string>;
   submitLabel: string;
   intent: string;
+  /** From the loader: `countryOptions(locale)`. */
+  countries: { value: string; label: string }[];
 }) {
   const { t } = useTranslation();
-  const { locale } = useFormatPrefs();
-  const countries = countryCodes
-    .map((code) => ({ value: code, label: countryName(code, locale) }))
-    .sort((a, b) => a.label.localeCompare(b.label, locale));
   return (
     <Form method="post" noValidate className="stack">
       <FormAlert message={errors.form ? t(errors.form as "errors.malformedRequest") : null} />

@@ -4,8 +4,7 @@ import { useTranslation } from "react-i18next";
 import { EmptyState } from "../components/form";
 import { listPillars, upcomingEventsFor } from "../models/forum.server";
 import { requirePermission } from "../utils/auth.server";
-import { formatDateRange } from "../utils/format";
-import { useFormatPrefs } from "../utils/root-data";
+import { DateRange } from "../components/time";
 import { pageTitle } from "../utils/meta";
 
 export const meta: MetaFunction = pageTitle("titles.home");
@@ -25,7 +24,6 @@ export function loader({ request, context }: LoaderFunctionArgs) {
 export default function Home() {
   const { t } = useTranslation();
   const { name, events, pillars, workingGroups } = useLoaderData<typeof loader>();
-  const { locale } = useFormatPrefs();
   return (
     <div className="stack-lg">
       <header className="page-header">
@@ -47,7 +45,7 @@ export default function Home() {
                 </p>
                 <h3 className="card__title">{e.title}</h3>
                 <p className="card__meta">
-                  <time dateTime={e.startsOn}>{formatDateRange(e.startsOn, e.endsOn, locale)}</time>
+                  <DateRange start={e.startsOn} end={e.endsOn} />
                   {" · "}
                   {e.venue ?? t("home.online")}
                   {" · "}

@@ -1,15 +1,14 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
-import { useTranslation } from "react-i18next";
+import { Trans, useTranslation } from "react-i18next";
 import { FormAlert, SelectField, SubmitButton, TextField } from "../components/form";
 import { recordAudit } from "../models/audit.server";
 import { changePassword, getPerson, updateAccount } from "../models/people.server";
 import { findSession, invalidateSession, listUserSessions } from "../models/session.server";
 import { forbidden, requirePermission } from "../utils/auth.server";
 import { parseForm, readForm } from "../utils/forms.server";
-import { formatDateTime } from "../utils/format";
+import { DateTime } from "../components/time";
 import { can } from "../utils/policy";
-import { useFormatPrefs } from "../utils/root-data";
 import { AccountSchema, PasswordChangeSchema } from "../utils/validation";
 import { pageTitle } from "../utils/meta";
 
@@ -81,7 +80,6 @@ export default function Account() {
   const { t } = useTranslation();
   const { profile, sessions, currentSessionId, timeZones } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
-  const prefs = useFormatPrefs();
   const section = (s: Section) => (result?.section === s ? result : null);
   const profileResult = section("profile");
   const passwordResult = section("password");
@@ -141,11 +139,11 @@ export default function Account() {
                   {s.id === currentSessionId ? <span className="badge badge--active">{t("account.thisDevice")}</span> : null}
                 </span>
                 <span className="cell-sub">
-                  {t("account.sessionMeta", {
-                    ip: s.ipAddress ?? "—",
-                    started: formatDateTime(s.createdAt, prefs),
-                    seen: formatDateTime(s.lastVerifiedAt, prefs),
-                  })}
+                  <Trans
+                    i18nKey="account.sessionMeta"
+                    values={{ ip: s.ipAddress ?? "—" }}
+                    components={{ started: <DateTime value={s.createdAt} />, seen: <DateTime value={s.lastVerifiedAt} /> }}
+                  />
                 </span>
               </div>
               <Form method="post" className="inline-form">

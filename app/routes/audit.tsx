@@ -5,8 +5,7 @@ import { EmptyState } from "../components/form";
 import { listAudit, listAuditActions } from "../models/audit.server";
 import { listPeople } from "../models/people.server";
 import { requirePermission } from "../utils/auth.server";
-import { formatDateTime } from "../utils/format";
-import { useFormatPrefs } from "../utils/root-data";
+import { DateTime } from "../components/time";
 import { AuditFilterSchema } from "../utils/validation";
 import { pageTitle } from "../utils/meta";
 
@@ -38,7 +37,6 @@ export default function Audit() {
   const { t } = useTranslation();
   const { entries, nextBefore, actions, people } = useLoaderData<typeof loader>();
   const [params] = useSearchParams();
-  const prefs = useFormatPrefs();
   const loading = useNavigation().state === "loading";
   const nextParams = new URLSearchParams(params);
   if (nextBefore) nextParams.set("before", String(nextBefore));
@@ -109,7 +107,7 @@ export default function Audit() {
               {entries.map((e) => (
                 <tr key={e.id} data-testid="audit-row">
                   <td data-label={t("audit.when")}>
-                    <time dateTime={new Date(e.at).toISOString()}>{formatDateTime(e.at, prefs, { timeStyle: "medium" })}</time>
+                    <DateTime value={e.at} options={{ timeStyle: "medium" }} />
                   </td>
                   <td data-label={t("audit.actor")}>{e.actorName ?? t("audit.system")}</td>
                   <td data-label={t("audit.action")}>

@@ -1,13 +1,12 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
-import { useTranslation } from "react-i18next";
+import { Trans, useTranslation } from "react-i18next";
 import { CopyField } from "../components/copy-field";
 import { EmptyState, FormAlert, SubmitButton } from "../components/form";
 import { listOutbox, revokeInvitation } from "../models/invitations.server";
 import { requirePermission } from "../utils/auth.server";
 import { readForm } from "../utils/forms.server";
-import { formatDateTime } from "../utils/format";
-import { useFormatPrefs } from "../utils/root-data";
+import { DateTime } from "../components/time";
 import { pageTitle } from "../utils/meta";
 
 export const meta: MetaFunction = pageTitle("titles.invitations");
@@ -33,7 +32,6 @@ export default function Invitations() {
   const { outbox, mailEnabled } = useLoaderData<typeof loader>();
   const [params] = useSearchParams();
   const created = Number(params.get("created"));
-  const prefs = useFormatPrefs();
   const result = useActionData<typeof action>();
   return (
     <div className="stack-lg">
@@ -68,8 +66,13 @@ export default function Invitations() {
                 {m.role ? t(`roles.${m.role}`) : null}
                 {m.organisationName ? ` · ${m.organisationName}` : ""}
                 {" · "}
-                {t("invitations.sentBy", { name: m.invitedByName ?? "—", date: formatDateTime(m.createdAt, prefs) })}
-                {m.expiresAt && m.state === "pending" ? ` · ${t("invitations.expires", { date: formatDateTime(m.expiresAt, prefs) })}` : ""}
+                <Trans i18nKey="invitations.sentBy" values={{ name: m.invitedByName ?? "—" }} components={{ date: <DateTime value={m.createdAt} /> }} />
+                {m.expiresAt && m.state === "pending" ? (
+                  <>
+                    {" · "}
+                    <Trans i18nKey="invitations.expires" components={{ date: <DateTime value={m.expiresAt} /> }} />
+                  </>
+                ) : null}
               </p>
               <p className="card__meta">
                 {t(`invitations.delivery.${m.delivery}`)}

@@ -6,6 +6,8 @@ import { getOrganisation, updateOrganisation } from "../models/organisations.ser
 import { requirePermission } from "../utils/auth.server";
 import { invalid, parseForm, readForm } from "../utils/forms.server";
 import { OrganisationSchema } from "../utils/validation";
+import { countryOptions } from "../utils/countries";
+import { pickFormatLocale } from "../utils/format";
 import { pageTitle } from "../utils/meta";
 
 export const meta: MetaFunction = pageTitle("titles.editOrganisation");
@@ -20,7 +22,8 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
   requirePermission(context, request, "organisation.manage");
   const org = getOrganisation(context.services.db, orgId(params.id));
   if (!org) throw new Response("Not found", { status: 404 });
-  return { organisation: { id: org.id, name: org.name, stakeholderGroup: org.stakeholderGroup, country: org.country } };
+  const countries = countryOptions(pickFormatLocale(request.headers.get("accept-language"), "en"));
+  return { countries, organisation: { id: org.id, name: org.name, stakeholderGroup: org.stakeholderGroup, country: org.country } };
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
@@ -39,7 +42,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 
 export default function EditOrganisation() {
   const { t } = useTranslation();
-  const { organisation } = useLoaderData<typeof loader>();
+  const { organisation, countries } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   return (
     <div className="stack-lg narrow">
@@ -55,6 +58,7 @@ export default function EditOrganisation() {
           values={actionData?.values ?? { name: organisation.name, stakeholderGroup: organisation.stakeholderGroup, country: organisation.country }}
           submitLabel={t("common.save")}
           intent="update"
+          countries={countries}
         />
       </section>
     </div>

@@ -5,9 +5,9 @@ import { EmptyState, FormAlert } from "../components/form";
 import { OrganisationForm } from "../components/organisation-form";
 import { createOrganisation, listOrganisations } from "../models/organisations.server";
 import { requirePermission } from "../utils/auth.server";
-import { countryName } from "../utils/countries";
+import { countryOptions } from "../utils/countries";
 import { invalid, parseForm, readForm } from "../utils/forms.server";
-import { formatNumber } from "../utils/format";
+import { formatNumber, pickFormatLocale } from "../utils/format";
 import { useFormatPrefs } from "../utils/root-data";
 import { OrganisationSchema } from "../utils/validation";
 import { pageTitle } from "../utils/meta";
@@ -16,7 +16,8 @@ export const meta: MetaFunction = pageTitle("titles.organisations");
 
 export function loader({ request, context }: LoaderFunctionArgs) {
   requirePermission(context, request, "organisations.view");
-  return { organisations: listOrganisations(context.services.db) };
+  const countries = countryOptions(pickFormatLocale(request.headers.get("accept-language"), "en"));
+  return { organisations: listOrganisations(context.services.db), countries };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -31,7 +32,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 export default function Organisations() {
   const { t } = useTranslation();
-  const { organisations } = useLoaderData<typeof loader>();
+  const { organisations, countries } = useLoaderData<typeof loader>();
+  const countryNames = new Map(countries.map((c) => [c.value, c.label]));
   const actionData = useActionData<typeof action>();
   const { locale } = useFormatPrefs();
   const created = actionData && "created" in actionData ? actionData.created : null;
@@ -55,7 +57,7 @@ export default function Organisations() {
                       {o.name}
                     </Link>
                     <span className="cell-sub">
-                      {t(`stakeholderGroups.${o.stakeholderGroup}`)} · {countryName(o.country, locale)}
+                      {t(`stakeholderGroups.${o.stakeholderGroup}`)} · {countryNames.get(o.country) ?? o.country}
                     </span>
                   </div>
                   <span className="muted">{t("organisations.people", { count: o.people, formatted: formatNumber(o.people, locale) })}</span>
@@ -73,6 +75,7 @@ export default function Organisations() {
             values={actionData && !created ? actionData.values : {}}
             submitLabel={t("organisations.create")}
             intent="create"
+            countries={countries}
           />
         </section>
       </div>

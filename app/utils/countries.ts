@@ -9,6 +9,16 @@ export const countryCodes = (
   "TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW"
 ).split(" ") as [string, ...string[]];
 
+/**
+ * Every country with its name, sorted for this locale. Built on the server and sent as data,
+ * because the browser's ICU may name some countries differently from the server's.
+ */
+export function countryOptions(locale: string): { value: string; label: string }[] {
+  return countryCodes
+    .map((code) => ({ value: code, label: countryName(code, locale) }))
+    .sort((a, b) => a.label.localeCompare(b.label, locale));
+}
+
 export function countryName(code: string, locale: string): string {
   try {
     return new Intl.DisplayNames([locale], { type: "region" }).of(code) ?? code;

@@ -34,4 +34,29 @@ export async function expectAccessible(page: Page) {
   expect(serious, `axe found problems on ${page.url()}`).toEqual([]);
 }
 
-export const test = base;
+/** Every test fails on a script error or a logged error in any page it opened (hydration mismatches included). */
+export const test = base.extend<{ browserErrors: string[] }>({
+  browserErrors: [
+    async ({ browser, context }, use) => {
+      const errors: string[] = [];
+      const watch = (ctx: BrowserContext) => {
+        ctx.on("weberror", (e) => errors.push(`page error: ${e.error().message}`));
+        ctx.on("console", (m) => {
+          // A 403 or 404 page is an expected answer, which the browser also logs.
+          if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) errors.push(`console: ${m.text()}`);
+        });
+      };
+      watch(context);
+      const newContext = browser.newContext.bind(browser);
+      browser.newContext = async (...args) => {
+        const ctx = await newContext(...args);
+        watch(ctx);
+        return ctx;
+      };
+      await use(errors);
+      browser.newContext = newContext;
+      expect(errors, "errors in the browser").toEqual([]);
+    },
+    { auto: true },
+  ],
+});

@@ -1,0 +1,26 @@
+import { formatDateRange, formatDateTime } from "../utils/format";
+import { useFormatPrefs } from "../utils/root-data";
+
+// The server's and the browser's ICU data can differ in small ways (spaces, punctuation), so the
+// browser's own rendering wins at hydration without a mismatch error.
+
+/** A moment in the reader's locale and time zone. */
+export function DateTime({ value, options }: { value: Date | string | number; options?: Intl.DateTimeFormatOptions }) {
+  const prefs = useFormatPrefs();
+  const date = new Date(value);
+  return (
+    <time dateTime={date.toISOString()} suppressHydrationWarning>
+      {formatDateTime(date, prefs, options)}
+    </time>
+  );
+}
+
+/** A span of calendar days (YYYY-MM-DD), as written, in the reader's locale. */
+export function DateRange({ start, end }: { start: string; end: string }) {
+  const { locale } = useFormatPrefs();
+  return (
+    <time dateTime={start} suppressHydrationWarning>
+      {formatDateRange(start, end, locale)}
+    </time>
+  );
+}
