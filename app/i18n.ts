@@ -1,15 +1,18 @@
+import enAgenda from "./locales/en/agenda.json";
+import enCalendar from "./locales/en/calendar.json";
 import en from "./locales/en/common.json";
 
 export const supportedLanguages = ["en"] as const;
 export const defaultNS = "common";
-export const resources = { en: { common: en } } as const;
+/** One namespace per feature area, so each keeps its own file. */
+export const resources = { en: { common: en, agenda: enAgenda, calendar: enCalendar } } as const;
 
 /** Shared by the server and the browser; translations are bundled, so no backend fetch is needed. */
 export const i18nConfig = {
   supportedLngs: [...supportedLanguages],
   fallbackLng: "en",
   defaultNS,
-  ns: [defaultNS],
+  ns: ["common", "agenda", "calendar"],
   resources,
   interpolation: { escapeValue: false },
   react: { useSuspense: false },

@@ -1,6 +1,8 @@
+import { eq } from "drizzle-orm";
 import { hashPassword } from "../app/models/password.server";
 import type { Db } from "./client";
-import { eventSeries, events, organisations, pillars, users, type Role, type StakeholderGroup } from "./schema";
+import { zonedToUtc } from "../app/utils/zoned-time";
+import { agendaSessions, eventSeries, events, organisations, pillars, rooms, sessionSpeakers, trackLeads, users, type Role, type StakeholderGroup } from "./schema";
 
 export const DEMO_PASSWORD = "convene-demo-2026";
 
@@ -69,7 +71,8 @@ export async function seedDemoForum(db: Db, now = new Date()) {
       )
       .run();
     const series = tx.insert(eventSeries).values({ name: "Quarterly convenings", cadence: "quarterly" }).returning().get();
-    tx.insert(events)
+    const [forum] = tx
+      .insert(events)
       .values([
         {
           kind: "forum",
@@ -109,7 +112,42 @@ export async function seedDemoForum(db: Db, now = new Date()) {
           visibility: "members",
         },
       ])
-      .run();
+      .returning()
+      .all();
+    seedForumAgenda(tx, forum!);
   });
   return DEMO_ACCOUNTS.map((a) => ({ email: a.email, role: a.role, password: DEMO_PASSWORD }));
+}
+
+type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+
+/** A first day of the forum: a plenary, a workshop per pillar in parallel rooms, a break, a closing panel. */
+function seedForumAgenda(tx: Tx, forum: typeof events.$inferSelect) {
+  const roomIds = ["Main hall", "Room A", "Room B", "Room C", "Room D"].map(
+    (name, position) => tx.insert(rooms).values({ eventId: forum.id, name, position }).returning({ id: rooms.id }).get().id,
+  );
+  const pillarIds = tx.select({ id: pillars.id }).from(pillars).orderBy(pillars.position).all().map((p) => p.id);
+  const userId = (email: string) => tx.select({ id: users.id }).from(users).where(eq(users.email, email)).get()!.id;
+  const at = (day: number, time: string) => {
+    const date = new Date(Date.parse(`${forum.startsOn}T00:00:00Z`) + day * 86_400_000).toISOString().slice(0, 10);
+    return zonedToUtc(date, time, forum.timeZone);
+  };
+  const add = (s: Omit<typeof agendaSessions.$inferInsert, "eventId">, speakerIds: number[] = []) => {
+    const id = tx.insert(agendaSessions).values({ ...s, eventId: forum.id }).returning({ id: agendaSessions.id }).get().id;
+    speakerIds.forEach((uid, position) => tx.insert(sessionSpeakers).values({ sessionId: id, userId: uid, position }).run());
+  };
+  add({ kind: "plenary", title: "Opening plenary: the year in review", roomId: roomIds[0], startsAt: at(0, "09:00"), endsAt: at(0, "10:00"), description: "Where the coalition stands on each of the five pillars." }, [userId("secretariat@convene.example")]);
+  const workshops = [
+    "Hash-sharing between platforms: what is working",
+    "Whole-of-society action plans",
+    "Research on deterrence messaging",
+    "Rapid response protocols for new abuse vectors",
+    "A maturity model for newer companies",
+  ];
+  workshops.forEach((title, i) =>
+    add({ kind: "workshop", title, pillarId: pillarIds[i], roomId: roomIds[i % roomIds.length], startsAt: at(0, "10:30"), endsAt: at(0, "12:00"), capacity: 30, attribution: "chatham_house" }),
+  );
+  roomIds.forEach((roomId) => add({ kind: "break", title: "Lunch", roomId, startsAt: at(0, "12:00"), endsAt: at(0, "13:00") }));
+  add({ kind: "panel", title: "Transparency reporting beyond the numbers", pillarId: pillarIds[4], roomId: roomIds[0], startsAt: at(0, "14:00"), endsAt: at(0, "15:30"), attribution: "group_only" }, [userId("industry@convene.example"), userId("ngo@convene.example")]);
+  tx.insert(trackLeads).values({ eventId: forum.id, pillarId: pillarIds[2]!, userId: userId("facilitator@convene.example") }).run();
 }

@@ -20,6 +20,7 @@ export function upcomingEventsFor(db: DbOrTx, actor: Actor, today: string) {
       venue: events.venue,
       status: events.status,
       visibility: events.visibility,
+      invitedGroups: events.invitedGroups,
     })
     .from(events)
     .where(gte(events.endsOn, today))

@@ -7,7 +7,7 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { and, desc, eq, ne } from "drizzle-orm";
 import type { Db, DbOrTx } from "../../db/client";
-import { sessions, users } from "../../db/schema";
+import { organisations, sessions, users } from "../../db/schema";
 
 export const SESSION_COOKIE = "convene_session";
 const REFRESH_INTERVAL_MS = 60 * 60 * 1000;
@@ -15,7 +15,7 @@ const REFRESH_INTERVAL_MS = 60 * 60 * 1000;
 export type SessionUser = Pick<
   typeof users.$inferSelect,
   "id" | "email" | "name" | "role" | "organisationId" | "timeZone" | "status"
->;
+> & { stakeholderGroup: string | null };
 export type Session = typeof sessions.$inferSelect;
 export interface ValidatedSession {
   session: Session;
@@ -65,9 +65,10 @@ export function validateSessionToken(
   const [id, secret, extra] = token.split(".");
   if (!id || !secret || extra !== undefined || id.length > 64 || secret.length > 128) return null;
   const row = db
-    .select({ session: sessions, user: users })
+    .select({ session: sessions, user: users, stakeholderGroup: organisations.stakeholderGroup })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
+    .leftJoin(organisations, eq(organisations.id, users.organisationId))
     .where(eq(sessions.id, id))
     .get();
   if (!row) return null;
@@ -88,7 +89,7 @@ export function validateSessionToken(
     refreshed = true;
   }
   const { id: userId, email, name, role, organisationId, timeZone, status } = row.user;
-  return { session, user: { id: userId, email, name, role, organisationId, timeZone, status }, refreshed };
+  return { session, user: { id: userId, email, name, role, organisationId, timeZone, status, stakeholderGroup: row.stakeholderGroup }, refreshed };
 }
 
 export function invalidateSession(db: DbOrTx, sessionId: string): void {

@@ -3,7 +3,7 @@
  * Both sides import this module; `docs/realtime.md` describes it for other clients.
  */
 import { z } from "zod";
-import type { Role } from "../../db/schema/vocabulary";
+import type { Role, SessionKind } from "../../db/schema/vocabulary";
 
 /** Largest accepted payload of any request event, in bytes of JSON. */
 export const MAX_PAYLOAD_BYTES = 16 * 1024;
@@ -12,8 +12,13 @@ export type ErrorCode = "invalid_payload" | "payload_too_large" | "unknown_event
 export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: ErrorCode; message: string };
 
 /** Payload schemas of the request events a client may send; every one is answered through an acknowledgement. */
+const eventRef = z.object({ eventId: z.number().int().positive() }).strict();
+
 export const requestSchemas = {
   whoami: z.object({}).strict(),
+  /** Follow an event's agenda: allowed when the person may see the event. */
+  "event:join": eventRef,
+  "event:leave": eventRef,
 } as const;
 
 export type RequestEvent = keyof typeof requestSchemas;
@@ -25,6 +30,22 @@ export interface WhoamiResult {
 
 export interface ClientToServerEvents {
   whoami: (payload: z.input<(typeof requestSchemas)["whoami"]>, ack: (res: Ack<WhoamiResult>) => void) => void;
+  "event:join": (payload: z.input<typeof eventRef>, ack: (res: Ack) => void) => void;
+  "event:leave": (payload: z.input<typeof eventRef>, ack: (res: Ack) => void) => void;
+}
+
+export type AgendaChangeKind = "created" | "updated" | "moved" | "cancelled" | "restored";
+
+/** Sent to an event's room after any change to its agenda. */
+export interface AgendaChange {
+  eventId: number;
+  sessionId: number;
+  change: AgendaChangeKind;
+  title: string;
+  kind: SessionKind;
+  startsAt: string;
+  endsAt: string;
+  roomName: string | null;
 }
 
 export type SessionEndReason = "signed_out" | "deactivated" | "revoked" | "password_changed";
@@ -32,12 +53,14 @@ export type SessionEndReason = "signed_out" | "deactivated" | "revoked" | "passw
 export interface ServerToClientEvents {
   /** Sent just before the server disconnects a socket whose session ended. */
   "session:ended": (payload: { reason: SessionEndReason }) => void;
+  "agenda:changed": (payload: AgendaChange) => void;
 }
 
 /** Rooms a socket is put in at connection, so the server can reach it by person or by session. */
 export const rooms = {
   user: (id: number) => `user:${id}`,
   session: (id: string) => `session:${id}`,
+  event: (id: number) => `event:${id}`,
 } as const;
 
 /** Errors from the handshake middleware, surfaced to the client as `connect_error` with this `data`. */

@@ -10,6 +10,8 @@ export interface Actor {
   role: Role;
   status: "active" | "deactivated";
   organisationId: number | null;
+  /** The stakeholder group of the actor's organisation, if any. */
+  stakeholderGroup?: string | null;
 }
 
 type EventVisibility = "public" | "members" | "groups";
@@ -31,7 +33,10 @@ interface Targets {
   "invitation.revoke": undefined;
   "audit.view": undefined;
   "session.revoke": { userId: number };
-  "event.view": { status: EventStatus; visibility: EventVisibility };
+  "event.view": { status: EventStatus; visibility: EventVisibility; invitedGroups: readonly string[] };
+  "event.manage": undefined;
+  /** Editing a session on the timetable: `trackLeadIds` are the facilitators leading its track at this event. */
+  "agenda.edit": { trackLeadIds: readonly number[] };
 }
 
 export type Action = keyof Targets;
@@ -51,6 +56,8 @@ export const actions = [
   "audit.view",
   "session.revoke",
   "event.view",
+  "event.manage",
+  "agenda.edit",
 ] as const satisfies readonly Action[];
 
 export type TargetArgs<A extends Action> = Targets[A] extends undefined ? [] : [target: Targets[A]];
@@ -76,9 +83,11 @@ const rules: { [A in Action]: (actor: Actor, target: Targets[A]) => boolean } = 
   "event.view": (actor, t) => {
     if (actor.role === "secretariat") return true;
     if (t.status === "draft") return false;
-    // Group-restricted events get their invitation lists with the agenda work; until then only the secretariat sees them.
-    return t.visibility !== "groups";
+    if (t.visibility === "groups") return !!actor.stakeholderGroup && t.invitedGroups.includes(actor.stakeholderGroup);
+    return true;
   },
+  "event.manage": secretariatOnly,
+  "agenda.edit": (actor, t) => actor.role === "secretariat" || (actor.role === "facilitator" && t.trackLeadIds.includes(actor.id)),
 };
 
 export function can<A extends Action>(actor: Actor | null | undefined, action: A, ...target: TargetArgs<A>): boolean {

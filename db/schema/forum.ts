@@ -36,6 +36,9 @@ export const events = sqliteTable(
     onlineUrl: text("online_url"),
     status: text("status", { enum: eventStatuses }).notNull().default("draft"),
     visibility: text("visibility", { enum: eventVisibilities }).notNull().default("members"),
+    /** With visibility "groups": the stakeholder groups invited. */
+    invitedGroups: text("invited_groups", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
+    registrationRequiresApproval: integer("registration_requires_approval", { mode: "boolean" }).notNull().default(false),
     createdAt: integer("created_at", { mode: "timestamp_ms" })
       .notNull()
       .default(sql`(unixepoch('subsec') * 1000)`),

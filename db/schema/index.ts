@@ -1,3 +1,4 @@
 export * from "./people";
 export * from "./audit";
 export * from "./forum";
+export * from "./agenda";

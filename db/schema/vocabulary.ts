@@ -12,3 +12,10 @@ export type StakeholderGroup = (typeof stakeholderGroups)[number];
 
 export const roles = ["secretariat", "facilitator", "delegate", "observer"] as const;
 export type Role = (typeof roles)[number];
+
+export const sessionKinds = ["plenary", "panel", "workshop", "breakout", "break"] as const;
+export type SessionKind = (typeof sessionKinds)[number];
+
+/** How what is said in a session may be attributed, in chat, notes and every export. */
+export const attributionRules = ["on_record", "chatham_house", "group_only"] as const;
+export type AttributionRule = (typeof attributionRules)[number];

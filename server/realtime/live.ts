@@ -1,9 +1,13 @@
-import { rooms, type SessionEndReason } from "../../app/realtime/protocol";
+import { rooms, type AgendaChange, type SessionEndReason } from "../../app/realtime/protocol";
 import type { IoServer } from "../context";
 
 /** What actions call after a change that open pages must hear about. */
 export function createLive(io: IoServer) {
   return {
+    /** Pushes an agenda change to everyone following that event. */
+    agendaChanged(change: AgendaChange) {
+      io.to(rooms.event(change.eventId)).emit("agenda:changed", change);
+    },
     /** Tells the sockets of these sessions why they end, then closes them. */
     endSessions(sessionIds: readonly string[], reason: SessionEndReason) {
       for (const id of sessionIds) {

@@ -1,5 +1,6 @@
 import type { Socket } from "socket.io";
 import type { z } from "zod";
+import { getEvent } from "../../app/models/agenda.server";
 import { validateSessionToken } from "../../app/models/session.server";
 import {
   MAX_PAYLOAD_BYTES,
@@ -83,6 +84,31 @@ export function attachSockets(io: IoServer, services: Services, log: (m: string)
       if (typeof ack === "function") ack({ ok: false, error: "unknown_event", message: `Unknown event "${event}".` } satisfies Ack);
     });
 
+    handle(
+      socket,
+      "event:join",
+      ({ eventId }, s) => {
+        const token = readSessionToken(s.handshake.headers.cookie);
+        const auth = token ? validateSessionToken(db, token, idleTimeoutMs(env)) : null;
+        const event = getEvent(db, eventId);
+        // An event the person may not see is answered exactly like one that does not exist.
+        if (!auth || auth.session.id !== s.data.sessionId || !event || !can(auth.user, "event.view", event)) {
+          return { ok: false, error: "forbidden", message: "You cannot follow this event." };
+        }
+        void s.join(rooms.event(eventId));
+        return { ok: true };
+      },
+      log,
+    );
+    handle(
+      socket,
+      "event:leave",
+      ({ eventId }, s) => {
+        void s.leave(rooms.event(eventId));
+        return { ok: true };
+      },
+      log,
+    );
     handle(
       socket,
       "whoami",

@@ -21,7 +21,9 @@ const matrix: Record<Action, { target?: unknown; allowed: Role[] }> = {
   "invitation.revoke": { allowed: ["secretariat"] },
   "audit.view": { allowed: ["secretariat"] },
   "session.revoke": { target: { userId: 1 }, allowed: ["secretariat", "facilitator", "delegate", "observer"] },
-  "event.view": { target: { status: "published", visibility: "members" }, allowed: ["secretariat", "facilitator", "delegate", "observer"] },
+  "event.view": { target: { status: "published", visibility: "members", invitedGroups: [] }, allowed: ["secretariat", "facilitator", "delegate", "observer"] },
+  "event.manage": { allowed: ["secretariat"] },
+  "agenda.edit": { target: { trackLeadIds: [] }, allowed: ["secretariat"] },
 };
 
 describe("policy matrix: every role × every action", () => {
@@ -58,11 +60,21 @@ describe("policy rules that depend on the target", () => {
     expect(can(actor("secretariat", 1), "session.revoke", { userId: 2 })).toBe(false);
   });
 
-  it("draft and group-restricted events are for the secretariat only", () => {
+  it("drafts are for the secretariat only; group-restricted events for the invited stakeholder groups", () => {
     for (const role of roles) {
-      const expected = role === "secretariat";
-      expect(can(actor(role), "event.view", { status: "draft", visibility: "public" })).toBe(expected);
-      expect(can(actor(role), "event.view", { status: "published", visibility: "groups" })).toBe(expected);
+      const secretariat = role === "secretariat";
+      expect(can(actor(role), "event.view", { status: "draft", visibility: "public", invitedGroups: [] })).toBe(secretariat);
+      const industry = { ...actor(role), stakeholderGroup: "industry" };
+      const ngo = { ...actor(role), stakeholderGroup: "ngo" };
+      expect(can(industry, "event.view", { status: "published", visibility: "groups", invitedGroups: ["industry"] })).toBe(true);
+      expect(can(ngo, "event.view", { status: "published", visibility: "groups", invitedGroups: ["industry"] })).toBe(secretariat);
     }
+  });
+
+  it("facilitators edit the sessions of the tracks they lead, and no others", () => {
+    const facilitator = actor("facilitator", 7);
+    expect(can(facilitator, "agenda.edit", { trackLeadIds: [7] })).toBe(true);
+    expect(can(facilitator, "agenda.edit", { trackLeadIds: [8] })).toBe(false);
+    expect(can(actor("delegate", 7), "agenda.edit", { trackLeadIds: [7] })).toBe(false);
   });
 });
