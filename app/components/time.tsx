@@ -24,3 +24,14 @@ export function DateRange({ start, end }: { start: string; end: string }) {
     </time>
   );
 }
+
+/** A start–end span shown in a given zone, e.g. "14:00 – 15:30". */
+export function TimeRange({ start, end, timeZone }: { start: Date | string; end: Date | string; timeZone: string }) {
+  const { locale } = useFormatPrefs();
+  const s = new Date(start);
+  return (
+    <time dateTime={s.toISOString()} suppressHydrationWarning>
+      {new Intl.DateTimeFormat(locale, { timeStyle: "short", timeZone }).formatRange(s, new Date(end))}
+    </time>
+  );
+}

@@ -145,6 +145,13 @@ function changeOf(db: DbOrTx, session: AgendaSession, change: AgendaChangeKind):
   };
 }
 
+/** The UTC instants of a form's date and times in the event's zone; null when it would end before it starts. */
+export function slotOf(event: AgendaEvent, input: Pick<SessionInput, "date" | "startTime" | "endTime">): { startsAt: Date; endsAt: Date } | null {
+  const startsAt = zonedToUtc(input.date, input.startTime, event.timeZone);
+  const endsAt = zonedToUtc(input.date, input.endTime, event.timeZone);
+  return endsAt > startsAt ? { startsAt, endsAt } : null;
+}
+
 /**
  * Creates or updates a session in one transaction with its speakers and audit entry.
  * Conflicts are refused unless the editor has seen them and confirmed (`acceptConflicts`).
@@ -155,12 +162,12 @@ export function saveSession(
   event: AgendaEvent,
   sessionId: number | null,
   input: SessionInput,
-  opts: { acceptConflicts: boolean },
+  opts: { acceptConflicts: boolean; keepSpeakers?: boolean },
   meta: RequestMeta,
 ): SaveSessionResult {
-  const startsAt = zonedToUtc(input.date, input.startTime, event.timeZone);
-  const endsAt = zonedToUtc(input.date, input.endTime, event.timeZone);
-  if (endsAt <= startsAt) return { ok: false, reason: "invalid", field: "endTime", error: "errors.endBeforeStart" };
+  const slot = slotOf(event, input);
+  if (!slot) return { ok: false, reason: "invalid", field: "endTime", error: "errors.endBeforeStart" };
+  const { startsAt, endsAt } = slot;
   return db.transaction((tx) => {
     if (input.roomId !== null && !tx.select({ id: rooms.id }).from(rooms).where(and(eq(rooms.id, input.roomId), eq(rooms.eventId, event.id))).get()) {
       return { ok: false as const, reason: "invalid" as const, field: "roomId", error: "errors.invalidChoice" };
@@ -185,12 +192,14 @@ export function saveSession(
     const saved = before
       ? tx.update(agendaSessions).set({ ...values, sequence: before.sequence + 1 }).where(eq(agendaSessions.id, before.id)).returning().get()!
       : tx.insert(agendaSessions).values({ ...values, eventId: event.id }).returning().get();
-    tx.delete(sessionSpeakers).where(eq(sessionSpeakers.sessionId, saved.id)).run();
-    const speakerRows = [
-      ...input.speakerIds.map((userId) => ({ sessionId: saved.id, userId })),
-      ...input.guests.map((g) => ({ sessionId: saved.id, guestName: g.name, guestOrganisation: g.organisation })),
-    ].map((r, position) => ({ ...r, position }));
-    if (speakerRows.length) tx.insert(sessionSpeakers).values(speakerRows).run();
+    if (!opts.keepSpeakers) {
+      tx.delete(sessionSpeakers).where(eq(sessionSpeakers.sessionId, saved.id)).run();
+      const speakerRows = [
+        ...input.speakerIds.map((userId) => ({ sessionId: saved.id, userId })),
+        ...input.guests.map((g) => ({ sessionId: saved.id, guestName: g.name, guestOrganisation: g.organisation })),
+      ].map((r, position) => ({ ...r, position }));
+      if (speakerRows.length) tx.insert(sessionSpeakers).values(speakerRows).run();
+    }
 
     const moved = before && (before.startsAt.getTime() !== startsAt.getTime() || before.roomId !== input.roomId || before.endsAt.getTime() !== endsAt.getTime());
     const change: AgendaChangeKind = !before ? "created" : moved ? "moved" : "updated";

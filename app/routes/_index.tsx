@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
+import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { EmptyState } from "../components/form";
 import { listPillars, upcomingEventsFor } from "../models/forum.server";
@@ -43,7 +43,9 @@ export default function Home() {
                   {t(`eventKind.${e.kind}`)}
                   {e.status === "draft" ? <span className="badge badge--draft">{t("eventStatus.draft")}</span> : null}
                 </p>
-                <h3 className="card__title">{e.title}</h3>
+                <h3 className="card__title">
+                  <Link to={`/events/${e.id}`}>{e.title}</Link>
+                </h3>
                 <p className="card__meta">
                   <DateRange start={e.startsOn} end={e.endsOn} />
                   {" · "}

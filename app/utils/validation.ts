@@ -3,7 +3,7 @@
  * Messages are translation keys under `errors.*`, rendered in the reader's language.
  */
 import { z } from "zod";
-import { roles, stakeholderGroups } from "../../db/schema/vocabulary";
+import { attributionRules, roles, sessionKinds, stakeholderGroups } from "../../db/schema/vocabulary";
 import { countryCodes } from "./countries";
 
 export const MAX_TEXT = 200;
@@ -112,3 +112,52 @@ export function fieldErrorsOf(error: z.ZodError): FieldErrors {
   }
   return out;
 }
+
+const optionalPositiveInt = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    if (v === undefined || v.trim() === "") return null;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n <= 0 || n > 100_000) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: "errors.positiveNumber" });
+      return z.NEVER;
+    }
+    return n;
+  });
+
+const time = z.string({ required_error: "errors.required" }).regex(/^([01]\d|2[0-3]):[0-5]\d$/, "errors.timeInvalid");
+
+export const SessionFormSchema = z.object({
+  title: z.string({ required_error: "errors.required" }).trim().min(2, "errors.tooShort").max(MAX_TEXT, "errors.tooLong"),
+  kind: z.enum(sessionKinds, { errorMap: () => ({ message: "errors.invalidChoice" }) }),
+  description: z.string().max(10_000, "errors.tooLong").optional().transform((v) => v ?? ""),
+  roomId: optionalId,
+  pillarId: optionalId,
+  date: z.string({ required_error: "errors.required" }).date("errors.dateInvalid"),
+  startTime: time,
+  endTime: time,
+  capacity: optionalPositiveInt,
+  attribution: z.enum(attributionRules, { errorMap: () => ({ message: "errors.invalidChoice" }) }),
+  speakerIds: z
+    .string()
+    .optional()
+    .transform((v) => (v ? v.split(",").map(Number).filter((n) => Number.isInteger(n) && n > 0) : [])),
+  guests: z
+    .string()
+    .max(5_000, "errors.tooLong")
+    .optional()
+    .transform((v) =>
+      (v ?? "")
+        .split("\n")
+        .map((line) => line.trim())
+        .filter(Boolean)
+        .slice(0, 20)
+        .map((line) => {
+          const [name, ...org] = line.split(",");
+          return { name: name!.trim().slice(0, MAX_TEXT), organisation: org.join(",").trim().slice(0, MAX_TEXT) || null };
+        }),
+    ),
+  acceptConflicts: z.string().optional().transform((v) => v === "1"),
+  everyRoom: z.string().optional().transform((v) => v === "1"),
+});

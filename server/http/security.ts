@@ -23,6 +23,8 @@ export function securityHeaders(env: Env) {
         scriptSrc: ["'strict-dynamic'", "'self'", (_req, res) => `'nonce-${(res as Response).locals.cspNonce}'`],
         // Vite injects <style> tags while developing; built pages only use the stylesheet.
         styleSrc: dev ? ["'self'", "'unsafe-inline'"] : ["'self'"],
+        // Layout-only style attributes (a session's place on the timetable grid); <style> elements stay refused.
+        styleSrcAttr: ["'unsafe-inline'"],
         connectSrc: dev ? ["'self'", "ws:"] : ["'self'"],
         imgSrc: ["'self'", "data:"],
         fontSrc: ["'self'"],

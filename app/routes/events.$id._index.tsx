@@ -1,0 +1,297 @@
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useFetcher, useLoaderData, useSearchParams } from "@remix-run/react";
+import { useEffect, useMemo, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { sessionKinds } from "../../db/schema/vocabulary";
+import { useAgendaLive } from "../components/agenda-live";
+import { EmptyState } from "../components/form";
+import { DateRange, TimeRange } from "../components/time";
+import { listPillars } from "../models/forum.server";
+import { listRooms, listSessions } from "../models/agenda.server";
+import { editableTracks, visibleEvent } from "../models/events.server";
+import { clashesAmong, setStar, starredSessionIds } from "../models/stars.server";
+import { requireUser } from "../utils/auth.server";
+import { readForm } from "../utils/forms.server";
+import { useFormatPrefs } from "../utils/root-data";
+import { daysBetween, utcToZoned } from "../utils/zoned-time";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.event.title ?? "Agenda"} · Convene` }];
+
+function notFound(): never {
+  throw new Response("Not found", { status: 404 });
+}
+
+export function loader({ request, params, context }: LoaderFunctionArgs) {
+  const user = requireUser(context, request);
+  const db = context.services.db;
+  const event = visibleEvent(db, user, Number(params.id)) ?? notFound();
+  const sessions = listSessions(db, event.id);
+  const starred = starredSessionIds(db, user.id, event.id);
+  return {
+    event: { id: event.id, title: event.title, kind: event.kind, startsOn: event.startsOn, endsOn: event.endsOn, timeZone: event.timeZone, venue: event.venue, description: event.description, status: event.status },
+    days: daysBetween(event.startsOn, event.endsOn),
+    rooms: listRooms(db, event.id).map((r) => ({ id: r.id, name: r.name })),
+    pillars: listPillars(db).map((p) => ({ id: p.id, slug: p.slug })),
+    sessions,
+    starred,
+    clashes: clashesAmong(sessions, starred),
+    canEdit: editableTracks(db, user, event.id).length > 0,
+  };
+}
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const user = requireUser(context, request);
+  const db = context.services.db;
+  const event = visibleEvent(db, user, Number(params.id)) ?? notFound();
+  const form = await readForm(request);
+  const sessionId = Number(form.get("sessionId"));
+  if (form.get("intent") !== "star" || !Number.isInteger(sessionId)) return data({ ok: false }, { status: 400 });
+  const result = setStar(db, user.id, event.id, sessionId, form.get("starred") === "1");
+  if (result === null) return data({ ok: false }, { status: 404 });
+  return { ok: true, starred: result };
+}
+
+function StarButton({ sessionId, starred, title }: { sessionId: number; starred: boolean; title: string }) {
+  const { t } = useTranslation("agenda");
+  const fetcher = useFetcher();
+  const pending = fetcher.formData ? fetcher.formData.get("starred") === "1" : starred;
+  return (
+    <fetcher.Form method="post" className="star-form">
+      <input type="hidden" name="intent" value="star" />
+      <input type="hidden" name="sessionId" value={sessionId} />
+      <input type="hidden" name="starred" value={pending ? "0" : "1"} />
+      <button type="submit" className={`star${pending ? " star--on" : ""}`} aria-pressed={pending} aria-label={t("agenda.star", { title })}>
+        <span aria-hidden="true">{pending ? "★" : "☆"}</span>
+      </button>
+    </fetcher.Form>
+  );
+}
+
+export default function Agenda() {
+  const { t } = useTranslation(["agenda", "common"]);
+  const { event, days, rooms, pillars, sessions, starred, clashes, canEdit } = useLoaderData<typeof loader>();
+  const [params] = useSearchParams();
+  const prefs = useFormatPrefs();
+  const { lastChange } = useAgendaLive(event.id);
+  const useEventZone = params.get("zone") === "event";
+  const zone = useEventZone ? event.timeZone : prefs.timeZone;
+
+  // "Now" only exists in the browser, after hydration, so server and client render the same first.
+  const [now, setNow] = useState<number | null>(null);
+  useEffect(() => {
+    setNow(Date.now());
+    const timer = setInterval(() => setNow(Date.now()), 60_000);
+    return () => clearInterval(timer);
+  }, []);
+
+  const localDay = (s: { startsAt: Date | string }) => utcToZoned(new Date(s.startsAt), event.timeZone).date;
+  const sessionDays = new Set(sessions.map(localDay));
+  const day = params.get("day") && days.includes(params.get("day")!) ? params.get("day")! : (days.find((d) => sessionDays.has(d)) ?? days[0]!);
+  const q = (params.get("q") ?? "").trim().toLowerCase();
+  const filtered = sessions.filter(
+    (s) =>
+      localDay(s) === day &&
+      (!params.get("pillar") || s.pillarSlug === params.get("pillar")) &&
+      (!params.get("room") || String(s.roomId) === params.get("room")) &&
+      (!params.get("kind") || s.kind === params.get("kind")) &&
+      (params.get("mine") !== "1" || starred.includes(s.id)) &&
+      (!q || [s.title, s.description, ...s.speakers.map((p) => p.name)].some((text) => text.toLowerCase().includes(q))),
+  );
+  const clashWith = useMemo(() => {
+    const map = new Map<number, number[]>();
+    for (const [a, b] of clashes) {
+      map.set(a, [...(map.get(a) ?? []), b]);
+      map.set(b, [...(map.get(b) ?? []), a]);
+    }
+    return map;
+  }, [clashes]);
+  const titleOf = (id: number) => sessions.find((s) => s.id === id)?.title ?? "";
+  const onNow = now === null ? [] : sessions.filter((s) => s.status === "scheduled" && new Date(s.startsAt).getTime() <= now && now < new Date(s.endsAt).getTime());
+  const next = now === null ? [] : sessions.filter((s) => s.status === "scheduled" && new Date(s.startsAt).getTime() > now).slice(0, 3);
+
+  const withParams = (changes: Record<string, string | null>) => {
+    const p = new URLSearchParams(params);
+    for (const [k, v] of Object.entries(changes)) if (v === null) p.delete(k); else p.set(k, v);
+    return `?${p.toString()}`;
+  };
+  const dayLabel = (d: string) => new Intl.DateTimeFormat(prefs.locale, { weekday: "short", day: "numeric", month: "short", timeZone: "UTC" }).format(new Date(`${d}T00:00:00Z`));
+  const noticeTime = lastChange
+    ? new Intl.DateTimeFormat(prefs.locale, { timeStyle: "short", timeZone: zone }).format(new Date(lastChange.startsAt))
+    : "";
+
+  return (
+    <div className="stack-lg agenda">
+      <header className="page-header page-header--split">
+        <div>
+          <p className="card__eyebrow">{t(`common:eventKind.${event.kind}`)}</p>
+          <h1>{event.title}</h1>
+          <p className="lead">
+            <DateRange start={event.startsOn} end={event.endsOn} /> · {event.venue ?? t("common:home.online")}
+          </p>
+        </div>
+        <div className="header-actions no-print">
+          {canEdit ? (
+            <Link to={`/events/${event.id}/timetable`} className="button">
+              {t("agenda.editTimetable")}
+            </Link>
+          ) : null}
+          <a href={`/events/${event.id}/agenda.ics`} className="button button--quiet">
+            {t("agenda.downloadIcs")}
+          </a>
+        </div>
+      </header>
+
+      <p className="live-notice" role="status" aria-live="polite" data-testid="agenda-notice">
+        {lastChange
+          ? t(`agenda.notice.${lastChange.change}`, {
+              kind: t(`agenda.kinds.${lastChange.kind}`),
+              title: lastChange.title,
+              time: noticeTime,
+              room: lastChange.roomName ?? t("agenda.noRoom"),
+            })
+          : ""}
+      </p>
+
+      {onNow.length || next.length ? (
+        <section className="now-next panel" aria-labelledby="now-next-title">
+          <h2 id="now-next-title" className="visually-hidden">
+            {t("agenda.nowNext")}
+          </h2>
+          {onNow.length ? (
+            <p>
+              <strong>{t("agenda.now")}</strong> {onNow.map((s) => s.title).join(" · ")}
+            </p>
+          ) : null}
+          {next.length ? (
+            <p>
+              <strong>{t("agenda.next")}</strong> {next.map((s) => s.title).join(" · ")}
+            </p>
+          ) : null}
+        </section>
+      ) : null}
+
+      <div className="zone-toggle no-print">
+        <span>{t("agenda.timesIn", { zone })}</span>{" "}
+        {useEventZone ? (
+          <Link to={withParams({ zone: null })}>{t("agenda.showMyZone", { zone: prefs.timeZone })}</Link>
+        ) : (
+          <Link to={withParams({ zone: "event" })}>{t("agenda.showEventZone", { zone: event.timeZone })}</Link>
+        )}
+      </div>
+
+      <nav aria-label={t("agenda.days")} className="day-tabs no-print">
+        <ul>
+          {days.map((d, i) => (
+            <li key={d}>
+              <Link to={withParams({ day: d })} aria-current={d === day ? "page" : undefined} preventScrollReset>
+                {t("agenda.dayN", { n: i + 1 })} <span className="muted">{dayLabel(d)}</span>
+              </Link>
+            </li>
+          ))}
+        </ul>
+      </nav>
+
+      <Form method="get" className="filters panel no-print" aria-label={t("agenda.filters")} preventScrollReset>
+        <input type="hidden" name="day" value={day} />
+        {useEventZone ? <input type="hidden" name="zone" value="event" /> : null}
+        <div className="field">
+          <label htmlFor="f-q">{t("agenda.search")}</label>
+          <input id="f-q" type="search" name="q" defaultValue={params.get("q") ?? ""} />
+        </div>
+        <div className="field">
+          <label htmlFor="f-pillar">{t("agenda.track")}</label>
+          <select id="f-pillar" name="pillar" defaultValue={params.get("pillar") ?? ""}>
+            <option value="">{t("agenda.allTracks")}</option>
+            {pillars.map((p) => (
+              <option key={p.slug} value={p.slug}>
+                {t(`common:pillars.${p.slug}` as "common:pillars.tech-innovation")}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="f-room">{t("agenda.room")}</label>
+          <select id="f-room" name="room" defaultValue={params.get("room") ?? ""}>
+            <option value="">{t("agenda.allRooms")}</option>
+            {rooms.map((r) => (
+              <option key={r.id} value={r.id}>
+                {r.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="f-kind">{t("agenda.kind")}</label>
+          <select id="f-kind" name="kind" defaultValue={params.get("kind") ?? ""}>
+            <option value="">{t("agenda.allKinds")}</option>
+            {sessionKinds.map((k) => (
+              <option key={k} value={k}>
+                {t(`agenda.kinds.${k}`)}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field field--check">
+          <input id="f-mine" type="checkbox" name="mine" value="1" defaultChecked={params.get("mine") === "1"} />
+          <label htmlFor="f-mine">{t("agenda.myAgenda")}</label>
+        </div>
+        <div className="filters__actions">
+          <button type="submit" className="button">
+            {t("agenda.apply")}
+          </button>
+          <Link to={`?day=${day}`} className="button button--quiet">
+            {t("agenda.clear")}
+          </Link>
+        </div>
+      </Form>
+
+      <section aria-labelledby="sessions-title">
+        <h2 id="sessions-title" className="visually-hidden">
+          {t("agenda.sessionsOf", { day: dayLabel(day) })}
+        </h2>
+        {filtered.length === 0 ? (
+          <EmptyState title={sessions.length === 0 ? t("agenda.noSessionsYet") : t("agenda.noMatches")} />
+        ) : (
+          <ol className="session-list">
+            {filtered.map((s) => (
+              <li
+                key={s.id}
+                className={`session session--${s.kind}${s.status === "cancelled" ? " session--cancelled" : ""}${lastChange?.sessionId === s.id ? " session--changed" : ""}`}
+                data-testid="agenda-session"
+                data-session-id={s.id}
+              >
+                <div className="session__time">
+                  <TimeRange start={s.startsAt} end={s.endsAt} timeZone={zone} />
+                </div>
+                <div className="session__body">
+                  <p className="card__eyebrow">
+                    {t(`agenda.kinds.${s.kind}`)}
+                    {s.pillarSlug ? <span className="badge">{t(`common:pillars.${s.pillarSlug}` as "common:pillars.tech-innovation")}</span> : null}
+                    {s.attribution !== "on_record" ? <span className="badge badge--rule">{t(`agenda.attribution.${s.attribution}`)}</span> : null}
+                    {s.status === "cancelled" ? <span className="badge badge--revoked">{t("agenda.cancelled")}</span> : null}
+                  </p>
+                  <h3 className="card__title">{s.title}</h3>
+                  <p className="card__meta">
+                    {s.roomName ?? t("agenda.noRoom")}
+                    {s.capacity ? ` · ${t("agenda.capacity", { count: s.capacity })}` : ""}
+                  </p>
+                  {s.speakers.length ? (
+                    <p className="card__meta">
+                      {s.speakers.map((p) => (p.organisation ? `${p.name} (${p.organisation})` : p.name)).join(", ")}
+                    </p>
+                  ) : null}
+                  {clashWith.get(s.id)?.length ? (
+                    <p className="clash" role="note">
+                      {t("agenda.clashesWith", { titles: clashWith.get(s.id)!.map(titleOf).join(", ") })}
+                    </p>
+                  ) : null}
+                </div>
+                <StarButton sessionId={s.id} starred={starred.includes(s.id)} title={s.title} />
+              </li>
+            ))}
+          </ol>
+        )}
+      </section>
+    </div>
+  );
+}
