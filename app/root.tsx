@@ -6,8 +6,10 @@ import {
   Outlet,
   Scripts,
   ScrollRestoration,
+  useRevalidator,
   useRouteError,
 } from "@remix-run/react";
+import { useEffect } from "react";
 import { useTranslation } from "react-i18next";
 import { useChangeLanguage } from "remix-i18next/react";
 import { AppShell } from "./components/app-shell";
@@ -43,6 +45,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const timeZone = user?.timeZone ?? (browserZone && isTimeZone(browserZone) ? browserZone : "UTC");
   return {
     locale,
+    /** Whether the zone was chosen in the account; otherwise the browser's own zone should win. */
+    zoneFromAccount: !!user?.timeZone,
     formatLocale: pickFormatLocale(request.headers.get("accept-language"), locale),
     timeZone,
     user: user && { id: user.id, name: user.name, email: user.email, role: user.role },
@@ -85,6 +89,14 @@ export function Layout({ children }: { children: React.ReactNode }) {
 export default function App() {
   const data = useRootData();
   useChangeLanguage(data?.locale ?? "en");
+  const revalidator = useRevalidator();
+  // On a browser's first visit the server could not know its zone yet: once the hint cookie is set, render again with it.
+  useEffect(() => {
+    if (!data || data.zoneFromAccount) return;
+    const browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (browserZone && browserZone !== data.timeZone && document.cookie.includes("tz=")) revalidator.revalidate();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [data?.timeZone, data?.zoneFromAccount]);
   return (
     <AppShell>
       <Outlet />

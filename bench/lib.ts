@@ -1,5 +1,5 @@
 /** Shared helpers for the benchmarks: start the server as a child process, time things, print and save results. */
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -243,4 +243,52 @@ export function saveResults(name: string, data: Record<string, unknown>): string
   const file = join(RESULTS_DIR, `${name}.json`);
   writeFileSync(file, JSON.stringify({ name, measuredAt: new Date().toISOString(), machine: machine(), ...data }, null, 2) + "\n");
   return `bench/results/${name}.json`;
+}
+
+/** The high-resolution wall clock in milliseconds, comparable between processes on one machine. */
+export const wallNow = () => performance.timeOrigin + performance.now();
+
+/**
+ * Spawns `node <args>` from the repository root with an IPC channel, stopped with the benchmark if it is
+ * still running. Standard output and error are passed through unless `quiet` is set.
+ */
+export function spawnNode(args: string[], options: { env?: NodeJS.ProcessEnv; quiet?: boolean } = {}): ChildProcess {
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: options.env ?? process.env,
+    stdio: ["ignore", options.quiet ? "pipe" : "inherit", "inherit", "ipc"],
+  });
+  children.add(child);
+  child.once("exit", () => children.delete(child));
+  return child;
+}
+
+/** Signs in with a demo account and returns the `convene_session=…` pair for a Cookie header. */
+export async function signIn(url: string, email: string, password: string): Promise<string> {
+  const res = await fetch(`${url}/sign-in`, {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: url },
+    body: new URLSearchParams({ email, password }).toString(),
+    redirect: "manual",
+  });
+  await res.arrayBuffer();
+  const cookie = res.headers.getSetCookie().find((c) => c.startsWith("convene_session=") && !c.startsWith("convene_session=;"));
+  if (res.status !== 302 || !cookie) throw new Error(`Sign-in as ${email} failed: HTTP ${res.status}`);
+  return cookie.split(";")[0]!;
+}
+
+let clockTicks: number | null = null;
+
+/** CPU time a process has used so far (user and system), in milliseconds, from /proc/<pid>/stat. */
+export function cpuTimeMs(pid: number): { userMs: number; systemMs: number } {
+  clockTicks ??= Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // Fields after the command name, which is in parentheses and may contain spaces.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return { userMs: (Number(fields[11]) * 1000) / clockTicks, systemMs: (Number(fields[12]) * 1000) / clockTicks };
+}
+
+/** The soft limit on open files of a shell started from here ("unlimited" or a number). */
+export function openFilesLimit(): string {
+  return execFileSync("sh", ["-c", "ulimit -n"], { encoding: "utf8" }).trim();
 }

@@ -65,6 +65,18 @@ function detailsOf(db: DbOrTx, sessions: readonly AgendaSession[]) {
   return { roomNames, speakers };
 }
 
+const zoneKnown = new Map<string, boolean>();
+
+/** The event's zone when a VTIMEZONE can be written for it; otherwise times go out in UTC rather than under a TZID nobody defines. */
+function calendarZone(timeZone: string): string | null {
+  let known = zoneKnown.get(timeZone);
+  if (known === undefined) {
+    known = timeZone !== "UTC" && getVtimezoneComponent(timeZone) !== null;
+    zoneKnown.set(timeZone, known);
+  }
+  return known ? timeZone : null;
+}
+
 function newCalendar(name: string, opts: { ttlSeconds?: number }): ICalCalendar {
   const calendar = ical({ name, prodId: { company: "Convene", product: "Convene", language: "EN" } });
   // No calendar-wide zone name: ical-generator would then write DTSTAMP and LAST-MODIFIED as floating local
@@ -78,6 +90,7 @@ function addSessions(db: DbOrTx, calendar: ICalCalendar, event: AgendaEvent, ses
   const t = translatorFor(opts.locale ?? "en");
   const { roomNames, speakers } = detailsOf(db, sessions);
   const url = `${opts.baseUrl.replace(/\/+$/, "")}/events/${event.id}`;
+  const zone = calendarZone(event.timeZone);
   for (const s of [...sessions].sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime() || a.id - b.id)) {
     const cancelled = s.status === "cancelled";
     const names = speakers.get(s.id) ?? [];
@@ -99,9 +112,9 @@ function addSessions(db: DbOrTx, calendar: ICalCalendar, event: AgendaEvent, ses
       lastModified: s.updatedAt,
       created: s.createdAt,
       // A TZDate carries the zone, so ical-generator writes the event's wall-clock time beside its TZID.
-      start: new TZDate(s.startsAt.getTime(), event.timeZone),
-      end: new TZDate(s.endsAt.getTime(), event.timeZone),
-      timezone: event.timeZone,
+      start: zone ? new TZDate(s.startsAt.getTime(), zone) : s.startsAt,
+      end: zone ? new TZDate(s.endsAt.getTime(), zone) : s.endsAt,
+      timezone: zone,
       summary: s.title,
       location: [roomName, event.venue].filter(Boolean).join(", ") || null,
       description,

@@ -2,6 +2,7 @@ import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFuncti
 import { Form, Link, useFetcher, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useEffect, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
+import Markdown from "react-markdown";
 import { sessionKinds } from "../../db/schema/vocabulary";
 import { useAgendaLive } from "../components/agenda-live";
 import { EmptyState } from "../components/form";
@@ -138,6 +139,9 @@ export default function Agenda() {
           <a href={`/events/${event.id}/agenda.ics`} className="button button--quiet">
             {t("agenda.downloadIcs")}
           </a>
+          <Link to="/calendar" className="button button--quiet">
+            {t("agenda.subscribe")}
+          </Link>
         </div>
       </header>
 
@@ -279,6 +283,13 @@ export default function Agenda() {
                     <p className="card__meta">
                       {s.speakers.map((p) => (p.organisation ? `${p.name} (${p.organisation})` : p.name)).join(", ")}
                     </p>
+                  ) : null}
+                  {s.description ? (
+                    <details className="session__details">
+                      <summary>{t("agenda.details")}</summary>
+                      {/* Markdown without raw HTML; unsafe link protocols are dropped. */}
+                      <Markdown skipHtml>{s.description}</Markdown>
+                    </details>
                   ) : null}
                   {clashWith.get(s.id)?.length ? (
                     <p className="clash" role="note">

@@ -1,0 +1,112 @@
+import ical from "node-ical";
+import { zonedToUtc } from "../../app/utils/zoned-time";
+import { expect, expectAccessible, signInContext, test, testDb } from "./fixtures";
+
+function forum() {
+  return testDb().$client.prepare("SELECT id, starts_on AS startsOn FROM events WHERE kind = 'forum'").get() as { id: number; startsOn: string };
+}
+function sessionIdOf(title: string): number {
+  return (testDb().$client.prepare("SELECT id FROM agenda_sessions WHERE title = ?").get(title) as { id: number }).id;
+}
+function roomIdOf(name: string): number {
+  return (testDb().$client.prepare("SELECT id FROM rooms WHERE name = ?").get(name) as { id: number }).id;
+}
+
+test("the secretariat moves a session; an open agenda updates live and the personal feed follows", async ({ browser }) => {
+  const { id: eventId, startsOn } = forum();
+  const title = "Rapid response protocols for new abuse vectors";
+  const sessionId = sessionIdOf(title);
+
+  // The delegate stars the session and subscribes to their agenda.
+  const delegateContext = await browser.newContext({ timezoneId: "Europe/Brussels", locale: "en-GB" });
+  await signInContext(delegateContext, "ngo@convene.example");
+  const delegate = await delegateContext.newPage();
+  await delegate.goto(`/events/${eventId}`);
+  const card = delegate.locator(`[data-session-id="${sessionId}"]`);
+  await card.getByRole("button", { name: `Add ${title} to my agenda` }).click();
+  await expect(card.getByRole("button", { name: `Add ${title} to my agenda` })).toHaveAttribute("aria-pressed", "true");
+  await delegate.goto("/calendar");
+  await expectAccessible(delegate);
+  await delegate.getByRole("button", { name: /Create my feed link/ }).click();
+  const feedUrl = await delegate.getByRole("textbox").first().inputValue();
+  expect(feedUrl).toMatch(/\/calendar\/[\w-]+\.ics$/);
+
+  await delegate.goto(`/events/${eventId}`);
+  await expect(delegate.getByTestId("live-status")).toHaveAttribute("data-status", "live");
+  await expect(card).toContainText("10:30");
+  await expectAccessible(delegate);
+  await delegate.evaluate(() => ((window as unknown as { stillHere: boolean }).stillHere = true));
+
+  // The secretariat drags it to Room C at 14:00 in the timetable editor.
+  const adminContext = await browser.newContext({ timezoneId: "Europe/Brussels", viewport: { width: 1280, height: 1600 } });
+  await signInContext(adminContext, "secretariat@convene.example");
+  const admin = await adminContext.newPage();
+  await admin.goto(`/events/${eventId}/timetable?day=${startsOn}`);
+  await expectAccessible(admin);
+  const block = admin.locator(`[data-testid="tt-session"][data-session-id="${sessionId}"]`);
+  const target = admin.locator(`[data-room="${roomIdOf("Room C")}"][data-slot="${14 * 60}"]`);
+  const from = (await block.boundingBox())!;
+  const to = (await target.boundingBox())!;
+  await admin.mouse.move(from.x + from.width / 2, from.y + 8);
+  await admin.mouse.down();
+  await admin.mouse.move(to.x + to.width / 2, to.y + to.height / 2, { steps: 8 });
+  await admin.mouse.up();
+  await expect(admin.getByText("Moved. Everyone viewing the agenda sees the change.")).toBeVisible();
+  await expect(block).toContainText("14:00–15:30");
+
+  // The delegate's page changed in place, with a notice, without reloading.
+  await expect(delegate.getByTestId("agenda-notice")).toHaveText(`Workshop moved to 14:00, Room C: ${title}`);
+  await expect(card).toContainText("14:00");
+  await expect(card).toContainText("Room C");
+  expect(await delegate.evaluate(() => (window as unknown as { stillHere?: boolean }).stillHere)).toBe(true);
+
+  // The personal feed now carries the new time.
+  // The server under test listens on a random port, so only the path of the public URL is used.
+  const feed = await delegate.request.get(new URL(feedUrl).pathname);
+  expect(feed.status()).toBe(200);
+  const parsed = Object.values(ical.sync.parseICS(await feed.text())).filter((c) => c.type === "VEVENT") as ical.VEvent[];
+  const moved = parsed.find((e) => e.summary === title)!;
+  expect(moved.start.toISOString()).toBe(zonedToUtc(startsOn, "14:00", "Europe/Brussels").toISOString());
+
+  await delegateContext.close();
+  await adminContext.close();
+});
+
+test("a viewer in another time zone sees times in their own zone, with the event's time one click away", async ({ browser }) => {
+  const { id: eventId } = forum();
+  const context = await browser.newContext({ timezoneId: "America/New_York", locale: "en-US" });
+  await signInContext(context, "government@convene.example");
+  const page = await context.newPage();
+  await page.goto(`/events/${eventId}`);
+  const opening = page.locator(`[data-session-id="${sessionIdOf("Opening plenary: the year in review")}"]`);
+  // 09:00 in Brussels is 3:00 AM in New York in December.
+  await expect(page.getByText("Times in America/New_York.")).toBeVisible();
+  await expect(opening).toContainText("3:00");
+  await expect(opening).toContainText("AM");
+  await expectAccessible(page);
+  await page.getByRole("link", { name: "Show the event's local time (Europe/Brussels)" }).click();
+  await expect(opening).toContainText("9:00");
+  await expect(page.getByText("Times in Europe/Brussels.")).toBeVisible();
+  await context.close();
+});
+
+test("the timetable editor has a form for every change a drag can make", async ({ context, page }) => {
+  const { id: eventId, startsOn } = forum();
+  await signInContext(context, "secretariat@convene.example");
+  await page.goto(`/events/${eventId}/timetable?day=${startsOn}`);
+  const title = "Research on deterrence messaging";
+  await page.getByRole("link", { name: `Edit ${title}` }).click();
+  await expect(page.getByRole("heading", { name: `Edit: ${title}` })).toBeVisible();
+  const form = page.locator("#session-form");
+  await form.getByLabel("Room").selectOption({ label: "Room A" });
+  await form.getByLabel("Starts").fill("10:45");
+  await form.getByLabel("Ends").fill("11:30");
+  await form.getByRole("button", { name: "Save", exact: true }).click();
+  // Room A is taken then: the clash is explained and nothing changes until confirmed.
+  await expect(form.getByRole("alert")).toContainText("The room is already taken by");
+  await expect(form.getByLabel("Starts")).toHaveValue("10:45");
+  await expectAccessible(page);
+  await form.getByRole("button", { name: "Save anyway" }).click();
+  await expect(page.getByText("Saved. Everyone viewing the agenda sees the change.")).toBeVisible();
+  await expect(page.locator(`[data-testid="tt-session"][data-session-id="${sessionIdOf(title)}"]`)).toContainText("Overlap");
+});
