@@ -8,13 +8,13 @@ import { useRealtime } from "./realtime";
  * and the change is returned so the page can highlight it and say what happened.
  * After a reconnect the page catches up the same way.
  */
-export function useAgendaLive(eventId: number): { lastChange: AgendaChange | null } {
+export function useAgendaLive(eventId: number | null): { lastChange: AgendaChange | null } {
   const { socket } = useRealtime();
   const revalidator = useRevalidator();
   const [lastChange, setLastChange] = useState<AgendaChange | null>(null);
 
   useEffect(() => {
-    if (!socket) return;
+    if (!socket || eventId === null) return;
     let joinedOnce = false;
     const join = () => {
       socket.emit("event:join", { eventId }, () => {});

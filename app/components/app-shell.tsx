@@ -1,7 +1,7 @@
 import { Form, NavLink } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { useRootData } from "../utils/root-data";
-import { LiveStatus, RealtimeProvider, SessionEndedBanner } from "./realtime";
+import { LiveStatus, PlaceNotices, RealtimeProvider, SessionEndedBanner } from "./realtime";
 
 export function AppShell({ children }: { children: React.ReactNode }) {
   const { t } = useTranslation();
@@ -59,6 +59,7 @@ export function AppShell({ children }: { children: React.ReactNode }) {
         </div>
       </header>
       {user ? <SessionEndedBanner /> : null}
+      {user ? <PlaceNotices /> : null}
       <main id="main" className="main" tabIndex={-1}>
         {children}
       </main>

@@ -1,4 +1,5 @@
 import { createContext, useContext, useEffect, useState } from "react";
+import { useRevalidator } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { io, type Socket } from "socket.io-client";
 import type { ClientToServerEvents, HandshakeError, ServerToClientEvents, SessionEndReason } from "../realtime/protocol";
@@ -59,6 +60,38 @@ export function LiveStatus() {
       <span className="live-dot" aria-hidden="true" />
       <span className="live-label">{label}</span>
     </span>
+  );
+}
+
+/** Announces, on any page, that a waiting-list place became the reader's, and refreshes the page's data. */
+export function PlaceNotices() {
+  const { t } = useTranslation(["agenda", "common"]);
+  const { socket } = useRealtime();
+  const revalidator = useRevalidator();
+  const [title, setTitle] = useState<string | null>(null);
+  useEffect(() => {
+    if (!socket) return;
+    const onPromoted = (p: { title: string }) => {
+      setTitle(p.title);
+      revalidator.revalidate();
+    };
+    socket.on("place:promoted", onPromoted);
+    return () => {
+      socket.off("place:promoted", onPromoted);
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [socket]);
+  return (
+    <div className="banner-slot" role="status" aria-live="polite">
+      {title ? (
+        <div className="banner banner--success" data-testid="place-notice">
+          <p>{t("sessionRegistration.promoted", { title })}</p>
+          <button type="button" className="button button--small button--quiet" onClick={() => setTitle(null)}>
+            {t("common:common.dismiss")}
+          </button>
+        </div>
+      ) : null}
+    </div>
   );
 }
 

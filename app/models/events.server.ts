@@ -1,8 +1,10 @@
-import { asc } from "drizzle-orm";
-import type { DbOrTx } from "../../db/client";
-import { events, pillars } from "../../db/schema";
+import { and, asc, eq, inArray } from "drizzle-orm";
+import type { Db, DbOrTx } from "../../db/client";
+import { agendaSessions, events, eventSeries, pillars, rooms, trackLeads } from "../../db/schema";
 import { can, type Actor } from "../utils/policy";
+import { utcToZoned, zonedToUtc } from "../utils/zoned-time";
 import { getEvent, trackLeadIds } from "./agenda.server";
+import { recordAudit, type RequestMeta } from "./audit.server";
 
 /** Events this person may see, newest first. */
 export function listVisibleEvents(db: DbOrTx, actor: Actor) {
@@ -15,7 +17,7 @@ export function listVisibleEvents(db: DbOrTx, actor: Actor) {
 }
 
 /** The event if this person may see it; otherwise null, exactly as if it did not exist. */
-export function visibleEvent(db: DbOrTx, actor: Actor, eventId: number) {
+export function visibleEvent(db: DbOrTx, actor: Actor | null, eventId: number) {
   const event = Number.isInteger(eventId) && eventId > 0 ? getEvent(db, eventId) : null;
   return event && can(actor, "event.view", event) ? event : null;
 }
@@ -28,4 +30,150 @@ export function editableTracks(db: DbOrTx, actor: Actor, eventId: number): numbe
     .all()
     .map((p) => p.id)
     .filter((pillarId) => can(actor, "agenda.edit", { trackLeadIds: trackLeadIds(db, eventId, pillarId) }));
+}
+
+export interface EventInput {
+  kind: "forum" | "convening";
+  seriesId: number | null;
+  title: string;
+  description: string;
+  startsOn: string;
+  endsOn: string;
+  timeZone: string;
+  venue: string | null;
+  onlineUrl: string | null;
+  visibility: "public" | "members" | "groups";
+  invitedGroups: string[];
+  registrationRequiresApproval: boolean;
+  rooms: string[];
+  /** A new series to create and put this convening in. */
+  newSeries?: { name: string; cadence: (typeof eventSeries.$inferInsert)["cadence"] } | null;
+}
+
+export type SaveEventResult = { ok: true; eventId: number } | { ok: false; field: string; error: string };
+
+function forumYearTaken(db: DbOrTx, year: number, exceptId?: number): boolean {
+  const row = db
+    .select({ id: events.id })
+    .from(events)
+    .where(and(eq(events.kind, "forum"), eq(events.year, year)))
+    .get();
+  return !!row && row.id !== exceptId;
+}
+
+/** Keeps rooms that are still named, adds new ones and removes the rest (their sessions lose the room, not their place). */
+function syncRooms(tx: DbOrTx, eventId: number, names: string[]) {
+  const existing = tx.select().from(rooms).where(eq(rooms.eventId, eventId)).all();
+  const wanted = [...new Set(names.map((n) => n.trim()).filter(Boolean))];
+  for (const room of existing) if (!wanted.includes(room.name)) tx.delete(rooms).where(eq(rooms.id, room.id)).run();
+  wanted.forEach((name, position) => {
+    const room = existing.find((r) => r.name === name);
+    if (room) tx.update(rooms).set({ position }).where(eq(rooms.id, room.id)).run();
+    else tx.insert(rooms).values({ eventId, name, position }).run();
+  });
+}
+
+export function saveEvent(db: Db, actorId: number, eventId: number | null, input: EventInput, meta: RequestMeta): SaveEventResult {
+  const year = Number(input.startsOn.slice(0, 4));
+  if (input.endsOn < input.startsOn) return { ok: false, field: "endsOn", error: "errors.endBeforeStart" };
+  return db.transaction((tx) => {
+    if (input.kind === "forum" && forumYearTaken(tx, year, eventId ?? undefined)) return { ok: false as const, field: "startsOn", error: "errors.forumYearTaken" };
+    if (input.seriesId !== null && !tx.select({ id: eventSeries.id }).from(eventSeries).where(eq(eventSeries.id, input.seriesId)).get()) {
+      return { ok: false as const, field: "seriesId", error: "errors.invalidChoice" };
+    }
+    const { rooms: roomNames, newSeries, ...fields } = input;
+    const seriesId = input.kind !== "convening" ? null : newSeries ? createSeries(tx, newSeries.name, newSeries.cadence).id : input.seriesId;
+    const values = { ...fields, seriesId, year, invitedGroups: input.visibility === "groups" ? input.invitedGroups : [] };
+    let id = eventId;
+    if (id === null) id = tx.insert(events).values({ ...values, status: "draft" }).returning({ id: events.id }).get().id;
+    else if (tx.update(events).set(values).where(eq(events.id, id)).run().changes !== 1) return { ok: false as const, field: "form", error: "errors.notFound" };
+    syncRooms(tx, id, roomNames);
+    recordAudit(tx, { actorId, action: eventId === null ? "event.create" : "event.update", targetType: "event", targetId: id, detail: { title: input.title, kind: input.kind } }, meta);
+    return { ok: true as const, eventId: id };
+  });
+}
+
+export function setEventStatus(db: Db, actorId: number, eventId: number, status: "draft" | "published" | "archived", meta: RequestMeta): boolean {
+  return db.transaction((tx) => {
+    const done = tx.update(events).set({ status }).where(eq(events.id, eventId)).run().changes === 1;
+    if (done) recordAudit(tx, { actorId, action: `event.${status === "published" ? "publish" : status === "archived" ? "archive" : "unpublish"}`, targetType: "event", targetId: eventId }, meta);
+    return done;
+  });
+}
+
+/** Turns the validated event form into the model's input. */
+export function eventInputOf(form: {
+  newSeriesName: string | null;
+  newSeriesCadence?: EventInput["newSeries"] extends infer S ? (S extends { cadence: infer C } ? C : never) : never;
+} & Omit<EventInput, "newSeries">): EventInput {
+  const { newSeriesName, newSeriesCadence, ...rest } = form;
+  return { ...rest, newSeries: newSeriesName ? { name: newSeriesName, cadence: newSeriesCadence ?? "quarterly" } : null };
+}
+
+export function listSeries(db: DbOrTx) {
+  return db.select().from(eventSeries).orderBy(asc(eventSeries.name)).all();
+}
+
+export function createSeries(db: DbOrTx, name: string, cadence: (typeof eventSeries.$inferInsert)["cadence"]) {
+  return db.insert(eventSeries).values({ name, cadence }).returning().get();
+}
+
+const CADENCE_MONTHS = { monthly: 1, quarterly: 3, half_yearly: 6, yearly: 12, ad_hoc: 3 } as const;
+
+function addMonths(isoDate: string, months: number): string {
+  const d = new Date(`${isoDate}T00:00:00Z`);
+  d.setUTCMonth(d.getUTCMonth() + months);
+  return d.toISOString().slice(0, 10);
+}
+
+/**
+ * The next convening of a series, as a draft: same rooms, track leads and standing sessions
+ * (plenaries and breaks), one cadence later, at the same local times.
+ */
+export function createNextInSeries(db: Db, actorId: number, previousId: number, meta: RequestMeta): SaveEventResult {
+  return db.transaction((tx) => {
+    const previous = tx.select().from(events).where(eq(events.id, previousId)).get();
+    if (!previous || previous.kind !== "convening" || previous.seriesId === null) return { ok: false as const, field: "form", error: "errors.notFound" };
+    const series = tx.select().from(eventSeries).where(eq(eventSeries.id, previous.seriesId)).get()!;
+    const months = CADENCE_MONTHS[series.cadence];
+    const startsOn = addMonths(previous.startsOn, months);
+    const endsOn = addMonths(previous.endsOn, months);
+    const { id: _id, createdAt: _createdAt, ...copy } = previous;
+    const next = tx
+      .insert(events)
+      .values({ ...copy, title: `${series.name}: ${startsOn}`, startsOn, endsOn, year: Number(startsOn.slice(0, 4)), status: "draft" })
+      .returning()
+      .get();
+    const roomMap = new Map<number, number>();
+    for (const room of tx.select().from(rooms).where(eq(rooms.eventId, previous.id)).all()) {
+      roomMap.set(room.id, tx.insert(rooms).values({ eventId: next.id, name: room.name, position: room.position }).returning({ id: rooms.id }).get().id);
+    }
+    for (const lead of tx.select().from(trackLeads).where(eq(trackLeads.eventId, previous.id)).all()) {
+      tx.insert(trackLeads).values({ ...lead, eventId: next.id }).run();
+    }
+    const dayShift = (Date.parse(`${startsOn}T00:00:00Z`) - Date.parse(`${previous.startsOn}T00:00:00Z`)) / 86_400_000;
+    const standing = tx
+      .select()
+      .from(agendaSessions)
+      .where(and(eq(agendaSessions.eventId, previous.id), inArray(agendaSessions.kind, ["plenary", "break"]), eq(agendaSessions.status, "scheduled")))
+      .all();
+    for (const s of standing) {
+      const start = utcToZoned(s.startsAt, previous.timeZone);
+      const end = utcToZoned(s.endsAt, previous.timeZone);
+      const shift = (date: string) => new Date(Date.parse(`${date}T00:00:00Z`) + dayShift * 86_400_000).toISOString().slice(0, 10);
+      const { id: _sid, createdAt: _c, updatedAt: _u, ...session } = s;
+      tx.insert(agendaSessions)
+        .values({
+          ...session,
+          eventId: next.id,
+          roomId: s.roomId === null ? null : (roomMap.get(s.roomId) ?? null),
+          startsAt: zonedToUtc(shift(start.date), start.time, previous.timeZone),
+          endsAt: zonedToUtc(shift(end.date), end.time, previous.timeZone),
+          sequence: 0,
+        })
+        .run();
+    }
+    recordAudit(tx, { actorId, action: "event.create_next", targetType: "event", targetId: next.id, detail: { from: previous.id, standingSessions: standing.length } }, meta);
+    return { ok: true as const, eventId: next.id };
+  });
 }

@@ -54,6 +54,8 @@ export interface ServerToClientEvents {
   /** Sent just before the server disconnects a socket whose session ended. */
   "session:ended": (payload: { reason: SessionEndReason }) => void;
   "agenda:changed": (payload: AgendaChange) => void;
+  /** To one person: a place in a full session freed up and is now theirs. */
+  "place:promoted": (payload: { eventId: number; sessionId: number; title: string }) => void;
 }
 
 /** Rooms a socket is put in at connection, so the server can reach it by person or by session. */

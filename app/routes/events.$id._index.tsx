@@ -10,7 +10,9 @@ import { DateRange, TimeRange } from "../components/time";
 import { listPillars } from "../models/forum.server";
 import { listRooms, listSessions } from "../models/agenda.server";
 import { editableTracks, visibleEvent } from "../models/events.server";
+import { myEventRegistration, mySessionPlaces, registerForEvent, releasePlace, sessionPlaceCounts, takePlace, withdrawFromEvent, type SessionPlace } from "../models/registrations.server";
 import { clashesAmong, setStar, starredSessionIds } from "../models/stars.server";
+import { can } from "../utils/policy";
 import { requireUser } from "../utils/auth.server";
 import { readForm } from "../utils/forms.server";
 import { useFormatPrefs } from "../utils/root-data";
@@ -23,11 +25,12 @@ function notFound(): never {
 }
 
 export function loader({ request, params, context }: LoaderFunctionArgs) {
-  const user = requireUser(context, request);
   const db = context.services.db;
+  // A public event's agenda can be read without an account; anything else needs one.
+  const user = context.auth?.user ?? (visibleEvent(db, null, Number(params.id)) ? null : requireUser(context, request));
   const event = visibleEvent(db, user, Number(params.id)) ?? notFound();
   const sessions = listSessions(db, event.id);
-  const starred = starredSessionIds(db, user.id, event.id);
+  const starred = user ? starredSessionIds(db, user.id, event.id) : [];
   return {
     event: { id: event.id, title: event.title, kind: event.kind, startsOn: event.startsOn, endsOn: event.endsOn, timeZone: event.timeZone, venue: event.venue, description: event.description, status: event.status },
     days: daysBetween(event.startsOn, event.endsOn),
@@ -36,7 +39,12 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
     sessions,
     starred,
     clashes: clashesAmong(sessions, starred),
-    canEdit: editableTracks(db, user, event.id).length > 0,
+    signedIn: !!user,
+    canEdit: !!user && editableTracks(db, user, event.id).length > 0,
+    canManage: can(user, "event.manage"),
+    registration: user ? myEventRegistration(db, user.id, event.id) : null,
+    places: sessionPlaceCounts(db, event.id),
+    myPlaces: user ? mySessionPlaces(db, user.id, event.id) : {},
   };
 }
 
@@ -46,10 +54,60 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const event = visibleEvent(db, user, Number(params.id)) ?? notFound();
   const form = await readForm(request);
   const sessionId = Number(form.get("sessionId"));
-  if (form.get("intent") !== "star" || !Number.isInteger(sessionId)) return data({ ok: false }, { status: 400 });
-  const result = setStar(db, user.id, event.id, sessionId, form.get("starred") === "1");
-  if (result === null) return data({ ok: false }, { status: 404 });
-  return { ok: true, starred: result };
+  const meta = context.requestMeta;
+  switch (form.get("intent")) {
+    case "register":
+      registerForEvent(db, user.id, event, meta);
+      return { ok: true, error: null };
+    case "withdraw":
+      withdrawFromEvent(db, user.id, event.id, meta);
+      return { ok: true, error: null };
+  }
+  if (!Number.isInteger(sessionId) || sessionId <= 0) return data({ ok: false, error: "errors.invalidValue" }, { status: 400 });
+  switch (form.get("intent")) {
+    case "star": {
+      const result = setStar(db, user.id, event.id, sessionId, form.get("starred") === "1");
+      return result === null ? data({ ok: false, error: "errors.notFound" }, { status: 404 }) : { ok: true, error: null };
+    }
+    case "take": {
+      const result = takePlace(db, user.id, event.id, sessionId, meta);
+      return result.ok ? { ok: true, error: null } : data({ ok: false, error: result.error }, { status: 409 });
+    }
+    case "release": {
+      const { promoted } = releasePlace(db, user.id, event.id, sessionId, meta);
+      if (promoted) context.services.live.placePromoted(promoted);
+      return { ok: true, error: null };
+    }
+    default:
+      return data({ ok: false, error: "errors.invalidValue" }, { status: 400 });
+  }
+}
+
+function SessionPlaces({ sessionId, title, capacity, counts, mine }: { sessionId: number; title: string; capacity: number; counts?: { confirmed: number; waitlisted: number }; mine?: SessionPlace }) {
+  const { t } = useTranslation("agenda");
+  const fetcher = useFetcher<{ ok: boolean; error: string | null }>();
+  const taken = counts?.confirmed ?? 0;
+  const busy = fetcher.state !== "idle";
+  return (
+    <div className="places">
+      <span className="muted">{t("sessionRegistration.places", { taken, capacity })}</span>
+      {mine ? <span className={`badge badge--${mine.status === "confirmed" ? "active" : "pending"}`}>{mine.status === "confirmed" ? t("sessionRegistration.confirmed") : t("sessionRegistration.waitlisted", { position: mine.position })}</span> : null}
+      <fetcher.Form method="post">
+        <input type="hidden" name="sessionId" value={sessionId} />
+        {mine ? (
+          <button type="submit" name="intent" value="release" className="button button--small button--quiet" aria-disabled={busy || undefined}>
+            {mine.status === "confirmed" ? t("sessionRegistration.cancel") : t("sessionRegistration.leave")}
+            <span className="visually-hidden"> {title}</span>
+          </button>
+        ) : (
+          <button type="submit" name="intent" value="take" className="button button--small" aria-disabled={busy || undefined} aria-label={t("sessionRegistration.register", { title })}>
+            {t("sessionRegistration.register", { title: "" }).trim()}
+          </button>
+        )}
+      </fetcher.Form>
+      {!mine && taken >= capacity ? <span className="muted">{t("sessionRegistration.full")}</span> : null}
+    </div>
+  );
 }
 
 function StarButton({ sessionId, starred, title }: { sessionId: number; starred: boolean; title: string }) {
@@ -70,10 +128,10 @@ function StarButton({ sessionId, starred, title }: { sessionId: number; starred:
 
 export default function Agenda() {
   const { t } = useTranslation(["agenda", "common"]);
-  const { event, days, rooms, pillars, sessions, starred, clashes, canEdit } = useLoaderData<typeof loader>();
+  const { event, days, rooms, pillars, sessions, starred, clashes, signedIn, canEdit, canManage, registration, places, myPlaces } = useLoaderData<typeof loader>();
   const [params] = useSearchParams();
   const prefs = useFormatPrefs();
-  const { lastChange } = useAgendaLive(event.id);
+  const { lastChange } = useAgendaLive(signedIn ? event.id : null);
   const useEventZone = params.get("zone") === "event";
   const zone = useEventZone ? event.timeZone : prefs.timeZone;
 
@@ -136,14 +194,48 @@ export default function Agenda() {
               {t("agenda.editTimetable")}
             </Link>
           ) : null}
-          <a href={`/events/${event.id}/agenda.ics`} className="button button--quiet">
-            {t("agenda.downloadIcs")}
-          </a>
-          <Link to="/calendar" className="button button--quiet">
-            {t("agenda.subscribe")}
+          {canManage ? (
+            <>
+              <Link to={`/events/${event.id}/settings`} className="button button--quiet">
+                {t("agenda.settings")}
+              </Link>
+              <a href={`/events/${event.id}/agenda.csv`} className="button button--quiet">
+                {t("agenda.exportCsv")}
+              </a>
+            </>
+          ) : null}
+          <Link to={`/events/${event.id}/programme`} className="button button--quiet">
+            {t("agenda.print")}
           </Link>
+          {signedIn ? (
+            <>
+              <a href={`/events/${event.id}/agenda.ics`} className="button button--quiet">
+                {t("agenda.downloadIcs")}
+              </a>
+              <Link to="/calendar" className="button button--quiet">
+                {t("agenda.subscribe")}
+              </Link>
+            </>
+          ) : null}
         </div>
       </header>
+
+      {signedIn ? (
+      <Form method="post" className="registration-box panel no-print">
+        {registration ? (
+          <>
+            <span className={`badge badge--${registration.status === "approved" ? "active" : registration.status === "pending" ? "pending" : "revoked"}`}>{t(`registrations.status.${registration.status}`)}</span>
+            <button type="submit" name="intent" value="withdraw" className="button button--small button--quiet">
+              {t("registrations.withdraw")}
+            </button>
+          </>
+        ) : (
+          <button type="submit" name="intent" value="register" className="button">
+            {t("registrations.register")}
+          </button>
+        )}
+      </Form>
+      ) : null}
 
       <p className="live-notice" role="status" aria-live="polite" data-testid="agenda-notice">
         {lastChange
@@ -277,13 +369,14 @@ export default function Agenda() {
                   <h3 className="card__title">{s.title}</h3>
                   <p className="card__meta">
                     {s.roomName ?? t("agenda.noRoom")}
-                    {s.capacity ? ` · ${t("agenda.capacity", { count: s.capacity })}` : ""}
+
                   </p>
                   {s.speakers.length ? (
                     <p className="card__meta">
                       {s.speakers.map((p) => (p.organisation ? `${p.name} (${p.organisation})` : p.name)).join(", ")}
                     </p>
                   ) : null}
+                  {signedIn && s.capacity && s.status === "scheduled" ? <SessionPlaces sessionId={s.id} title={s.title} capacity={s.capacity} counts={places[s.id]} mine={myPlaces[s.id]} /> : null}
                   {s.description ? (
                     <details className="session__details">
                       <summary>{t("agenda.details")}</summary>
@@ -297,7 +390,7 @@ export default function Agenda() {
                     </p>
                   ) : null}
                 </div>
-                <StarButton sessionId={s.id} starred={starred.includes(s.id)} title={s.title} />
+                {signedIn ? <StarButton sessionId={s.id} starred={starred.includes(s.id)} title={s.title} /> : null}
               </li>
             ))}
           </ol>

@@ -91,7 +91,12 @@ const rules: { [A in Action]: (actor: Actor, target: Targets[A]) => boolean } = 
 };
 
 export function can<A extends Action>(actor: Actor | null | undefined, action: A, ...target: TargetArgs<A>): boolean {
-  if (!actor || actor.status !== "active") return false;
+  // Without an account, only a published public event can be seen.
+  if (!actor) {
+    const event = target[0] as Targets["event.view"] | undefined;
+    return action === "event.view" && event?.status === "published" && event.visibility === "public";
+  }
+  if (actor.status !== "active") return false;
   const rule = rules[action] as (actor: Actor, target: Targets[A] | undefined) => boolean;
   return rule(actor, target[0]);
 }

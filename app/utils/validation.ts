@@ -161,3 +161,46 @@ export const SessionFormSchema = z.object({
   acceptConflicts: z.string().optional().transform((v) => v === "1"),
   everyRoom: z.string().optional().transform((v) => v === "1"),
 });
+
+const optionalUrl = z
+  .string()
+  .trim()
+  .max(500, "errors.tooLong")
+  .optional()
+  .transform((v) => (v ? v : null))
+  .refine((v) => v === null || /^https:\/\/\S+$/i.test(v), "errors.urlInvalid");
+
+export const EventFormSchema = z
+  .object({
+    kind: z.enum(["forum", "convening"], { errorMap: () => ({ message: "errors.invalidChoice" }) }),
+    seriesId: optionalId,
+    newSeriesName: z.string().trim().max(MAX_TEXT, "errors.tooLong").optional().transform((v) => v || null),
+    newSeriesCadence: z.enum(["monthly", "quarterly", "half_yearly", "yearly", "ad_hoc"]).optional().catch(undefined),
+    title: z.string({ required_error: "errors.required" }).trim().min(3, "errors.tooShort").max(MAX_TEXT, "errors.tooLong"),
+    description: z.string().max(10_000, "errors.tooLong").optional().transform((v) => v ?? ""),
+    startsOn: z.string({ required_error: "errors.required" }).date("errors.dateInvalid"),
+    endsOn: z.string({ required_error: "errors.required" }).date("errors.dateInvalid"),
+    timeZone: z.string({ required_error: "errors.required" }).refine(isTimeZone, "errors.timeZoneInvalid"),
+    venue: z.string().trim().max(MAX_TEXT, "errors.tooLong").optional().transform((v) => v || null),
+    onlineUrl: optionalUrl,
+    visibility: z.enum(["public", "members", "groups"], { errorMap: () => ({ message: "errors.invalidChoice" }) }),
+    invitedGroups: z
+      .string()
+      .optional()
+      .transform((v) => (v ? v.split(",").filter((g): g is string => (stakeholderGroups as readonly string[]).includes(g)) : [])),
+    registrationRequiresApproval: z.string().optional().transform((v) => v === "1"),
+    rooms: z
+      .string()
+      .max(5_000, "errors.tooLong")
+      .optional()
+      .transform((v) =>
+        (v ?? "")
+          .split("\n")
+          .map((r) => r.trim().slice(0, 100))
+          .filter(Boolean)
+          .slice(0, 50),
+      ),
+  })
+  .refine((v) => v.endsOn >= v.startsOn, { path: ["endsOn"], message: "errors.endBeforeStart" })
+  .refine((v) => Date.parse(v.endsOn) - Date.parse(v.startsOn) <= 30 * 86_400_000, { path: ["endsOn"], message: "errors.eventTooLong" })
+  .refine((v) => v.visibility !== "groups" || v.invitedGroups.length > 0, { path: ["invitedGroups"], message: "errors.chooseGroups" });

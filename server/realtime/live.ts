@@ -8,6 +8,10 @@ export function createLive(io: IoServer) {
     agendaChanged(change: AgendaChange) {
       io.to(rooms.event(change.eventId)).emit("agenda:changed", change);
     },
+    /** Tells the person who moved up from a waiting list, on every page they have open. */
+    placePromoted(p: { userId: number; eventId: number; sessionId: number; title: string }) {
+      io.to(rooms.user(p.userId)).emit("place:promoted", { eventId: p.eventId, sessionId: p.sessionId, title: p.title });
+    },
     /** Tells the sockets of these sessions why they end, then closes them. */
     endSessions(sessionIds: readonly string[], reason: SessionEndReason) {
       for (const id of sessionIds) {

@@ -44,6 +44,13 @@ describe("policy matrix: every role × every action", () => {
 });
 
 describe("policy rules that depend on the target", () => {
+  it("without an account, only a published public event can be seen", () => {
+    expect(can(null, "event.view", { status: "published", visibility: "public", invitedGroups: [] })).toBe(true);
+    expect(can(null, "event.view", { status: "draft", visibility: "public", invitedGroups: [] })).toBe(false);
+    expect(can(null, "event.view", { status: "published", visibility: "members", invitedGroups: [] })).toBe(false);
+    expect(can(null, "event.manage")).toBe(false);
+  });
+
   it("nobody acts without an active account", () => {
     expect(can(null, "home.view")).toBe(false);
     expect(can({ ...actor("secretariat"), status: "deactivated" }, "audit.view")).toBe(false);

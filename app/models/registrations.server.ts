@@ -1,0 +1,197 @@
+import { and, asc, count, eq, inArray } from "drizzle-orm";
+import type { Db, DbOrTx } from "../../db/client";
+import { agendaSessions, eventRegistrations, organisations, sessionRegistrations, users } from "../../db/schema";
+import type { AgendaEvent } from "./agenda.server";
+import { recordAudit, type RequestMeta } from "./audit.server";
+
+// Event registrations ------------------------------------------------------
+
+export function myEventRegistration(db: DbOrTx, userId: number, eventId: number) {
+  return db
+    .select({ status: eventRegistrations.status, createdAt: eventRegistrations.createdAt })
+    .from(eventRegistrations)
+    .where(and(eq(eventRegistrations.userId, userId), eq(eventRegistrations.eventId, eventId)))
+    .get() ?? null;
+}
+
+/** Registers a person; approved at once unless the event asks for the secretariat's approval. Idempotent. */
+export function registerForEvent(db: Db, userId: number, event: AgendaEvent, meta: RequestMeta) {
+  return db.transaction((tx) => {
+    const existing = myEventRegistration(tx, userId, event.id);
+    if (existing) return existing.status;
+    const status = event.registrationRequiresApproval ? "pending" : "approved";
+    tx.insert(eventRegistrations).values({ eventId: event.id, userId, status }).run();
+    recordAudit(tx, { actorId: userId, action: "registration.create", targetType: "event", targetId: event.id, detail: { status } }, meta);
+    return status;
+  });
+}
+
+export function withdrawFromEvent(db: Db, userId: number, eventId: number, meta: RequestMeta): boolean {
+  return db.transaction((tx) => {
+    const done = tx.delete(eventRegistrations).where(and(eq(eventRegistrations.userId, userId), eq(eventRegistrations.eventId, eventId))).run().changes === 1;
+    if (done) recordAudit(tx, { actorId: userId, action: "registration.withdraw", targetType: "event", targetId: eventId }, meta);
+    return done;
+  });
+}
+
+export function listEventRegistrations(db: DbOrTx, eventId: number) {
+  return db
+    .select({
+      id: eventRegistrations.id,
+      status: eventRegistrations.status,
+      createdAt: eventRegistrations.createdAt,
+      name: users.name,
+      email: users.email,
+      organisation: organisations.name,
+      stakeholderGroup: organisations.stakeholderGroup,
+    })
+    .from(eventRegistrations)
+    .innerJoin(users, eq(users.id, eventRegistrations.userId))
+    .leftJoin(organisations, eq(organisations.id, users.organisationId))
+    .where(eq(eventRegistrations.eventId, eventId))
+    .orderBy(asc(eventRegistrations.id))
+    .all();
+}
+
+/** Registration counts per stakeholder group and status ("" for people without an organisation). */
+export function registrationCountsByGroup(db: DbOrTx, eventId: number) {
+  const rows = db
+    .select({ group: organisations.stakeholderGroup, status: eventRegistrations.status, n: count() })
+    .from(eventRegistrations)
+    .innerJoin(users, eq(users.id, eventRegistrations.userId))
+    .leftJoin(organisations, eq(organisations.id, users.organisationId))
+    .where(eq(eventRegistrations.eventId, eventId))
+    .groupBy(organisations.stakeholderGroup, eventRegistrations.status)
+    .all();
+  const out: Record<string, { pending: number; approved: number; declined: number }> = {};
+  for (const r of rows) {
+    const key = r.group ?? "";
+    out[key] ??= { pending: 0, approved: 0, declined: 0 };
+    out[key][r.status] = r.n;
+  }
+  return out;
+}
+
+/** Approves or declines several registrations of one event in one transaction. */
+export function decideRegistrations(db: Db, actorId: number, eventId: number, ids: number[], decision: "approved" | "declined", meta: RequestMeta): number {
+  if (ids.length === 0) return 0;
+  return db.transaction((tx) => {
+    const changed = tx
+      .update(eventRegistrations)
+      .set({ status: decision, decidedAt: new Date(), decidedById: actorId })
+      .where(and(eq(eventRegistrations.eventId, eventId), inArray(eventRegistrations.id, ids)))
+      .returning({ id: eventRegistrations.id })
+      .all();
+    if (changed.length) recordAudit(tx, { actorId, action: `registration.${decision === "approved" ? "approve" : "decline"}`, targetType: "event", targetId: eventId, detail: { registrations: changed.map((c) => c.id) } }, meta);
+    return changed.length;
+  });
+}
+
+// Session places and waiting lists -------------------------------------------
+
+export type SessionPlace = { status: "confirmed" } | { status: "waitlisted"; position: number };
+
+/** Taken places and waiting-list length of every capacity-limited session of an event. */
+export function sessionPlaceCounts(db: DbOrTx, eventId: number): Record<number, { confirmed: number; waitlisted: number }> {
+  const rows = db
+    .select({ sessionId: sessionRegistrations.sessionId, status: sessionRegistrations.status, n: count() })
+    .from(sessionRegistrations)
+    .innerJoin(agendaSessions, eq(agendaSessions.id, sessionRegistrations.sessionId))
+    .where(eq(agendaSessions.eventId, eventId))
+    .groupBy(sessionRegistrations.sessionId, sessionRegistrations.status)
+    .all();
+  const out: Record<number, { confirmed: number; waitlisted: number }> = {};
+  for (const r of rows) {
+    out[r.sessionId] ??= { confirmed: 0, waitlisted: 0 };
+    out[r.sessionId]![r.status] = r.n;
+  }
+  return out;
+}
+
+/** This person's place (or waiting-list position) in each session of an event. */
+export function mySessionPlaces(db: DbOrTx, userId: number, eventId: number): Record<number, SessionPlace> {
+  const mine = db
+    .select({ id: sessionRegistrations.id, sessionId: sessionRegistrations.sessionId, status: sessionRegistrations.status })
+    .from(sessionRegistrations)
+    .innerJoin(agendaSessions, eq(agendaSessions.id, sessionRegistrations.sessionId))
+    .where(and(eq(sessionRegistrations.userId, userId), eq(agendaSessions.eventId, eventId)))
+    .all();
+  const out: Record<number, SessionPlace> = {};
+  for (const r of mine) {
+    if (r.status === "confirmed") out[r.sessionId] = { status: "confirmed" };
+    else {
+      const ahead = db
+        .select({ id: sessionRegistrations.id })
+        .from(sessionRegistrations)
+        .where(and(eq(sessionRegistrations.sessionId, r.sessionId), eq(sessionRegistrations.status, "waitlisted")))
+        .all()
+        .filter((w) => w.id < r.id).length;
+      out[r.sessionId] = { status: "waitlisted", position: ahead + 1 };
+    }
+  }
+  return out;
+}
+
+export type TakePlaceResult = { ok: true; place: "confirmed" | "waitlisted" } | { ok: false; error: "errors.notFound" | "errors.noCapacity" | "errors.sessionCancelled" };
+
+/** Takes a place in a capacity-limited session, or joins its waiting list when it is full. */
+export function takePlace(db: Db, userId: number, eventId: number, sessionId: number, meta: RequestMeta): TakePlaceResult {
+  return db.transaction((tx) => {
+    const session = tx.select().from(agendaSessions).where(and(eq(agendaSessions.id, sessionId), eq(agendaSessions.eventId, eventId))).get();
+    if (!session) return { ok: false as const, error: "errors.notFound" as const };
+    if (session.capacity === null) return { ok: false as const, error: "errors.noCapacity" as const };
+    if (session.status === "cancelled") return { ok: false as const, error: "errors.sessionCancelled" as const };
+    const existing = tx
+      .select({ status: sessionRegistrations.status })
+      .from(sessionRegistrations)
+      .where(and(eq(sessionRegistrations.sessionId, sessionId), eq(sessionRegistrations.userId, userId)))
+      .get();
+    if (existing) return { ok: true as const, place: existing.status };
+    const taken = tx
+      .select({ n: count() })
+      .from(sessionRegistrations)
+      .where(and(eq(sessionRegistrations.sessionId, sessionId), eq(sessionRegistrations.status, "confirmed")))
+      .get()!.n;
+    const place = taken < session.capacity ? ("confirmed" as const) : ("waitlisted" as const);
+    tx.insert(sessionRegistrations).values({ sessionId, userId, status: place }).run();
+    recordAudit(tx, { actorId: userId, action: `session_place.${place === "confirmed" ? "take" : "waitlist"}`, targetType: "session", targetId: sessionId }, meta);
+    return { ok: true as const, place };
+  });
+}
+
+export interface Promotion {
+  userId: number;
+  eventId: number;
+  sessionId: number;
+  title: string;
+}
+
+/**
+ * Gives up a place or leaves the waiting list. When a confirmed place frees up, the first
+ * person waiting gets it in the same transaction; the promotion is returned so they can be told.
+ */
+export function releasePlace(db: Db, userId: number, eventId: number, sessionId: number, meta: RequestMeta): { released: boolean; promoted: Promotion | null } {
+  return db.transaction((tx) => {
+    const session = tx.select().from(agendaSessions).where(and(eq(agendaSessions.id, sessionId), eq(agendaSessions.eventId, eventId))).get();
+    if (!session) return { released: false, promoted: null };
+    const mine = tx
+      .delete(sessionRegistrations)
+      .where(and(eq(sessionRegistrations.sessionId, sessionId), eq(sessionRegistrations.userId, userId)))
+      .returning({ status: sessionRegistrations.status })
+      .get();
+    if (!mine) return { released: false, promoted: null };
+    recordAudit(tx, { actorId: userId, action: "session_place.release", targetType: "session", targetId: sessionId, detail: { was: mine.status } }, meta);
+    if (mine.status !== "confirmed") return { released: true, promoted: null };
+    const next = tx
+      .select({ id: sessionRegistrations.id, userId: sessionRegistrations.userId })
+      .from(sessionRegistrations)
+      .where(and(eq(sessionRegistrations.sessionId, sessionId), eq(sessionRegistrations.status, "waitlisted")))
+      .orderBy(asc(sessionRegistrations.id))
+      .limit(1)
+      .get();
+    if (!next) return { released: true, promoted: null };
+    tx.update(sessionRegistrations).set({ status: "confirmed" }).where(eq(sessionRegistrations.id, next.id)).run();
+    recordAudit(tx, { actorId: null, action: "session_place.promote", targetType: "session", targetId: sessionId, detail: { userId: next.userId } }, meta);
+    return { released: true, promoted: { userId: next.userId, eventId, sessionId, title: session.title } };
+  });
+}

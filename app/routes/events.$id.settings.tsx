@@ -1,0 +1,125 @@
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { EventForm } from "../components/event-form";
+import { FormAlert } from "../components/form";
+import { getEvent, listRooms } from "../models/agenda.server";
+import { createNextInSeries, eventInputOf, listSeries, saveEvent, setEventStatus } from "../models/events.server";
+import { requirePermission } from "../utils/auth.server";
+import { invalid, parseForm, readForm } from "../utils/forms.server";
+import { pageTitle } from "../utils/meta";
+import { EventFormSchema } from "../utils/validation";
+
+export const meta: MetaFunction = pageTitle("titles.eventSettings");
+
+function eventOr404(context: LoaderFunctionArgs["context"], id: string | undefined) {
+  const event = getEvent(context.services.db, Number(id));
+  if (!event) throw new Response("Not found", { status: 404 });
+  return event;
+}
+
+export function loader({ request, params, context }: LoaderFunctionArgs) {
+  requirePermission(context, request, "event.manage");
+  const event = eventOr404(context, params.id);
+  const db = context.services.db;
+  return {
+    event: { id: event.id, title: event.title, status: event.status, kind: event.kind, seriesId: event.seriesId },
+    values: {
+      kind: event.kind,
+      seriesId: event.seriesId ? String(event.seriesId) : "",
+      title: event.title,
+      description: event.description,
+      startsOn: event.startsOn,
+      endsOn: event.endsOn,
+      timeZone: event.timeZone,
+      venue: event.venue ?? "",
+      onlineUrl: event.onlineUrl ?? "",
+      visibility: event.visibility,
+      invitedGroups: event.invitedGroups.join(","),
+      registrationRequiresApproval: event.registrationRequiresApproval ? "1" : "",
+      rooms: listRooms(db, event.id)
+        .map((r) => r.name)
+        .join("\n"),
+    } as Record<string, string>,
+    series: listSeries(db).map((s) => ({ id: s.id, name: s.name })),
+    timeZones: Intl.supportedValuesOf("timeZone"),
+  };
+}
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const user = requirePermission(context, request, "event.manage");
+  const event = eventOr404(context, params.id);
+  const { db } = context.services;
+  const form = await readForm(request);
+  const intent = form.get("intent");
+  if (intent === "publish" || intent === "archive" || intent === "unpublish") {
+    setEventStatus(db, user.id, event.id, intent === "publish" ? "published" : intent === "archive" ? "archived" : "draft", context.requestMeta);
+    return data({ ok: true as const, message: `eventForm.done.${intent}`, errors: {} as Record<string, string>, values: null });
+  }
+  if (intent === "next") {
+    const result = createNextInSeries(db, user.id, event.id, context.requestMeta);
+    if (!result.ok) return invalid({ form: result.error }, {});
+    return redirect(`/events/${result.eventId}/settings?created=1`);
+  }
+  const parsed = parseForm(form, EventFormSchema);
+  if (!parsed.ok) return data(parsed, { status: 400 });
+  const result = saveEvent(db, user.id, event.id, eventInputOf(parsed.data), context.requestMeta);
+  if (!result.ok) return invalid({ [result.field]: result.error }, form);
+  return data({ ok: true as const, message: "eventForm.done.save", errors: {} as Record<string, string>, values: null });
+}
+
+export default function EventSettings() {
+  const { t } = useTranslation(["agenda", "common"]);
+  const { event, values, series, timeZones } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const [params] = useSearchParams();
+  const message = actionData && "message" in actionData ? actionData.message : params.get("created") ? "eventForm.done.created" : null;
+  return (
+    <div className="stack-lg narrow-wide">
+      <header className="page-header page-header--split">
+        <div>
+          <p>
+            <Link to={`/events/${event.id}`}>← {event.title}</Link>
+          </p>
+          <h1>{t("eventForm.settingsTitle")}</h1>
+          <p className="lead">
+            <span className={`badge badge--${event.status}`}>{t(`common:eventStatus.${event.status}`)}</span> {t(`eventForm.statusHelp.${event.status}`)}
+          </p>
+        </div>
+        <div className="header-actions">
+          <Form method="post" className="inline-form">
+            {event.status !== "published" ? (
+              <button type="submit" name="intent" value="publish" className="button">
+                {t("eventForm.publish")}
+              </button>
+            ) : (
+              <button type="submit" name="intent" value="unpublish" className="button button--quiet">
+                {t("eventForm.unpublish")}
+              </button>
+            )}
+            {event.status !== "archived" ? (
+              <button type="submit" name="intent" value="archive" className="button button--quiet">
+                {t("eventForm.archive")}
+              </button>
+            ) : null}
+            {event.kind === "convening" && event.seriesId ? (
+              <button type="submit" name="intent" value="next" className="button button--quiet">
+                {t("eventForm.next")}
+              </button>
+            ) : null}
+          </Form>
+          <Link to={`/events/${event.id}/registrations`} className="button button--quiet">
+            {t("registrations.title")}
+          </Link>
+          <Link to={`/events/${event.id}/timetable`} className="button button--quiet">
+            {t("agenda.editTimetable")}
+          </Link>
+        </div>
+      </header>
+      <FormAlert tone="success" message={message ? t(message as "eventForm.done.save") : null} />
+      <section className="panel">
+        <EventForm values={actionData?.values ?? values} errors={actionData?.errors ?? {}} series={series} timeZones={timeZones} submitLabel={t("common:common.save")} />
+      </section>
+    </div>
+  );
+}

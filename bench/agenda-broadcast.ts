@@ -1,0 +1,401 @@
+/**
+ * Agenda broadcast latency: the time from a timetable save (POST of the `move` action) until every one of
+ * 2,000 Socket.IO clients following the event has received the matching `agenda:changed` message, against
+ * a reference floor measured in the same run: a bare `ws` server pushing the same JSON to 2,000 clients.
+ *
+ * Processes: this one (signs in, saves, triggers, collects), the server under test, and one or two
+ * load-generator processes (bench/fixtures/agenda-clients.ts) that hold the client connections.
+ */
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { openDatabase } from "../db/client";
+import { DEMO_PASSWORD } from "../db/seed";
+import { getEvent, listRooms, listSessions } from "../app/models/agenda.server";
+import { zonedToUtc } from "../app/utils/zoned-time";
+import type { GeneratorCommand, GeneratorReply } from "./fixtures/agenda-clients";
+import {
+  cpuTimeMs,
+  deadline,
+  fmt,
+  openFilesLimit,
+  printTable,
+  reportLoad,
+  saveResults,
+  signIn,
+  sleep,
+  spawnNode,
+  startServer,
+  summary,
+  tempDir,
+  wallNow,
+} from "./lib";
+
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 2000);
+const GENERATORS = Number(process.env.BENCH_GENERATORS ?? 1);
+const SAVES = Number(process.env.BENCH_SAVES ?? 100);
+const WARMUP = 5;
+const GAP_MS = 300;
+const BATCH = 100;
+/** A save whose message has not reached every client within this time counts as failed. */
+const RECEIVE_TIMEOUT_MS = 10_000;
+const GOAL_P99_MS = 250;
+const GOAL_RATIO = 2;
+const DELEGATE = "government@convene.example";
+const SECRETARIAT = "secretariat@convene.example";
+deadline(8 * 60_000, "agenda-broadcast");
+
+type Reply<T extends GeneratorReply["type"]> = Extract<GeneratorReply, { type: T }>;
+
+/** The parent's side of one load-generator process. */
+class Generator {
+  private waiters = new Set<{ accept: (m: GeneratorReply) => boolean; reject: (e: Error) => void }>();
+  readonly child;
+  readonly pid: number;
+
+  constructor(readonly index: number) {
+    this.child = spawnNode(["--import", "tsx", "bench/fixtures/agenda-clients.ts"]);
+    this.pid = this.child.pid!;
+    this.child.on("message", (message: GeneratorReply) => {
+      if (message.type === "error") return this.failAll(new Error(`Generator ${index}: ${message.message}`));
+      for (const w of this.waiters) if (w.accept(message)) return;
+    });
+    this.child.once("exit", (code, signal) => this.failAll(new Error(`Generator ${index} exited (code ${code}, signal ${signal}).`)));
+  }
+
+  private failAll(error: Error) {
+    for (const w of this.waiters) w.reject(error);
+    this.waiters.clear();
+  }
+
+  /** Resolves with the next reply of this type (and matching `filter`). */
+  next<T extends GeneratorReply["type"]>(type: T, filter: (m: Reply<T>) => boolean = () => true, timeoutMs = 60_000): Promise<Reply<T>> {
+    return new Promise((resolveReply, rejectReply) => {
+      const timer = setTimeout(() => {
+        this.waiters.delete(waiter);
+        rejectReply(new Error(`Generator ${this.index}: no "${type}" reply within ${timeoutMs} ms.`));
+      }, timeoutMs);
+      const waiter = {
+        accept: (m: GeneratorReply) => {
+          if (m.type !== type || !filter(m as Reply<T>)) return false;
+          clearTimeout(timer);
+          this.waiters.delete(waiter);
+          resolveReply(m as Reply<T>);
+          return true;
+        },
+        reject: (e: Error) => {
+          clearTimeout(timer);
+          rejectReply(e);
+        },
+      };
+      this.waiters.add(waiter);
+    });
+  }
+
+  send(command: GeneratorCommand) {
+    this.child.send(command);
+  }
+
+  /** Estimates this process's clock minus ours over IPC, from the ping with the shortest round trip. */
+  async clockOffset(): Promise<{ offsetMs: number; roundTripMs: number }> {
+    let best = { offsetMs: 0, roundTripMs: Number.POSITIVE_INFINITY };
+    for (let id = 0; id < 30; id++) {
+      const reply = this.next("clock", (m) => m.id === id);
+      const sent = wallNow();
+      this.send({ type: "clock", id });
+      const { now } = await reply;
+      const back = wallNow();
+      if (back - sent < best.roundTripMs) best = { offsetMs: now - (sent + back) / 2, roundTripMs: back - sent };
+    }
+    return best;
+  }
+
+  stop() {
+    if (this.child.connected) this.child.disconnect();
+  }
+}
+
+interface Delivery {
+  /** Milliseconds from just before the trigger (the save's POST) to the first, median and last client. */
+  firstMs: number;
+  medianMs: number;
+  lastMs: number;
+  /** Round trip of the triggering HTTP request, and the server's own time for it when it says. */
+  requestMs: number;
+  serverMs: number | null;
+  status: number;
+  received: number;
+  payload: string | null;
+}
+
+/** Arms every generator for `key`, runs `trigger`, and collects when the clients received the message. */
+async function deliver(gens: Generator[], id: number, key: string, trigger: () => Promise<Response>): Promise<Delivery> {
+  await Promise.all(
+    gens.map((g) => {
+      const armed = g.next("armed", (m) => m.id === id);
+      g.send({ type: "arm", id, key, timeoutMs: RECEIVE_TIMEOUT_MS });
+      return armed;
+    }),
+  );
+  const reports = gens.map((g) => g.next("report", (m) => m.id === id, RECEIVE_TIMEOUT_MS + 30_000));
+  const started = wallNow();
+  const res = await trigger();
+  await res.arrayBuffer();
+  const requestMs = wallNow() - started;
+  const timing = /app;dur=([\d.]+)/.exec(res.headers.get("server-timing") ?? "");
+  const all = await Promise.all(reports);
+  const firsts = all.map((r) => r.first).filter((t): t is number => t !== null);
+  const lasts = all.map((r) => r.last).filter((t): t is number => t !== null);
+  const medians = all.map((r) => r.median).filter((t): t is number => t !== null);
+  const received = all.reduce((n, r) => n + r.received, 0);
+  return {
+    firstMs: firsts.length ? Math.min(...firsts) - started : Number.NaN,
+    // With two generators, the median of their medians (equal halves): close enough for a middle figure.
+    medianMs: medians.length ? medians.reduce((a, b) => a + b, 0) / medians.length - started : Number.NaN,
+    lastMs: lasts.length ? Math.max(...lasts) - started : Number.NaN,
+    requestMs,
+    serverMs: timing ? Number(timing[1]) : null,
+    status: res.status,
+    received,
+    payload: all.find((r) => r.payload)?.payload ?? null,
+  };
+}
+
+async function connectAll(gens: Generator[], command: (count: number) => GeneratorCommand) {
+  const started = performance.now();
+  const results = await Promise.all(
+    gens.map((g, i) => {
+      const share = Math.floor(CLIENTS / gens.length) + (i < CLIENTS % gens.length ? 1 : 0);
+      const done = g.next("connected", () => true, 120_000);
+      g.send(command(share));
+      return done;
+    }),
+  );
+  const total = results.reduce((n, r) => n + r.count, 0);
+  if (total !== CLIENTS) throw new Error(`Only ${total} of ${CLIENTS} clients connected.`);
+  return performance.now() - started;
+}
+
+async function closeAll(gens: Generator[]) {
+  await Promise.all(
+    gens.map((g) => {
+      const closed = g.next("closed");
+      g.send({ type: "close" });
+      return closed;
+    }),
+  );
+}
+
+function cpuOf(pids: number[]) {
+  return pids.reduce((sum, pid) => {
+    const t = cpuTimeMs(pid);
+    return sum + t.userMs + t.systemMs;
+  }, 0);
+}
+
+async function startFloor(): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
+  const child = spawnNode(["--import", "tsx", "bench/fixtures/ws-floor-server.ts"], { quiet: true });
+  const port = await new Promise<number>((resolvePort, rejectPort) => {
+    const timer = setTimeout(() => rejectPort(new Error("The ws floor server did not start.")), 30_000);
+    createInterface({ input: child.stdout! }).on("line", (line) => {
+      const match = /^ws floor listening on (\d+)$/.exec(line);
+      if (!match) return;
+      clearTimeout(timer);
+      resolvePort(Number(match[1]));
+    });
+    child.once("exit", (code) => rejectPort(new Error(`The ws floor server exited (code ${code}).`)));
+  });
+  const exited = new Promise<void>((r) => child.once("exit", () => r()));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    pid: child.pid!,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill("SIGTERM");
+        await exited;
+      }
+    },
+  };
+}
+
+const fmtSummary = (label: string, values: number[]) => {
+  const s = summary(values);
+  return [label, s.n, fmt(s.min), fmt(s.p50), fmt(s.p90), fmt(s.p99), fmt(s.max)];
+};
+
+async function main() {
+  const loadAtStart = reportLoad("agenda-broadcast");
+  if (!(CLIENTS >= 1 && CLIENTS <= 5000 && (GENERATORS === 1 || GENERATORS === 2) && SAVES >= 1 && SAVES <= 1000)) {
+    throw new Error("BENCH_CLIENTS must be 1..5000, BENCH_GENERATORS 1 or 2, BENCH_SAVES 1..1000");
+  }
+  const ulimit = openFilesLimit();
+  if (ulimit !== "unlimited" && Number(ulimit) < CLIENTS + 200) throw new Error(`ulimit -n is ${ulimit}; at least ${CLIENTS + 200} open files are needed.`);
+  console.log(`Agenda broadcast: ${CLIENTS} clients in ${GENERATORS} generator process(es), ${SAVES} saves after ${WARMUP} warm-up, ${GAP_MS} ms apart (node ${process.version})`);
+
+  const gens = Array.from({ length: GENERATORS }, (_, i) => new Generator(i));
+  const clocks = await Promise.all(gens.map((g) => g.clockOffset()));
+  for (const [i, c] of clocks.entries()) console.log(`Generator ${i} (pid ${gens[i]!.pid}): clock offset ${fmt(c.offsetMs, 3)} ms, within ±${fmt(c.roundTripMs / 2, 3)} ms`);
+
+  // --- Convene: Socket.IO clients following the demo forum, saves through the timetable action.
+  const dir = tempDir();
+  const databasePath = join(dir, "convene.db");
+  const server = await startServer({ databasePath });
+  const convene: Delivery[] = [];
+  let conveneCpu = { server: 0, generators: 0 };
+  let conveneConnectMs = 0;
+  let serverFds = 0;
+  let forumId = 0;
+  let moved = { sessionId: 0, title: "" };
+  const payloads: string[] = [];
+  try {
+    const db = openDatabase(databasePath);
+    const forum = db.$client.prepare("SELECT id FROM events WHERE kind = 'forum' ORDER BY id LIMIT 1").get() as { id: number } | undefined;
+    const event = forum ? getEvent(db, forum.id) : null;
+    if (!event) throw new Error("No demo forum in the seeded database.");
+    const roomIds = listRooms(db, event.id).map((r) => r.id);
+    const session = listSessions(db, event.id).find((s) => s.roomId !== null);
+    db.$client.close();
+    if (!session || roomIds.length < 3) throw new Error("The demo forum has no session in a room, or fewer than 3 rooms.");
+    forumId = event.id;
+    moved = { sessionId: session.id, title: session.title };
+    // Two free slots on the forum's last day (the demo agenda fills only the first): the session alternates between them.
+    const slots = [
+      { roomId: roomIds[1]!, date: event.endsOn, startTime: "09:00", endTime: "10:00" },
+      { roomId: roomIds[2]!, date: event.endsOn, startTime: "11:00", endTime: "12:00" },
+    ].map((s) => ({ ...s, startsAt: zonedToUtc(s.date, s.startTime, event.timeZone).toISOString() }));
+    console.log(`Server pid ${server.pid} at ${server.url}; moving session ${session.id} ("${session.title}") of event ${event.id} between ${slots.map((s) => `${s.date} ${s.startTime} room ${s.roomId}`).join(" and ")}`);
+
+    const delegateCookie = await signIn(server.url, DELEGATE, DEMO_PASSWORD);
+    const secretariatCookie = await signIn(server.url, SECRETARIAT, DEMO_PASSWORD);
+    conveneConnectMs = await connectAll(gens, (count) => ({ type: "connect", mode: "socketio", url: server.url, cookie: delegateCookie, eventId: event.id, count, batch: BATCH }));
+    serverFds = readdirSync(`/proc/${server.pid}/fd`).length;
+    console.log(`${CLIENTS} Socket.IO clients connected and joined in ${fmt(conveneConnectMs / 1000, 2)} s; server holds ${serverFds} open files`);
+
+    // The same request a browser's timetable makes when a session is dropped on a new slot.
+    const saveUrl = `${server.url}/events/${event.id}/timetable.data`;
+    const save = (slot: (typeof slots)[number]) => () =>
+      fetch(saveUrl, {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: server.url, Cookie: secretariatCookie },
+        body: new URLSearchParams({ intent: "move", sessionId: String(session.id), roomId: String(slot.roomId), date: slot.date, startTime: slot.startTime, endTime: slot.endTime }).toString(),
+        redirect: "manual",
+      });
+
+    let cpuStart = { server: 0, generators: 0 };
+    for (let i = 0; i < WARMUP + SAVES; i++) {
+      if (i === WARMUP) cpuStart = { server: cpuOf([server.pid]), generators: cpuOf(gens.map((g) => g.pid)) };
+      const slot = slots[i % 2]!;
+      const d = await deliver(gens, i, `${session.id}|${slot.startsAt}`, save(slot));
+      if (d.status !== 200) throw new Error(`Save ${i} answered HTTP ${d.status}.`);
+      if (d.received !== CLIENTS) throw new Error(`Save ${i}: only ${d.received} of ${CLIENTS} clients received the change within ${RECEIVE_TIMEOUT_MS} ms.`);
+      if (i >= WARMUP) convene.push(d);
+      if (i < 2) payloads.push(d.payload!);
+      await sleep(GAP_MS);
+    }
+    conveneCpu = { server: cpuOf([server.pid]) - cpuStart.server, generators: cpuOf(gens.map((g) => g.pid)) - cpuStart.generators };
+    await closeAll(gens);
+  } catch (error) {
+    console.error(`Server diagnostics: ${server.diagnostics()}`);
+    throw error;
+  } finally {
+    await server.stop();
+  }
+
+  // --- Floor: a bare ws server, the same clients' count, the same JSON, triggered by an HTTP POST.
+  const floorServer = await startFloor();
+  const floor: Delivery[] = [];
+  let floorCpu = { server: 0, generators: 0 };
+  let floorConnectMs = 0;
+  try {
+    floorConnectMs = await connectAll(gens, (count) => ({ type: "connect", mode: "ws", url: floorServer.url.replace("http:", "ws:"), count, batch: BATCH }));
+    const count = await (await fetch(`${floorServer.url}/clients`)).text();
+    console.log(`${CLIENTS} ws clients connected to the floor server (pid ${floorServer.pid}) in ${fmt(floorConnectMs / 1000, 2)} s; it counts ${count}`);
+    let cpuStart = { server: 0, generators: 0 };
+    for (let i = 0; i < WARMUP + SAVES; i++) {
+      if (i === WARMUP) cpuStart = { server: cpuOf([floorServer.pid]), generators: cpuOf(gens.map((g) => g.pid)) };
+      const payload = payloads[i % 2]!;
+      const change = JSON.parse(payload) as { sessionId: number; startsAt: string };
+      const d = await deliver(gens, 10_000 + i, `${change.sessionId}|${change.startsAt}`, () =>
+        fetch(`${floorServer.url}/broadcast`, { method: "POST", headers: { "Content-Type": "application/json" }, body: payload }),
+      );
+      if (d.status !== 204) throw new Error(`Floor trigger ${i} answered HTTP ${d.status}.`);
+      if (d.received !== CLIENTS) throw new Error(`Floor trigger ${i}: only ${d.received} of ${CLIENTS} clients received the message.`);
+      if (i >= WARMUP) floor.push(d);
+      await sleep(GAP_MS);
+    }
+    floorCpu = { server: cpuOf([floorServer.pid]) - cpuStart.server, generators: cpuOf(gens.map((g) => g.pid)) - cpuStart.generators };
+    await closeAll(gens);
+  } finally {
+    await floorServer.stop();
+    for (const g of gens) g.stop();
+  }
+
+  // --- Results.
+  const col = (ds: Delivery[], f: (d: Delivery) => number) => ds.map(f);
+  const rows = [
+    fmtSummary("Convene: save -> first client", col(convene, (d) => d.firstMs)),
+    fmtSummary("Convene: save -> median client", col(convene, (d) => d.medianMs)),
+    fmtSummary("Convene: save -> last client", col(convene, (d) => d.lastMs)),
+    fmtSummary("Convene: save POST round-trip", col(convene, (d) => d.requestMs)),
+    fmtSummary("Convene: save POST server time", convene.map((d) => d.serverMs).filter((v): v is number => v !== null)),
+    fmtSummary("ws floor: trigger -> first client", col(floor, (d) => d.firstMs)),
+    fmtSummary("ws floor: trigger -> median client", col(floor, (d) => d.medianMs)),
+    fmtSummary("ws floor: trigger -> last client", col(floor, (d) => d.lastMs)),
+    fmtSummary("ws floor: trigger POST round-trip", col(floor, (d) => d.requestMs)),
+  ];
+  console.log("");
+  printTable(["ms", "n", "min", "p50", "p90", "p99", "max"], rows);
+
+  const last = summary(col(convene, (d) => d.lastMs));
+  const floorLast = summary(col(floor, (d) => d.lastMs));
+  const ratioP50 = last.p50 / floorLast.p50;
+  const ratioP99 = last.p99 / floorLast.p99;
+  const goalAbsolute = last.p99 < GOAL_P99_MS;
+  const goalRatio = ratioP99 <= GOAL_RATIO;
+  const perSave = (ms: number) => fmt(ms / SAVES, 1);
+  console.log(`\nCPU per save, ms: Convene server ${perSave(conveneCpu.server)}, generators ${perSave(conveneCpu.generators)}; ws floor server ${perSave(floorCpu.server)}, generators ${perSave(floorCpu.generators)}`);
+  console.log(`Ratio Convene / ws floor, save -> last client: p50 ${fmt(ratioP50, 2)}x, p99 ${fmt(ratioP99, 2)}x`);
+  console.log(`Goal p99 save -> last client < ${GOAL_P99_MS} ms: ${goalAbsolute ? "met" : "NOT met"} (${fmt(last.p99)} ms)`);
+  console.log(`Goal within ${GOAL_RATIO}x the ws floor at p99: ${goalRatio ? "met" : "NOT met"} (${fmt(ratioP99, 2)}x)`);
+
+  const compact = (ds: Delivery[]) => ds.map((d) => ({ firstMs: +d.firstMs.toFixed(2), medianMs: +d.medianMs.toFixed(2), lastMs: +d.lastMs.toFixed(2), requestMs: +d.requestMs.toFixed(2), serverMs: d.serverMs }));
+  const file = saveResults("agenda-broadcast", {
+    loadAverage1mAtStart: loadAtStart,
+    parameters: { clients: CLIENTS, generators: GENERATORS, saves: SAVES, warmup: WARMUP, gapMs: GAP_MS, batch: BATCH, receiveTimeoutMs: RECEIVE_TIMEOUT_MS, delegate: DELEGATE, editor: SECRETARIAT, ulimitN: ulimit },
+    clockOffsets: clocks,
+    convene: {
+      forumId,
+      moved,
+      connectMs: conveneConnectMs,
+      serverOpenFds: serverFds,
+      payloadBytes: Buffer.byteLength(payloads[0] ?? ""),
+      saveToFirstMs: summary(col(convene, (d) => d.firstMs)),
+      saveToMedianMs: summary(col(convene, (d) => d.medianMs)),
+      saveToLastMs: last,
+      postRoundTripMs: summary(col(convene, (d) => d.requestMs)),
+      postServerMs: summary(convene.map((d) => d.serverMs).filter((v): v is number => v !== null)),
+      cpuMsPerSave: { server: conveneCpu.server / SAVES, generators: conveneCpu.generators / SAVES },
+      samples: compact(convene),
+    },
+    floor: {
+      connectMs: floorConnectMs,
+      triggerToFirstMs: summary(col(floor, (d) => d.firstMs)),
+      triggerToMedianMs: summary(col(floor, (d) => d.medianMs)),
+      triggerToLastMs: floorLast,
+      postRoundTripMs: summary(col(floor, (d) => d.requestMs)),
+      cpuMsPerTrigger: { server: floorCpu.server / SAVES, generators: floorCpu.generators / SAVES },
+      samples: compact(floor),
+    },
+    ratio: { p50: ratioP50, p99: ratioP99 },
+    goals: { p99UnderMs: GOAL_P99_MS, p99Met: goalAbsolute, withinFloorRatio: GOAL_RATIO, ratioMet: goalRatio },
+  });
+  console.log(`Saved ${file}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
