@@ -199,11 +199,19 @@ async function main() {
       const { body: _body, encoding: _encoding, ...sample } = await getPage(pageUrl, cookie);
       samples.push(sample);
     }
-    const failures = samples.filter((s) => s.status !== 200);
+    // What every open agenda page requests after an `agenda:changed` message: the loaders' data again, no HTML.
+    const revalidations: Sample[] = [];
+    for (let i = 0; i < SEQUENTIAL; i++) {
+      const { body: _body, encoding: _encoding, ...sample } = await getPage(`${pageUrl}.data`, cookie);
+      revalidations.push(sample);
+    }
+    const failures = [...samples, ...revalidations].filter((s) => s.status !== 200);
     const serverTimes = samples.map((s) => s.serverMs).filter((v): v is number => v !== null);
     if (serverTimes.length === 0) throw new Error("No response carried a Server-Timing header.");
     const serverMs = summary(serverTimes);
     const roundTripMs = summary(samples.map((s) => s.roundTripMs));
+    const dataServerMs = summary(revalidations.map((s) => s.serverMs ?? Number.NaN).filter((v) => !Number.isNaN(v)));
+    const dataRoundTripMs = summary(revalidations.map((s) => s.roundTripMs));
 
     // A profiled server is slower, and in-flight requests at the end would delay its exit (and its profile).
     const load = PROFILE_DIR ? null : await autocannon({ url: pageUrl, connections: CONNECTIONS, duration: DURATION_S, timeout: 30, headers: { cookie, "accept-encoding": ACCEPT_ENCODING } });
@@ -213,6 +221,8 @@ async function main() {
     const rows: (string | number)[][] = [
       ["server (Server-Timing app;dur), 1 at a time", serverMs.n, fmt(serverMs.min), fmt(serverMs.p50), fmt(serverMs.p90), fmt(serverMs.p99), fmt(serverMs.max)],
       ["round-trip, 1 at a time", roundTripMs.n, fmt(roundTripMs.min), fmt(roundTripMs.p50), fmt(roundTripMs.p90), fmt(roundTripMs.p99), fmt(roundTripMs.max)],
+      ["revalidation GET .data: server, 1 at a time", dataServerMs.n, fmt(dataServerMs.min), fmt(dataServerMs.p50), fmt(dataServerMs.p90), fmt(dataServerMs.p99), fmt(dataServerMs.max)],
+      ["revalidation GET .data: round-trip", dataRoundTripMs.n, fmt(dataRoundTripMs.min), fmt(dataRoundTripMs.p50), fmt(dataRoundTripMs.p90), fmt(dataRoundTripMs.p99), fmt(dataRoundTripMs.max)],
     ];
     if (load) rows.push([`latency at ${CONNECTIONS} connections (autocannon)`, load.latency.totalCount, fmt(load.latency.min), fmt(load.latency.p50), fmt(load.latency.p90), fmt(load.latency.p99), fmt(load.latency.max)]);
     printTable(["ms", "n", "min", "p50", "p90", "p99", "max"], rows);
@@ -234,6 +244,7 @@ async function main() {
       page,
       results: {
         sequential: { serverMs, roundTripMs, failed: failures.length },
+        revalidation: { serverMs: dataServerMs, roundTripMs: dataRoundTripMs },
         autocannon: load && {
           durationS: load.duration,
           requests: total,
