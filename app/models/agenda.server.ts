@@ -238,6 +238,18 @@ export function getSession(db: DbOrTx, eventId: number, sessionId: number) {
   return db.select().from(agendaSessions).where(and(eq(agendaSessions.id, sessionId), eq(agendaSessions.eventId, eventId))).get() ?? null;
 }
 
+/** Guest speakers as the editor's textarea shows them: "name, organisation" per line. */
+export function sessionGuestLines(db: DbOrTx, sessionId: number): string {
+  return db
+    .select({ name: sessionSpeakers.guestName, organisation: sessionSpeakers.guestOrganisation })
+    .from(sessionSpeakers)
+    .where(and(eq(sessionSpeakers.sessionId, sessionId), sql`${sessionSpeakers.userId} IS NULL`))
+    .orderBy(asc(sessionSpeakers.position))
+    .all()
+    .map((g) => (g.organisation ? `${g.name}, ${g.organisation}` : (g.name ?? "")))
+    .join("\n");
+}
+
 export function sessionSpeakerIds(db: DbOrTx, sessionId: number): number[] {
   return db
     .select({ userId: sessionSpeakers.userId })

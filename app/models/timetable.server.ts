@@ -8,6 +8,7 @@ import {
   slotOf,
   listRooms,
   saveSession,
+  sessionGuestLines,
   sessionSpeakerIds,
   setSessionStatus,
   trackLeadIds,
@@ -122,6 +123,7 @@ export function formValuesOf(db: Db, event: AgendaEvent, sessionId: number) {
       capacity: s.capacity ? String(s.capacity) : "",
       attribution: s.attribution,
       speakerIds: sessionSpeakerIds(db, s.id).join(","),
+      guests: sessionGuestLines(db, s.id),
     } as Record<string, string>,
   };
 }

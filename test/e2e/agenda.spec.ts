@@ -54,9 +54,19 @@ test("the secretariat moves a session; an open agenda updates live and the perso
   await expect(admin.getByText("Moved. Everyone viewing the agenda sees the change.")).toBeVisible();
   await expect(block).toContainText("14:00–15:30");
 
+  // Dragging its bottom edge onto the 15:45 row makes it end at 16:00.
+  const handle = (await block.locator(".tt-session__resize").boundingBox())!;
+  const endCell = (await admin.locator(`[data-room="${roomIdOf("Room C")}"][data-slot="${15 * 60 + 45}"]`).boundingBox())!;
+  await admin.mouse.move(handle.x + handle.width / 2, handle.y + handle.height / 2);
+  await admin.mouse.down();
+  await admin.mouse.move(endCell.x + endCell.width / 2, endCell.y + endCell.height / 2, { steps: 5 });
+  await admin.mouse.up();
+  await expect(block).toContainText("14:00–16:00");
+
   // The delegate's page changed in place, with a notice, without reloading.
   await expect(delegate.getByTestId("agenda-notice")).toHaveText(`Workshop moved to 14:00, Room C: ${title}`);
   await expect(card).toContainText("14:00");
+  await expect(card).toContainText("16:00");
   await expect(card).toContainText("Room C");
   expect(await delegate.evaluate(() => (window as unknown as { stillHere?: boolean }).stillHere)).toBe(true);
 

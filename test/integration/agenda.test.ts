@@ -192,3 +192,17 @@ describe("personal agenda", () => {
     expect(html).toContain("Clashes with Rapid response protocols for new abuse vectors in your agenda.");
   });
 });
+
+describe("editing keeps what it does not change", () => {
+  it("guest speakers survive an edit of another field", async () => {
+    const created = await post(server, `/events/${forumId}/timetable`, sessionForm({ title: "Guest panel", kind: "panel", startTime: "08:00", endTime: "08:45", roomId: String(roomId("Room D")), guests: "Dr Amal Haddad, Regional Hotline\nJo Park" }), secretariat);
+    expect(created.status).toBe(200);
+    const id = sessionId("Guest panel");
+    const editor = await (await get(server, `/events/${forumId}/timetable?session=${id}`, secretariat)).text();
+    expect(editor).toContain("Dr Amal Haddad, Regional Hotline\nJo Park");
+    // Save again, as the form would, with only the title changed.
+    await post(server, `/events/${forumId}/timetable`, sessionForm({ sessionId: String(id), title: "Guest panel (renamed)", kind: "panel", startTime: "08:00", endTime: "08:45", roomId: String(roomId("Room D")), guests: "Dr Amal Haddad, Regional Hotline\nJo Park" }), secretariat);
+    const guests = server.db.$client.prepare("SELECT guest_name AS name, guest_organisation AS org FROM session_speakers WHERE session_id = ? ORDER BY position").all(id);
+    expect(guests).toEqual([{ name: "Dr Amal Haddad", org: "Regional Hotline" }, { name: "Jo Park", org: null }]);
+  });
+});
