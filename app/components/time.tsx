@@ -1,4 +1,4 @@
-import { formatDateRange, formatDateTime } from "../utils/format";
+import { dateFormatter, formatDateRange, formatDateTime } from "../utils/format";
 import { useFormatPrefs } from "../utils/root-data";
 
 // The server's and the browser's ICU data can differ in small ways (spaces, punctuation), so the
@@ -31,7 +31,7 @@ export function TimeRange({ start, end, timeZone }: { start: Date | string; end:
   const s = new Date(start);
   return (
     <time dateTime={s.toISOString()} suppressHydrationWarning>
-      {new Intl.DateTimeFormat(locale, { timeStyle: "short", timeZone }).formatRange(s, new Date(end))}
+      {dateFormatter(locale, { timeStyle: "short", timeZone }).formatRange(s, new Date(end))}
     </time>
   );
 }

@@ -1,6 +1,5 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useFetcher, useLoaderData, useSearchParams } from "@remix-run/react";
-import { useEffect, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import Markdown from "react-markdown";
 import { sessionKinds } from "../../db/schema/vocabulary";
@@ -15,6 +14,7 @@ import { clashesAmong, setStar, starredSessionIds } from "../models/stars.server
 import { can } from "../utils/policy";
 import { requireUser } from "../utils/auth.server";
 import { readForm } from "../utils/forms.server";
+import { dateFormatter } from "../utils/format";
 import { useFormatPrefs } from "../utils/root-data";
 import { daysBetween, utcToZoned } from "../utils/zoned-time";
 
@@ -29,16 +29,59 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
   // A public event's agenda can be read without an account; anything else needs one.
   const user = context.auth?.user ?? (visibleEvent(db, null, Number(params.id)) ? null : requireUser(context, request));
   const event = visibleEvent(db, user, Number(params.id)) ?? notFound();
-  const sessions = listSessions(db, event.id);
+  const all = listSessions(db, event.id).map((s) => ({ ...s, day: utcToZoned(s.startsAt, event.timeZone).date }));
   const starred = user ? starredSessionIds(db, user.id, event.id) : [];
+  const days = daysBetween(event.startsOn, event.endsOn);
+
+  // Filtering happens here, so the page receives only the sessions it shows.
+  const params_ = new URL(request.url).searchParams;
+  const requestedDay = params_.get("day");
+  const day = requestedDay && days.includes(requestedDay) ? requestedDay : (days.find((d) => all.some((s) => s.day === d)) ?? days[0]!);
+  const q = (params_.get("q") ?? "").trim().toLowerCase();
+  const shown = all.filter(
+    (s) =>
+      s.day === day &&
+      (!params_.get("pillar") || s.pillarSlug === params_.get("pillar")) &&
+      (!params_.get("room") || String(s.roomId) === params_.get("room")) &&
+      (!params_.get("kind") || s.kind === params_.get("kind")) &&
+      (params_.get("mine") !== "1" || starred.includes(s.id)) &&
+      (!q || [s.title, s.description, ...s.speakers.map((p) => p.name)].some((text) => text.toLowerCase().includes(q))),
+  );
+  const clashWith: Record<number, string[]> = {};
+  for (const [a, b] of clashesAmong(all, starred)) {
+    const title = (id: number) => all.find((s) => s.id === id)!.title;
+    (clashWith[a] ??= []).push(title(b));
+    (clashWith[b] ??= []).push(title(a));
+  }
+  // "Now" and "next" as of this request; every live change or navigation brings them up to date.
+  const now = Date.now();
+  const scheduled = all.filter((s) => s.status === "scheduled");
   return {
     event: { id: event.id, title: event.title, kind: event.kind, startsOn: event.startsOn, endsOn: event.endsOn, timeZone: event.timeZone, venue: event.venue, description: event.description, status: event.status },
-    days: daysBetween(event.startsOn, event.endsOn),
+    days,
+    day,
+    hasSessions: all.length > 0,
     rooms: listRooms(db, event.id).map((r) => ({ id: r.id, name: r.name })),
     pillars: listPillars(db).map((p) => ({ id: p.id, slug: p.slug })),
-    sessions,
+    // Only what the page shows; a description is fetched when someone opens it.
+    sessions: shown.map((s) => ({
+      id: s.id,
+      kind: s.kind,
+      title: s.title,
+      status: s.status,
+      startsAt: s.startsAt,
+      endsAt: s.endsAt,
+      roomName: s.roomName,
+      pillarSlug: s.pillarSlug,
+      attribution: s.attribution,
+      capacity: s.capacity,
+      speakers: s.speakers,
+      hasDescription: s.description.trim() !== "",
+    })),
     starred,
-    clashes: clashesAmong(sessions, starred),
+    clashWith,
+    onNow: scheduled.filter((s) => s.startsAt.getTime() <= now && now < s.endsAt.getTime()).map((s) => s.title),
+    next: scheduled.filter((s) => s.startsAt.getTime() > now).slice(0, 3).map((s) => s.title),
     signedIn: !!user,
     canEdit: !!user && editableTracks(db, user, event.id).length > 0,
     canManage: can(user, "event.manage"),
@@ -110,6 +153,27 @@ function SessionPlaces({ sessionId, title, capacity, counts, mine }: { sessionId
   );
 }
 
+/**
+ * A session's Markdown description, parsed only when someone opens it: parsing every description
+ * of a day up front made the page several times slower to render.
+ */
+function SessionDescription({ eventId, sessionId }: { eventId: number; sessionId: number }) {
+  const { t } = useTranslation(["agenda", "common"]);
+  const fetcher = useFetcher<{ markdown: string }>();
+  return (
+    <details
+      className="session__details"
+      onToggle={(e) => {
+        if (e.currentTarget.open && fetcher.state === "idle" && !fetcher.data) fetcher.load(`/events/${eventId}/sessions/${sessionId}/description`);
+      }}
+    >
+      <summary>{t("agenda.details")}</summary>
+      {/* Markdown without raw HTML; unsafe link protocols are dropped. */}
+      {fetcher.data ? <Markdown skipHtml>{fetcher.data.markdown}</Markdown> : <p className="muted">{t("common:common.loading")}</p>}
+    </details>
+  );
+}
+
 function StarButton({ sessionId, starred, title }: { sessionId: number; starred: boolean; title: string }) {
   const { t } = useTranslation("agenda");
   const fetcher = useFetcher();
@@ -128,54 +192,21 @@ function StarButton({ sessionId, starred, title }: { sessionId: number; starred:
 
 export default function Agenda() {
   const { t } = useTranslation(["agenda", "common"]);
-  const { event, days, rooms, pillars, sessions, starred, clashes, signedIn, canEdit, canManage, registration, places, myPlaces } = useLoaderData<typeof loader>();
+  const { event, days, day, hasSessions, rooms, pillars, sessions, starred, clashWith, onNow, next, signedIn, canEdit, canManage, registration, places, myPlaces } = useLoaderData<typeof loader>();
   const [params] = useSearchParams();
   const prefs = useFormatPrefs();
   const { lastChange } = useAgendaLive(signedIn ? event.id : null);
   const useEventZone = params.get("zone") === "event";
   const zone = useEventZone ? event.timeZone : prefs.timeZone;
 
-  // "Now" only exists in the browser, after hydration, so server and client render the same first.
-  const [now, setNow] = useState<number | null>(null);
-  useEffect(() => {
-    setNow(Date.now());
-    const timer = setInterval(() => setNow(Date.now()), 60_000);
-    return () => clearInterval(timer);
-  }, []);
-
-  const localDay = (s: { startsAt: Date | string }) => utcToZoned(new Date(s.startsAt), event.timeZone).date;
-  const sessionDays = new Set(sessions.map(localDay));
-  const day = params.get("day") && days.includes(params.get("day")!) ? params.get("day")! : (days.find((d) => sessionDays.has(d)) ?? days[0]!);
-  const q = (params.get("q") ?? "").trim().toLowerCase();
-  const filtered = sessions.filter(
-    (s) =>
-      localDay(s) === day &&
-      (!params.get("pillar") || s.pillarSlug === params.get("pillar")) &&
-      (!params.get("room") || String(s.roomId) === params.get("room")) &&
-      (!params.get("kind") || s.kind === params.get("kind")) &&
-      (params.get("mine") !== "1" || starred.includes(s.id)) &&
-      (!q || [s.title, s.description, ...s.speakers.map((p) => p.name)].some((text) => text.toLowerCase().includes(q))),
-  );
-  const clashWith = useMemo(() => {
-    const map = new Map<number, number[]>();
-    for (const [a, b] of clashes) {
-      map.set(a, [...(map.get(a) ?? []), b]);
-      map.set(b, [...(map.get(b) ?? []), a]);
-    }
-    return map;
-  }, [clashes]);
-  const titleOf = (id: number) => sessions.find((s) => s.id === id)?.title ?? "";
-  const onNow = now === null ? [] : sessions.filter((s) => s.status === "scheduled" && new Date(s.startsAt).getTime() <= now && now < new Date(s.endsAt).getTime());
-  const next = now === null ? [] : sessions.filter((s) => s.status === "scheduled" && new Date(s.startsAt).getTime() > now).slice(0, 3);
-
   const withParams = (changes: Record<string, string | null>) => {
     const p = new URLSearchParams(params);
     for (const [k, v] of Object.entries(changes)) if (v === null) p.delete(k); else p.set(k, v);
     return `?${p.toString()}`;
   };
-  const dayLabel = (d: string) => new Intl.DateTimeFormat(prefs.locale, { weekday: "short", day: "numeric", month: "short", timeZone: "UTC" }).format(new Date(`${d}T00:00:00Z`));
+  const dayLabel = (d: string) => dateFormatter(prefs.locale, { weekday: "short", day: "numeric", month: "short", timeZone: "UTC" }).format(new Date(`${d}T00:00:00Z`));
   const noticeTime = lastChange
-    ? new Intl.DateTimeFormat(prefs.locale, { timeStyle: "short", timeZone: zone }).format(new Date(lastChange.startsAt))
+    ? dateFormatter(prefs.locale, { timeStyle: "short", timeZone: zone }).format(new Date(lastChange.startsAt))
     : "";
 
   return (
@@ -255,12 +286,12 @@ export default function Agenda() {
           </h2>
           {onNow.length ? (
             <p>
-              <strong>{t("agenda.now")}</strong> {onNow.map((s) => s.title).join(" · ")}
+              <strong>{t("agenda.now")}</strong> {onNow.join(" · ")}
             </p>
           ) : null}
           {next.length ? (
             <p>
-              <strong>{t("agenda.next")}</strong> {next.map((s) => s.title).join(" · ")}
+              <strong>{t("agenda.next")}</strong> {next.join(" · ")}
             </p>
           ) : null}
         </section>
@@ -345,11 +376,11 @@ export default function Agenda() {
         <h2 id="sessions-title" className="visually-hidden">
           {t("agenda.sessionsOf", { day: dayLabel(day) })}
         </h2>
-        {filtered.length === 0 ? (
-          <EmptyState title={sessions.length === 0 ? t("agenda.noSessionsYet") : t("agenda.noMatches")} />
+        {sessions.length === 0 ? (
+          <EmptyState title={hasSessions ? t("agenda.noMatches") : t("agenda.noSessionsYet")} />
         ) : (
           <ol className="session-list">
-            {filtered.map((s) => (
+            {sessions.map((s) => (
               <li
                 key={s.id}
                 className={`session session--${s.kind}${s.status === "cancelled" ? " session--cancelled" : ""}${lastChange?.sessionId === s.id ? " session--changed" : ""}`}
@@ -377,16 +408,10 @@ export default function Agenda() {
                     </p>
                   ) : null}
                   {signedIn && s.capacity && s.status === "scheduled" ? <SessionPlaces sessionId={s.id} title={s.title} capacity={s.capacity} counts={places[s.id]} mine={myPlaces[s.id]} /> : null}
-                  {s.description ? (
-                    <details className="session__details">
-                      <summary>{t("agenda.details")}</summary>
-                      {/* Markdown without raw HTML; unsafe link protocols are dropped. */}
-                      <Markdown skipHtml>{s.description}</Markdown>
-                    </details>
-                  ) : null}
-                  {clashWith.get(s.id)?.length ? (
+                  {s.hasDescription ? <SessionDescription eventId={event.id} sessionId={s.id} /> : null}
+                  {clashWith[s.id]?.length ? (
                     <p className="clash" role="note">
-                      {t("agenda.clashesWith", { titles: clashWith.get(s.id)!.map(titleOf).join(", ") })}
+                      {t("agenda.clashesWith", { titles: clashWith[s.id]!.join(", ") })}
                     </p>
                   ) : null}
                 </div>

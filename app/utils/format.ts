@@ -1,20 +1,34 @@
 /** Dates and numbers through Intl, in the reader's locale and time zone. */
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** One Intl.DateTimeFormat per locale and options: building one costs far more than using it. */
+export function dateFormatter(locale: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${locale}|${JSON.stringify(options)}`;
+  let f = formatters.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(locale, options);
+    if (formatters.size > 500) formatters.clear();
+    formatters.set(key, f);
+  }
+  return f;
+}
 export interface FormatPrefs {
   locale: string;
   timeZone: string;
 }
 
 export function formatDateTime(value: Date | string | number, prefs: FormatPrefs, opts: Intl.DateTimeFormatOptions = {}): string {
-  return new Intl.DateTimeFormat(prefs.locale, { dateStyle: "medium", timeStyle: "short", timeZone: prefs.timeZone, ...opts }).format(new Date(value));
+  return dateFormatter(prefs.locale, { dateStyle: "medium", timeStyle: "short", timeZone: prefs.timeZone, ...opts }).format(new Date(value));
 }
 
 /** A calendar date (YYYY-MM-DD) as written, without shifting it through any time zone. */
 export function formatCalendarDate(isoDate: string, locale: string, opts: Intl.DateTimeFormatOptions = { dateStyle: "medium" }): string {
-  return new Intl.DateTimeFormat(locale, { ...opts, timeZone: "UTC" }).format(new Date(`${isoDate}T00:00:00Z`));
+  return dateFormatter(locale, { ...opts, timeZone: "UTC" }).format(new Date(`${isoDate}T00:00:00Z`));
 }
 
 export function formatDateRange(startIso: string, endIso: string, locale: string): string {
-  const f = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeZone: "UTC" });
+  const f = dateFormatter(locale, { dateStyle: "medium", timeZone: "UTC" });
   const start = new Date(`${startIso}T00:00:00Z`);
   return startIso === endIso ? f.format(start) : f.formatRange(start, new Date(`${endIso}T00:00:00Z`));
 }

@@ -1,4 +1,5 @@
 import { TZDate } from "@date-fns/tz";
+import { dateFormatter } from "./format";
 
 /** The UTC instant of a wall-clock date and time in an IANA zone (a time skipped by a DST change moves forward). */
 export function zonedToUtc(date: string, time: string, timeZone: string): Date {
@@ -9,7 +10,7 @@ export function zonedToUtc(date: string, time: string, timeZone: string): Date {
 
 /** The wall-clock date (YYYY-MM-DD) and time (HH:MM) of an instant in an IANA zone. */
 export function utcToZoned(instant: Date, timeZone: string): { date: string; time: string } {
-  const parts = new Intl.DateTimeFormat("en-CA", {
+  const parts = dateFormatter("en-CA", {
     timeZone,
     year: "numeric",
     month: "2-digit",

@@ -120,3 +120,23 @@ test("the timetable editor has a form for every change a drag can make", async (
   await expect(page.getByText("Saved. Everyone viewing the agenda sees the change.")).toBeVisible();
   await expect(page.locator(`[data-testid="tt-session"][data-session-id="${sessionIdOf(title)}"]`)).toContainText("Overlap");
 });
+
+test("a session's description is Markdown, rendered safely when opened", async ({ context, page }) => {
+  const { id: eventId, startsOn } = forum();
+  await signInContext(context, "secretariat@convene.example");
+  const title = "Whole-of-society action plans";
+  await page.goto(`/events/${eventId}/timetable?day=${startsOn}&session=${sessionIdOf(title)}`);
+  const form = page.locator("#session-form");
+  await form.getByLabel("Description").fill('**Bring your national plan.** <img src=x onerror="window.hacked=1"> [notes](javascript:alert(1))');
+  await form.getByRole("button", { name: "Save", exact: true }).click();
+  await expect(page.getByText("Saved. Everyone viewing the agenda sees the change.")).toBeVisible();
+
+  await page.goto(`/events/${eventId}?day=${startsOn}`);
+  const card = page.locator(`[data-session-id="${sessionIdOf(title)}"]`);
+  await card.getByText("About this session").click();
+  await expect(card.locator("strong")).toHaveText("Bring your national plan.");
+  await expect(card.locator("img")).toHaveCount(0);
+  await expect(card.getByRole("link", { name: "notes" })).not.toHaveAttribute("href", /javascript:/);
+  expect(await page.evaluate(() => (window as unknown as { hacked?: number }).hacked)).toBeUndefined();
+  await expectAccessible(page);
+});
