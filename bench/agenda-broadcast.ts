@@ -41,9 +41,15 @@ const BATCH = 100;
 const RECEIVE_TIMEOUT_MS = 10_000;
 const GOAL_P99_MS = 250;
 const GOAL_RATIO = 2;
+/**
+ * Optional last phase (off unless BENCH_REVALIDATE_SAVES is set): after each of these saves, every client
+ * also fetches the agenda's loader data, as an open page does on `agenda:changed`.
+ */
+const REVALIDATE_SAVES = Number(process.env.BENCH_REVALIDATE_SAVES ?? 0);
+const REVALIDATE_TIMEOUT_MS = 120_000;
 const DELEGATE = "government@convene.example";
 const SECRETARIAT = "secretariat@convene.example";
-deadline(8 * 60_000, "agenda-broadcast");
+deadline((8 + REVALIDATE_SAVES * 2.5) * 60_000, "agenda-broadcast");
 
 type Reply<T extends GeneratorReply["type"]> = Extract<GeneratorReply, { type: T }>;
 
@@ -126,18 +132,27 @@ interface Delivery {
   status: number;
   received: number;
   payload: string | null;
+  /** With revalidation: from the trigger until half and until all of the clients had their data, and failures. */
+  revalidated: { medianMs: number; lastMs: number; done: number; failed: number; firstFailure: string | null } | null;
 }
 
 /** Arms every generator for `key`, runs `trigger`, and collects when the clients received the message. */
-async function deliver(gens: Generator[], id: number, key: string, trigger: () => Promise<Response>): Promise<Delivery> {
+async function deliver(
+  gens: Generator[],
+  id: number,
+  key: string,
+  trigger: () => Promise<Response>,
+  revalidate?: { url: string; cookie: string },
+): Promise<Delivery> {
+  const timeoutMs = revalidate ? REVALIDATE_TIMEOUT_MS : RECEIVE_TIMEOUT_MS;
   await Promise.all(
     gens.map((g) => {
       const armed = g.next("armed", (m) => m.id === id);
-      g.send({ type: "arm", id, key, timeoutMs: RECEIVE_TIMEOUT_MS });
+      g.send({ type: "arm", id, key, timeoutMs, revalidate });
       return armed;
     }),
   );
-  const reports = gens.map((g) => g.next("report", (m) => m.id === id, RECEIVE_TIMEOUT_MS + 30_000));
+  const reports = gens.map((g) => g.next("report", (m) => m.id === id, timeoutMs + 30_000));
   const started = wallNow();
   const res = await trigger();
   await res.arrayBuffer();
@@ -158,6 +173,15 @@ async function deliver(gens: Generator[], id: number, key: string, trigger: () =
     status: res.status,
     received,
     payload: all.find((r) => r.payload)?.payload ?? null,
+    revalidated: revalidate
+      ? {
+          medianMs: all.reduce((sum, r) => sum + (r.revalidated?.median ?? Number.NaN), 0) / all.length - started,
+          lastMs: Math.max(...all.map((r) => r.revalidated?.last ?? Number.NaN)) - started,
+          done: all.reduce((n, r) => n + (r.revalidated?.done ?? 0), 0),
+          failed: all.reduce((n, r) => n + (r.revalidated?.failed ?? 0), 0),
+          firstFailure: all.find((r) => r.revalidated?.firstFailure)?.revalidated?.firstFailure ?? null,
+        }
+      : null,
   };
 }
 
@@ -225,8 +249,8 @@ const fmtSummary = (label: string, values: number[]) => {
 
 async function main() {
   const loadAtStart = reportLoad("agenda-broadcast");
-  if (!(CLIENTS >= 1 && CLIENTS <= 5000 && (GENERATORS === 1 || GENERATORS === 2) && SAVES >= 1 && SAVES <= 1000)) {
-    throw new Error("BENCH_CLIENTS must be 1..5000, BENCH_GENERATORS 1 or 2, BENCH_SAVES 1..1000");
+  if (!(CLIENTS >= 1 && CLIENTS <= 5000 && (GENERATORS === 1 || GENERATORS === 2) && SAVES >= 1 && SAVES <= 1000 && REVALIDATE_SAVES >= 0 && REVALIDATE_SAVES <= 20)) {
+    throw new Error("BENCH_CLIENTS must be 1..5000, BENCH_GENERATORS 1 or 2, BENCH_SAVES 1..1000, BENCH_REVALIDATE_SAVES 0..20");
   }
   const ulimit = openFilesLimit();
   if (ulimit !== "unlimited" && Number(ulimit) < CLIENTS + 200) throw new Error(`ulimit -n is ${ulimit}; at least ${CLIENTS + 200} open files are needed.`);
@@ -247,6 +271,9 @@ async function main() {
   let forumId = 0;
   let moved = { sessionId: 0, title: "" };
   const payloads: string[] = [];
+  const revalidation: Delivery[] = [];
+  let revalidationCpuMs = 0;
+  let revalidationBytes = 0;
   try {
     const db = openDatabase(databasePath);
     const forum = db.$client.prepare("SELECT id FROM events WHERE kind = 'forum' ORDER BY id LIMIT 1").get() as { id: number } | undefined;
@@ -293,6 +320,24 @@ async function main() {
       await sleep(GAP_MS);
     }
     conveneCpu = { server: cpuOf([server.pid]) - cpuStart.server, generators: cpuOf(gens.map((g) => g.pid)) - cpuStart.generators };
+
+    if (REVALIDATE_SAVES > 0) {
+      console.log(`Revalidation phase: ${REVALIDATE_SAVES} saves, each followed by GET /events/${event.id}.data from every client`);
+      const cpuBefore = cpuOf([server.pid]);
+      for (let j = 0; j < REVALIDATE_SAVES; j++) {
+        const slot = slots[j % 2]!;
+        const d = await deliver(gens, 20_000 + j, `${session.id}|${slot.startsAt}`, save(slot), { url: `${server.url}/events/${event.id}.data`, cookie: delegateCookie });
+        if (d.status !== 200) throw new Error(`Revalidation save ${j} answered HTTP ${d.status}.`);
+        revalidation.push(d);
+        console.log(
+          `  save ${j + 1}: last client received ${fmt(d.lastMs)} ms, half of them had their data after ${fmt(d.revalidated!.medianMs)} ms, all after ${fmt(d.revalidated!.lastMs)} ms; ${d.revalidated!.failed} failed${d.revalidated!.firstFailure ? ` (${d.revalidated!.firstFailure})` : ""}`,
+        );
+        await sleep(1000);
+      }
+      revalidationCpuMs = (cpuOf([server.pid]) - cpuBefore) / REVALIDATE_SAVES;
+      const probe = await fetch(`${server.url}/events/${event.id}.data`, { headers: { Cookie: delegateCookie } });
+      revalidationBytes = (await probe.arrayBuffer()).byteLength;
+    }
     await closeAll(gens);
   } catch (error) {
     console.error(`Server diagnostics: ${server.diagnostics()}`);
@@ -386,6 +431,14 @@ async function main() {
       cpuMsPerTrigger: { server: floorCpu.server / SAVES, generators: floorCpu.generators / SAVES },
       samples: compact(floor),
     },
+    revalidation: REVALIDATE_SAVES
+      ? {
+          saves: REVALIDATE_SAVES,
+          dataBytes: revalidationBytes,
+          serverCpuMsPerSave: revalidationCpuMs,
+          samples: revalidation.map((d) => ({ lastReceivedMs: d.lastMs, postMs: d.requestMs, ...d.revalidated })),
+        }
+      : null,
     ratio: { p50: ratioP50, p99: ratioP99 },
     goals: { p99UnderMs: GOAL_P99_MS, p99Met: goalAbsolute, withinFloorRatio: GOAL_RATIO, ratioMet: goalRatio },
   });
