@@ -5,6 +5,8 @@
  *
  * Processes: this one (signs in, saves, triggers, collects), the server under test, and one or two
  * load-generator processes (bench/fixtures/agenda-clients.ts) that hold the client connections.
+ * With BENCH_REVALIDATE_SAVES=n, n more saves follow in which every client also fetches the agenda's
+ * loader data after the message, as an open agenda page does.
  */
 import { readdirSync } from "node:fs";
 import { join } from "node:path";

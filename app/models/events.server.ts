@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray } from "drizzle-orm";
 import type { Db, DbOrTx } from "../../db/client";
-import { agendaSessions, events, eventSeries, pillars, rooms, trackLeads } from "../../db/schema";
+import { agendaSessions, events, eventSeries, pillars, rooms, trackLeads, users } from "../../db/schema";
 import { can, type Actor } from "../utils/policy";
 import { utcToZoned, zonedToUtc } from "../utils/zoned-time";
 import { getEvent, trackLeadIds } from "./agenda.server";
@@ -175,5 +175,31 @@ export function createNextInSeries(db: Db, actorId: number, previousId: number, 
     }
     recordAudit(tx, { actorId, action: "event.create_next", targetType: "event", targetId: next.id, detail: { from: previous.id, standingSessions: standing.length } }, meta);
     return { ok: true as const, eventId: next.id };
+  });
+}
+
+/** The facilitators leading each track at an event, as pillar id → user ids. */
+export function listTrackLeads(db: DbOrTx, eventId: number): Record<number, number[]> {
+  const out: Record<number, number[]> = {};
+  for (const lead of db.select().from(trackLeads).where(eq(trackLeads.eventId, eventId)).all()) (out[lead.pillarId] ??= []).push(lead.userId);
+  return out;
+}
+
+/** Replaces who leads which track at an event; only facilitators can lead one. */
+export function setTrackLeads(db: Db, actorId: number, eventId: number, leads: { pillarId: number; userId: number }[], meta: RequestMeta): void {
+  db.transaction((tx) => {
+    const facilitators = new Set(
+      tx
+        .select({ id: users.id })
+        .from(users)
+        .where(and(eq(users.role, "facilitator"), eq(users.status, "active")))
+        .all()
+        .map((u) => u.id),
+    );
+    const pillarIds = new Set(tx.select({ id: pillars.id }).from(pillars).all().map((p) => p.id));
+    const valid = leads.filter((l) => facilitators.has(l.userId) && pillarIds.has(l.pillarId));
+    tx.delete(trackLeads).where(eq(trackLeads.eventId, eventId)).run();
+    if (valid.length) tx.insert(trackLeads).values(valid.map((l) => ({ ...l, eventId }))).run();
+    recordAudit(tx, { actorId, action: "event.track_leads", targetType: "event", targetId: eventId, detail: { leads: valid } }, meta);
   });
 }

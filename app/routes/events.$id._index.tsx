@@ -57,7 +57,7 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
   const now = Date.now();
   const scheduled = all.filter((s) => s.status === "scheduled");
   return {
-    event: { id: event.id, title: event.title, kind: event.kind, startsOn: event.startsOn, endsOn: event.endsOn, timeZone: event.timeZone, venue: event.venue, description: event.description, status: event.status },
+    event: { id: event.id, title: event.title, kind: event.kind, startsOn: event.startsOn, endsOn: event.endsOn, timeZone: event.timeZone, venue: event.venue, onlineUrl: event.onlineUrl, description: event.description, status: event.status },
     days,
     day,
     hasSessions: all.length > 0,
@@ -217,7 +217,16 @@ export default function Agenda() {
           <h1>{event.title}</h1>
           <p className="lead">
             <DateRange start={event.startsOn} end={event.endsOn} /> · {event.venue ?? t("common:home.online")}
+            {event.onlineUrl ? (
+              <>
+                {" · "}
+                <a href={event.onlineUrl} rel="noopener noreferrer">
+                  {t("agenda.joinOnline")}
+                </a>
+              </>
+            ) : null}
           </p>
+          {event.description ? <p className="event-description">{event.description}</p> : null}
         </div>
         <div className="header-actions no-print">
           {canEdit ? (

@@ -4,7 +4,9 @@ import { useTranslation } from "react-i18next";
 import { EventForm } from "../components/event-form";
 import { FormAlert } from "../components/form";
 import { getEvent, listRooms } from "../models/agenda.server";
-import { createNextInSeries, eventInputOf, listSeries, saveEvent, setEventStatus } from "../models/events.server";
+import { createNextInSeries, eventInputOf, listSeries, listTrackLeads, saveEvent, setEventStatus, setTrackLeads } from "../models/events.server";
+import { listPillars } from "../models/forum.server";
+import { listPeople } from "../models/people.server";
 import { requirePermission } from "../utils/auth.server";
 import { invalid, parseForm, readForm } from "../utils/forms.server";
 import { pageTitle } from "../utils/meta";
@@ -43,6 +45,11 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
     } as Record<string, string>,
     series: listSeries(db).map((s) => ({ id: s.id, name: s.name })),
     timeZones: Intl.supportedValuesOf("timeZone"),
+    pillars: listPillars(db).map((p) => ({ id: p.id, slug: p.slug })),
+    facilitators: listPeople(db)
+      .filter((p) => p.role === "facilitator" && p.status === "active")
+      .map((p) => ({ id: p.id, name: p.name })),
+    leads: listTrackLeads(db, event.id),
   };
 }
 
@@ -55,6 +62,15 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   if (intent === "publish" || intent === "archive" || intent === "unpublish") {
     setEventStatus(db, user.id, event.id, intent === "publish" ? "published" : intent === "archive" ? "archived" : "draft", context.requestMeta);
     return data({ ok: true as const, message: `eventForm.done.${intent}`, errors: {} as Record<string, string>, values: null });
+  }
+  if (intent === "leads") {
+    const leads = form
+      .getAll("lead")
+      .map((v) => String(v).split(":").map(Number))
+      .filter((pair): pair is [number, number] => pair.length === 2 && pair.every((n) => Number.isInteger(n) && n > 0))
+      .map(([pillarId, userId]) => ({ pillarId, userId }));
+    setTrackLeads(db, user.id, event.id, leads, context.requestMeta);
+    return data({ ok: true as const, message: "eventForm.done.leads", errors: {} as Record<string, string>, values: null });
   }
   if (intent === "next") {
     const result = createNextInSeries(db, user.id, event.id, context.requestMeta);
@@ -70,7 +86,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 
 export default function EventSettings() {
   const { t } = useTranslation(["agenda", "common"]);
-  const { event, values, series, timeZones } = useLoaderData<typeof loader>();
+  const { event, values, series, timeZones, pillars, facilitators, leads } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const [params] = useSearchParams();
   const message = actionData && "message" in actionData ? actionData.message : params.get("created") ? "eventForm.done.created" : null;
@@ -119,6 +135,32 @@ export default function EventSettings() {
       <FormAlert tone="success" message={message ? t(message as "eventForm.done.save") : null} />
       <section className="panel">
         <EventForm values={actionData?.values ?? values} errors={actionData?.errors ?? {}} series={series} timeZones={timeZones} submitLabel={t("common:common.save")} />
+      </section>
+      <section className="panel" aria-labelledby="leads-title">
+        <h2 id="leads-title">{t("eventForm.leadsTitle")}</h2>
+        <p className="muted">{t("eventForm.leadsLead")}</p>
+        {facilitators.length === 0 ? (
+          <p>{t("eventForm.noFacilitators")}</p>
+        ) : (
+          <Form method="post" className="stack">
+            <input type="hidden" name="intent" value="leads" />
+            {pillars.map((p) => (
+              <fieldset key={p.id} className="speakers">
+                <legend>{t(`common:pillars.${p.slug}` as "common:pillars.tech-innovation")}</legend>
+                <div className="speaker-grid">
+                  {facilitators.map((f) => (
+                    <label key={f.id} className="check">
+                      <input type="checkbox" name="lead" value={`${p.id}:${f.id}`} defaultChecked={leads[p.id]?.includes(f.id)} /> {f.name}
+                    </label>
+                  ))}
+                </div>
+              </fieldset>
+            ))}
+            <button type="submit" className="button">
+              {t("eventForm.saveLeads")}
+            </button>
+          </Form>
+        )}
       </section>
     </div>
   );

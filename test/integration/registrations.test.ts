@@ -162,3 +162,21 @@ describe("CSV export", () => {
     expect((await get(server, `/events/${forumId}/agenda.csv`, await signInAs(server, "ngo@convene.example"))).status).toBe(403);
   });
 });
+
+describe("track leads", () => {
+  it("the secretariat chooses which facilitators lead which track, and only facilitators can", async () => {
+    const tech = (server.db.$client.prepare("SELECT id FROM pillars WHERE slug = 'tech-innovation'").get() as { id: number }).id;
+    const facilitator = personId(server, "facilitator@convene.example");
+    const delegate = personId(server, "government@convene.example");
+    const body = new URLSearchParams([["intent", "leads"], ["lead", `${tech}:${facilitator}`], ["lead", `${tech}:${delegate}`]]);
+    const res = await fetch(`${server.url}/events/${forumId}/settings`, { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: server.url, Cookie: secretariat }, body });
+    expect(res.status).toBe(200);
+    expect(server.db.$client.prepare("SELECT pillar_id AS p, user_id AS u FROM track_leads WHERE event_id = ?").all(forumId)).toEqual([{ p: tech, u: facilitator }]);
+    // The facilitator now edits Tech Innovation, and no longer Independent Research.
+    const cookie = await signInAs(server, "facilitator@convene.example");
+    const hash = String(one<{ id: number }>("SELECT id FROM agenda_sessions WHERE title = 'Hash-sharing between platforms: what is working'").id);
+    const date = one<{ d: string }>("SELECT starts_on AS d FROM events WHERE id = ?", forumId).d;
+    const roomId = String(one<{ id: number }>("SELECT room_id AS id FROM agenda_sessions WHERE id = ?", hash).id);
+    expect((await post(server, `/events/${forumId}/timetable`, { intent: "move", sessionId: hash, roomId, date, startTime: "10:45", endTime: "12:15", acceptConflicts: "1" }, cookie)).status).toBe(200);
+  });
+});
