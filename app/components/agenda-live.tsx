@@ -1,17 +1,19 @@
 import { useRevalidator } from "@remix-run/react";
 import { useEffect, useState } from "react";
-import type { AgendaChange } from "../realtime/protocol";
+import type { AgendaChange, AgendaSessionView } from "../realtime/protocol";
 import { useRealtime } from "./realtime";
 
 /**
- * Follows an event's agenda room: on every change the page's data is fetched again in place,
- * and the change is returned so the page can highlight it and say what happened.
- * After a reconnect the page catches up the same way.
+ * Follows an event's agenda room. Each change carries the session as it now is, so the page applies it
+ * without asking the server again (thousands of viewers would otherwise all reload at once); the last
+ * change is returned so the page can highlight it and say what happened. After a reconnect the page
+ * fetches its data again, which catches up whatever it missed.
  */
-export function useAgendaLive(eventId: number | null): { lastChange: AgendaChange | null } {
+export function useAgendaLive(eventId: number | null): { lastChange: AgendaChange | null; updates: Map<number, AgendaSessionView> } {
   const { socket } = useRealtime();
   const revalidator = useRevalidator();
   const [lastChange, setLastChange] = useState<AgendaChange | null>(null);
+  const [updates, setUpdates] = useState<Map<number, AgendaSessionView>>(() => new Map());
 
   useEffect(() => {
     if (!socket || eventId === null) return;
@@ -24,7 +26,7 @@ export function useAgendaLive(eventId: number | null): { lastChange: AgendaChang
     const onChange = (change: AgendaChange) => {
       if (change.eventId !== eventId) return;
       setLastChange(change);
-      revalidator.revalidate();
+      setUpdates((previous) => new Map(previous).set(change.sessionId, change.session));
     };
     if (socket.connected) join();
     socket.on("connect", join);
@@ -38,5 +40,5 @@ export function useAgendaLive(eventId: number | null): { lastChange: AgendaChang
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [socket, eventId]);
 
-  return { lastChange };
+  return { lastChange, updates };
 }

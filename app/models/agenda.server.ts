@@ -3,7 +3,7 @@ import type { Db, DbOrTx } from "../../db/client";
 import { agendaSessions, events, organisations, pillars, rooms, sessionSpeakers, trackLeads, users } from "../../db/schema";
 import type { AttributionRule, SessionKind } from "../../db/schema/vocabulary";
 import { zonedToUtc } from "../utils/zoned-time";
-import type { AgendaChange, AgendaChangeKind } from "../realtime/protocol";
+import type { AgendaChange, AgendaChangeKind, AgendaSessionView } from "../realtime/protocol";
 import { recordAudit, type RequestMeta } from "./audit.server";
 
 export type AgendaEvent = typeof events.$inferSelect;
@@ -33,14 +33,14 @@ export interface Speaker {
   organisation: string | null;
 }
 
-/** The whole timetable of an event, with rooms, tracks and speakers, in start order. */
-export function listSessions(db: DbOrTx, eventId: number) {
+/** The whole timetable of an event (or one session of it), with rooms, tracks and speakers, in start order. */
+export function listSessions(db: DbOrTx, eventId: number, onlySessionId?: number) {
   const rows = db
     .select({ session: agendaSessions, roomName: rooms.name, pillarSlug: pillars.slug })
     .from(agendaSessions)
     .leftJoin(rooms, eq(rooms.id, agendaSessions.roomId))
     .leftJoin(pillars, eq(pillars.id, agendaSessions.pillarId))
-    .where(eq(agendaSessions.eventId, eventId))
+    .where(onlySessionId === undefined ? eq(agendaSessions.eventId, eventId) : and(eq(agendaSessions.eventId, eventId), eq(agendaSessions.id, onlySessionId)))
     .orderBy(asc(agendaSessions.startsAt), asc(rooms.position), asc(agendaSessions.id))
     .all();
   const ids = rows.map((r) => r.session.id);
@@ -63,6 +63,26 @@ export function listSessions(db: DbOrTx, eventId: number) {
   return rows.map((r) => ({ ...r.session, roomName: r.roomName, pillarSlug: r.pillarSlug, speakers: speakers.get(r.session.id) ?? [] }));
 }
 export type TimetableSession = ReturnType<typeof listSessions>[number];
+
+/** What the agenda page needs of a session, and what a live change carries. */
+export function sessionView(s: TimetableSession): AgendaSessionView {
+  return {
+    id: s.id,
+    kind: s.kind,
+    title: s.title,
+    status: s.status,
+    startsAt: s.startsAt.toISOString(),
+    endsAt: s.endsAt.toISOString(),
+    roomId: s.roomId,
+    roomName: s.roomName,
+    pillarSlug: s.pillarSlug,
+    attribution: s.attribution,
+    capacity: s.capacity,
+    speakers: s.speakers,
+    hasDescription: s.description.trim() !== "",
+    sequence: s.sequence,
+  };
+}
 
 export interface SessionInput {
   title: string;
@@ -132,8 +152,9 @@ export type SaveSessionResult =
   | { ok: false; reason: "invalid"; field: string; error: string };
 
 function changeOf(db: DbOrTx, session: AgendaSession, change: AgendaChangeKind): AgendaChange {
-  const room = session.roomId ? db.select({ name: rooms.name }).from(rooms).where(eq(rooms.id, session.roomId)).get() : undefined;
+  const view = sessionView(listSessions(db, session.eventId, session.id)[0]!);
   return {
+    session: view,
     eventId: session.eventId,
     sessionId: session.id,
     change,
@@ -141,7 +162,7 @@ function changeOf(db: DbOrTx, session: AgendaSession, change: AgendaChangeKind):
     kind: session.kind,
     startsAt: session.startsAt.toISOString(),
     endsAt: session.endsAt.toISOString(),
-    roomName: room?.name ?? null,
+    roomName: view.roomName,
   };
 }
 

@@ -3,7 +3,7 @@
  * Both sides import this module; `docs/realtime.md` describes it for other clients.
  */
 import { z } from "zod";
-import type { Role, SessionKind } from "../../db/schema/vocabulary";
+import type { AttributionRule, Role, SessionKind } from "../../db/schema/vocabulary";
 
 /** Largest accepted payload of any request event, in bytes of JSON. */
 export const MAX_PAYLOAD_BYTES = 16 * 1024;
@@ -36,6 +36,25 @@ export interface ClientToServerEvents {
 
 export type AgendaChangeKind = "created" | "updated" | "moved" | "cancelled" | "restored";
 
+/** A session as the agenda page shows it. */
+export interface AgendaSessionView {
+  id: number;
+  kind: SessionKind;
+  title: string;
+  status: "scheduled" | "cancelled";
+  startsAt: string;
+  endsAt: string;
+  roomId: number | null;
+  roomName: string | null;
+  pillarSlug: string | null;
+  attribution: AttributionRule;
+  capacity: number | null;
+  speakers: { userId: number | null; name: string; organisation: string | null }[];
+  hasDescription: boolean;
+  /** Bumped on every change: a newer copy replaces an older one. */
+  sequence: number;
+}
+
 /** Sent to an event's room after any change to its agenda. */
 export interface AgendaChange {
   eventId: number;
@@ -46,6 +65,8 @@ export interface AgendaChange {
   startsAt: string;
   endsAt: string;
   roomName: string | null;
+  /** The session after the change, so open pages update without asking the server again. */
+  session: AgendaSessionView;
 }
 
 export type SessionEndReason = "signed_out" | "deactivated" | "revoked" | "password_changed";

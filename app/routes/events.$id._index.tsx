@@ -7,7 +7,9 @@ import { useAgendaLive } from "../components/agenda-live";
 import { EmptyState } from "../components/form";
 import { DateRange, TimeRange } from "../components/time";
 import { listPillars } from "../models/forum.server";
-import { listRooms, listSessions } from "../models/agenda.server";
+import { listRooms, listSessions, sessionView } from "../models/agenda.server";
+import type { AgendaSessionView } from "../realtime/protocol";
+import { matchesAgendaFilter, readAgendaFilter } from "../utils/agenda-filter";
 import { editableTracks, visibleEvent } from "../models/events.server";
 import { myEventRegistration, mySessionPlaces, registerForEvent, releasePlace, sessionPlaceCounts, takePlace, withdrawFromEvent, type SessionPlace } from "../models/registrations.server";
 import { clashesAmong, setStar, starredSessionIds } from "../models/stars.server";
@@ -37,16 +39,8 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
   const params_ = new URL(request.url).searchParams;
   const requestedDay = params_.get("day");
   const day = requestedDay && days.includes(requestedDay) ? requestedDay : (days.find((d) => all.some((s) => s.day === d)) ?? days[0]!);
-  const q = (params_.get("q") ?? "").trim().toLowerCase();
-  const shown = all.filter(
-    (s) =>
-      s.day === day &&
-      (!params_.get("pillar") || s.pillarSlug === params_.get("pillar")) &&
-      (!params_.get("room") || String(s.roomId) === params_.get("room")) &&
-      (!params_.get("kind") || s.kind === params_.get("kind")) &&
-      (params_.get("mine") !== "1" || starred.includes(s.id)) &&
-      (!q || [s.title, s.description, ...s.speakers.map((p) => p.name)].some((text) => text.toLowerCase().includes(q))),
-  );
+  const filter = readAgendaFilter(params_, day);
+  const shown = all.filter((s) => matchesAgendaFilter(s, filter, starred));
   const clashWith: Record<number, string[]> = {};
   for (const [a, b] of clashesAmong(all, starred)) {
     const title = (id: number) => all.find((s) => s.id === id)!.title;
@@ -64,20 +58,7 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
     rooms: listRooms(db, event.id).map((r) => ({ id: r.id, name: r.name })),
     pillars: listPillars(db).map((p) => ({ id: p.id, slug: p.slug })),
     // Only what the page shows; a description is fetched when someone opens it.
-    sessions: shown.map((s) => ({
-      id: s.id,
-      kind: s.kind,
-      title: s.title,
-      status: s.status,
-      startsAt: s.startsAt,
-      endsAt: s.endsAt,
-      roomName: s.roomName,
-      pillarSlug: s.pillarSlug,
-      attribution: s.attribution,
-      capacity: s.capacity,
-      speakers: s.speakers,
-      hasDescription: s.description.trim() !== "",
-    })),
+    sessions: shown.map(sessionView),
     starred,
     clashWith,
     onNow: scheduled.filter((s) => s.startsAt.getTime() <= now && now < s.endsAt.getTime()).map((s) => s.title),
@@ -192,10 +173,21 @@ function StarButton({ sessionId, starred, title }: { sessionId: number; starred:
 
 export default function Agenda() {
   const { t } = useTranslation(["agenda", "common"]);
-  const { event, days, day, hasSessions, rooms, pillars, sessions, starred, clashWith, onNow, next, signedIn, canEdit, canManage, registration, places, myPlaces } = useLoaderData<typeof loader>();
+  const { event, days, day, hasSessions, rooms, pillars, sessions: loaderSessions, starred, clashWith, onNow, next, signedIn, canEdit, canManage, registration, places, myPlaces } = useLoaderData<typeof loader>();
   const [params] = useSearchParams();
   const prefs = useFormatPrefs();
-  const { lastChange } = useAgendaLive(signedIn ? event.id : null);
+  const { lastChange, updates } = useAgendaLive(signedIn ? event.id : null);
+  // Live changes are applied here, on top of the loader's data: newer copies win, and a session
+  // moved onto this day (or created) joins the list when it matches the filters.
+  const filter = readAgendaFilter(params, day);
+  const byId = new Map<number, AgendaSessionView>(loaderSessions.map((s) => [s.id, s]));
+  for (const u of updates.values()) {
+    const known = byId.get(u.id);
+    if (!known || u.sequence > known.sequence) byId.set(u.id, u);
+  }
+  const sessions = [...byId.values()]
+    .filter((s) => !updates.has(s.id) || matchesAgendaFilter({ ...s, day: utcToZoned(new Date(s.startsAt), event.timeZone).date }, filter, starred))
+    .sort((a, b) => a.startsAt.localeCompare(b.startsAt) || a.id - b.id);
   const useEventZone = params.get("zone") === "event";
   const zone = useEventZone ? event.timeZone : prefs.timeZone;
 

@@ -36,6 +36,11 @@ test("the secretariat moves a session; an open agenda updates live and the perso
   await expect(card).toContainText("10:30");
   await expectAccessible(delegate);
   await delegate.evaluate(() => ((window as unknown as { stillHere: boolean }).stillHere = true));
+  // The change arrives with the session in it: the page must not even fetch its data again.
+  const dataRequests: string[] = [];
+  delegate.on("request", (r) => {
+    if (r.url().includes(".data")) dataRequests.push(r.url());
+  });
 
   // The secretariat drags it to Room C at 14:00 in the timetable editor.
   const adminContext = await browser.newContext({ timezoneId: "Europe/Brussels", viewport: { width: 1280, height: 1600 } });
@@ -69,6 +74,7 @@ test("the secretariat moves a session; an open agenda updates live and the perso
   await expect(card).toContainText("16:00");
   await expect(card).toContainText("Room C");
   expect(await delegate.evaluate(() => (window as unknown as { stillHere?: boolean }).stillHere)).toBe(true);
+  expect(dataRequests).toEqual([]);
 
   // The personal feed now carries the new time.
   // The server under test listens on a random port, so only the path of the public URL is used.

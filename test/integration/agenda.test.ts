@@ -159,6 +159,8 @@ describe("live agenda", () => {
     const change = await received;
     expect(change).toMatchObject({ eventId: forumId, sessionId: id, change: "moved", title: "Research on deterrence messaging", roomName: "Room B" });
     expect(change.startsAt).toBe(zonedToUtc(forumStart, "14:00", "Europe/Brussels").toISOString());
+    // The change carries the whole session as the agenda shows it, so open pages need not reload.
+    expect(change.session).toMatchObject({ id, roomId: roomId("Room B"), roomName: "Room B", startsAt: change.startsAt, pillarSlug: "independent-research", sequence: 1 });
     // The bystander's whoami round trip comes after the broadcast, so anything sent to it would have arrived.
     await bystander.timeout(5000).emitWithAck("whoami", {});
     expect(heardByBystander).toEqual([]);
