@@ -1,7 +1,7 @@
 import { Form } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { stakeholderGroups } from "../../db/schema/vocabulary";
-import { SelectField, TextField } from "./form";
+import { SelectField, TextAreaField, TextField } from "./form";
 
 export interface EventFormProps {
   values: Record<string, string>;
@@ -53,10 +53,7 @@ export function EventForm({ values, errors, series, timeZones, submitLabel }: Ev
         />
       </div>
       <TextField name="title" label={t("eventForm.title")} required defaultValue={values.title} error={errors.title} />
-      <div className="field">
-        <label htmlFor="event-description">{t("eventForm.description")}</label>
-        <textarea id="event-description" name="description" rows={3} defaultValue={values.description ?? ""} />
-      </div>
+      <TextAreaField name="description" rows={3} label={t("eventForm.description")} defaultValue={values.description ?? ""} error={errors.description} />
       <div className="form-row">
         <TextField name="startsOn" type="date" label={t("eventForm.startsOn")} required defaultValue={values.startsOn} error={errors.startsOn} />
         <TextField name="endsOn" type="date" label={t("eventForm.endsOn")} required defaultValue={values.endsOn} error={errors.endsOn} />
@@ -92,13 +89,7 @@ export function EventForm({ values, errors, series, timeZones, submitLabel }: Ev
         <input type="checkbox" name="registrationRequiresApproval" value="1" defaultChecked={values.registrationRequiresApproval === "1" || values.registrationRequiresApproval === "true"} />{" "}
         {t("eventForm.requiresApproval")}
       </label>
-      <div className="field">
-        <label htmlFor="event-rooms">{t("eventForm.rooms")}</label>
-        <textarea id="event-rooms" name="rooms" rows={4} defaultValue={values.rooms ?? ""} aria-describedby="event-rooms-hint" />
-        <p className="field__hint" id="event-rooms-hint">
-          {t("eventForm.roomsHint")}
-        </p>
-      </div>
+      <TextAreaField name="rooms" rows={4} label={t("eventForm.rooms")} hint={t("eventForm.roomsHint")} defaultValue={values.rooms ?? ""} error={errors.rooms} />
       <button type="submit" className="button">
         {submitLabel}
       </button>

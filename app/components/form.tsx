@@ -48,6 +48,17 @@ export const TextField = forwardRef<HTMLInputElement, FieldBase & React.InputHTM
   );
 });
 
+export function TextAreaField({ name, label, error, hint, ...textarea }: FieldBase & React.TextareaHTMLAttributes<HTMLTextAreaElement>) {
+  const ids = useFieldIds(name, error, hint);
+  return (
+    <div className={`field${error ? " field--invalid" : ""}`}>
+      <label htmlFor={ids.id}>{label}</label>
+      <textarea id={ids.id} name={name} aria-invalid={error ? true : undefined} aria-describedby={ids.describedBy} {...textarea} />
+      <FieldMessages hint={hint} hintId={ids.hintId} error={error} errorId={ids.errorId} />
+    </div>
+  );
+}
+
 export function SelectField({
   name,
   label,

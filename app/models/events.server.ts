@@ -3,8 +3,15 @@ import type { Db, DbOrTx } from "../../db/client";
 import { agendaSessions, events, eventSeries, pillars, rooms, trackLeads, users } from "../../db/schema";
 import { can, type Actor } from "../utils/policy";
 import { utcToZoned, zonedToUtc } from "../utils/zoned-time";
-import { getEvent, trackLeadIds } from "./agenda.server";
+import { getEvent, trackLeadIds, type AgendaEvent } from "./agenda.server";
 import { recordAudit, type RequestMeta } from "./audit.server";
+
+/** An event for the secretariat's pages, or the 404 page. */
+export function eventOrNotFound(db: DbOrTx, id: string | undefined): AgendaEvent {
+  const event = getEvent(db, Number(id));
+  if (!event) throw new Response("Not found", { status: 404, statusText: "Not Found" });
+  return event;
+}
 
 /** Events this person may see, newest first. */
 export function listVisibleEvents(db: DbOrTx, actor: Actor) {

@@ -14,17 +14,13 @@ import { editableTracks, visibleEvent } from "../models/events.server";
 import { myEventRegistration, mySessionPlaces, registerForEvent, releasePlace, sessionPlaceCounts, takePlace, withdrawFromEvent, type SessionPlace } from "../models/registrations.server";
 import { clashesAmong, setStar, starredSessionIds } from "../models/stars.server";
 import { can } from "../utils/policy";
-import { requireUser } from "../utils/auth.server";
+import { notFound, requireUser } from "../utils/auth.server";
 import { readForm } from "../utils/forms.server";
 import { dateFormatter } from "../utils/format";
 import { useFormatPrefs } from "../utils/root-data";
 import { daysBetween, utcToZoned } from "../utils/zoned-time";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.event.title ?? "Agenda"} · Convene` }];
-
-function notFound(): never {
-  throw new Response("Not found", { status: 404 });
-}
 
 export function loader({ request, params, context }: LoaderFunctionArgs) {
   const db = context.services.db;

@@ -4,7 +4,7 @@ import { useTranslation } from "react-i18next";
 import { stakeholderGroups } from "../../db/schema/vocabulary";
 import { EmptyState, FormAlert } from "../components/form";
 import { DateTime } from "../components/time";
-import { getEvent } from "../models/agenda.server";
+import { eventOrNotFound } from "../models/events.server";
 import { decideRegistrations, listEventRegistrations, registrationCountsByGroup } from "../models/registrations.server";
 import { requirePermission } from "../utils/auth.server";
 import { readForm } from "../utils/forms.server";
@@ -12,15 +12,9 @@ import { pageTitle } from "../utils/meta";
 
 export const meta: MetaFunction = pageTitle("titles.registrations");
 
-function eventOr404(context: LoaderFunctionArgs["context"], id: string | undefined) {
-  const event = getEvent(context.services.db, Number(id));
-  if (!event) throw new Response("Not found", { status: 404 });
-  return event;
-}
-
 export function loader({ request, params, context }: LoaderFunctionArgs) {
   requirePermission(context, request, "event.manage");
-  const event = eventOr404(context, params.id);
+  const event = eventOrNotFound(context.services.db, params.id);
   const db = context.services.db;
   return {
     event: { id: event.id, title: event.title, requiresApproval: event.registrationRequiresApproval },
@@ -31,7 +25,7 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const user = requirePermission(context, request, "event.manage");
-  const event = eventOr404(context, params.id);
+  const event = eventOrNotFound(context.services.db, params.id);
   const form = await readForm(request);
   const decision = form.get("intent") === "approve" ? "approved" : form.get("intent") === "decline" ? "declined" : null;
   const ids = form

@@ -3,8 +3,8 @@ import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remi
 import { useTranslation } from "react-i18next";
 import { EventForm } from "../components/event-form";
 import { FormAlert } from "../components/form";
-import { getEvent, listRooms } from "../models/agenda.server";
-import { createNextInSeries, eventInputOf, listSeries, listTrackLeads, saveEvent, setEventStatus, setTrackLeads } from "../models/events.server";
+import { listRooms } from "../models/agenda.server";
+import { createNextInSeries, eventInputOf, eventOrNotFound, listSeries, listTrackLeads, saveEvent, setEventStatus, setTrackLeads } from "../models/events.server";
 import { listPillars } from "../models/forum.server";
 import { listPeople } from "../models/people.server";
 import { requirePermission } from "../utils/auth.server";
@@ -14,15 +14,9 @@ import { EventFormSchema } from "../utils/validation";
 
 export const meta: MetaFunction = pageTitle("titles.eventSettings");
 
-function eventOr404(context: LoaderFunctionArgs["context"], id: string | undefined) {
-  const event = getEvent(context.services.db, Number(id));
-  if (!event) throw new Response("Not found", { status: 404 });
-  return event;
-}
-
 export function loader({ request, params, context }: LoaderFunctionArgs) {
   requirePermission(context, request, "event.manage");
-  const event = eventOr404(context, params.id);
+  const event = eventOrNotFound(context.services.db, params.id);
   const db = context.services.db;
   return {
     event: { id: event.id, title: event.title, status: event.status, kind: event.kind, seriesId: event.seriesId },
@@ -55,7 +49,7 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const user = requirePermission(context, request, "event.manage");
-  const event = eventOr404(context, params.id);
+  const event = eventOrNotFound(context.services.db, params.id);
   const { db } = context.services;
   const form = await readForm(request);
   const intent = form.get("intent");

@@ -3,14 +3,14 @@ import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParam
 import { useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { attributionRules, sessionKinds } from "../../db/schema/vocabulary";
-import { FormAlert, SelectField, TextField } from "../components/form";
+import { FormAlert, SelectField, TextAreaField, TextField } from "../components/form";
 import type { Conflict } from "../models/agenda.server";
 import { listRooms, listSessions } from "../models/agenda.server";
 import { editableTracks, visibleEvent } from "../models/events.server";
 import { listPillars } from "../models/forum.server";
 import { listPeople } from "../models/people.server";
 import { changeStatus, formValuesOf, moveSession, saveFromForm, type TimetableResult } from "../models/timetable.server";
-import { forbidden, requireUser } from "../utils/auth.server";
+import { forbidden, notFound, requireUser } from "../utils/auth.server";
 import { keptValues, parseForm, readForm } from "../utils/forms.server";
 import { pageTitle } from "../utils/meta";
 import { SessionFormSchema } from "../utils/validation";
@@ -19,10 +19,6 @@ import { daysBetween, utcToZoned } from "../utils/zoned-time";
 export const meta: MetaFunction = pageTitle("titles.timetable");
 
 const SLOT_MINUTES = 15;
-
-function notFound(): never {
-  throw new Response("Not found", { status: 404 });
-}
 
 function editorContext(context: LoaderFunctionArgs["context"], request: Request, eventId: number) {
   const user = requireUser(context, request);
@@ -322,21 +318,8 @@ export default function Timetable() {
               ))}
             </div>
           </fieldset>
-          <div className="field">
-            <label htmlFor="guests">{t("timetable.field.guests")}</label>
-            <textarea id="guests" name="guests" rows={2} defaultValue={formValues.guests ?? ""} aria-describedby="guests-hint" />
-            <p className="field__hint" id="guests-hint">
-              {t("timetable.field.guestsHint")}
-            </p>
-          </div>
-          <div className="field">
-            <label htmlFor="description">{t("timetable.field.description")}</label>
-            <textarea id="description" name="description" rows={4} defaultValue={formValues.description ?? ""} aria-describedby="description-hint" />
-            <p className="field__hint" id="description-hint">
-              {t("timetable.field.descriptionHint")}
-            </p>
-            {failed?.errors.description ? <p className="field__error">{t(failed.errors.description as "common:errors.tooLong")}</p> : null}
-          </div>
+          <TextAreaField name="guests" rows={2} label={t("timetable.field.guests")} hint={t("timetable.field.guestsHint")} defaultValue={formValues.guests ?? ""} error={failed?.errors.guests} />
+          <TextAreaField name="description" rows={4} label={t("timetable.field.description")} hint={t("timetable.field.descriptionHint")} defaultValue={formValues.description ?? ""} error={failed?.errors.description} />
           {!selected ? (
             <label className="check">
               <input type="checkbox" name="everyRoom" value="1" defaultChecked={formValues.everyRoom === "1"} /> {t("timetable.everyRoom")}

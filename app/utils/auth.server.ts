@@ -18,6 +18,11 @@ export function forbidden(): Response {
   return new Response("Forbidden", { status: 403, statusText: "Forbidden" });
 }
 
+/** Throws the 404 page; used for things that do not exist and for things this person may not know exist. */
+export function notFound(): never {
+  throw new Response("Not found", { status: 404, statusText: "Not Found" });
+}
+
 /** Requires a signed-in person who may take this action; anyone else gets the 403 page. */
 export function requirePermission<A extends Action>(
   context: AppLoadContext,
