@@ -13,6 +13,7 @@ import { changeStatus, formValuesOf, moveSession, saveFromForm, type TimetableRe
 import { forbidden, notFound, requireUser } from "../utils/auth.server";
 import { keptValues, parseForm, readForm } from "../utils/forms.server";
 import { pageTitle } from "../utils/meta";
+import type { Services } from "../../server/context";
 import { SessionFormSchema } from "../utils/validation";
 import { daysBetween, utcToZoned } from "../utils/zoned-time";
 
@@ -59,7 +60,7 @@ type ActionData =
   | { ok: true; message: string }
   | { ok: false; errors: Record<string, string>; values: Record<string, string>; conflicts?: Conflict[]; intent: string };
 
-function answer(result: TimetableResult, intent: string, values: Record<string, string>, live: { agendaChanged: (c: import("../realtime/protocol").AgendaChange) => void }) {
+function answer(result: TimetableResult, intent: string, values: Record<string, string>, live: Pick<Services["live"], "agendaChanged">) {
   if (result.ok) {
     for (const change of result.changes) live.agendaChanged(change);
     return data<ActionData>({ ok: true, message: `timetable.saved.${intent}` });
