@@ -147,3 +147,53 @@ test("a session's description is Markdown, rendered safely when opened", async (
   expect(await page.evaluate(() => (window as unknown as { hacked?: number }).hacked)).toBeUndefined();
   await expectAccessible(page);
 });
+
+test("an agenda that was offline catches up when its connection comes back", async ({ browser }) => {
+  const { id: eventId, startsOn } = forum();
+  const title = "Hash-sharing between platforms: what is working";
+  const sessionId = sessionIdOf(title);
+  const context = await browser.newContext({ timezoneId: "Europe/Brussels", locale: "en-GB" });
+  await signInContext(context, "police@convene.example");
+  const page = await context.newPage();
+
+  // The live connection goes through the test, which can cut it and keep it cut.
+  let offline = false;
+  let upgraded = false;
+  const open: { close: () => Promise<void> }[] = [];
+  await page.routeWebSocket(/\/socket\.io\//, (ws) => {
+    if (offline) return void ws.close();
+    const server = ws.connectToServer();
+    // Socket.IO starts on long-polling and moves to the WebSocket once the client sends "5".
+    ws.onMessage((message) => {
+      if (message === "5") upgraded = true;
+      server.send(message);
+    });
+    open.push(ws);
+  });
+  await page.route(/\/socket\.io\//, (route) => (offline ? route.abort("internetdisconnected") : route.continue()));
+
+  await page.goto(`/events/${eventId}?day=${startsOn}`);
+  await expect(page.getByTestId("live-status")).toHaveAttribute("data-status", "live");
+  // Cut only once the connection has moved from long-polling to its WebSocket.
+  await expect.poll(() => upgraded).toBe(true);
+  offline = true;
+  await Promise.all(open.map((ws) => ws.close()));
+  await expect(page.getByTestId("live-status")).toHaveAttribute("data-status", "reconnecting");
+
+  // While it is offline, the secretariat moves the session.
+  const admin = await browser.newContext();
+  await signInContext(admin, "secretariat@convene.example");
+  const res = await admin.request.post(`/events/${eventId}/timetable`, {
+    form: { intent: "move", sessionId: String(sessionId), roomId: String(roomIdOf("Main hall")), date: startsOn, startTime: "16:00", endTime: "17:30", acceptConflicts: "1" },
+    headers: { Origin: process.env.E2E_BASE_URL! },
+  });
+  expect(res.status()).toBe(200);
+  const card = page.locator(`[data-session-id="${sessionId}"]`);
+  await expect(card).not.toContainText("16:00");
+
+  offline = false;
+  await expect(page.getByTestId("live-status")).toHaveAttribute("data-status", "live", { timeout: 20_000 });
+  await expect(card).toContainText("16:00");
+  await admin.close();
+  await context.close();
+});
