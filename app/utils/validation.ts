@@ -126,6 +126,20 @@ const optionalPositiveInt = z
     return n;
   });
 
+/** A textarea read as its non-empty, trimmed lines: at most `max` of them, each cut to `maxLength`. */
+const textLines = (max: number, maxLength: number) =>
+  z
+    .string()
+    .max(5_000, "errors.tooLong")
+    .optional()
+    .transform((v) =>
+      (v ?? "")
+        .split("\n")
+        .map((line) => line.trim().slice(0, maxLength))
+        .filter(Boolean)
+        .slice(0, max),
+    );
+
 const time = z.string({ required_error: "errors.required" }).regex(/^([01]\d|2[0-3]):[0-5]\d$/, "errors.timeInvalid");
 
 export const SessionFormSchema = z.object({
@@ -143,21 +157,12 @@ export const SessionFormSchema = z.object({
     .string()
     .optional()
     .transform((v) => (v ? v.split(",").map(Number).filter((n) => Number.isInteger(n) && n > 0) : [])),
-  guests: z
-    .string()
-    .max(5_000, "errors.tooLong")
-    .optional()
-    .transform((v) =>
-      (v ?? "")
-        .split("\n")
-        .map((line) => line.trim())
-        .filter(Boolean)
-        .slice(0, 20)
-        .map((line) => {
-          const [name, ...org] = line.split(",");
-          return { name: name!.trim().slice(0, MAX_TEXT), organisation: org.join(",").trim().slice(0, MAX_TEXT) || null };
-        }),
-    ),
+  guests: textLines(20, 2 * MAX_TEXT).transform((lines) =>
+    lines.map((line) => {
+      const [name, ...org] = line.split(",");
+      return { name: name!.trim().slice(0, MAX_TEXT), organisation: org.join(",").trim().slice(0, MAX_TEXT) || null };
+    }),
+  ),
   acceptConflicts: z.string().optional().transform((v) => v === "1"),
   everyRoom: z.string().optional().transform((v) => v === "1"),
 });
@@ -189,17 +194,7 @@ export const EventFormSchema = z
       .optional()
       .transform((v) => (v ? v.split(",").filter((g): g is string => (stakeholderGroups as readonly string[]).includes(g)) : [])),
     registrationRequiresApproval: z.string().optional().transform((v) => v === "1"),
-    rooms: z
-      .string()
-      .max(5_000, "errors.tooLong")
-      .optional()
-      .transform((v) =>
-        (v ?? "")
-          .split("\n")
-          .map((r) => r.trim().slice(0, 100))
-          .filter(Boolean)
-          .slice(0, 50),
-      ),
+    rooms: textLines(50, 100),
   })
   .refine((v) => v.endsOn >= v.startsOn, { path: ["endsOn"], message: "errors.endBeforeStart" })
   .refine((v) => Date.parse(v.endsOn) - Date.parse(v.startsOn) <= 30 * 86_400_000, { path: ["endsOn"], message: "errors.eventTooLong" })
