@@ -14,7 +14,7 @@ import { editableTracks, visibleEvent } from "../models/events.server";
 import { myEventRegistration, mySessionPlaces, registerForEvent, releasePlace, sessionPlaceCounts, takePlace, withdrawFromEvent, type SessionPlace } from "../models/registrations.server";
 import { clashesAmong, setStar, starredSessionIds } from "../models/stars.server";
 import { can } from "../utils/policy";
-import { notFound, requireUser } from "../utils/auth.server";
+import { notFound, requireEventReader, requireUser } from "../utils/auth.server";
 import { readForm } from "../utils/forms.server";
 import { dateFormatter } from "../utils/format";
 import { useFormatPrefs } from "../utils/root-data";
@@ -24,9 +24,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data
 
 export function loader({ request, params, context }: LoaderFunctionArgs) {
   const db = context.services.db;
-  // A public event's agenda can be read without an account; anything else needs one.
-  const user = context.auth?.user ?? (visibleEvent(db, null, Number(params.id)) ? null : requireUser(context, request));
-  const event = visibleEvent(db, user, Number(params.id)) ?? notFound();
+  const { user, event } = requireEventReader(context, request, Number(params.id));
   const all = listSessions(db, event.id).map((s) => ({ ...s, day: utcToZoned(s.startsAt, event.timeZone).date }));
   const starred = user ? starredSessionIds(db, user.id, event.id) : [];
   const days = daysBetween(event.startsOn, event.endsOn);

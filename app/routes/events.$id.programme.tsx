@@ -2,8 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { listSessions } from "../models/agenda.server";
-import { visibleEvent } from "../models/events.server";
-import { requireUser } from "../utils/auth.server";
+import { requireEventReader } from "../utils/auth.server";
 import { formatCalendarDate } from "../utils/format";
 import { useFormatPrefs } from "../utils/root-data";
 import { daysBetween, utcToZoned } from "../utils/zoned-time";
@@ -13,9 +12,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data
 /** The whole programme, one day per printed page, in the event's local time. */
 export function loader({ request, params, context }: LoaderFunctionArgs) {
   const db = context.services.db;
-  const user = context.auth?.user ?? (visibleEvent(db, null, Number(params.id)) ? null : requireUser(context, request));
-  const event = visibleEvent(db, user, Number(params.id));
-  if (!event) throw new Response("Not found", { status: 404 });
+  const { event } = requireEventReader(context, request, Number(params.id));
   const sessions = listSessions(db, event.id).map((s) => ({
     id: s.id,
     title: s.title,

@@ -1,4 +1,5 @@
 import { redirect, type AppLoadContext } from "@remix-run/node";
+import { visibleEvent } from "../models/events.server";
 import type { SessionUser } from "../models/session.server";
 import { can, type Action, type TargetArgs } from "./policy";
 
@@ -33,6 +34,17 @@ export function requirePermission<A extends Action>(
   const user = requireUser(context, request);
   if (!can(user, action, ...target)) throw forbidden();
   return user;
+}
+
+/**
+ * The reader of an event's pages and the event itself. A published public event can be read
+ * without an account; anything else needs one, and an event this person may not see is a 404.
+ */
+export function requireEventReader(context: AppLoadContext, request: Request, eventId: number) {
+  const db = context.services.db;
+  const user = context.auth?.user ?? (visibleEvent(db, null, eventId) ? null : requireUser(context, request));
+  const event = visibleEvent(db, user, eventId) ?? notFound();
+  return { user, event };
 }
 
 /** Only same-site relative paths, so a crafted link cannot send someone elsewhere after sign-in. */
