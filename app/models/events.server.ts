@@ -3,7 +3,7 @@ import type { Db, DbOrTx } from "../../db/client";
 import { agendaSessions, events, eventSeries, pillars, rooms, trackLeads, users } from "../../db/schema";
 import { can, type Actor } from "../utils/policy";
 import { utcToZoned, zonedToUtc } from "../utils/zoned-time";
-import { getEvent, trackLeadIds, type AgendaEvent } from "./agenda.server";
+import { getEvent, type AgendaEvent } from "./agenda.server";
 import { recordAudit, type RequestMeta } from "./audit.server";
 
 /** An event for the secretariat's pages, or the 404 page. */
@@ -31,12 +31,13 @@ export function visibleEvent(db: DbOrTx, actor: Actor | null, eventId: number) {
 
 /** Tracks (pillars) at an event that this person may edit. */
 export function editableTracks(db: DbOrTx, actor: Actor, eventId: number): number[] {
+  const leads = listTrackLeads(db, eventId);
   return db
     .select({ id: pillars.id })
     .from(pillars)
     .all()
     .map((p) => p.id)
-    .filter((pillarId) => can(actor, "agenda.edit", { trackLeadIds: trackLeadIds(db, eventId, pillarId) }));
+    .filter((pillarId) => can(actor, "agenda.edit", { trackLeadIds: leads[pillarId] ?? [] }));
 }
 
 export interface EventInput {

@@ -116,18 +116,21 @@ export function mySessionPlaces(db: DbOrTx, userId: number, eventId: number): Re
     .innerJoin(agendaSessions, eq(agendaSessions.id, sessionRegistrations.sessionId))
     .where(and(eq(sessionRegistrations.userId, userId), eq(agendaSessions.eventId, eventId)))
     .all();
+  const waitingIn = mine.filter((r) => r.status === "waitlisted").map((r) => r.sessionId);
+  // Everyone waiting in those sessions, in one query, to count who is ahead.
+  const queue = waitingIn.length
+    ? db
+        .select({ id: sessionRegistrations.id, sessionId: sessionRegistrations.sessionId })
+        .from(sessionRegistrations)
+        .where(and(inArray(sessionRegistrations.sessionId, waitingIn), eq(sessionRegistrations.status, "waitlisted")))
+        .all()
+    : [];
   const out: Record<number, SessionPlace> = {};
   for (const r of mine) {
-    if (r.status === "confirmed") out[r.sessionId] = { status: "confirmed" };
-    else {
-      const ahead = db
-        .select({ id: sessionRegistrations.id })
-        .from(sessionRegistrations)
-        .where(and(eq(sessionRegistrations.sessionId, r.sessionId), eq(sessionRegistrations.status, "waitlisted")))
-        .all()
-        .filter((w) => w.id < r.id).length;
-      out[r.sessionId] = { status: "waitlisted", position: ahead + 1 };
-    }
+    out[r.sessionId] =
+      r.status === "confirmed"
+        ? { status: "confirmed" }
+        : { status: "waitlisted", position: queue.filter((w) => w.sessionId === r.sessionId && w.id < r.id).length + 1 };
   }
   return out;
 }
