@@ -6,6 +6,7 @@ import { execFileSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { io, type Socket } from "socket.io-client";
+import parser from "socket.io-msgpack-parser";
 import type { ClientToServerEvents, ServerToClientEvents } from "../app/realtime/protocol";
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from "../db/seed";
 import { deadline, fmt, median, printTable, procMemory, removeTempDir, saveResults, sleep, reportLoad, startServer, tempDir, type ServerChild } from "./lib";
@@ -43,6 +44,7 @@ async function sessionCookie(url: string): Promise<string> {
 function openSocket(url: string, cookie: string, transports: Transports): Promise<ClientSocket> {
   return new Promise((resolveOpen, rejectOpen) => {
     const socket: ClientSocket = io(url, {
+      parser,
       transports,
       forceNew: true,
       reconnection: false,

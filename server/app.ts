@@ -7,6 +7,7 @@ import type { ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express from "express";
 import { Server as SocketServer } from "socket.io";
+import msgpackParser from "socket.io-msgpack-parser";
 import { isEmptyDatabase, openDatabase } from "../db/client";
 import { seedDemoForum } from "../db/seed";
 import { createSignInThrottle } from "../app/models/sign-in.server";
@@ -16,6 +17,7 @@ import type { Env } from "./env";
 import { cspNonce, guardMutations, securityHeaders, serverTiming } from "./http/security";
 import { createSessionCookie, sessionMiddleware } from "./http/session";
 import { createMailer } from "./mailer";
+import { createDocumentHub } from "./realtime/documents";
 import { createLive } from "./realtime/live";
 import { attachSockets } from "./realtime/sockets";
 
@@ -43,14 +45,17 @@ export async function createConvene(env: Env, log: (m: string) => void = console
     serveClient: false,
     // Handshakes are checked against the session and Origin in `attachSockets`.
     cors: undefined,
+    // Binary Yjs messages travel inside the packet instead of as separate frames (decision 012).
+    parser: msgpackParser,
   });
-  const services: Services = {
+  const services = {
     env,
     db,
     live: createLive(io),
     mailer: createMailer(env, db, log),
     signInThrottle: createSignInThrottle(db.$client),
-  };
+  } as Services;
+  services.documents = createDocumentHub(io, services, log);
   attachSockets(io, services, log);
 
   app.disable("x-powered-by");
@@ -115,6 +120,7 @@ export async function createConvene(env: Env, log: (m: string) => void = console
       }),
     close: async () => {
       io.disconnectSockets(true);
+      services.documents.close();
       await new Promise<void>((r) => io.close(() => r()));
       await new Promise<void>((r) => (httpServer.listening ? httpServer.close(() => r()) : r()));
       await vite?.close();

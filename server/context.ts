@@ -1,14 +1,16 @@
-import type { Server as SocketServer } from "socket.io";
+import type { Server as SocketServer, Socket } from "socket.io";
 import type { Db } from "../db/client";
 import type { RequestMeta } from "../app/models/audit.server";
 import type { ValidatedSession } from "../app/models/session.server";
 import type { SignInThrottle } from "../app/models/sign-in.server";
 import type { ClientToServerEvents, ServerToClientEvents } from "../app/realtime/protocol";
 import type { Env } from "./env";
+import type { DocumentHub } from "./realtime/documents";
 import type { Live } from "./realtime/live";
 import type { Mailer } from "./mailer";
 
 export type IoServer = SocketServer<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+export type AppSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 export interface SocketData {
   userId: number;
   sessionId: string;
@@ -21,6 +23,8 @@ export interface Services {
   live: Live;
   mailer: Mailer;
   signInThrottle: SignInThrottle;
+  /** Open documents; actions call it after changing who may read or edit them. */
+  documents: DocumentHub;
 }
 
 export interface SessionCookie {

@@ -24,6 +24,10 @@ const EnvSchema = z
     MAIL_FROM: z.string().min(3).default("Convene <no-reply@convene.local>"),
     TRUST_PROXY: booleanish.default("false"),
     LOG_LEVEL: z.enum(["silent", "info", "debug"]).default("info"),
+    /** How long an open document stays in memory after its last reader leaves. */
+    DOC_UNLOAD_MS: z.coerce.number().int().min(0, "must be 0 or more milliseconds").default(60_000),
+    /** After this many stored updates, a document's updates are folded into one snapshot. */
+    DOC_COMPACT_UPDATES: z.coerce.number().int().min(1, "must be at least 1").default(500),
   })
   .transform((env) => {
     const APP_URL = env.APP_URL ?? `http://localhost:${env.PORT === 0 ? 3000 : env.PORT}`;

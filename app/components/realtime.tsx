@@ -2,6 +2,7 @@ import { createContext, useContext, useEffect, useState } from "react";
 import { useRevalidator } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { io, type Socket } from "socket.io-client";
+import parser from "socket.io-msgpack-parser";
 import type { ClientToServerEvents, HandshakeError, ServerToClientEvents, SessionEndReason } from "../realtime/protocol";
 
 export type LiveState =
@@ -23,7 +24,7 @@ export function RealtimeProvider({ userId, children }: { userId: number; childre
   const [state, setState] = useState<LiveState>({ status: "connecting" });
 
   useEffect(() => {
-    const s: AppSocket = io({ withCredentials: true });
+    const s: AppSocket = io({ withCredentials: true, parser });
     setSocket(s);
     let ended: SessionEndReason | null = null;
     s.on("connect", () => setState({ status: "live" }));

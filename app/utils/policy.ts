@@ -3,7 +3,7 @@
  * Loaders, actions and socket handlers ask `can(...)`; nothing checks roles inline.
  * Pure and free of server imports, so the interface can also use it to hide what a person may not do.
  */
-import type { Role } from "../../db/schema/vocabulary";
+import type { DocumentVisibility, Membership, Role } from "../../db/schema/vocabulary";
 
 export interface Actor {
   id: number;
@@ -37,6 +37,17 @@ interface Targets {
   "event.manage": undefined;
   /** Editing a session on the timetable: `trackLeadIds` are the facilitators leading its track at this event. */
   "agenda.edit": { trackLeadIds: readonly number[] };
+  "workingGroups.manage": undefined;
+  /** `membership`: the actor's place in the working group, if any. */
+  "workingGroup.view": { membership: Membership | null };
+  "document.create": { membership: Membership | null };
+  "document.view": { visibility: DocumentVisibility; membership: Membership | null };
+  /** Changing a document's text, making named versions and restoring them. */
+  "document.edit": { membership: Membership | null };
+  /** Title, summary, visibility, review and publishing: the working group's lead and the secretariat. */
+  "document.manage": { leadId: number | null };
+  /** A published, frozen version; `visibility` is the one it was published with. */
+  "publication.view": { visibility: DocumentVisibility; membership: Membership | null };
 }
 
 export type Action = keyof Targets;
@@ -58,6 +69,13 @@ export const actions = [
   "event.view",
   "event.manage",
   "agenda.edit",
+  "workingGroups.manage",
+  "workingGroup.view",
+  "document.create",
+  "document.view",
+  "document.edit",
+  "document.manage",
+  "publication.view",
 ] as const satisfies readonly Action[];
 
 export type TargetArgs<A extends Action> = Targets[A] extends undefined ? [] : [target: Targets[A]];
@@ -88,11 +106,24 @@ const rules: { [A in Action]: (actor: Actor, target: Targets[A]) => boolean } = 
   },
   "event.manage": secretariatOnly,
   "agenda.edit": (actor, t) => actor.role === "secretariat" || (actor.role === "facilitator" && t.trackLeadIds.includes(actor.id)),
+  "workingGroups.manage": secretariatOnly,
+  "workingGroup.view": (actor, t) => actor.role === "secretariat" || t.membership !== null,
+  "document.create": (actor, t) => actor.role === "secretariat" || mayWrite(actor, t.membership),
+  "document.view": (actor, t) => actor.role === "secretariat" || t.membership !== null || t.visibility !== "group",
+  "document.edit": (actor, t) => actor.role === "secretariat" || mayWrite(actor, t.membership),
+  "document.manage": (actor, t) => actor.role === "secretariat" || (actor.role !== "observer" && t.leadId === actor.id),
+  "publication.view": (actor, t) => actor.role === "secretariat" || t.membership !== null || t.visibility !== "group",
 };
 
+/** Observers read; everyone else writes where their working group made them an editor. */
+function mayWrite(actor: Actor, membership: Membership | null): boolean {
+  return actor.role !== "observer" && membership === "editor";
+}
+
 export function can<A extends Action>(actor: Actor | null | undefined, action: A, ...target: TargetArgs<A>): boolean {
-  // Without an account, only a published public event can be seen.
+  // Without an account, only a published public event or a public published document can be seen.
   if (!actor) {
+    if (action === "publication.view") return (target[0] as Targets["publication.view"]).visibility === "public";
     const event = target[0] as Targets["event.view"] | undefined;
     return action === "event.view" && event?.status === "published" && event.visibility === "public";
   }

@@ -2,3 +2,4 @@ export * from "./people";
 export * from "./audit";
 export * from "./forum";
 export * from "./agenda";
+export * from "./documents";

@@ -1,4 +1,3 @@
-import type { Socket } from "socket.io";
 import type { z } from "zod";
 import { getEvent } from "../../app/models/agenda.server";
 import { validateSessionToken } from "../../app/models/session.server";
@@ -7,17 +6,14 @@ import {
   requestSchemas,
   rooms,
   type Ack,
-  type ClientToServerEvents,
   type HandshakeError,
   type RequestEvent,
-  type ServerToClientEvents,
 } from "../../app/realtime/protocol";
 import { can } from "../../app/utils/policy";
-import type { IoServer, Services, SocketData } from "../context";
+import type { AppSocket, IoServer, Services } from "../context";
 import { isSameOrigin } from "../http/origin";
 import { idleTimeoutMs, readSessionToken } from "../http/session";
 
-type AppSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
 function handshakeError(data: HandshakeError): Error {
   return Object.assign(new Error(data.message), { data });
@@ -77,7 +73,7 @@ export function attachSockets(io: IoServer, services: Services, log: (m: string)
   io.on("connection", (socket) => {
     void socket.join([rooms.user(socket.data.userId), rooms.session(socket.data.sessionId)]);
 
-    const known = new Set<string>(Object.keys(requestSchemas));
+    const known = new Set<string>([...Object.keys(requestSchemas), "doc:message"]);
     socket.onAny((event: string, ...args: unknown[]) => {
       if (known.has(event)) return;
       const ack = args[args.length - 1];
@@ -109,6 +105,48 @@ export function attachSockets(io: IoServer, services: Services, log: (m: string)
       },
       log,
     );
+    /** The person behind this socket, if their session is still valid. */
+    const currentUser = (s: AppSocket) => {
+      const token = readSessionToken(s.handshake.headers.cookie);
+      const auth = token ? validateSessionToken(db, token, idleTimeoutMs(env)) : null;
+      return auth && auth.session.id === s.data.sessionId ? auth.user : null;
+    };
+
+    handle(
+      socket,
+      "doc:join",
+      ({ documentId }, s) => {
+        const user = currentUser(s);
+        if (!user) {
+          s.disconnect(true);
+          return { ok: false, error: "forbidden", message: "Your session has ended." };
+        }
+        return services.documents.join(s, user, documentId);
+      },
+      log,
+    );
+    handle(
+      socket,
+      "doc:leave",
+      ({ documentId }, s) => {
+        services.documents.leave(s, documentId);
+        return { ok: true };
+      },
+      log,
+    );
+    // Binary Yjs messages: validated and size-checked by the hub itself.
+    socket.on("doc:message", (documentId: unknown, message: unknown, ack?: unknown) => {
+      let result: Ack;
+      try {
+        result = services.documents.message(socket, documentId, message);
+      } catch (error) {
+        log(`doc:message failed: ${(error as Error).stack ?? error}`);
+        result = { ok: false, error: "internal", message: "Something went wrong on the server." };
+      }
+      if (typeof ack === "function") (ack as (res: Ack) => void)(result);
+    });
+    socket.on("disconnect", () => services.documents.disconnected(socket));
+
     handle(
       socket,
       "whoami",

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { io as ioClient, type Socket } from "socket.io-client";
+import parser from "socket.io-msgpack-parser";
 import { createConvene, type Convene } from "../../server/app";
 import { parseEnv } from "../../server/env";
 import { DEMO_PASSWORD } from "../../db/seed";
@@ -80,6 +81,7 @@ export async function signInAs(server: TestServer, email: string, password = DEM
 
 export function connectSocket(server: TestServer, cookie?: string, origin = server.url): Socket {
   return ioClient(server.url, {
+    parser,
     transports: ["websocket"],
     reconnection: false,
     forceNew: true,

@@ -24,6 +24,13 @@ const matrix: Record<Action, { target?: unknown; allowed: Role[] }> = {
   "event.view": { target: { status: "published", visibility: "members", invitedGroups: [] }, allowed: ["secretariat", "facilitator", "delegate", "observer"] },
   "event.manage": { allowed: ["secretariat"] },
   "agenda.edit": { target: { trackLeadIds: [] }, allowed: ["secretariat"] },
+  "workingGroups.manage": { allowed: ["secretariat"] },
+  "workingGroup.view": { target: { membership: null }, allowed: ["secretariat"] },
+  "document.create": { target: { membership: "editor" }, allowed: ["secretariat", "facilitator", "delegate"] },
+  "document.view": { target: { visibility: "group", membership: null }, allowed: ["secretariat"] },
+  "document.edit": { target: { membership: "editor" }, allowed: ["secretariat", "facilitator", "delegate"] },
+  "document.manage": { target: { leadId: 99 }, allowed: ["secretariat"] },
+  "publication.view": { target: { visibility: "members", membership: null }, allowed: ["secretariat", "facilitator", "delegate", "observer"] },
 };
 
 describe("policy matrix: every role × every action", () => {
@@ -83,5 +90,23 @@ describe("policy rules that depend on the target", () => {
     expect(can(facilitator, "agenda.edit", { trackLeadIds: [7] })).toBe(true);
     expect(can(facilitator, "agenda.edit", { trackLeadIds: [8] })).toBe(false);
     expect(can(actor("delegate", 7), "agenda.edit", { trackLeadIds: [7] })).toBe(false);
+  });
+
+  it("working-group documents: members read, editors write, readers and observers only read, the lead manages", () => {
+    const delegate = actor("delegate", 7);
+    expect(can(delegate, "document.view", { visibility: "group", membership: "reader" })).toBe(true);
+    expect(can(delegate, "document.view", { visibility: "members", membership: null })).toBe(true);
+    expect(can(delegate, "document.edit", { membership: "reader" })).toBe(false);
+    expect(can(delegate, "document.edit", { membership: null })).toBe(false);
+    expect(can(actor("observer", 7), "document.edit", { membership: "editor" })).toBe(false);
+    expect(can(delegate, "document.manage", { leadId: 7 })).toBe(true);
+    expect(can(actor("observer", 7), "document.manage", { leadId: 7 })).toBe(false);
+    expect(can(delegate, "workingGroup.view", { membership: "reader" })).toBe(true);
+  });
+
+  it("without an account, only public published versions can be read", () => {
+    expect(can(null, "publication.view", { visibility: "public", membership: null })).toBe(true);
+    expect(can(null, "publication.view", { visibility: "members", membership: null })).toBe(false);
+    expect(can(null, "document.view", { visibility: "public", membership: null })).toBe(false);
   });
 });

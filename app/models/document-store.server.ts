@@ -1,0 +1,88 @@
+/**
+ * Durable storage of a document's Yjs state: one snapshot plus an append-only tail of updates.
+ * Every write is one synchronous SQLite transaction, so once a call returns the change survives a crash.
+ */
+import type Database from "better-sqlite3";
+import * as Y from "yjs";
+import type { Db } from "../../db/client";
+
+interface Statements {
+  snapshot: Database.Statement<[number], { state: Buffer; throughUpdateId: number }>;
+  tail: Database.Statement<[number, number], { id: number; update: Buffer }>;
+  append: Database.Statement<[number, Buffer, number | null], { id: number }>;
+  upsertSnapshot: Database.Statement<[number, Buffer, number]>;
+  dropCovered: Database.Statement<[number, number]>;
+  touch: Database.Statement<[number]>;
+}
+
+const cache = new WeakMap<Database.Database, Statements>();
+
+function statements(db: Db): Statements {
+  let s = cache.get(db.$client);
+  if (!s) {
+    const c = db.$client;
+    s = {
+      snapshot: c.prepare("SELECT state, through_update_id AS throughUpdateId FROM document_snapshots WHERE document_id = ?"),
+      tail: c.prepare("SELECT id, \"update\" FROM document_updates WHERE document_id = ? AND id > ? ORDER BY id"),
+      append: c.prepare("INSERT INTO document_updates (document_id, \"update\", user_id) VALUES (?, ?, ?) RETURNING id"),
+      upsertSnapshot: c.prepare(
+        "INSERT INTO document_snapshots (document_id, state, through_update_id) VALUES (?, ?, ?) " +
+          "ON CONFLICT(document_id) DO UPDATE SET state = excluded.state, through_update_id = excluded.through_update_id, created_at = unixepoch('subsec') * 1000",
+      ),
+      dropCovered: c.prepare("DELETE FROM document_updates WHERE document_id = ? AND id <= ?"),
+      touch: c.prepare("UPDATE documents SET updated_at = unixepoch('subsec') * 1000 WHERE id = ?"),
+    };
+    cache.set(db.$client, s);
+  }
+  return s;
+}
+
+export interface StoredState {
+  /** Everything stored for the document, applied to a fresh `Y.Doc`. */
+  doc: Y.Doc;
+  /** Id of the newest update applied (0 when there is none). */
+  lastUpdateId: number;
+  /** Updates stored after the snapshot: how much compaction would fold away. */
+  tailLength: number;
+}
+
+/** Loads a document from its snapshot and the updates after it. */
+export function loadDocumentState(db: Db, documentId: number): StoredState {
+  const s = statements(db);
+  const doc = new Y.Doc({ gc: true });
+  const snapshot = s.snapshot.get(documentId);
+  let lastUpdateId = snapshot?.throughUpdateId ?? 0;
+  if (snapshot) Y.applyUpdate(doc, snapshot.state);
+  const tail = s.tail.all(documentId, lastUpdateId);
+  // One merged update integrates much faster than thousands of small ones.
+  if (tail.length) Y.applyUpdate(doc, Y.mergeUpdates(tail.map((row) => row.update)));
+  if (tail.length) lastUpdateId = tail[tail.length - 1]!.id;
+  return { doc, lastUpdateId, tailLength: tail.length };
+}
+
+/** Appends one update in its own transaction; returns its id once it is on disk. */
+export function appendDocumentUpdate(db: Db, documentId: number, update: Uint8Array, userId: number | null): number {
+  const s = statements(db);
+  return db.$client.transaction(() => {
+    const row = s.append.get(documentId, Buffer.from(update.buffer, update.byteOffset, update.byteLength), userId)!;
+    s.touch.run(documentId);
+    return row.id;
+  })();
+}
+
+/** Replaces the snapshot with `state` (which must include every update up to `throughUpdateId`) and drops those updates. */
+export function compactDocument(db: Db, documentId: number, state: Uint8Array, throughUpdateId: number): void {
+  const s = statements(db);
+  db.$client.transaction(() => {
+    s.upsertSnapshot.run(documentId, Buffer.from(state.buffer, state.byteOffset, state.byteLength), throughUpdateId);
+    s.dropCovered.run(documentId, throughUpdateId);
+  })();
+}
+
+/** The stored state of a document as one update, without keeping anything in memory. */
+export function readDocumentState(db: Db, documentId: number): Uint8Array {
+  const { doc } = loadDocumentState(db, documentId);
+  const state = Y.encodeStateAsUpdate(doc);
+  doc.destroy();
+  return state;
+}

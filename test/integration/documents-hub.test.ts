@@ -1,0 +1,211 @@
+import * as encoding from "lib0/encoding";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as awarenessProtocol from "y-protocols/awareness";
+import * as syncProtocol from "y-protocols/sync";
+import * as Y from "yjs";
+import { loadDocumentState } from "../../app/models/document-store.server";
+import { removeMember } from "../../app/models/documents.server";
+import type { Ack } from "../../app/realtime/protocol";
+import { groupWithDocument, openDocument, saved, until, type DocClient } from "../support/documents";
+import { connectSocket, onceConnected, personId, signInAs, startServer, type TestServer } from "../support/server";
+
+let server: TestServer;
+const clients: DocClient[] = [];
+
+beforeAll(async () => {
+  server = await startServer({ DOC_COMPACT_UPDATES: "20", DOC_UNLOAD_MS: "30" });
+});
+afterAll(async () => {
+  for (const c of clients) c.close();
+  await server.close();
+});
+
+async function open(who: string | { cookie: string }, documentId: number): Promise<DocClient> {
+  const client = await openDocument(server, who, documentId);
+  clients.push(client);
+  return client;
+}
+
+function updateMessage(update: Uint8Array): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, 0);
+  syncProtocol.writeUpdate(encoder, update);
+  return encoding.toUint8Array(encoder);
+}
+
+function sendRaw(client: DocClient, documentId: number, message: unknown): Promise<Ack> {
+  return new Promise((resolve) => client.socket.emit("doc:message", documentId, message, resolve));
+}
+
+/** What SQLite holds for the document, read the way the server loads it. */
+function storedText(documentId: number): string {
+  const { doc } = loadDocumentState(server.db, documentId);
+  return doc.getText("t").toString();
+}
+
+const team = { "ngo@convene.example": "editor", "police@convene.example": "editor", "government@convene.example": "reader" } as const;
+
+describe("documents hub: editing together", () => {
+  it("two editors converge, and a third person joining late gets the whole text", async () => {
+    const { documentId } = groupWithDocument(server, team);
+    const a = await open("ngo@convene.example", documentId);
+    const b = await open("police@convene.example", documentId);
+    expect(a.provider.state.readOnly).toBe(false);
+
+    a.doc.getText("t").insert(0, "Hotlines share hashes. ");
+    b.doc.getText("t").insert(0, "Platforms report quickly. ");
+    await Promise.all([until(a, () => a.text().length === 49), until(b, () => b.text().length === 49)]);
+    expect(a.text()).toBe(b.text());
+    await Promise.all([saved(a), saved(b)]);
+
+    const late = await open("government@convene.example", documentId);
+    expect(late.text()).toBe(a.text());
+    expect(late.provider.state.readOnly).toBe(true);
+    expect(storedText(documentId)).toBe(a.text());
+  });
+
+  it("shows who is present, and forgets them when they leave", async () => {
+    const { documentId } = groupWithDocument(server, team);
+    const a = await open("ngo@convene.example", documentId);
+    const b = await open("police@convene.example", documentId);
+    a.provider.awareness.setLocalStateField("user", { name: "NGO delegate", color: "#1f6feb" });
+    await new Promise<void>((resolve) => {
+      const check = () => [...b.provider.awareness.getStates().values()].some((s) => s.user?.name === "NGO delegate") && resolve();
+      b.provider.awareness.on("change", check);
+      check();
+    });
+    a.close();
+    await new Promise<void>((resolve) => {
+      const check = () => ![...b.provider.awareness.getStates().values()].some((s) => s.user?.name === "NGO delegate") && resolve();
+      b.provider.awareness.on("change", check);
+      check();
+    });
+  });
+});
+
+describe("documents hub: who may change what", () => {
+  it("drops a read-only person's update: not applied, not relayed, not stored", async () => {
+    const { documentId } = groupWithDocument(server, team);
+    const editor = await open("ngo@convene.example", documentId);
+    const reader = await open("government@convene.example", documentId);
+    const observer = await open({ cookie: await signInAs(server, "observer@convene.example") }, documentId).catch((e: Error) => e);
+    // An observer who is not a member of a group-only document cannot even open it.
+    expect(observer).toBeInstanceOf(Error);
+
+    const forged = new Y.Doc();
+    forged.getText("t").insert(0, "FORGED");
+    const ack = await sendRaw(reader, documentId, updateMessage(Y.encodeStateAsUpdate(forged)));
+    expect(ack).toMatchObject({ ok: false, error: "read_only" });
+
+    // A later change from the editor reaches the reader; the forged one never did, and nothing of it is stored.
+    editor.doc.getText("t").insert(0, "Real text");
+    await until(reader, () => reader.text().includes("Real text"));
+    await saved(editor);
+    expect(editor.text()).not.toContain("FORGED");
+    expect(storedText(documentId)).toBe("Real text");
+    const rows = server.db.$client.prepare("SELECT count(*) AS n FROM document_updates WHERE document_id = ? AND user_id = ?").get(documentId, personId(server, "government@convene.example")) as { n: number };
+    expect(rows.n).toBe(0);
+  });
+
+  it("refuses to open a document to someone outside a group-only document's group", async () => {
+    const { documentId } = groupWithDocument(server, team);
+    await expect(open("industry@convene.example", documentId)).rejects.toThrow(/forbidden/);
+  });
+
+  it("closes the document at once for a person removed from the group", async () => {
+    const { groupId, documentId } = groupWithDocument(server, team);
+    const a = await open("ngo@convene.example", documentId);
+    const b = await open("police@convene.example", documentId);
+    const closed = new Promise<string | undefined>((resolve) => b.provider.on("state", (s) => s.connection === "closed" && resolve(s.closedReason)));
+    removeMember(server.db, personId(server, "secretariat@convene.example"), groupId, personId(server, "police@convene.example"), { ipAddress: null, userAgent: null });
+    server.convene.services.documents.refreshAccess({ groupId });
+    expect(await closed).toBe("access_removed");
+
+    const late = new Y.Doc();
+    late.getText("t").insert(0, "after removal");
+    expect(await sendRaw(b, documentId, updateMessage(Y.encodeStateAsUpdate(late)))).toMatchObject({ ok: false, error: "not_joined" });
+    a.doc.getText("t").insert(0, "still editing");
+    await saved(a);
+    expect(storedText(documentId)).toBe("still editing");
+  });
+});
+
+describe("documents hub: bad input", () => {
+  it("answers malformed and oversized messages with an error and keeps serving", async () => {
+    const { documentId } = groupWithDocument(server, team);
+    const a = await open("ngo@convene.example", documentId);
+
+    expect(await sendRaw(a, documentId, new Uint8Array([0, 2, 40, 1, 2, 3]))).toMatchObject({ ok: false, error: "malformed_update" });
+    expect(await sendRaw(a, documentId, new Uint8Array([0, 2, 5, 255, 255, 255, 255, 255]))).toMatchObject({ ok: false, error: "malformed_update" });
+    expect(await sendRaw(a, documentId, new Uint8Array([9]))).toMatchObject({ ok: false, error: "malformed_update" });
+    expect(await sendRaw(a, documentId, "not binary")).toMatchObject({ ok: false, error: "invalid_payload" });
+    expect(await sendRaw(a, documentId, new Uint8Array(600 * 1024))).toMatchObject({ ok: false, error: "payload_too_large" });
+    expect(await sendRaw(a, 999_999, new Uint8Array([0, 0, 0]))).toMatchObject({ ok: false, error: "not_joined" });
+
+    const bigState = new awarenessProtocol.Awareness(new Y.Doc());
+    bigState.setLocalState({ user: { name: "x".repeat(10_000) } });
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, 1);
+    encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(bigState, [bigState.clientID]));
+    expect(await sendRaw(a, documentId, encoding.toUint8Array(encoder))).toMatchObject({ ok: false, error: "payload_too_large" });
+    bigState.destroy();
+
+    a.doc.getText("t").insert(0, "still fine");
+    await saved(a);
+    const b = await open("police@convene.example", documentId);
+    expect(b.text()).toBe("still fine");
+  });
+});
+
+describe("documents hub: offline, compaction and unloading", () => {
+  it("merges an offline person's edits when they come back", async () => {
+    const { documentId } = groupWithDocument(server, team);
+    const a = await open("ngo@convene.example", documentId);
+    const b = await open("police@convene.example", documentId);
+    a.doc.getText("t").insert(0, "Shared start. ");
+    await until(b, () => b.text() === "Shared start. ");
+
+    b.socket.disconnect();
+    b.doc.getText("t").insert(b.text().length, "Written offline.");
+    a.doc.getText("t").insert(0, "Meanwhile online. ");
+    await saved(a);
+    expect(b.provider.state).toMatchObject({ connection: "offline", unsaved: true });
+
+    b.socket.connect();
+    await saved(b);
+    await until(a, () => a.text().includes("Written offline."));
+    await until(b, () => b.text().includes("Meanwhile online."));
+    expect(a.text()).toBe(b.text());
+    expect(storedText(documentId)).toBe(a.text());
+  });
+
+  it("folds updates into a snapshot without changing the text, and unloads documents nobody has open", async () => {
+    const { documentId } = groupWithDocument(server, team);
+    const a = await open("ngo@convene.example", documentId);
+    for (let i = 0; i < 45; i++) a.doc.getText("t").insert(a.text().length, `${i} `);
+    await saved(a);
+    const expected = a.text();
+    const snapshot = server.db.$client.prepare("SELECT through_update_id AS through FROM document_snapshots WHERE document_id = ?").get(documentId);
+    const tail = server.db.$client.prepare("SELECT count(*) AS n FROM document_updates WHERE document_id = ?").get(documentId) as { n: number };
+    expect(snapshot).toBeTruthy();
+    expect(tail.n).toBeLessThan(20);
+    expect(storedText(documentId)).toBe(expected);
+
+    a.close();
+    const hub = server.convene.services.documents;
+    await expect.poll(() => hub.isOpen(documentId)).toBe(false);
+    expect(server.db.$client.prepare("SELECT count(*) AS n FROM document_updates WHERE document_id = ?").get(documentId)).toEqual({ n: 0 });
+
+    const again = await open("police@convene.example", documentId);
+    expect(again.text()).toBe(expected);
+  });
+
+  it("serves a plain socket that never joined nothing of the document", async () => {
+    const { documentId } = groupWithDocument(server, team);
+    const socket = connectSocket(server, await signInAs(server, "ngo@convene.example"));
+    await onceConnected(socket);
+    const ack = await new Promise<Ack>((resolve) => socket.emit("doc:message", documentId, new Uint8Array([0, 0, 1, 0]), resolve));
+    expect(ack).toMatchObject({ ok: false, error: "not_joined" });
+    socket.close();
+  });
+});
