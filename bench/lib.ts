@@ -292,3 +292,13 @@ export function cpuTimeMs(pid: number): { userMs: number; systemMs: number } {
 export function openFilesLimit(): string {
   return execFileSync("sh", ["-c", "ulimit -n"], { encoding: "utf8" }).trim();
 }
+
+/** Prints a Markdown (GitHub) table; numeric columns are right-aligned. */
+export function printMarkdownTable(headers: string[], rows: (string | number)[][]): void {
+  const cells = rows.map((r) => r.map(String));
+  const numeric = headers.map((_, i) => i > 0 && cells.every((r) => /^[-+]?[\d.,]+( ?[%x])?$|^n\/a$|^–$/.test(r[i] ?? "")));
+  const escape = (c: string) => c.replace(/\|/g, "\\|");
+  console.log(`| ${headers.map(escape).join(" | ")} |`);
+  console.log(`|${headers.map((_, i) => (numeric[i] ? " ---: " : " --- ")).join("|")}|`);
+  for (const r of cells) console.log(`| ${r.map(escape).join(" | ")} |`);
+}

@@ -2,7 +2,24 @@ import { eq } from "drizzle-orm";
 import { hashPassword } from "../app/models/password.server";
 import type { Db } from "./client";
 import { zonedToUtc } from "../app/utils/zoned-time";
-import { agendaSessions, eventSeries, events, organisations, pillars, rooms, sessionSpeakers, trackLeads, users, type Role, type StakeholderGroup } from "./schema";
+import {
+  agendaSessions,
+  documentSnapshots,
+  documentVersions,
+  documents,
+  eventSeries,
+  events,
+  organisations,
+  pillars,
+  rooms,
+  sessionSpeakers,
+  trackLeads,
+  users,
+  workingGroupMembers,
+  workingGroups,
+  type Role,
+  type StakeholderGroup,
+} from "./schema";
 
 export const DEMO_PASSWORD = "convene-demo-2026";
 
@@ -50,6 +67,8 @@ export async function seedDemoForum(db: Db, now = new Date()) {
   let forumStart = addDays(now, 21);
   if (forumStart.getUTCFullYear() !== year) forumStart = new Date(Date.UTC(year, 11, 28));
   const conveningStart = addDays(now, 60);
+  // Loaded only when seeding, so an ordinary start does not pay for the rich-text schema.
+  const { markdownToState } = await import("../app/models/document-content.server");
 
   db.transaction((tx) => {
     tx.insert(pillars)
@@ -115,11 +134,94 @@ export async function seedDemoForum(db: Db, now = new Date()) {
       .returning()
       .all();
     seedForumAgenda(tx, forum!);
+    seedWorkingGroups(tx, markdownToState);
   });
   return DEMO_ACCOUNTS.map((a) => ({ email: a.email, role: a.role, password: DEMO_PASSWORD }));
 }
 
 type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+
+const HASH_SHARING = `## Why this matters
+
+Hotlines and platforms that exchange hashes of known abuse material remove it faster and re-traumatise fewer victims.
+
+## Good practice
+
+1. Agree on the **hash formats** both sides accept before the first exchange.
+2. Keep a named contact on each side, reachable within one working day.
+3. Review false positives together every quarter.
+
+> Share the hash, never the material.
+
+## Open questions
+
+- How should smaller platforms without a trust and safety team take part?
+- Which audit evidence should a hotline keep?`;
+
+const TRANSPARENCY = `## Purpose
+
+A common outline for transparency reports, so readers can compare figures across services.
+
+## The outline
+
+| Section | What it reports |
+| --- | --- |
+| Detection | Tools used and their scope |
+| Reporting | Reports made to hotlines and law enforcement |
+| Appeals | Appeals received and outcomes |
+
+## Principles
+
+- Report **counts with definitions**, not only totals.
+- Publish on the same date each year.`;
+
+/** Two working groups: one drafting a document, one with a published, public good-practice model. */
+function seedWorkingGroups(tx: Tx, markdownToState: (text: string) => Uint8Array) {
+  const userId = (email: string) => tx.select({ id: users.id }).from(users).where(eq(users.email, email)).get()!.id;
+  const pillarId = (slug: string) => tx.select({ id: pillars.id }).from(pillars).where(eq(pillars.slug, slug)).get()!.id;
+  const secretariat = userId("secretariat@convene.example");
+
+  const sharing = tx
+    .insert(workingGroups)
+    .values({ name: "Hash-sharing between hotlines and platforms", description: "Agreements and routines for exchanging hashes of known material.", pillarId: pillarId("knowledge-sharing"), leadId: userId("ngo@convene.example") })
+    .returning({ id: workingGroups.id })
+    .get().id;
+  const transparency = tx
+    .insert(workingGroups)
+    .values({ name: "Transparency reporting", description: "A shared outline for annual transparency reports.", pillarId: pillarId("transparency-accountability"), leadId: userId("industry@convene.example") })
+    .returning({ id: workingGroups.id })
+    .get().id;
+  tx.insert(workingGroupMembers)
+    .values([
+      { groupId: sharing, userId: userId("ngo@convene.example"), membership: "editor" },
+      { groupId: sharing, userId: userId("police@convene.example"), membership: "editor" },
+      { groupId: sharing, userId: userId("industry@convene.example"), membership: "editor" },
+      { groupId: sharing, userId: userId("government@convene.example"), membership: "reader" },
+      { groupId: sharing, userId: userId("observer@convene.example"), membership: "reader" },
+      { groupId: transparency, userId: userId("industry@convene.example"), membership: "editor" },
+      { groupId: transparency, userId: userId("government@convene.example"), membership: "editor" },
+    ])
+    .run();
+
+  const draft = tx
+    .insert(documents)
+    .values({ groupId: sharing, title: "Hash-sharing agreements", summary: "What a good hash-sharing agreement between a hotline and a platform covers.", visibility: "group", createdBy: userId("ngo@convene.example") })
+    .returning({ id: documents.id })
+    .get().id;
+  tx.insert(documentSnapshots).values({ documentId: draft, state: Buffer.from(markdownToState(HASH_SHARING)), throughUpdateId: 0 }).run();
+
+  const model = { title: "Transparency report outline", summary: "A common outline for annual transparency reports." };
+  const published = tx
+    .insert(documents)
+    .values({ groupId: transparency, ...model, status: "published", visibility: "public", createdBy: userId("industry@convene.example") })
+    .returning({ id: documents.id })
+    .get().id;
+  const state = Buffer.from(markdownToState(TRANSPARENCY));
+  tx.insert(documentSnapshots).values({ documentId: published, state, throughUpdateId: 0 }).run();
+  tx.insert(documentVersions)
+    .values({ documentId: published, ...model, name: "Published as v1", kind: "published", state, publishedNumber: 1, visibility: "public", createdBy: secretariat })
+    .run();
+}
 
 /** A first day of the forum: a plenary, a workshop per pillar in parallel rooms, a break, a closing panel. */
 function seedForumAgenda(tx: Tx, forum: typeof events.$inferSelect) {

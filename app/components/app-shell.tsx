@@ -11,6 +11,8 @@ export function AppShell({ children }: { children: React.ReactNode }) {
   const links = [
     { to: "/", label: t("nav.home"), show: !!user, end: true },
     { to: "/events", label: t("nav.events"), show: !!user },
+    { to: "/groups", label: t("nav.groups"), show: !!user },
+    { to: "/documents", label: t("nav.documents"), show: !!user },
     { to: "/people", label: t("nav.people"), show: !!nav?.people },
     { to: "/organisations", label: t("nav.organisations"), show: !!nav?.organisations },
     { to: "/invitations", label: t("nav.invitations"), show: !!nav?.invitations },

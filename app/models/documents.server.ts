@@ -403,3 +403,72 @@ export function listAddablePeople(db: DbOrTx, groupId: number) {
     .orderBy(asc(users.name))
     .all();
 }
+
+// Working-group pages
+
+/** Whether another working group already goes by this name, ignoring case. */
+export function workingGroupNameTaken(db: DbOrTx, name: string, exceptId?: number): boolean {
+  const row = db
+    .select({ id: workingGroups.id })
+    .from(workingGroups)
+    .where(sql`lower(${workingGroups.name}) = lower(${name})`)
+    .get();
+  return !!row && row.id !== exceptId;
+}
+
+export type SaveWorkingGroupResult = { ok: true; id: number } | { ok: false; field: "name"; error: "groups:errors.nameTaken" };
+
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === "object" && error !== null && "code" in error && (error as { code: unknown }).code === "SQLITE_CONSTRAINT_UNIQUE";
+}
+
+/**
+ * Creates a working group (`groupId` null) or edits one, refusing a name another group already has
+ * (also when two people pick the same name at the same moment).
+ */
+export function saveWorkingGroup(db: Db, actorId: number, groupId: number | null, input: WorkingGroupInput, meta: RequestMeta): SaveWorkingGroupResult {
+  const taken = { ok: false as const, field: "name" as const, error: "groups:errors.nameTaken" as const };
+  if (workingGroupNameTaken(db, input.name, groupId ?? undefined)) return taken;
+  try {
+    if (groupId === null) return { ok: true, id: createWorkingGroup(db, actorId, input, meta) };
+    updateWorkingGroup(db, actorId, groupId, input, meta);
+    return { ok: true, id: groupId };
+  } catch (error) {
+    if (isUniqueViolation(error)) return taken;
+    throw error;
+  }
+}
+
+/** Active people who may lead a working group: those the policy lets manage its documents once they lead it. */
+export function listLeadCandidates(db: DbOrTx) {
+  return db
+    .select({
+      id: users.id,
+      name: users.name,
+      role: users.role,
+      status: users.status,
+      organisationId: users.organisationId,
+      stakeholderGroup: organisations.stakeholderGroup,
+      organisation: organisations.name,
+    })
+    .from(users)
+    .leftJoin(organisations, eq(organisations.id, users.organisationId))
+    .where(eq(users.status, "active"))
+    .orderBy(asc(users.name))
+    .all()
+    .filter((person) => can(person, "document.manage", { leadId: person.id }))
+    .map((person) => ({ id: person.id, name: person.name, organisation: person.organisation }));
+}
+
+/**
+ * What is wrong with a group's pillar or lead beyond its shape, as field errors (or null when all is well).
+ * The group's current lead may stay even if they could no longer be chosen.
+ */
+export function workingGroupInputProblems(db: DbOrTx, input: WorkingGroupInput, currentLeadId: number | null = null): Record<string, string> | null {
+  const problems: Record<string, string> = {};
+  if (!db.select({ id: pillars.id }).from(pillars).where(eq(pillars.id, input.pillarId)).get()) problems.pillarId = "errors.invalidChoice";
+  if (input.leadId !== null && input.leadId !== currentLeadId && !listLeadCandidates(db).some((p) => p.id === input.leadId)) {
+    problems.leadId = "groups:errors.leadUnavailable";
+  }
+  return Object.keys(problems).length ? problems : null;
+}

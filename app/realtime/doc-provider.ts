@@ -45,9 +45,13 @@ export interface DocProviderState {
 type Events = { state: (state: DocProviderState) => void; synced: () => void; error: (ack: Extract<Ack, { ok: false }>) => void };
 
 const toBytes = (data: Uint8Array | ArrayBuffer): Uint8Array => (data instanceof Uint8Array ? data : new Uint8Array(data));
-/** Browsers' msgpack encoder wants an ArrayBuffer; Node's accepts either. */
+/**
+ * Binary in the form the msgpack parser sends as plain binary: a Buffer in Node, an ArrayBuffer in browsers.
+ * (A bare Uint8Array would travel as an extension type, or with its whole underlying buffer.)
+ */
+const NodeBuffer = (globalThis as { Buffer?: { from(buffer: ArrayBufferLike, offset: number, length: number): Uint8Array } }).Buffer;
 const toWire = (bytes: Uint8Array): ArrayBuffer | Uint8Array =>
-  typeof window === "undefined" ? bytes : (bytes.slice().buffer as ArrayBuffer);
+  NodeBuffer ? NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) : (bytes.slice().buffer as ArrayBuffer);
 
 export class DocProvider extends ObservableV2<Events> {
   readonly awareness: awarenessProtocol.Awareness;

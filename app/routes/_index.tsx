@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { EmptyState } from "../components/form";
+import { listWorkingGroupsFor } from "../models/documents.server";
 import { listPillars, upcomingEventsFor } from "../models/forum.server";
 import { requirePermission } from "../utils/auth.server";
 import { DateRange } from "../components/time";
@@ -17,12 +18,18 @@ export function loader({ request, context }: LoaderFunctionArgs) {
     name: user.name,
     events: upcomingEventsFor(db, user, today),
     pillars: listPillars(db).map((p) => p.slug),
-    workingGroups: [] as { id: number; name: string }[],
+    workingGroups: listWorkingGroupsFor(db, user).map((g) => ({
+      id: g.id,
+      name: g.name,
+      pillarSlug: g.pillarSlug,
+      leadName: g.leadName,
+      membership: g.membership,
+    })),
   };
 }
 
 export default function Home() {
-  const { t } = useTranslation();
+  const { t } = useTranslation(["common", "groups"]);
   const { name, events, pillars, workingGroups } = useLoaderData<typeof loader>();
   return (
     <div className="stack-lg">
@@ -61,7 +68,29 @@ export default function Home() {
 
       <section aria-labelledby="groups-title" className="panel">
         <h2 id="groups-title">{t("home.groupsTitle")}</h2>
-        {workingGroups.length === 0 ? <EmptyState title={t("home.noGroups")}>{t("home.noGroupsBody")}</EmptyState> : null}
+        {workingGroups.length === 0 ? (
+          <EmptyState title={t("home.noGroups")}>{t("home.noGroupsBody")}</EmptyState>
+        ) : (
+          <ul className="card-list">
+            {workingGroups.map((g) => (
+              <li key={g.id} className="card">
+                <p className="card__eyebrow">
+                  {t(`pillars.${g.pillarSlug}` as "pillars.tech-innovation")}{" "}
+                  <span className="badge">
+                    {g.membership ? t("home.groupMembership", { membership: t(`groups:membership.${g.membership}`) }) : t("home.groupNotMember")}
+                  </span>
+                </p>
+                <h3 className="card__title">
+                  <Link to={`/groups/${g.id}`}>{g.name}</Link>
+                </h3>
+                <p className="card__meta">{g.leadName ? t("home.groupLead", { name: g.leadName }) : t("home.groupNoLead")}</p>
+              </li>
+            ))}
+          </ul>
+        )}
+        <p>
+          <Link to="/groups">{t("home.groupsAll")}</Link>
+        </p>
       </section>
 
       <section aria-labelledby="pillars-title" className="panel">

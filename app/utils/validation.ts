@@ -3,7 +3,7 @@
  * Messages are translation keys under `errors.*`, rendered in the reader's language.
  */
 import { z } from "zod";
-import { attributionRules, roles, sessionKinds, stakeholderGroups } from "../../db/schema/vocabulary";
+import { attributionRules, documentVisibilities, memberships, roles, sessionKinds, stakeholderGroups } from "../../db/schema/vocabulary";
 import { countryCodes } from "./countries";
 
 export const MAX_TEXT = 200;
@@ -199,3 +199,44 @@ export const EventFormSchema = z
   .refine((v) => v.endsOn >= v.startsOn, { path: ["endsOn"], message: "errors.endBeforeStart" })
   .refine((v) => Date.parse(v.endsOn) - Date.parse(v.startsOn) <= 30 * 86_400_000, { path: ["endsOn"], message: "errors.eventTooLong" })
   .refine((v) => v.visibility !== "groups" || v.invitedGroups.length > 0, { path: ["invitedGroups"], message: "errors.chooseGroups" });
+
+// Working groups and their documents
+
+const requiredId = z
+  .string({ required_error: "errors.required" })
+  .trim()
+  .min(1, "errors.required")
+  .transform((v, ctx) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n <= 0) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: "errors.invalidChoice" });
+      return z.NEVER;
+    }
+    return n;
+  });
+
+export const WorkingGroupSchema = z.object({
+  name: z.string({ required_error: "errors.required" }).trim().min(1, "errors.required").min(2, "errors.tooShort").max(MAX_TEXT, "errors.tooLong"),
+  description: z
+    .string()
+    .max(5_000, "errors.tooLong")
+    .optional()
+    .transform((v) => (v ?? "").trim()),
+  pillarId: requiredId,
+  leadId: optionalId,
+});
+
+export const GroupMemberSchema = z.object({
+  userId: requiredId,
+  membership: z.enum(memberships, { errorMap: () => ({ message: "errors.invalidChoice" }) }),
+});
+
+export const NewGroupDocumentSchema = z.object({
+  title: z.string({ required_error: "errors.required" }).trim().min(1, "errors.required").min(2, "errors.tooShort").max(MAX_TEXT, "errors.tooLong"),
+  summary: z
+    .string()
+    .max(2_000, "errors.tooLong")
+    .optional()
+    .transform((v) => (v ?? "").trim()),
+  visibility: z.enum(documentVisibilities, { errorMap: () => ({ message: "errors.invalidChoice" }) }),
+});

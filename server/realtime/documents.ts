@@ -54,6 +54,14 @@ function refuse(error: Extract<Ack, { ok: false }>["error"], message: string): A
   return { ok: false, error, message };
 }
 
+/**
+ * Binary as a Node Buffer: the msgpack encoder sends Buffers as plain binary, but a bare Uint8Array
+ * as an extension type that browsers decode differently.
+ */
+function wire(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 function syncUpdateMessage(update: Uint8Array): Uint8Array {
   const encoder = encoding.createEncoder();
   encoding.writeVarUint(encoder, docMessageType.sync);
@@ -122,7 +130,7 @@ export function createDocumentHub(io: IoServer, services: Services, log: (m: str
     stored.doc.on("update", (update: Uint8Array, origin: unknown) => {
       if (origin !== SERVER_ORIGIN) return;
       persist(live, update, null);
-      io.to(rooms.doc(live.id)).emit("doc:message", live.id, syncUpdateMessage(update));
+      io.to(rooms.doc(live.id)).emit("doc:message", live.id, wire(syncUpdateMessage(update)));
     });
     open.set(access.id, live);
     return live;
@@ -157,7 +165,7 @@ export function createDocumentHub(io: IoServer, services: Services, log: (m: str
     const gone = [...peer.clientIds].filter((id) => live.awareness.getStates().has(id));
     if (gone.length) {
       awarenessProtocol.removeAwarenessStates(live.awareness, gone, "server");
-      io.to(rooms.doc(live.id)).emit("doc:message", live.id, awarenessMessage(live.awareness, gone));
+      io.to(rooms.doc(live.id)).emit("doc:message", live.id, wire(awarenessMessage(live.awareness, gone)));
     }
     scheduleUnload(live);
   }
@@ -193,9 +201,9 @@ export function createDocumentHub(io: IoServer, services: Services, log: (m: str
       const encoder = encoding.createEncoder();
       encoding.writeVarUint(encoder, docMessageType.sync);
       syncProtocol.writeSyncStep1(encoder, live.doc);
-      socket.emit("doc:message", documentId, encoding.toUint8Array(encoder));
+      socket.emit("doc:message", documentId, wire(encoding.toUint8Array(encoder)));
       const present = [...live.awareness.getStates().keys()];
-      if (present.length) socket.emit("doc:message", documentId, awarenessMessage(live.awareness, present));
+      if (present.length) socket.emit("doc:message", documentId, wire(awarenessMessage(live.awareness, present)));
     });
     return { ok: true, readOnly: allowed.readOnly };
   }
@@ -250,7 +258,7 @@ export function createDocumentHub(io: IoServer, services: Services, log: (m: str
         } catch {
           return refuse("malformed_update", "The state vector could not be read.");
         }
-        socket.emit("doc:message", documentId, reply);
+        socket.emit("doc:message", documentId, wire(reply));
         return { ok: true };
       }
       if (syncType !== syncMessageType.step2 && syncType !== syncMessageType.update) {
@@ -266,7 +274,7 @@ export function createDocumentHub(io: IoServer, services: Services, log: (m: str
         return refuse("malformed_update", "The update could not be read.");
       }
       persist(live, payload, peer.userId);
-      socket.to(rooms.doc(documentId)).emit("doc:message", documentId, syncUpdateMessage(payload));
+      socket.to(rooms.doc(documentId)).emit("doc:message", documentId, wire(syncUpdateMessage(payload)));
       return { ok: true };
     }
 
@@ -292,13 +300,13 @@ export function createDocumentHub(io: IoServer, services: Services, log: (m: str
       }
       for (const entry of entries) peer.clientIds.add(entry.clientId);
       awarenessProtocol.applyAwarenessUpdate(live.awareness, update, socket.id);
-      socket.to(rooms.doc(documentId)).emit("doc:message", documentId, bytes);
+      socket.to(rooms.doc(documentId)).emit("doc:message", documentId, wire(bytes));
       return { ok: true };
     }
 
     if (type === docMessageType.queryAwareness) {
       const present = [...live.awareness.getStates().keys()];
-      if (present.length) socket.emit("doc:message", documentId, awarenessMessage(live.awareness, present));
+      if (present.length) socket.emit("doc:message", documentId, wire(awarenessMessage(live.awareness, present)));
       return { ok: true };
     }
     return refuse("malformed_update", `Unknown message type ${type}.`);

@@ -1,0 +1,42 @@
+import type { AppLoadContext } from "@remix-run/node";
+import { documentAccess, getDocument, getPublication, membershipOf } from "../models/documents.server";
+import { notFound, requireUser } from "./auth.server";
+import { can } from "./policy";
+
+/** The document and what this person may do with it; a document they may not read does not exist for them. */
+export function loadDocumentFor(context: AppLoadContext, request: Request, idParam: string | undefined) {
+  const user = requireUser(context, request);
+  const id = Number(idParam);
+  if (!Number.isInteger(id) || id <= 0) notFound();
+  const db = context.services.db;
+  const access = documentAccess(db, id, user.id);
+  if (!access || !can(user, "document.view", access)) notFound();
+  const document = getDocument(db, id)!;
+  return {
+    user,
+    access,
+    document,
+    canEdit: can(user, "document.edit", access),
+    canManage: can(user, "document.manage", access),
+  };
+}
+
+
+/**
+ * A published version and its reader. Public versions can be read without an account; for anything
+ * else, someone signed out is sent to sign in, and someone who may not read it gets a 404.
+ */
+export function requirePublicationReader(context: AppLoadContext, request: Request, params: { id?: string; number?: string }) {
+  const db = context.services.db;
+  const id = Number(params.id);
+  const number = Number(params.number);
+  if (!Number.isInteger(id) || id <= 0 || !Number.isInteger(number) || number <= 0) notFound();
+  const publication = getPublication(db, id, number) ?? notFound();
+  const user = context.auth?.user ?? null;
+  const membership = user ? membershipOf(db, publication.groupId, user.id) : null;
+  if (!can(user, "publication.view", { visibility: publication.visibility ?? "group", membership })) {
+    if (!user) requireUser(context, request);
+    notFound();
+  }
+  return { user, publication };
+}

@@ -1,0 +1,633 @@
+/**
+ * Collaborative documents, side by side: the same Yjs workloads, in one run, against
+ *   1. Convene's document hub (Socket.IO + y-protocols, every update stored in SQLite before its ack),
+ *   2. @hocuspocus/server 3.4.4 (SQLite persistence through its debounced onStoreDocument hook),
+ *   3. @y/websocket-server 0.1.1 (setupWSConnection; SQLite persistence written when a document closes).
+ *
+ * Processes: this one (orchestrates and reports), one server runner per server (bench/fixtures/docs-server.ts,
+ * started with --expose-gc, answers memory requests over IPC), and one load generator holding every client
+ * (bench/fixtures/docs-clients.ts). All on loopback.
+ *
+ * Scenarios: memory (per connection, per open document, 1,000 documents opened then left idle past the
+ * unload timeout), fan-out latency with one writer (2/10/50 clients at 20 and 100 updates/s) with dropped and
+ * acknowledged-then-lost updates, a throughput ramp (every client writes 2 updates/s plus a cursor), 50
+ * clients joining a 160 kB document at once, and acknowledged updates surviving a SIGKILL of the server.
+ *
+ * `npm run bench:docs` (about 6 minutes) or `npm run bench:docs -- --quick` (about 2 minutes).
+ */
+import { createInterface } from "node:readline";
+import { join } from "node:path";
+import { DEMO_PASSWORD } from "../db/seed";
+import {
+  Rpc,
+  SERVER_LABEL,
+  type MemoryFigures,
+  type OpenResult,
+  type RunResult,
+  type SeedResult,
+  type ServerKind,
+  type Stats,
+  type Target,
+  type VerifyResult,
+  type WriteResult,
+} from "./fixtures/docs-ipc";
+import { cpuTimeMs, deadline, fmt, printMarkdownTable, reportLoad, saveResults, signIn, sleep, spawnNode, tempDir } from "./lib";
+
+const QUICK = process.argv.includes("--quick");
+/** BENCH_DOCS_ONLY=latency,ramp runs a subset of the scenarios (memory, latency, ramp, sync, crash). */
+const ONLY = process.env.BENCH_DOCS_ONLY?.split(",");
+const scenario = (name: string) => !ONLY || ONLY.includes(name);
+const ALL_KINDS: ServerKind[] = ["convene", "hocuspocus", "ywebsocket"];
+/** BENCH_DOCS_SERVERS=hocuspocus,ywebsocket runs a subset (for trying the benchmark itself). */
+const KINDS = process.env.BENCH_DOCS_SERVERS ? ALL_KINDS.filter((k) => process.env.BENCH_DOCS_SERVERS!.split(",").includes(k)) : ALL_KINDS;
+/** Convene's DOC_UNLOAD_MS; Hocuspocus and y-websocket unload when the last connection leaves (after storing). */
+const UNLOAD_MS = 2000;
+const UNLOAD_WAIT_MS = UNLOAD_MS + 2500;
+const LAT_CLIENTS = [2, 10, 50];
+const LAT_RATES = [20, 100];
+const LAT_WARMUP_MS = QUICK ? 500 : 1000;
+const LAT_MEASURE_MS = QUICK ? 2000 : 5000;
+const RAMP_CLIENTS = QUICK ? [10, 20, 40] : [10, 20, 40, 60, 80, 100];
+const RAMP_RATE = 2;
+const RAMP_WARMUP_MS = QUICK ? 500 : 1000;
+const RAMP_MEASURE_MS = QUICK ? 2000 : 5000;
+const RAMP_P99_LIMIT_MS = 50;
+/** A step that does not pass is run once more before the ramp stops for that server. */
+const RAMP_RETRY = true;
+const SETTLE_MS = 5000;
+const MEM_CONNECTIONS = QUICK ? 100 : 200;
+const MEM_DOCUMENTS = QUICK ? 300 : 1000;
+const SYNC_CLIENTS = 50;
+const SYNC_BYTES = 160_000;
+const CRASH_UPDATES = 200;
+const CRASH_RATE = 100;
+const CONCURRENCY = 50;
+const SECRETARIAT = "secretariat@convene.example";
+deadline((QUICK ? 5 : 11) * 60_000, "docs-hub");
+
+const MiB = 1024 * 1024;
+const KiB = 1024;
+
+/** One server runner child. */
+class ServerHandle {
+  rpc!: Rpc;
+  pid = 0;
+  target!: Target;
+  private exited!: Promise<void>;
+  private child!: ReturnType<typeof spawnNode>;
+
+  constructor(
+    readonly kind: ServerKind,
+    readonly dbPath: string,
+  ) {}
+
+  get label() {
+    return SERVER_LABEL[this.kind];
+  }
+
+  async start(): Promise<void> {
+    const child = spawnNode(["--expose-gc", "--import", "tsx", "bench/fixtures/docs-server.ts", this.kind], {
+      env: { ...process.env, BENCH_DB: this.dbPath, BENCH_UNLOAD_MS: String(UNLOAD_MS) },
+      quiet: true,
+    });
+    this.child = child;
+    this.pid = child.pid!;
+    this.exited = new Promise((r) => child.once("exit", () => r()));
+    this.rpc = new Rpc(child, `${this.kind} server`);
+    const port = await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`The ${this.kind} server did not start within 60 s.`)), 60_000);
+      createInterface({ input: child.stdout! }).on("line", (line) => {
+        const match = /^docs-server \w+ listening (\d+)$/.exec(line);
+        if (!match) return void process.stdout.write(`[${this.kind}] ${line}\n`);
+        clearTimeout(timer);
+        resolve(Number(match[1]));
+      });
+      child.once("exit", (code) => reject(new Error(`The ${this.kind} server exited (code ${code}).`)));
+    });
+    const url = `http://127.0.0.1:${port}`;
+    this.target = { kind: this.kind, url };
+    if (this.kind === "convene") this.target.cookie = await signIn(url, SECRETARIAT, DEMO_PASSWORD);
+  }
+
+  memory() {
+    return this.rpc.call<MemoryFigures>({ type: "memory" });
+  }
+
+  createDocs(count: number) {
+    return this.rpc.call<string[]>({ type: "create-docs", count });
+  }
+
+  async loadedDocuments() {
+    return (await this.rpc.call<{ loadedDocuments: number | null }>({ type: "stats" })).loadedDocuments;
+  }
+
+  cpuMs() {
+    const t = cpuTimeMs(this.pid);
+    return t.userMs + t.systemMs;
+  }
+
+  async kill(signal: NodeJS.Signals = "SIGKILL") {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
+    await this.exited;
+  }
+}
+
+/** The load generator child. */
+class Generator {
+  readonly child = spawnNode(["--import", "tsx", "bench/fixtures/docs-clients.ts"]);
+  readonly rpc = new Rpc(this.child, "load generator");
+  readonly pid = this.child.pid!;
+
+  open(group: string, target: Target, docs: string[], perDoc: number, extra: { write?: boolean; expectTextLength?: number; concurrency?: number } = {}) {
+    return this.rpc.call<OpenResult>({ type: "open", group, target, docs, perDoc, concurrency: extra.concurrency ?? CONCURRENCY, write: extra.write, expectTextLength: extra.expectTextLength }, 300_000);
+  }
+
+  run(group: string, options: { mode: "one-writer" | "all-writers"; rate: number; warmupMs: number; measureMs: number; awareness: boolean; ledger: string }) {
+    return this.rpc.call<RunResult>({ type: "run", group, settleMs: SETTLE_MS, ...options });
+  }
+
+  write(group: string, rate: number, count: number, ledger: string) {
+    return this.rpc.call<WriteResult>({ type: "write", group, rate, count, ledger });
+  }
+
+  seed(target: Target, doc: string, bytes: number) {
+    return this.rpc.call<SeedResult>({ type: "seed", target, doc, bytes });
+  }
+
+  verify(target: Target, doc: string, ledger: string) {
+    return this.rpc.call<VerifyResult>({ type: "verify", target, doc, ledger });
+  }
+
+  close(group: string) {
+    return this.rpc.call<{ closed: number; failures: number; firstFailure: string | null }>({ type: "close", group });
+  }
+
+  cpuMs() {
+    const t = cpuTimeMs(this.pid);
+    return t.userMs + t.systemMs;
+  }
+}
+
+type Outcome<T> = { ok: true; value: T } | { ok: false; error: string };
+
+/** Runs one server's part of a scenario; a failure is reported in the tables instead of stopping the run. */
+async function attempt<T>(what: string, fn: () => Promise<T>): Promise<Outcome<T>> {
+  try {
+    return { ok: true, value: await fn() };
+  } catch (error) {
+    const message = (error as Error).message.split("\n")[0]!.slice(0, 300);
+    console.error(`  ${what} failed: ${(error as Error).stack ?? error}`);
+    return { ok: false, error: message };
+  }
+}
+
+const ms = (v: number | undefined | null, digits = 1) => (v === undefined || v === null || Number.isNaN(v) ? "–" : fmt(v, digits));
+const pct = (part: number, whole: number) => (whole > 0 ? `${fmt((100 * part) / whole, 0)} %` : "–");
+const failed = (o: { ok: false; error: string }) => `failed: ${o.error.slice(0, 120)}`;
+
+/** Opens a group and always closes it again, whatever `fn` does. */
+async function withGroup<T>(gen: Generator, group: string, open: () => Promise<OpenResult>, fn: (opened: OpenResult) => Promise<T>): Promise<T> {
+  let opened: OpenResult | null = null;
+  try {
+    opened = await open();
+    return await fn(opened);
+  } finally {
+    if (opened) {
+      const closed = await gen.close(group);
+      if (closed.failures) console.error(`  ${group}: ${closed.failures} client(s) had failed: ${closed.firstFailure}`);
+    }
+  }
+}
+
+// --- Memory -------------------------------------------------------------------------------------------
+
+interface MemoryResult {
+  start: MemoryFigures;
+  withConnections: MemoryFigures;
+  beforeDocuments: MemoryFigures;
+  withDocuments: MemoryFigures;
+  afterIdle: MemoryFigures;
+  loadedWhileOpen: number | null;
+  loadedAfterIdle: number | null;
+  openDocumentsMs: number;
+}
+
+async function memoryScenario(s: ServerHandle, gen: Generator): Promise<MemoryResult> {
+  // Warm-up: one document opened, written, closed and unloaded, so first-use code is loaded before "start".
+  const [warmDoc] = await s.createDocs(1);
+  await withGroup(gen, "mem-warm", () => gen.open("mem-warm", s.target, [warmDoc!], 1, { write: true }), async () => {});
+  await sleep(UNLOAD_WAIT_MS);
+  const start = await s.memory();
+
+  const [connDoc] = await s.createDocs(1);
+  const withConnections = await withGroup(gen, "mem-conns", () => gen.open("mem-conns", s.target, [connDoc!], MEM_CONNECTIONS), () => s.memory());
+  await sleep(UNLOAD_WAIT_MS);
+  const beforeDocuments = await s.memory();
+
+  const docs = await s.createDocs(MEM_DOCUMENTS);
+  let openDocumentsMs = 0;
+  let loadedWhileOpen: number | null = null;
+  const withDocuments = await withGroup(
+    gen,
+    "mem-docs",
+    () => gen.open("mem-docs", s.target, docs, 1, { write: true }),
+    async (opened) => {
+      openDocumentsMs = opened.ms;
+      loadedWhileOpen = await s.loadedDocuments();
+      return s.memory();
+    },
+  );
+  await sleep(UNLOAD_WAIT_MS);
+  const afterIdle = await s.memory();
+  const loadedAfterIdle = await s.loadedDocuments();
+  return { start, withConnections, beforeDocuments, withDocuments, afterIdle, loadedWhileOpen, loadedAfterIdle, openDocumentsMs };
+}
+
+// --- Fan-out latency with one writer ------------------------------------------------------------------
+
+interface LatencyCase {
+  clients: number;
+  rate: number;
+  kind: ServerKind;
+  doc: string;
+  ledger: string;
+  run: Outcome<RunResult & { serverCpuPct: number; generatorCpuPct: number }>;
+  verify?: Outcome<VerifyResult>;
+}
+
+async function measuredRun(s: ServerHandle, gen: Generator, group: string, options: Parameters<Generator["run"]>[1]) {
+  const wallStart = performance.now();
+  const serverCpu = s.cpuMs();
+  const genCpu = gen.cpuMs();
+  const result = await gen.run(group, options);
+  const wall = performance.now() - wallStart;
+  return { ...result, serverCpuPct: (100 * (s.cpuMs() - serverCpu)) / wall, generatorCpuPct: (100 * (gen.cpuMs() - genCpu)) / wall };
+}
+
+async function latencyCase(s: ServerHandle, gen: Generator, clients: number, rate: number): Promise<LatencyCase> {
+  const ledger = `lat:${s.kind}:${clients}:${rate}`;
+  const group = `lat-${s.kind}-${clients}-${rate}`;
+  let doc = "";
+  const run = await attempt(`${s.label}: ${clients} clients at ${rate}/s`, async () => {
+    [doc] = (await s.createDocs(1)) as [string];
+    return withGroup(gen, group, () => gen.open(group, s.target, [doc], clients), () =>
+      measuredRun(s, gen, group, { mode: "one-writer", rate, warmupMs: LAT_WARMUP_MS, measureMs: LAT_MEASURE_MS, awareness: false, ledger }),
+    );
+  });
+  return { clients, rate, kind: s.kind, doc, ledger, run };
+}
+
+// --- Throughput ramp ---------------------------------------------------------------------------------
+
+interface RampStep {
+  clients: number;
+  /** True for the repeat of a step that did not pass the first time. */
+  retry?: boolean;
+  run: Outcome<RunResult & { serverCpuPct: number; generatorCpuPct: number }>;
+}
+
+async function rampStep(s: ServerHandle, gen: Generator, clients: number): Promise<RampStep> {
+  const group = `ramp-${s.kind}-${clients}`;
+  const run = await attempt(`${s.label}: ramp ${clients} clients`, async () => {
+    const [doc] = (await s.createDocs(1)) as [string];
+    return withGroup(gen, group, () => gen.open(group, s.target, [doc], clients), () =>
+      measuredRun(s, gen, group, { mode: "all-writers", rate: RAMP_RATE, warmupMs: RAMP_WARMUP_MS, measureMs: RAMP_MEASURE_MS, awareness: true, ledger: `ramp:${s.kind}:${clients}` }),
+    );
+  });
+  return { clients, run };
+}
+
+const deliveryRate = (r: RunResult) => r.deliveries / (r.measureMs / 1000);
+const passes = (r: RunResult | null) => r !== null && (r.latency?.p99 ?? Infinity) < RAMP_P99_LIMIT_MS && r.dropped === 0 && r.refused === 0;
+
+// --- 50 clients joining a 160 kB document ------------------------------------------------------------
+
+interface SyncResult {
+  seed: SeedResult;
+  cold: OpenResult;
+  warm: OpenResult;
+}
+
+async function syncScenario(s: ServerHandle, gen: Generator): Promise<SyncResult> {
+  const [doc] = (await s.createDocs(1)) as [string];
+  const seed = await gen.seed(s.target, doc, SYNC_BYTES);
+  // Past the unload timeout, so the 50 clients find the document on disk only (cold).
+  await sleep(UNLOAD_WAIT_MS);
+  return withGroup(
+    gen,
+    "sync-cold",
+    () => gen.open("sync-cold", s.target, [doc], SYNC_CLIENTS, { concurrency: SYNC_CLIENTS, expectTextLength: seed.textLength }),
+    async (cold) => {
+      // Then 50 more while the first 50 are still there: the document is in memory (warm).
+      const warm = await withGroup(
+        gen,
+        "sync-warm",
+        () => gen.open("sync-warm", s.target, [doc], SYNC_CLIENTS, { concurrency: SYNC_CLIENTS, expectTextLength: seed.textLength }),
+        async (w) => w,
+      );
+      return { seed, cold, warm };
+    },
+  );
+}
+
+// --- Acknowledged updates after a SIGKILL -------------------------------------------------------------
+
+interface CrashResult {
+  write: WriteResult;
+  verify: VerifyResult;
+  restartMs: number;
+}
+
+async function crashScenario(s: ServerHandle, gen: Generator): Promise<CrashResult> {
+  const [doc] = (await s.createDocs(1)) as [string];
+  const ledger = `crash:${s.kind}`;
+  const group = `crash-${s.kind}`;
+  await gen.open(group, s.target, [doc], 1);
+  let write: WriteResult;
+  try {
+    write = await gen.write(group, CRASH_RATE, CRASH_UPDATES, ledger);
+    // Straight after the last acknowledgement: no time for debounced or on-close storage.
+    await s.kill("SIGKILL");
+  } finally {
+    await gen.close(group);
+  }
+  const restarted = performance.now();
+  await s.start();
+  const restartMs = performance.now() - restarted;
+  const verify = await gen.verify(s.target, doc, ledger);
+  return { write, verify, restartMs };
+}
+
+// --- Report helpers ----------------------------------------------------------------------------------
+
+const mib = (bytes: number) => fmt(bytes / MiB, 1);
+const kib = (bytes: number) => fmt(bytes / KiB, 1);
+const stat = (x: Stats | null, k: keyof Stats) => (x ? ms(x[k]) : "–");
+
+async function main() {
+  const loadAtStart = reportLoad("docs-hub");
+  console.log(
+    `Document hub benchmark${QUICK ? " (--quick)" : ""}: Convene vs Hocuspocus vs y-websocket-server on loopback, node ${process.version}. ` +
+      `Unload timeout ${UNLOAD_MS} ms; latency runs ${LAT_WARMUP_MS} ms warm-up + ${LAT_MEASURE_MS} ms measured.`,
+  );
+  const startedAt = performance.now();
+  const dir = tempDir();
+  const servers = KINDS.map((kind) => new ServerHandle(kind, join(dir, `${kind}.db`)));
+  for (const s of servers) {
+    const t = performance.now();
+    await s.start();
+    console.log(`  ${s.label}: pid ${s.pid} at ${s.target.url}, started in ${fmt((performance.now() - t) / 1000, 1)} s`);
+  }
+  const gen = new Generator();
+  console.log(`  Load generator: pid ${gen.pid}`);
+  const elapsed = () => `${fmt((performance.now() - startedAt) / 1000, 0)} s`;
+
+  // 1. Memory, on the fresh servers.
+  console.log(`\n[${elapsed()}] Memory: ${MEM_CONNECTIONS} connections on one document, then ${MEM_DOCUMENTS} documents with one client each, then idle past the unload timeout`);
+  const memory = new Map<ServerKind, Outcome<MemoryResult>>();
+  if (scenario("memory")) for (const s of servers) memory.set(s.kind, await attempt(`${s.label}: memory`, () => memoryScenario(s, gen)));
+
+  // 2. Fan-out latency, one writer; servers interleaved so background load hits them alike.
+  console.log(`[${elapsed()}] Fan-out latency: one writer, ${LAT_CLIENTS.join("/")} clients, ${LAT_RATES.join(" and ")} updates/s`);
+  const latency: LatencyCase[] = [];
+  for (const clients of scenario("latency") ? LAT_CLIENTS : []) {
+    for (const rate of LAT_RATES) {
+      for (const s of servers) latency.push(await latencyCase(s, gen, clients, rate));
+    }
+  }
+  // Reopen every document after the unload timeout (so from storage) and look for every acknowledged key.
+  if (latency.length) await sleep(UNLOAD_WAIT_MS);
+  for (const c of latency) {
+    if (!c.run.ok) continue;
+    const s = servers.find((x) => x.kind === c.kind)!;
+    c.verify = await attempt(`${s.label}: reopen ${c.doc}`, () => gen.verify(s.target, c.doc, c.ledger));
+  }
+
+  // 3. Throughput ramp.
+  console.log(`[${elapsed()}] Throughput ramp: every client writes ${RAMP_RATE} updates/s plus a cursor; clients ${RAMP_CLIENTS.join(", ")} until p99 >= ${RAMP_P99_LIMIT_MS} ms`);
+  const ramp = new Map<ServerKind, RampStep[]>(KINDS.map((k) => [k, []]));
+  const stillGoing = new Set<ServerKind>(KINDS);
+  for (const clients of scenario("ramp") ? RAMP_CLIENTS : []) {
+    for (const s of servers) {
+      if (!stillGoing.has(s.kind)) continue;
+      let step = await rampStep(s, gen, clients);
+      if (!passes(step.run.ok ? step.run.value : null) && RAMP_RETRY) {
+        // Once more, to tell a limit from a stall caused by other work on the (shared) machine.
+        ramp.get(s.kind)!.push(step);
+        step = { ...(await rampStep(s, gen, clients)), retry: true };
+      }
+      ramp.get(s.kind)!.push(step);
+      if (!step.run.ok || !passes(step.run.value)) stillGoing.delete(s.kind);
+    }
+    if (stillGoing.size === 0) break;
+  }
+
+  // 4. 50 clients joining a 160 kB document.
+  console.log(`[${elapsed()}] Sync: ${SYNC_CLIENTS} clients joining a ${SYNC_BYTES / 1000} kB document at once (cold, then warm)`);
+  const sync = new Map<ServerKind, Outcome<SyncResult>>();
+  if (scenario("sync")) for (const s of servers) sync.set(s.kind, await attempt(`${s.label}: sync`, () => syncScenario(s, gen)));
+
+  // 5. Acknowledged updates after SIGKILL.
+  console.log(`[${elapsed()}] Durability: ${CRASH_UPDATES} updates at ${CRASH_RATE}/s, SIGKILL right after the last acknowledgement, restart, reopen`);
+  const crash = new Map<ServerKind, Outcome<CrashResult>>();
+  if (scenario("crash")) for (const s of servers) crash.set(s.kind, await attempt(`${s.label}: durability`, () => crashScenario(s, gen)));
+
+  for (const s of servers) await s.kill("SIGTERM");
+  console.log(`[${elapsed()}] Done.\n`);
+
+  // ------------------------------------------------------------------------------------------------------
+  console.log(`## Single document, one writer: fan-out latency (send -> applied on each other client)\n`);
+  console.log(`${LAT_MEASURE_MS / 1000} s measured after ${LAT_WARMUP_MS / 1000} s warm-up. Dropped: (update, client) pairs never received by the end (warm-up included). Ack: the writer's acknowledgement round trip (Convene: stored in SQLite; Hocuspocus: SyncStatus after applying in memory; y-websocket: none). Acked-then-lost: acknowledged updates missing when a fresh client reopened the document after the unload timeout.\n`);
+  printMarkdownTable(
+    ["clients", "updates/s", "server", "p50 ms", "p99 ms", "max ms", "deliveries", "dropped", "ack p50 ms", "ack p99 ms", "acked-then-lost", "server CPU"],
+    latency.map((c) => {
+      const head = [c.clients, c.rate, SERVER_LABEL[c.kind]];
+      if (!c.run.ok) return [...head, failed(c.run), "", "", "", "", "", "", "", ""];
+      const r = c.run.value;
+      const lost = c.kind === "ywebsocket" ? "n/a" : !c.verify ? "–" : c.verify.ok ? String(c.verify.value.ackedMissing) : failed(c.verify);
+      return [
+        ...head,
+        stat(r.latency, "p50"),
+        stat(r.latency, "p99"),
+        stat(r.latency, "max"),
+        `${r.deliveries}/${r.expectedDeliveries}`,
+        r.dropped,
+        r.ack ? ms(r.ack.p50) : "n/a",
+        r.ack ? ms(r.ack.p99) : "n/a",
+        lost,
+        `${fmt(r.serverCpuPct, 0)} %`,
+      ];
+    }),
+  );
+  const refusals = latency.filter((c) => c.run.ok && (c.run.value.refused || c.run.value.unacked));
+  for (const c of refusals) if (c.run.ok) console.log(`\n${SERVER_LABEL[c.kind]}, ${c.clients} clients at ${c.rate}/s: ${c.run.value.refused} refused, ${c.run.value.unacked} never acknowledged (${c.run.value.firstRefusal ?? ""})`);
+
+  console.log(`\n## Single document, every client writing ${RAMP_RATE} updates/s plus a cursor (awareness)\n`);
+  console.log(`Deliveries/s: document updates applied by other clients per second (awareness changes are counted apart). A step passes with update p99 < ${RAMP_P99_LIMIT_MS} ms, nothing dropped or refused; the ramp stops at the first step that does not. CPU: share of one core over the step.\n`);
+  printMarkdownTable(
+    ["server", "clients", "updates/s sent", "deliveries/s", "awareness/s", "p50 ms", "p99 ms", "awareness p99 ms", "dropped", "server CPU", "generator CPU", "passes"],
+    KINDS.flatMap((kind) =>
+      ramp.get(kind)!.map((step) => {
+        const clients = step.retry ? `${step.clients} (again)` : step.clients;
+        if (!step.run.ok) return [SERVER_LABEL[kind], clients, failed(step.run), "", "", "", "", "", "", "", "", "no"];
+        const r = step.run.value;
+        return [
+          SERVER_LABEL[kind],
+          clients,
+          fmt(r.sent / (r.measureMs / 1000), 0),
+          fmt(deliveryRate(r), 0),
+          fmt(r.awarenessDeliveries / (r.measureMs / 1000), 0),
+          stat(r.latency, "p50"),
+          stat(r.latency, "p99"),
+          stat(r.awarenessLatency, "p99"),
+          r.dropped,
+          `${fmt(r.serverCpuPct, 0)} %`,
+          `${fmt(r.generatorCpuPct, 0)} %`,
+          passes(r) ? "yes" : "no",
+        ];
+      }),
+    ),
+  );
+  const best = new Map<ServerKind, { rate: number; clients: number; p99: number } | null>();
+  for (const kind of KINDS) {
+    const ok = ramp.get(kind)!.flatMap((s) => (s.run.ok && passes(s.run.value) ? [{ rate: deliveryRate(s.run.value), clients: s.clients, p99: s.run.value.latency!.p99 }] : []));
+    best.set(kind, ok.length ? ok.reduce((a, b) => (b.rate > a.rate ? b : a)) : null);
+  }
+  const lastStep = (kind: ServerKind) => ramp.get(kind)!.at(-1);
+  console.log("");
+  printMarkdownTable(
+    ["server", `highest deliveries/s with p99 < ${RAMP_P99_LIMIT_MS} ms`, "at clients", "p99 ms there", "ramp ended"],
+    KINDS.map((kind) => {
+      const b = best.get(kind);
+      const last = lastStep(kind);
+      const ended = !last ? "–" : last.run.ok && passes(last.run.value) ? `top step (${last.clients}) passed` : `failed at ${last.clients}`;
+      return [SERVER_LABEL[kind], b ? fmt(b.rate, 0) : "none", b ? b.clients : "–", b ? ms(b.p99) : "–", ended];
+    }),
+  );
+
+  console.log(`\n## ${SYNC_CLIENTS} clients joining a ${SYNC_BYTES / 1000} kB document at once\n`);
+  console.log(`From the first connection attempt until each client had the server's sync step 2 applied (connection, authentication and join included). Cold: the document unloaded, read from storage; warm: the same again while the first ${SYNC_CLIENTS} are still connected.\n`);
+  printMarkdownTable(
+    ["server", "document (encoded)", "cold p50 ms", "cold all synced ms", "warm p50 ms", "warm all synced ms", "wrong content"],
+    KINDS.map((kind) => {
+      const o = sync.get(kind);
+      if (!o) return [SERVER_LABEL[kind], "not run", "", "", "", "", ""];
+      if (!o.ok) return [SERVER_LABEL[kind], failed(o), "", "", "", "", ""];
+      const { seed, cold, warm } = o.value;
+      const p50 = (v: number[]) => [...v].sort((a, b) => a - b)[Math.ceil(v.length / 2) - 1]!;
+      return [SERVER_LABEL[kind], `${fmt(seed.encodedBytes / 1000, 1)} kB`, ms(p50(cold.syncMs)), ms(cold.ms), ms(p50(warm.syncMs)), ms(warm.ms), cold.wrongLength + warm.wrongLength];
+    }),
+  );
+
+  console.log(`\n## Server memory (after a forced GC)\n`);
+  console.log(`Start: after one document was opened, closed and unloaded (first-use code loaded). Per connection: ${MEM_CONNECTIONS} clients on one document. Per open document: ${MEM_DOCUMENTS} documents, each with one client that wrote one small update (the document's connection included). After idle: all ${MEM_DOCUMENTS} closed and left idle ${fmt(UNLOAD_WAIT_MS / 1000, 1)} s (unload timeout ${UNLOAD_MS / 1000} s).\n`);
+  printMarkdownTable(
+    ["server", "start heap MiB", "start RSS MiB", "per connection heap KiB", "per connection RSS KiB", "per open doc heap KiB", "per open doc RSS KiB", `${MEM_DOCUMENTS} open heap MiB`, "after idle heap MiB", "after idle RSS MiB", "heap vs start", "RSS vs start", "docs still loaded"],
+    KINDS.map((kind) => {
+      const o = memory.get(kind);
+      if (!o) return [SERVER_LABEL[kind], "not run", "", "", "", "", "", "", "", "", "", "", ""];
+      if (!o.ok) return [SERVER_LABEL[kind], failed(o), "", "", "", "", "", "", "", "", "", "", ""];
+      const m = o.value;
+      const change = (a: number, b: number) => `${b >= a ? "+" : ""}${fmt((100 * (b - a)) / a, 1)} %`;
+      return [
+        SERVER_LABEL[kind],
+        mib(m.start.heapUsed),
+        mib(m.start.rss),
+        kib((m.withConnections.heapUsed - m.start.heapUsed) / MEM_CONNECTIONS),
+        kib((m.withConnections.rss - m.start.rss) / MEM_CONNECTIONS),
+        kib((m.withDocuments.heapUsed - m.beforeDocuments.heapUsed) / MEM_DOCUMENTS),
+        kib((m.withDocuments.rss - m.beforeDocuments.rss) / MEM_DOCUMENTS),
+        mib(m.withDocuments.heapUsed),
+        mib(m.afterIdle.heapUsed),
+        mib(m.afterIdle.rss),
+        change(m.start.heapUsed, m.afterIdle.heapUsed),
+        change(m.start.rss, m.afterIdle.rss),
+        m.loadedAfterIdle === null ? "n/a" : m.loadedAfterIdle,
+      ];
+    }),
+  );
+
+  console.log(`\n## Acknowledged updates after SIGKILL\n`);
+  console.log(`One client writes ${CRASH_UPDATES} updates at ${CRASH_RATE}/s; right after the last acknowledgement the server process is killed (SIGKILL), restarted on the same database, and a fresh client reopens the document.\n`);
+  const ackMeaning: Record<ServerKind, string> = {
+    convene: "stored in SQLite (committed)",
+    hocuspocus: "applied in memory (SyncStatus); stored 2 s after the last change (debounce)",
+    ywebsocket: "no acknowledgement; stored when the last client leaves",
+  };
+  printMarkdownTable(
+    ["server", "sent", "acknowledged", "acked-then-lost", "sent-then-lost", "restart ms", "acknowledgement means"],
+    KINDS.map((kind) => {
+      const o = crash.get(kind);
+      if (!o) return [SERVER_LABEL[kind], "not run", "", "", "", "", ackMeaning[kind]];
+      if (!o.ok) return [SERVER_LABEL[kind], failed(o), "", "", "", "", ackMeaning[kind]];
+      const { write, verify, restartMs } = o.value;
+      return [SERVER_LABEL[kind], write.sent, kind === "ywebsocket" ? "n/a" : write.acked, kind === "ywebsocket" ? "n/a" : verify.ackedMissing, verify.sentMissing, fmt(restartMs, 0), ackMeaning[kind]];
+    }),
+  );
+
+  // Goals.
+  console.log(`\n## Goals (Convene)\n`);
+  const goalRows: string[][] = [];
+  for (const clients of LAT_CLIENTS) {
+    for (const rate of LAT_RATES) {
+      const c = latency.find((x) => x.kind === "convene" && x.clients === clients && x.rate === rate)?.run;
+      const h = latency.find((x) => x.kind === "hocuspocus" && x.clients === clients && x.rate === rate)?.run;
+      const cp = c?.ok ? c.value.latency?.p99 : undefined;
+      const hp = h?.ok ? h.value.latency?.p99 : undefined;
+      const met = cp !== undefined && hp !== undefined && cp <= hp;
+      goalRows.push([`p99 <= Hocuspocus, ${clients} clients at ${rate}/s`, `${ms(cp)} vs ${ms(hp)} ms`, cp === undefined || hp === undefined ? "unknown" : met ? "met" : "NOT met"]);
+    }
+  }
+  const bc = best.get("convene");
+  const bh = best.get("hocuspocus");
+  goalRows.push([
+    `throughput >= Hocuspocus (deliveries/s, p99 < ${RAMP_P99_LIMIT_MS} ms)`,
+    `${bc ? fmt(bc.rate, 0) : "none"} vs ${bh ? fmt(bh.rate, 0) : "none"}`,
+    !bc ? "NOT met" : !bh || bc.rate >= bh.rate ? (lastStep("convene")?.run.ok && passes((lastStep("convene")!.run as { value: RunResult }).value) && lastStep("hocuspocus")?.run.ok && passes((lastStep("hocuspocus")!.run as { value: RunResult }).value) ? "met (both passed the top step: ramp not high enough to separate)" : "met") : "NOT met",
+  ]);
+  const cm = memory.get("convene");
+  if (cm?.ok) {
+    const ratio = cm.value.afterIdle.heapUsed / cm.value.start.heapUsed;
+    const rssRatio = cm.value.afterIdle.rss / cm.value.start.rss;
+    goalRows.push([`heap after idle unload within 10 % of start`, `${fmt((ratio - 1) * 100, 1)} %`, ratio <= 1.1 ? "met" : "NOT met"]);
+    goalRows.push([`RSS after idle unload within 10 % of start`, `${fmt((rssRatio - 1) * 100, 1)} %`, rssRatio <= 1.1 ? "met" : "NOT met"]);
+  } else goalRows.push(["memory after idle unload within 10 % of start", cm ? failed(cm) : "–", "unknown"]);
+  const lostReopen = latency.filter((c) => c.kind === "convene" && c.verify?.ok).reduce((n, c) => n + (c.verify as { value: VerifyResult }).value.ackedMissing, 0);
+  const verified = latency.filter((c) => c.kind === "convene" && c.verify?.ok).length;
+  const cc = crash.get("convene");
+  const lostCrash = cc?.ok ? cc.value.verify.ackedMissing : null;
+  goalRows.push([
+    "zero acknowledged-then-lost updates",
+    `${lostReopen} after reopen (${verified} documents), ${lostCrash ?? "–"} after SIGKILL`,
+    verified === 0 || lostCrash === null ? "unknown" : lostReopen === 0 && lostCrash === 0 ? "met" : "NOT met",
+  ]);
+  printMarkdownTable(["goal", "measured", "result"], goalRows);
+
+  const file = saveResults(QUICK ? "docs-hub-quick" : "docs-hub", {
+    loadAverage1mAtStart: loadAtStart,
+    parameters: {
+      quick: QUICK,
+      unloadMs: UNLOAD_MS,
+      latency: { clients: LAT_CLIENTS, rates: LAT_RATES, warmupMs: LAT_WARMUP_MS, measureMs: LAT_MEASURE_MS },
+      ramp: { clients: RAMP_CLIENTS, rate: RAMP_RATE, warmupMs: RAMP_WARMUP_MS, measureMs: RAMP_MEASURE_MS, p99LimitMs: RAMP_P99_LIMIT_MS },
+      memory: { connections: MEM_CONNECTIONS, documents: MEM_DOCUMENTS },
+      sync: { clients: SYNC_CLIENTS, bytes: SYNC_BYTES },
+      crash: { updates: CRASH_UPDATES, rate: CRASH_RATE },
+    },
+    latency,
+    ramp: Object.fromEntries(ramp),
+    sync: Object.fromEntries(sync),
+    memory: Object.fromEntries(memory),
+    crash: Object.fromEntries(crash),
+    totalSeconds: (performance.now() - startedAt) / 1000,
+  });
+  console.log(`\nSaved ${file} (total ${elapsed()})`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
