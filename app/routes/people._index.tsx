@@ -36,6 +36,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
       if (!can(actor, "person.changeRole", { id: person.id })) throw forbidden();
       if (person.role === parsed.data.role) return data<ActionResult>({ ok: true, message: "people.roleUnchanged", personId });
       changeRole(db, actor.id, person.id, parsed.data.role, meta);
+      // An observer reads; a new role changes what this person may do in documents they have open.
+      context.services.documents.refreshAccess({ userId: person.id });
       return data<ActionResult>({ ok: true, message: "people.roleChanged", personId });
     }
     case "deactivate": {

@@ -94,6 +94,14 @@ test("the lead sends a document for review and publishes it: a frozen public pag
   await expect(page.getByTestId("publication-body")).toContainText("Agreements are renewed every two years.");
   await expect(page.getByText(/version 1\. Published/)).toBeVisible();
   await expectAccessible(page);
+  // Printing hides the site's navigation and buttons, leaving the text and its citation.
+  await page.emulateMedia({ media: "print" });
+  await expect(page.getByRole("button", { name: "Print or save as PDF" })).toBeHidden();
+  await expect(page.getByRole("navigation", { name: "Main" })).toBeHidden();
+  await expect(page.getByRole("heading", { name: "How to cite" })).toBeVisible();
+  const pdf = await page.pdf({ format: "A4" });
+  expect(pdf.subarray(0, 5).toString()).toBe("%PDF-");
+  await page.emulateMedia({ media: "screen" });
   const markdown = await page.request.get(`/documents/${id}/v/1.md`);
   expect(markdown.headers()["content-disposition"]).toContain("hash-sharing-agreements-v1.md");
   expect(await markdown.text()).toContain("Agreements are renewed every two years.");
@@ -127,4 +135,46 @@ test("the lead sends a document for review and publishes it: a frozen public pag
   await expect(editor).toContainText("Agreements are renewed every two years.");
   await expect(editor).not.toContainText("A sentence written after publishing.");
   await context.close();
+});
+
+test("someone who loses the connection keeps typing, is told so, and their words sync when it returns", async ({ browser }) => {
+  const id = documentIdOf("Hash-sharing agreements");
+  const context = await browser.newContext();
+  await signInContext(context, "police@convene.example");
+  const page = await context.newPage();
+  let offline = false;
+  let upgraded = false;
+  const open: { close: () => Promise<void> }[] = [];
+  await page.routeWebSocket(/\/socket\.io\//, (ws) => {
+    if (offline) return void ws.close();
+    const server = ws.connectToServer();
+    ws.onMessage((message) => {
+      if (message === "5") upgraded = true;
+      server.send(message);
+    });
+    open.push(ws);
+  });
+  await page.route(/\/socket\.io\//, (route) => (offline ? route.abort("internetdisconnected") : route.continue()));
+  const editor = await openDocument(page, id);
+  await expect.poll(() => upgraded).toBe(true);
+
+  const otherContext = await browser.newContext();
+  await signInContext(otherContext, "ngo@convene.example");
+  const other = await otherContext.newPage();
+  const otherEditor = await openDocument(other, id);
+
+  offline = true;
+  await Promise.all(open.map((ws) => ws.close()));
+  await expect(page.getByTestId("doc-connection")).toHaveAttribute("data-state", "offline");
+  await typeAtEnd(page, "Typed while the train was in a tunnel.");
+  await expect(page.getByTestId("doc-connection")).toHaveAttribute("data-state", "offlineUnsaved");
+  await expect(page.getByTestId("doc-connection")).toContainText("will sync when you reconnect");
+  await expectAccessible(page);
+  await typeAtEnd(other, "Written online meanwhile.");
+
+  offline = false;
+  await expect(page.getByTestId("doc-connection")).toHaveAttribute("data-state", "saved", { timeout: 20_000 });
+  await expect(otherEditor).toContainText("Typed while the train was in a tunnel.");
+  await expect(editor).toContainText("Written online meanwhile.");
+  await Promise.all([context.close(), otherContext.close()]);
 });
