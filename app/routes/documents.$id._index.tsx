@@ -1,7 +1,6 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { z } from "zod";
 import { documentVisibilities } from "../../db/schema/vocabulary";
 import { DocumentEditor } from "../components/document-editor";
 import { FormAlert, SelectField, SubmitButton, TextAreaField, TextField } from "../components/form";
@@ -15,16 +14,11 @@ import {
 import { forbidden } from "../utils/auth.server";
 import { loadDocumentFor } from "../utils/documents.server";
 import { invalid, parseForm, readForm } from "../utils/forms.server";
-import { MAX_TEXT } from "../utils/validation";
+import { DocumentSchema } from "../utils/validation";
 import { i18next } from "../i18next.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data: d }) => [{ title: `${d?.document.title ?? ""} · Convene` }];
 
-const DocumentMetaSchema = z.object({
-  title: z.string({ required_error: "errors.required" }).trim().min(1, "errors.required").max(MAX_TEXT, "errors.tooLong"),
-  summary: z.string().trim().max(1000, "errors.tooLong").default(""),
-  visibility: z.enum(documentVisibilities, { errorMap: () => ({ message: "errors.invalidChoice" }) }),
-});
 
 export function loader({ request, context, params }: LoaderFunctionArgs) {
   const { user, access, document, canEdit, canManage } = loadDocumentFor(context, request, params.id);
@@ -47,7 +41,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const t = await i18next.getFixedT(request, "documents");
 
   if (intent === "settings") {
-    const parsed = parseForm(form, DocumentMetaSchema);
+    const parsed = parseForm(form, DocumentSchema);
     if (!parsed.ok) return data({ ...parsed, intent }, { status: 400 });
     updateDocument(db, user.id, document.id, parsed.data, context.requestMeta);
     // Narrowing who may read it closes the document for whoever may no longer.
@@ -59,7 +53,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     return data({ ok: true as const, intent, errors: {}, values: {} });
   }
   if (intent === "publish") {
-    const parsed = parseForm(form, DocumentMetaSchema.pick({ visibility: true }));
+    const parsed = parseForm(form, DocumentSchema.pick({ visibility: true }));
     if (!parsed.ok) return data({ ...parsed, intent }, { status: 400 });
     const number = publishDocument(db, user.id, document.id, { visibility: parsed.data.visibility, name: (n) => t("versions.autoPublished", { number: n }) }, context.requestMeta);
     throw redirect(`/documents/${document.id}/v/${number}`);

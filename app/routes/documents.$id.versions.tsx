@@ -1,7 +1,6 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { z } from "zod";
 import { EmptyState, FormAlert, SubmitButton, TextField } from "../components/form";
 import { DateTime } from "../components/time";
 import { compareStates, replaceText } from "../models/document-content.server";
@@ -10,15 +9,12 @@ import { createVersion, getVersion, listVersions } from "../models/documents.ser
 import { recordAudit } from "../models/audit.server";
 import { forbidden, notFound } from "../utils/auth.server";
 import { invalid, parseForm, readForm } from "../utils/forms.server";
-import { MAX_TEXT } from "../utils/validation";
+import { VersionNameSchema } from "../utils/validation";
 import { i18next } from "../i18next.server";
 import { loadDocumentFor } from "../utils/documents.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data: d }) => [{ title: `${d?.document.title ?? ""} · Convene` }];
 
-const VersionSchema = z.object({
-  name: z.string({ required_error: "errors.required" }).trim().min(1, "errors.required").max(MAX_TEXT, "errors.tooLong"),
-});
 
 export function loader({ request, context, params }: LoaderFunctionArgs) {
   const { document, canEdit } = loadDocumentFor(context, request, params.id);
@@ -41,7 +37,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const intent = form.get("intent");
 
   if (intent === "create") {
-    const parsed = parseForm(form, VersionSchema);
+    const parsed = parseForm(form, VersionNameSchema);
     if (!parsed.ok) return data({ ...parsed, intent }, { status: 400 });
     createVersion(db, user.id, document.id, parsed.data.name, context.requestMeta);
     return data({ ok: true as const, intent, created: parsed.data.name, errors: {}, values: {} });

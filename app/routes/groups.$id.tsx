@@ -24,7 +24,7 @@ import { forbidden, notFound, requirePermission, requireUser } from "../utils/au
 import { keptValues, parseForm, readForm } from "../utils/forms.server";
 import { pageTitle } from "../utils/meta";
 import { can } from "../utils/policy";
-import { GroupMemberSchema, NewGroupDocumentSchema, WorkingGroupSchema } from "../utils/validation";
+import { GroupMemberSchema, DocumentSchema, WorkingGroupSchema } from "../utils/validation";
 
 export const meta: MetaFunction = pageTitle("titles.group");
 
@@ -104,7 +104,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 
   if (intent === "createDocument") {
     if (!can(user, "document.create", { membership })) throw forbidden();
-    const parsed = parseForm(form, NewGroupDocumentSchema);
+    const parsed = parseForm(form, DocumentSchema);
     if (!parsed.ok) return failed(intent, form, parsed.errors);
     const documentId = createDocument(db, user.id, group.id, parsed.data, meta);
     return redirect(`/documents/${documentId}`);

@@ -231,7 +231,8 @@ export const GroupMemberSchema = z.object({
   membership: z.enum(memberships, { errorMap: () => ({ message: "errors.invalidChoice" }) }),
 });
 
-export const NewGroupDocumentSchema = z.object({
+/** A document's title, summary and who may read it: when it is created and in its settings. */
+export const DocumentSchema = z.object({
   title: z.string({ required_error: "errors.required" }).trim().min(1, "errors.required").min(2, "errors.tooShort").max(MAX_TEXT, "errors.tooLong"),
   summary: z
     .string()
@@ -239,4 +240,8 @@ export const NewGroupDocumentSchema = z.object({
     .optional()
     .transform((v) => (v ?? "").trim()),
   visibility: z.enum(documentVisibilities, { errorMap: () => ({ message: "errors.invalidChoice" }) }),
+});
+
+export const VersionNameSchema = z.object({
+  name: z.string({ required_error: "errors.required" }).trim().min(1, "errors.required").max(MAX_TEXT, "errors.tooLong"),
 });

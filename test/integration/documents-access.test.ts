@@ -62,6 +62,20 @@ describe("documents: who may read, edit and manage", () => {
     });
   }
 
+  it("refuses bad settings with a message, keeps what was typed and changes nothing", async () => {
+    const cookie = cookies.get("ngo@convene.example")!;
+    const before = server.db.$client.prepare("SELECT title, visibility FROM documents WHERE id = ?").get(draftId);
+    const res = await post(server, `/documents/${draftId}`, { intent: "settings", title: "   ", summary: "Kept summary", visibility: "everyone" }, cookie);
+    expect(res.status).toBe(400);
+    const html = await res.text();
+    expect(html).toContain("This field is required.");
+    expect(html).toContain("Kept summary");
+    expect(server.db.$client.prepare("SELECT title, visibility FROM documents WHERE id = ?").get(draftId)).toEqual(before);
+    const version = await post(server, `/documents/${draftId}/versions`, { intent: "create", name: "" }, cookie);
+    expect(version.status).toBe(400);
+    expect(await version.text()).toContain("This field is required.");
+  });
+
   it("lets anyone read a public published version, without an account", async () => {
     expect((await get(server, `/documents/${publishedId}/v/1`)).status).toBe(200);
     const md = await get(server, `/documents/${publishedId}/v/1.md`);
