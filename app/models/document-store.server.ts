@@ -6,13 +6,17 @@ import type Database from "better-sqlite3";
 import * as Y from "yjs";
 import type { Db } from "../../db/client";
 
-interface Statements {
+interface Prepared {
   snapshot: Database.Statement<[number], { state: Buffer; throughUpdateId: number }>;
   tail: Database.Statement<[number, number], { id: number; update: Buffer }>;
   append: Database.Statement<[number, Buffer, number | null], { id: number }>;
   upsertSnapshot: Database.Statement<[number, Buffer, number]>;
   dropCovered: Database.Statement<[number, number]>;
   touch: Database.Statement<[number]>;
+}
+interface Statements extends Prepared {
+  appendTx: (documentId: number, update: Buffer, userId: number | null) => number;
+  compactTx: (documentId: number, state: Buffer, throughUpdateId: number) => void;
 }
 
 const cache = new WeakMap<Database.Database, Statements>();
@@ -21,7 +25,7 @@ function statements(db: Db): Statements {
   let s = cache.get(db.$client);
   if (!s) {
     const c = db.$client;
-    s = {
+    const prepared: Prepared = {
       snapshot: c.prepare("SELECT state, through_update_id AS throughUpdateId FROM document_snapshots WHERE document_id = ?"),
       tail: c.prepare("SELECT id, \"update\" FROM document_updates WHERE document_id = ? AND id > ? ORDER BY id"),
       append: c.prepare("INSERT INTO document_updates (document_id, \"update\", user_id) VALUES (?, ?, ?) RETURNING id"),
@@ -31,6 +35,17 @@ function statements(db: Db): Statements {
       ),
       dropCovered: c.prepare("DELETE FROM document_updates WHERE document_id = ? AND id <= ?"),
       touch: c.prepare("UPDATE documents SET updated_at = unixepoch('subsec') * 1000 WHERE id = ?"),
+    };
+    s = {
+      ...prepared,
+      // Transaction functions are built once: better-sqlite3 wraps each in BEGIN/COMMIT.
+      appendTx: c.transaction((documentId: number, update: Buffer, userId: number | null) => prepared.append.get(documentId, update, userId)!.id),
+      compactTx: c.transaction((documentId: number, state: Buffer, throughUpdateId: number) => {
+        prepared.upsertSnapshot.run(documentId, state, throughUpdateId);
+        prepared.dropCovered.run(documentId, throughUpdateId);
+        // A compaction also marks when the document last changed (appends do not, to keep them to one write).
+        prepared.touch.run(documentId);
+      }),
     };
     cache.set(db.$client, s);
   }
@@ -60,23 +75,21 @@ export function loadDocumentState(db: Db, documentId: number): StoredState {
   return { doc, lastUpdateId, tailLength: tail.length };
 }
 
-/** Appends one update in its own transaction; returns its id once it is on disk. */
+const asBuffer = (bytes: Uint8Array) => (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+
+/** Appends one update in its own transaction; returns its id once it is committed. */
 export function appendDocumentUpdate(db: Db, documentId: number, update: Uint8Array, userId: number | null): number {
-  const s = statements(db);
-  return db.$client.transaction(() => {
-    const row = s.append.get(documentId, Buffer.from(update.buffer, update.byteOffset, update.byteLength), userId)!;
-    s.touch.run(documentId);
-    return row.id;
-  })();
+  return statements(db).appendTx(documentId, asBuffer(update), userId);
+}
+
+/** Records that a document changed now (for lists sorted by last change). */
+export function touchDocument(db: Db, documentId: number): void {
+  statements(db).touch.run(documentId);
 }
 
 /** Replaces the snapshot with `state` (which must include every update up to `throughUpdateId`) and drops those updates. */
 export function compactDocument(db: Db, documentId: number, state: Uint8Array, throughUpdateId: number): void {
-  const s = statements(db);
-  db.$client.transaction(() => {
-    s.upsertSnapshot.run(documentId, Buffer.from(state.buffer, state.byteOffset, state.byteLength), throughUpdateId);
-    s.dropCovered.run(documentId, throughUpdateId);
-  })();
+  statements(db).compactTx(documentId, asBuffer(state), throughUpdateId);
 }
 
 /** The stored state of a document as one update, without keeping anything in memory. */

@@ -11,7 +11,7 @@ import * as encoding from "lib0/encoding";
 import * as awarenessProtocol from "y-protocols/awareness";
 import * as syncProtocol from "y-protocols/sync";
 import * as Y from "yjs";
-import { appendDocumentUpdate, compactDocument, loadDocumentState } from "../../app/models/document-store.server";
+import { appendDocumentUpdate, compactDocument, loadDocumentState, touchDocument } from "../../app/models/document-store.server";
 import { actorFor, documentAccess, type DocumentAccess } from "../../app/models/documents.server";
 import {
   MAX_AWARENESS_STATE_BYTES,
@@ -42,8 +42,12 @@ interface LiveDocument {
   lastUpdateId: number;
   /** Updates stored since the last snapshot. */
   tailLength: number;
+  /** When `documents.updated_at` was last moved, to move it at most every few seconds while people type. */
+  touchedAt: number;
   unloadTimer: NodeJS.Timeout | null;
 }
+
+const TOUCH_EVERY_MS = 5_000;
 
 /** A change made by the server itself (restoring a version), stored and relayed like a client's. */
 const SERVER_ORIGIN = Symbol("server");
@@ -100,6 +104,11 @@ export function createDocumentHub(io: IoServer, services: Services, log: (m: str
   function persist(live: LiveDocument, update: Uint8Array, userId: number | null) {
     live.lastUpdateId = appendDocumentUpdate(db, live.id, update, userId);
     live.tailLength++;
+    const now = Date.now();
+    if (now - live.touchedAt > TOUCH_EVERY_MS) {
+      live.touchedAt = now;
+      touchDocument(db, live.id);
+    }
     if (live.tailLength >= env.DOC_COMPACT_UPDATES) compact(live);
   }
 
@@ -124,6 +133,7 @@ export function createDocumentHub(io: IoServer, services: Services, log: (m: str
       peers: new Map(),
       lastUpdateId: stored.lastUpdateId,
       tailLength: stored.tailLength,
+      touchedAt: 0,
       unloadTimer: null,
     };
     // Changes the server makes itself are stored and sent to everyone; clients' changes are handled in `message`.
@@ -273,8 +283,10 @@ export function createDocumentHub(io: IoServer, services: Services, log: (m: str
       } catch {
         return refuse("malformed_update", "The update could not be read.");
       }
-      persist(live, payload, peer.userId);
+      // Peers get the change at once; the sender's acknowledgement waits for the commit. A peer that got a change
+      // the server then failed to store still holds it, and sends it back on its next sync.
       socket.to(rooms.doc(documentId)).emit("doc:message", documentId, wire(syncUpdateMessage(payload)));
+      persist(live, payload, peer.userId);
       return { ok: true };
     }
 
