@@ -1,8 +1,8 @@
 /**
  * The documents hub: one live `Y.Doc` per open document, synced with y-protocols messages over Socket.IO.
  *
- * Every change a client sends is checked (permission, size, well-formed), applied, appended to SQLite in a
- * synchronous transaction and only then acknowledged and relayed. Read-only sockets still receive changes and
+ * Every change a client sends is checked (permission, size, well-formed), applied, relayed to the room,
+ * appended to SQLite in a synchronous transaction, and only then acknowledged to its sender. Read-only sockets still receive changes and
  * appear in presence, but what they send to change the text is refused. Documents nobody has open are folded
  * into a snapshot and dropped from memory after `DOC_UNLOAD_MS`.
  */
