@@ -339,24 +339,23 @@ export function publishDocument(
   });
 }
 
-/** One published version with what the policy needs to decide who may read it. */
+/** What lists and pages show of a published version. */
+const publicationColumns = {
+  documentId: documentVersions.documentId,
+  number: documentVersions.publishedNumber,
+  title: documentVersions.title,
+  summary: documentVersions.summary,
+  visibility: documentVersions.visibility,
+  publishedAt: documentVersions.createdAt,
+  groupName: workingGroups.name,
+  pillarName: pillars.name,
+};
+
+/** One published version, its frozen state, and what the policy needs to decide who may read it. */
 export function getPublication(db: DbOrTx, documentId: number, number: number) {
   return (
     db
-      .select({
-        id: documentVersions.id,
-        documentId: documentVersions.documentId,
-        number: documentVersions.publishedNumber,
-        title: documentVersions.title,
-        summary: documentVersions.summary,
-        visibility: documentVersions.visibility,
-        state: documentVersions.state,
-        publishedAt: documentVersions.createdAt,
-        publishedBy: users.name,
-        groupId: documents.groupId,
-        groupName: workingGroups.name,
-        pillarName: pillars.name,
-      })
+      .select({ ...publicationColumns, id: documentVersions.id, state: documentVersions.state, publishedBy: users.name, groupId: documents.groupId })
       .from(documentVersions)
       .innerJoin(documents, eq(documents.id, documentVersions.documentId))
       .innerJoin(workingGroups, eq(workingGroups.id, documents.groupId))
@@ -370,17 +369,7 @@ export function getPublication(db: DbOrTx, documentId: number, number: number) {
 /** Every published version a reader (or, with `null`, anyone) may read, newest first. */
 export function listPublicationsFor(db: DbOrTx, actor: Actor | null, documentId?: number) {
   const rows = db
-    .select({
-      documentId: documentVersions.documentId,
-      number: documentVersions.publishedNumber,
-      title: documentVersions.title,
-      summary: documentVersions.summary,
-      visibility: documentVersions.visibility,
-      publishedAt: documentVersions.createdAt,
-      groupName: workingGroups.name,
-      pillarName: pillars.name,
-      membership: workingGroupMembers.membership,
-    })
+    .select({ ...publicationColumns, membership: workingGroupMembers.membership })
     .from(documentVersions)
     .innerJoin(documents, eq(documents.id, documentVersions.documentId))
     .innerJoin(workingGroups, eq(workingGroups.id, documents.groupId))

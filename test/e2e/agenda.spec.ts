@@ -1,6 +1,6 @@
 import ical from "node-ical";
 import { zonedToUtc } from "../../app/utils/zoned-time";
-import { expect, expectAccessible, signInContext, test, testDb } from "./fixtures";
+import { cuttableConnection, expect, expectAccessible, signInContext, test, testDb } from "./fixtures";
 
 function forum() {
   return testDb().$client.prepare("SELECT id, starts_on AS startsOn FROM events WHERE kind = 'forum'").get() as { id: number; startsOn: string };
@@ -157,27 +157,11 @@ test("an agenda that was offline catches up when its connection comes back", asy
   const page = await context.newPage();
 
   // The live connection goes through the test, which can cut it and keep it cut.
-  let offline = false;
-  let upgraded = false;
-  const open: { close: () => Promise<void> }[] = [];
-  await page.routeWebSocket(/\/socket\.io\//, (ws) => {
-    if (offline) return void ws.close();
-    const server = ws.connectToServer();
-    // Socket.IO starts on long-polling and moves to the WebSocket once the client sends "5".
-    ws.onMessage((message) => {
-      if (message === "5") upgraded = true;
-      server.send(message);
-    });
-    open.push(ws);
-  });
-  await page.route(/\/socket\.io\//, (route) => (offline ? route.abort("internetdisconnected") : route.continue()));
+  const connection = await cuttableConnection(page);
 
   await page.goto(`/events/${eventId}?day=${startsOn}`);
   await expect(page.getByTestId("live-status")).toHaveAttribute("data-status", "live");
-  // Cut only once the connection has moved from long-polling to its WebSocket.
-  await expect.poll(() => upgraded).toBe(true);
-  offline = true;
-  await Promise.all(open.map((ws) => ws.close()));
+  await connection.cut();
   await expect(page.getByTestId("live-status")).toHaveAttribute("data-status", "reconnecting");
 
   // While it is offline, the secretariat moves the session.
@@ -191,7 +175,7 @@ test("an agenda that was offline catches up when its connection comes back", asy
   const card = page.locator(`[data-session-id="${sessionId}"]`);
   await expect(card).not.toContainText("16:00");
 
-  offline = false;
+  connection.restore();
   await expect(page.getByTestId("live-status")).toHaveAttribute("data-status", "live", { timeout: 20_000 });
   await expect(card).toContainText("16:00");
   await admin.close();

@@ -1,5 +1,5 @@
 import type { Page } from "@playwright/test";
-import { expect, expectAccessible, signInContext, test, testDb } from "./fixtures";
+import { cuttableConnection, expect, expectAccessible, signInContext, test, testDb } from "./fixtures";
 
 function documentIdOf(title: string): number {
   return (testDb().$client.prepare("SELECT id FROM documents WHERE title = ?").get(title) as { id: number }).id;
@@ -142,29 +142,15 @@ test("someone who loses the connection keeps typing, is told so, and their words
   const context = await browser.newContext();
   await signInContext(context, "police@convene.example");
   const page = await context.newPage();
-  let offline = false;
-  let upgraded = false;
-  const open: { close: () => Promise<void> }[] = [];
-  await page.routeWebSocket(/\/socket\.io\//, (ws) => {
-    if (offline) return void ws.close();
-    const server = ws.connectToServer();
-    ws.onMessage((message) => {
-      if (message === "5") upgraded = true;
-      server.send(message);
-    });
-    open.push(ws);
-  });
-  await page.route(/\/socket\.io\//, (route) => (offline ? route.abort("internetdisconnected") : route.continue()));
+  const connection = await cuttableConnection(page);
   const editor = await openDocument(page, id);
-  await expect.poll(() => upgraded).toBe(true);
 
   const otherContext = await browser.newContext();
   await signInContext(otherContext, "ngo@convene.example");
   const other = await otherContext.newPage();
   const otherEditor = await openDocument(other, id);
 
-  offline = true;
-  await Promise.all(open.map((ws) => ws.close()));
+  await connection.cut();
   await expect(page.getByTestId("doc-connection")).toHaveAttribute("data-state", "offline");
   await typeAtEnd(page, "Typed while the train was in a tunnel.");
   await expect(page.getByTestId("doc-connection")).toHaveAttribute("data-state", "offlineUnsaved");
@@ -172,7 +158,7 @@ test("someone who loses the connection keeps typing, is told so, and their words
   await expectAccessible(page);
   await typeAtEnd(other, "Written online meanwhile.");
 
-  offline = false;
+  connection.restore();
   await expect(page.getByTestId("doc-connection")).toHaveAttribute("data-state", "saved", { timeout: 20_000 });
   await expect(otherEditor).toContainText("Typed while the train was in a tunnel.");
   await expect(editor).toContainText("Written online meanwhile.");

@@ -60,3 +60,35 @@ export const test = base.extend<{ browserErrors: string[] }>({
     { auto: true },
   ],
 });
+
+/**
+ * Routes a page's live connection through the test, which can cut it and keep it cut (as a train
+ * tunnel would) and then let it come back. Call before the page opens its socket.
+ */
+export async function cuttableConnection(page: Page) {
+  let offline = false;
+  let upgraded = false;
+  const open: { close: () => Promise<void> }[] = [];
+  await page.routeWebSocket(/\/socket\.io\//, (ws) => {
+    if (offline) return void ws.close();
+    const server = ws.connectToServer();
+    // Socket.IO starts on long-polling and moves to the WebSocket once the client sends "5".
+    ws.onMessage((message) => {
+      if (message === "5") upgraded = true;
+      server.send(message);
+    });
+    open.push(ws);
+  });
+  await page.route(/\/socket\.io\//, (route) => (offline ? route.abort("internetdisconnected") : route.continue()));
+  return {
+    /** Cuts the connection once it has moved from long-polling to its WebSocket. */
+    async cut() {
+      await expect.poll(() => upgraded).toBe(true);
+      offline = true;
+      await Promise.all(open.map((ws) => ws.close()));
+    },
+    restore() {
+      offline = false;
+    },
+  };
+}
