@@ -28,6 +28,8 @@ import type { AppSocket, IoServer, Services } from "../context";
 interface Peer {
   socket: AppSocket;
   userId: number;
+  /** The name others see in presence: the person's own, never one the client makes up. */
+  name: string;
   readOnly: boolean;
   /** Awareness client ids this socket has announced; removed from presence when it leaves. */
   clientIds: Set<number>;
@@ -187,7 +189,7 @@ export function createDocumentHub(io: IoServer, services: Services, log: (m: str
     return { readOnly: !can(actor, "document.edit", access) };
   }
 
-  function join(socket: AppSocket, actor: Actor, documentId: number): Ack<DocJoinResult> {
+  function join(socket: AppSocket, actor: Actor & { name: string }, documentId: number): Ack<DocJoinResult> {
     const access = documentAccess(db, documentId, actor.id);
     const allowed = accessOf(actor, access);
     // A document the person may not read is answered exactly like one that does not exist.
@@ -199,7 +201,7 @@ export function createDocumentHub(io: IoServer, services: Services, log: (m: str
     }
     const existing = live.peers.get(socket.id);
     if (existing) existing.readOnly = allowed.readOnly;
-    else live.peers.set(socket.id, { socket, userId: actor.id, readOnly: allowed.readOnly, clientIds: new Set() });
+    else live.peers.set(socket.id, { socket, userId: actor.id, name: actor.name, readOnly: allowed.readOnly, clientIds: new Set() });
     let joined = joinedBy.get(socket.id);
     if (!joined) joinedBy.set(socket.id, (joined = new Set()));
     joined.add(documentId);
@@ -302,6 +304,10 @@ export function createDocumentHub(io: IoServer, services: Services, log: (m: str
       for (const entry of entries) {
         if (entry.stateBytes > MAX_AWARENESS_STATE_BYTES) {
           return refuse("payload_too_large", `Presence states are limited to ${MAX_AWARENESS_STATE_BYTES} bytes.`);
+        }
+        const user = (entry.state as { user?: { name?: unknown } } | null)?.user;
+        if (entry.state !== null && (typeof user !== "object" || user === null || user.name !== peer.name)) {
+          return refuse("forbidden", "Presence must carry your own name.");
         }
         // A socket speaks only for the client ids it introduced first; nobody can move someone else's caret.
         for (const [otherId, other] of live.peers) {

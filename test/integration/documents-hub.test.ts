@@ -68,15 +68,24 @@ describe("documents hub: editing together", () => {
     const { documentId } = groupWithDocument(server, team);
     const a = await open("ngo@convene.example", documentId);
     const b = await open("police@convene.example", documentId);
-    a.provider.awareness.setLocalStateField("user", { name: "NGO delegate", color: "#1f6feb" });
+    // Presence carries the person's own name: a made-up one is refused.
+    const spoof = new awarenessProtocol.Awareness(new Y.Doc());
+    spoof.setLocalState({ user: { name: "Sam Okafor", color: "#000" } });
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, 1);
+    encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(spoof, [spoof.clientID]));
+    expect(await sendRaw(a, documentId, encoding.toUint8Array(encoder))).toMatchObject({ ok: false, error: "forbidden" });
+    spoof.destroy();
+
+    a.provider.awareness.setLocalStateField("user", { name: "Wanjiru Kamau", color: "#1f6feb" });
     await new Promise<void>((resolve) => {
-      const check = () => [...b.provider.awareness.getStates().values()].some((s) => s.user?.name === "NGO delegate") && resolve();
+      const check = () => [...b.provider.awareness.getStates().values()].some((s) => s.user?.name === "Wanjiru Kamau") && resolve();
       b.provider.awareness.on("change", check);
       check();
     });
     a.close();
     await new Promise<void>((resolve) => {
-      const check = () => ![...b.provider.awareness.getStates().values()].some((s) => s.user?.name === "NGO delegate") && resolve();
+      const check = () => ![...b.provider.awareness.getStates().values()].some((s) => s.user?.name === "Wanjiru Kamau") && resolve();
       b.provider.awareness.on("change", check);
       check();
     });
@@ -143,7 +152,7 @@ describe("documents hub: bad input", () => {
     expect(await sendRaw(a, 999_999, new Uint8Array([0, 0, 0]))).toMatchObject({ ok: false, error: "not_joined" });
 
     const bigState = new awarenessProtocol.Awareness(new Y.Doc());
-    bigState.setLocalState({ user: { name: "x".repeat(10_000) } });
+    bigState.setLocalState({ user: { name: "Wanjiru Kamau" }, note: "x".repeat(10_000) });
     const encoder = encoding.createEncoder();
     encoding.writeVarUint(encoder, 1);
     encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(bigState, [bigState.clientID]));
