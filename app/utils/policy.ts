@@ -3,7 +3,7 @@
  * Loaders, actions and socket handlers ask `can(...)`; nothing checks roles inline.
  * Pure and free of server imports, so the interface can also use it to hide what a person may not do.
  */
-import type { DocumentVisibility, Membership, Role } from "../../db/schema/vocabulary";
+import type { CommitmentVisibility, DocumentVisibility, Membership, Role } from "../../db/schema/vocabulary";
 
 export interface Actor {
   id: number;
@@ -48,6 +48,19 @@ interface Targets {
   "document.manage": { leadId: number | null };
   /** A published, frozen version; `visibility` is the one it was published with. */
   "publication.view": { visibility: DocumentVisibility; membership: Membership | null };
+  /** Forum cycles: opening, carry-over decisions, closing, highlights and the report. */
+  "cycles.manage": undefined;
+  /** The registry and dashboards of commitments (each commitment is still checked on its own). */
+  "commitments.view": undefined;
+  /** `organisationIds`: the organisations behind the commitment (lead and supporting). */
+  "commitment.view": { visibility: CommitmentVisibility; organisationIds: readonly number[] };
+  /** Recording a commitment with `leadOrganisationId` as its lead. */
+  "commitment.create": { leadOrganisationId: number | null };
+  /** Editing a commitment's details and milestones: its lead organisation and the secretariat. */
+  "commitment.edit": { leadOrganisationId: number | null };
+  /** Posting progress: people of any organisation behind the commitment, and the secretariat. */
+  "commitment.report": { organisationIds: readonly number[] };
+  "progress.verify": undefined;
 }
 
 export type Action = keyof Targets;
@@ -76,6 +89,13 @@ export const actions = [
   "document.edit",
   "document.manage",
   "publication.view",
+  "cycles.manage",
+  "commitments.view",
+  "commitment.view",
+  "commitment.create",
+  "commitment.edit",
+  "commitment.report",
+  "progress.verify",
 ] as const satisfies readonly Action[];
 
 export type TargetArgs<A extends Action> = Targets[A] extends undefined ? [] : [target: Targets[A]];
@@ -113,7 +133,19 @@ const rules: { [A in Action]: (actor: Actor, target: Targets[A]) => boolean } = 
   "document.edit": (actor, t) => actor.role === "secretariat" || mayWrite(actor, t.membership),
   "document.manage": (actor, t) => actor.role === "secretariat" || (actor.role !== "observer" && t.leadId === actor.id),
   "publication.view": (actor, t) => actor.role === "secretariat" || t.membership !== null || t.visibility !== "group",
+  "cycles.manage": secretariatOnly,
+  "commitments.view": () => true,
+  "commitment.view": (actor, t) => actor.role === "secretariat" || t.visibility !== "secretariat" || ownsOne(actor, t.organisationIds),
+  "commitment.create": (actor, t) => actor.role === "secretariat" || (actor.role !== "observer" && t.leadOrganisationId !== null && t.leadOrganisationId === actor.organisationId),
+  "commitment.edit": (actor, t) => actor.role === "secretariat" || (actor.role !== "observer" && t.leadOrganisationId !== null && t.leadOrganisationId === actor.organisationId),
+  "commitment.report": (actor, t) => actor.role === "secretariat" || (actor.role !== "observer" && ownsOne(actor, t.organisationIds)),
+  "progress.verify": secretariatOnly,
 };
+
+/** Whether the actor belongs to one of these organisations. */
+function ownsOne(actor: Actor, organisationIds: readonly number[]): boolean {
+  return actor.organisationId !== null && organisationIds.includes(actor.organisationId);
+}
 
 /** Observers read; everyone else writes where their working group made them an editor. */
 function mayWrite(actor: Actor, membership: Membership | null): boolean {
@@ -124,6 +156,7 @@ export function can<A extends Action>(actor: Actor | null | undefined, action: A
   // Without an account, only a published public event or a public published document can be seen.
   if (!actor) {
     if (action === "publication.view") return (target[0] as Targets["publication.view"]).visibility === "public";
+    if (action === "commitment.view") return (target[0] as Targets["commitment.view"]).visibility === "public";
     const event = target[0] as Targets["event.view"] | undefined;
     return action === "event.view" && event?.status === "published" && event.visibility === "public";
   }

@@ -3,3 +3,4 @@ export * from "./audit";
 export * from "./forum";
 export * from "./agenda";
 export * from "./documents";
+export * from "./commitments";

@@ -34,3 +34,37 @@ export type DocumentVisibility = (typeof documentVisibilities)[number];
 /** Why a named version exists. */
 export const versionKinds = ["manual", "review", "published", "restore"] as const;
 export type VersionKind = (typeof versionKinds)[number];
+
+/** Short codes of the five pillars, used in commitment references such as CA-2026-07. */
+export const pillarCodes: Record<string, string> = {
+  "tech-innovation": "TI",
+  "collective-action": "CA",
+  "independent-research": "IR",
+  "knowledge-sharing": "KS",
+  "transparency-accountability": "TA",
+};
+
+export const cycleStatuses = ["open", "closed"] as const;
+export type CycleStatus = (typeof cycleStatuses)[number];
+
+/** How far a commitment has come, on the Open Government Partnership's scale. */
+export const completionLevels = ["not_started", "limited", "substantial", "complete", "withdrawn"] as const;
+export type CompletionLevel = (typeof completionLevels)[number];
+
+export const commitmentTypes = ["single", "joint"] as const;
+export type CommitmentType = (typeof commitmentTypes)[number];
+
+/** Who may read a commitment: anyone, every member, or the secretariat (and its own organisations). */
+export const commitmentVisibilities = ["public", "members", "secretariat"] as const;
+export type CommitmentVisibility = (typeof commitmentVisibilities)[number];
+
+/** Where a commitment stands within its cycle. */
+export const commitmentStatuses = ["open", "completed", "withdrawn", "carried"] as const;
+export type CommitmentStatus = (typeof commitmentStatuses)[number];
+
+/** What the secretariat decided for an open commitment when a new cycle opened. */
+export const carryKinds = ["continued", "rescoped", "split", "merged", "withdrawn"] as const;
+export type CarryKind = (typeof carryKinds)[number];
+
+/** The Voluntary Principles to Counter Online Child Sexual Exploitation and Abuse, by number. */
+export const voluntaryPrinciples = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11] as const;

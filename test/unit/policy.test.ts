@@ -31,6 +31,13 @@ const matrix: Record<Action, { target?: unknown; allowed: Role[] }> = {
   "document.edit": { target: { membership: "editor" }, allowed: ["secretariat", "facilitator", "delegate"] },
   "document.manage": { target: { leadId: 99 }, allowed: ["secretariat"] },
   "publication.view": { target: { visibility: "members", membership: null }, allowed: ["secretariat", "facilitator", "delegate", "observer"] },
+  "cycles.manage": { allowed: ["secretariat"] },
+  "commitments.view": { allowed: ["secretariat", "facilitator", "delegate", "observer"] },
+  "commitment.view": { target: { visibility: "secretariat", organisationIds: [99] }, allowed: ["secretariat"] },
+  "commitment.create": { target: { leadOrganisationId: 10 }, allowed: ["secretariat", "facilitator", "delegate"] },
+  "commitment.edit": { target: { leadOrganisationId: 99 }, allowed: ["secretariat"] },
+  "commitment.report": { target: { organisationIds: [10] }, allowed: ["secretariat", "facilitator", "delegate"] },
+  "progress.verify": { allowed: ["secretariat"] },
 };
 
 describe("policy matrix: every role × every action", () => {
@@ -108,5 +115,17 @@ describe("policy rules that depend on the target", () => {
     expect(can(null, "publication.view", { visibility: "public", membership: null })).toBe(true);
     expect(can(null, "publication.view", { visibility: "members", membership: null })).toBe(false);
     expect(can(null, "document.view", { visibility: "public", membership: null })).toBe(false);
+  });
+
+  it("commitments: an organisation reports on its own, reads what is shared, and only the secretariat verifies", () => {
+    const delegate = actor("delegate", 7); // organisation 10
+    expect(can(delegate, "commitment.report", { organisationIds: [11, 10] })).toBe(true);
+    expect(can(delegate, "commitment.report", { organisationIds: [11] })).toBe(false);
+    expect(can(delegate, "commitment.create", { leadOrganisationId: 11 })).toBe(false);
+    expect(can(delegate, "commitment.view", { visibility: "secretariat", organisationIds: [10] })).toBe(true);
+    expect(can(delegate, "commitment.view", { visibility: "members", organisationIds: [] })).toBe(true);
+    expect(can(null, "commitment.view", { visibility: "public", organisationIds: [] })).toBe(true);
+    expect(can(null, "commitment.view", { visibility: "members", organisationIds: [] })).toBe(false);
+    expect(can(actor("observer", 7), "commitment.report", { organisationIds: [10] })).toBe(false);
   });
 });

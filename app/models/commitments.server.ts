@@ -1,0 +1,420 @@
+/**
+ * Forum cycles and collective-action commitments: references, owners, milestones, append-only progress,
+ * carry-over between cycles (lineage as data) and the frozen assessment when a cycle closes.
+ * Every write runs in one synchronous transaction with its audit entry.
+ */
+import { and, asc, desc, eq, inArray, isNull, sql } from "drizzle-orm";
+import type { Db, DbOrTx } from "../../db/client";
+import {
+  carryLinks,
+  commitmentOrganisations,
+  commitments,
+  cycleAssessments,
+  evidence,
+  forumCycles,
+  milestones,
+  organisations,
+  pillars,
+  progressUpdates,
+  progressVerifications,
+  users,
+} from "../../db/schema";
+import {
+  pillarCodes,
+  type CarryKind,
+  type CommitmentType,
+  type CommitmentVisibility,
+  type CompletionLevel,
+} from "../../db/schema/vocabulary";
+import { recordAudit, type RequestMeta } from "./audit.server";
+
+export type Failure = { ok: false; error: string; field?: string };
+
+// ---------------------------------------------------------------------------------------------
+// Cycles
+
+export function listCycles(db: DbOrTx) {
+  return db.select().from(forumCycles).orderBy(desc(forumCycles.year)).all();
+}
+
+export function getCycleByYear(db: DbOrTx, year: number) {
+  return db.select().from(forumCycles).where(eq(forumCycles.year, year)).get() ?? null;
+}
+
+/** The newest open cycle: where new commitments are recorded. */
+export function currentCycle(db: DbOrTx) {
+  return db.select().from(forumCycles).where(eq(forumCycles.status, "open")).orderBy(desc(forumCycles.year)).get() ?? null;
+}
+
+export function openCycle(db: Db, actorId: number, input: { year: number; reportOn: string }, meta: RequestMeta): { ok: true; id: number } | Failure {
+  return db.transaction((tx) => {
+    if (getCycleByYear(tx, input.year)) return { ok: false as const, error: "commitments:errors.cycleExists", field: "year" };
+    const { id } = tx.insert(forumCycles).values(input).returning({ id: forumCycles.id }).get();
+    recordAudit(tx, { actorId, action: "cycle.open", targetType: "cycle", targetId: id, detail: { ...input } }, meta);
+    return { ok: true as const, id };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// References
+
+/** The next free reference for a pillar and year of origin: CA-2026-07. */
+export function nextReference(db: DbOrTx, pillarSlug: string, year: number): string {
+  const prefix = `${pillarCodes[pillarSlug] ?? "XX"}-${year}-`;
+  const row = db
+    .select({ n: sql<number | null>`max(cast(substr(${commitments.reference}, ${prefix.length + 1}) as integer))` })
+    .from(commitments)
+    .where(sql`${commitments.reference} like ${prefix + "%"}`)
+    .get();
+  return `${prefix}${String((row?.n ?? 0) + 1).padStart(2, "0")}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Commitments
+
+export interface CommitmentInput {
+  title: string;
+  problem: string;
+  expectedResult: string;
+  pillarId: number;
+  principles: number[];
+  type: CommitmentType;
+  leadOrganisationId: number;
+  supporting: { organisationId: number; contribution: string }[];
+  leadContribution: string;
+  contactName: string;
+  contactEmail: string | null;
+  startsOn: string;
+  endsOn: string;
+  madeAtSessionId: number | null;
+  visibility: CommitmentVisibility;
+  milestones: { title: string; dueOn: string }[];
+}
+
+function insertCommitment(tx: DbOrTx, cycleId: number, reference: string, input: CommitmentInput, createdBy: number): number {
+  const { id } = tx
+    .insert(commitments)
+    .values({
+      cycleId,
+      reference,
+      pillarId: input.pillarId,
+      title: input.title,
+      problem: input.problem,
+      expectedResult: input.expectedResult,
+      principles: input.principles,
+      type: input.supporting.length ? "joint" : input.type,
+      contactName: input.contactName,
+      contactEmail: input.contactEmail,
+      startsOn: input.startsOn,
+      endsOn: input.endsOn,
+      madeAtSessionId: input.madeAtSessionId,
+      visibility: input.visibility,
+      createdBy,
+    })
+    .returning({ id: commitments.id })
+    .get();
+  tx.insert(commitmentOrganisations)
+    .values([
+      { commitmentId: id, organisationId: input.leadOrganisationId, role: "lead" as const, contribution: input.leadContribution },
+      ...input.supporting
+        .filter((s) => s.organisationId !== input.leadOrganisationId)
+        .map((s) => ({ commitmentId: id, organisationId: s.organisationId, role: "supporting" as const, contribution: s.contribution })),
+    ])
+    .run();
+  if (input.milestones.length) tx.insert(milestones).values(input.milestones.map((m) => ({ ...m, commitmentId: id }))).run();
+  return id;
+}
+
+function pillarSlugOf(tx: DbOrTx, pillarId: number): string | null {
+  return tx.select({ slug: pillars.slug }).from(pillars).where(eq(pillars.id, pillarId)).get()?.slug ?? null;
+}
+
+/** Records a new commitment in the current cycle, with a reference of its own. */
+export function createCommitment(db: Db, actorId: number, input: CommitmentInput, meta: RequestMeta): { ok: true; id: number; reference: string } | Failure {
+  return db.transaction((tx) => {
+    const cycle = currentCycle(tx);
+    if (!cycle) return { ok: false as const, error: "commitments:errors.noOpenCycle" };
+    const slug = pillarSlugOf(tx, input.pillarId);
+    if (!slug) return { ok: false as const, error: "errors.invalidChoice", field: "pillarId" };
+    const reference = nextReference(tx, slug, cycle.year);
+    const id = insertCommitment(tx, cycle.id, reference, input, actorId);
+    recordAudit(tx, { actorId, action: "commitment.create", targetType: "commitment", targetId: id, detail: { reference, title: input.title } }, meta);
+    return { ok: true as const, id, reference };
+  });
+}
+
+/** A commitment with its cycle, organisations and milestones. */
+export function getCommitment(db: DbOrTx, id: number) {
+  const row = db
+    .select({ commitment: commitments, year: forumCycles.year, cycleStatus: forumCycles.status, pillarName: pillars.name, pillarSlug: pillars.slug })
+    .from(commitments)
+    .innerJoin(forumCycles, eq(forumCycles.id, commitments.cycleId))
+    .innerJoin(pillars, eq(pillars.id, commitments.pillarId))
+    .where(eq(commitments.id, id))
+    .get();
+  if (!row) return null;
+  const owners = db
+    .select({ organisationId: organisations.id, name: organisations.name, stakeholderGroup: organisations.stakeholderGroup, role: commitmentOrganisations.role, contribution: commitmentOrganisations.contribution })
+    .from(commitmentOrganisations)
+    .innerJoin(organisations, eq(organisations.id, commitmentOrganisations.organisationId))
+    .where(eq(commitmentOrganisations.commitmentId, id))
+    .orderBy(asc(commitmentOrganisations.role), asc(organisations.name))
+    .all();
+  const steps = db.select().from(milestones).where(eq(milestones.commitmentId, id)).orderBy(asc(milestones.dueOn), asc(milestones.id)).all();
+  return {
+    ...row.commitment,
+    year: row.year,
+    cycleStatus: row.cycleStatus,
+    pillarName: row.pillarName,
+    pillarSlug: row.pillarSlug,
+    owners,
+    organisationIds: owners.map((o) => o.organisationId),
+    leadOrganisationId: owners.find((o) => o.role === "lead")?.organisationId ?? null,
+    milestones: steps,
+  };
+}
+export type Commitment = NonNullable<ReturnType<typeof getCommitment>>;
+
+/** Marks a milestone done on a date (its commitment's owners or the secretariat). */
+export function completeMilestone(db: Db, actorId: number, milestoneId: number, doneOn: string, meta: RequestMeta): boolean {
+  return db.transaction((tx) => {
+    const changed = tx
+      .update(milestones)
+      .set({ doneOn, doneBy: actorId })
+      .where(and(eq(milestones.id, milestoneId), isNull(milestones.doneOn)))
+      .run().changes;
+    if (changed) recordAudit(tx, { actorId, action: "milestone.done", targetType: "milestone", targetId: milestoneId, detail: { doneOn } }, meta);
+    return changed > 0;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Progress
+
+export interface ProgressInput {
+  completion: CompletionLevel;
+  percent: number;
+  narrative: string;
+  links: string[];
+  files: { fileName: string; mimeType: string; size: number; sha256: string }[];
+}
+
+/** Appends a progress update with its evidence; a completed one credits this cycle with the completion. */
+export function addProgressUpdate(db: Db, actor: { id: number; organisationId: number | null }, commitmentId: number, input: ProgressInput, meta: RequestMeta): number {
+  return db.transaction((tx) => {
+    const { id } = tx
+      .insert(progressUpdates)
+      .values({ commitmentId, authorId: actor.id, organisationId: actor.organisationId, completion: input.completion, percent: input.percent, narrative: input.narrative })
+      .returning({ id: progressUpdates.id })
+      .get();
+    const rows = [
+      ...input.links.map((url) => ({ updateId: id, kind: "link" as const, url })),
+      ...input.files.map((f) => ({ updateId: id, kind: "file" as const, ...f })),
+    ];
+    if (rows.length) tx.insert(evidence).values(rows).run();
+    const c = tx.select({ cycleId: commitments.cycleId, status: commitments.status }).from(commitments).where(eq(commitments.id, commitmentId)).get()!;
+    if (input.completion === "complete" && c.status === "open") {
+      tx.update(commitments).set({ status: "completed", completedInCycleId: c.cycleId, updatedAt: new Date() }).where(eq(commitments.id, commitmentId)).run();
+    } else {
+      tx.update(commitments).set({ updatedAt: new Date() }).where(eq(commitments.id, commitmentId)).run();
+    }
+    recordAudit(tx, { actorId: actor.id, action: "progress.create", targetType: "commitment", targetId: commitmentId, detail: { updateId: id, completion: input.completion, percent: input.percent } }, meta);
+    return id;
+  });
+}
+
+/** The secretariat checks a self-reported update; a verification is final. */
+export function verifyProgressUpdate(db: Db, actorId: number, updateId: number, note: string, meta: RequestMeta): boolean {
+  return db.transaction((tx) => {
+    const update = tx.select({ commitmentId: progressUpdates.commitmentId }).from(progressUpdates).where(eq(progressUpdates.id, updateId)).get();
+    if (!update) return false;
+    const done = tx.select({ id: progressVerifications.updateId }).from(progressVerifications).where(eq(progressVerifications.updateId, updateId)).get();
+    if (done) return false;
+    tx.insert(progressVerifications).values({ updateId, verifiedBy: actorId, note }).run();
+    recordAudit(tx, { actorId, action: "progress.verify", targetType: "commitment", targetId: update.commitmentId, detail: { updateId } }, meta);
+    return true;
+  });
+}
+
+/** Every progress update on a commitment's whole lineage (same reference), newest first, with evidence and verification. */
+export function listProgress(db: DbOrTx, reference: string) {
+  const rows = db
+    .select({
+      id: progressUpdates.id,
+      commitmentId: progressUpdates.commitmentId,
+      year: forumCycles.year,
+      completion: progressUpdates.completion,
+      percent: progressUpdates.percent,
+      narrative: progressUpdates.narrative,
+      createdAt: progressUpdates.createdAt,
+      author: users.name,
+      organisation: organisations.name,
+      verifiedAt: progressVerifications.verifiedAt,
+      verificationNote: progressVerifications.note,
+    })
+    .from(progressUpdates)
+    .innerJoin(commitments, eq(commitments.id, progressUpdates.commitmentId))
+    .innerJoin(forumCycles, eq(forumCycles.id, commitments.cycleId))
+    .innerJoin(users, eq(users.id, progressUpdates.authorId))
+    .leftJoin(organisations, eq(organisations.id, progressUpdates.organisationId))
+    .leftJoin(progressVerifications, eq(progressVerifications.updateId, progressUpdates.id))
+    .where(eq(commitments.reference, reference))
+    .orderBy(desc(progressUpdates.id))
+    .all();
+  const ids = rows.map((r) => r.id);
+  const files = ids.length ? db.select().from(evidence).where(inArray(evidence.updateId, ids)).orderBy(asc(evidence.id)).all() : [];
+  return rows.map((r) => ({ ...r, evidence: files.filter((f) => f.updateId === r.id) }));
+}
+
+/** The newest update of a commitment in one cycle, if any. */
+function latestUpdate(tx: DbOrTx, commitmentId: number) {
+  return tx.select().from(progressUpdates).where(eq(progressUpdates.commitmentId, commitmentId)).orderBy(desc(progressUpdates.id)).get() ?? null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Carry-over and closing
+
+export type CarryDecision =
+  | { kind: "continued"; rationale: string }
+  | { kind: "rescoped"; rationale: string; title: string; expectedResult: string }
+  | { kind: "split"; rationale: string; parts: { title: string; expectedResult: string }[] }
+  | { kind: "merged"; rationale: string; withIds: number[]; title: string; expectedResult: string }
+  | { kind: "withdrawn"; rationale: string };
+
+function inputFrom(c: Commitment, patch: Partial<CommitmentInput> = {}): CommitmentInput {
+  return {
+    title: c.title,
+    problem: c.problem,
+    expectedResult: c.expectedResult,
+    pillarId: c.pillarId,
+    principles: c.principles,
+    type: c.type,
+    leadOrganisationId: c.leadOrganisationId!,
+    leadContribution: c.owners.find((o) => o.role === "lead")?.contribution ?? "",
+    supporting: c.owners.filter((o) => o.role === "supporting").map((o) => ({ organisationId: o.organisationId, contribution: o.contribution })),
+    contactName: c.contactName,
+    contactEmail: c.contactEmail,
+    startsOn: c.startsOn,
+    endsOn: c.endsOn,
+    madeAtSessionId: c.madeAtSessionId,
+    visibility: c.visibility,
+    // Milestones not yet done travel with the work.
+    milestones: c.milestones.filter((m) => !m.doneOn).map((m) => ({ title: m.title, dueOn: m.dueOn })),
+    ...patch,
+  };
+}
+
+/**
+ * Decides what becomes of an open commitment of an earlier cycle in the current one. Continued and
+ * rescoped work keeps its reference; split and merged work gets new references linked to the old.
+ * Returns the ids of the commitments it created.
+ */
+export function carryOver(db: Db, actorId: number, fromId: number, decision: CarryDecision, meta: RequestMeta): { ok: true; created: number[] } | Failure {
+  return db.transaction((tx) => {
+    const cycle = currentCycle(tx);
+    const from = getCommitment(tx, fromId);
+    if (!cycle || !from) return { ok: false as const, error: "errors.notFound" };
+    const sources = decision.kind === "merged" ? [from, ...decision.withIds.map((id) => getCommitment(tx, id))] : [from];
+    for (const s of sources) {
+      if (!s || s.status !== "open" || s.cycleId === cycle.id) return { ok: false as const, error: "commitments:errors.notCarryable" };
+    }
+    const created: number[] = [];
+    const link = (source: Commitment, toId: number | null) =>
+      tx.insert(carryLinks).values({ fromId: source.id, toId, kind: decision.kind as CarryKind, rationale: decision.rationale, decidedBy: actorId }).run();
+    const slug = from.pillarSlug;
+    switch (decision.kind) {
+      case "continued":
+        created.push(insertCommitment(tx, cycle.id, from.reference, inputFrom(from), actorId));
+        break;
+      case "rescoped":
+        created.push(insertCommitment(tx, cycle.id, from.reference, inputFrom(from, { title: decision.title, expectedResult: decision.expectedResult }), actorId));
+        break;
+      case "split":
+        for (const part of decision.parts) {
+          created.push(insertCommitment(tx, cycle.id, nextReference(tx, slug, cycle.year), inputFrom(from, { title: part.title, expectedResult: part.expectedResult }), actorId));
+        }
+        break;
+      case "merged":
+        created.push(insertCommitment(tx, cycle.id, nextReference(tx, slug, cycle.year), inputFrom(from, { title: decision.title, expectedResult: decision.expectedResult }), actorId));
+        break;
+      case "withdrawn":
+        break;
+    }
+    for (const source of sources as Commitment[]) {
+      if (created.length) for (const toId of created) link(source, toId);
+      else link(source, null);
+      tx.update(commitments)
+        .set({ status: decision.kind === "withdrawn" ? "withdrawn" : "carried", updatedAt: new Date() })
+        .where(eq(commitments.id, source.id))
+        .run();
+    }
+    recordAudit(tx, { actorId, action: `commitment.${decision.kind}`, targetType: "commitment", targetId: fromId, detail: { created, rationale: decision.rationale } }, meta);
+    return { ok: true as const, created };
+  });
+}
+
+/**
+ * Closes a cycle on or after its report date: every commitment of the cycle gets a frozen assessment
+ * (from its latest update, with the secretariat's notes), and the cycle takes no more changes.
+ */
+export function closeCycle(
+  db: Db,
+  actorId: number,
+  cycleId: number,
+  notes: Record<number, { earlyResult?: string; note?: string }>,
+  today: string,
+  meta: RequestMeta,
+): { ok: true; assessed: number } | Failure {
+  return db.transaction((tx) => {
+    const cycle = tx.select().from(forumCycles).where(eq(forumCycles.id, cycleId)).get();
+    if (!cycle) return { ok: false as const, error: "errors.notFound" };
+    if (cycle.status !== "open") return { ok: false as const, error: "errors.alreadyClosed" };
+    if (today < cycle.reportOn) return { ok: false as const, error: "commitments:errors.beforeReportDate" };
+    const rows = tx.select({ id: commitments.id, status: commitments.status }).from(commitments).where(eq(commitments.cycleId, cycleId)).all();
+    for (const c of rows) {
+      const last = latestUpdate(tx, c.id);
+      const completion: CompletionLevel = c.status === "withdrawn" ? "withdrawn" : (last?.completion ?? "not_started");
+      tx.insert(cycleAssessments)
+        .values({ cycleId, commitmentId: c.id, completion, percent: last?.percent ?? 0, earlyResult: notes[c.id]?.earlyResult ?? "", note: notes[c.id]?.note ?? "", assessedBy: actorId })
+        .run();
+    }
+    tx.update(forumCycles).set({ status: "closed", closedAt: new Date(), closedBy: actorId }).where(eq(forumCycles.id, cycleId)).run();
+    recordAudit(tx, { actorId, action: "cycle.close", targetType: "cycle", targetId: cycleId, detail: { year: cycle.year, assessed: rows.length } }, meta);
+    return { ok: true as const, assessed: rows.length };
+  });
+}
+
+/** A reference's whole history across cycles: each year's row, its assessment, and the links in and out. */
+export function lineageOf(db: DbOrTx, reference: string) {
+  const rows = db
+    .select({ id: commitments.id, year: forumCycles.year, title: commitments.title, status: commitments.status, reference: commitments.reference })
+    .from(commitments)
+    .innerJoin(forumCycles, eq(forumCycles.id, commitments.cycleId))
+    .where(eq(commitments.reference, reference))
+    .orderBy(asc(forumCycles.year))
+    .all();
+  const ids = rows.map((r) => r.id);
+  if (!ids.length) return { years: [], links: [], carriedTimes: 0 };
+  const assessments = db.select().from(cycleAssessments).where(inArray(cycleAssessments.commitmentId, ids)).all();
+  const links = db
+    .select({
+      kind: carryLinks.kind,
+      rationale: carryLinks.rationale,
+      decidedAt: carryLinks.decidedAt,
+      fromId: carryLinks.fromId,
+      toId: carryLinks.toId,
+      fromReference: sql<string>`(SELECT reference FROM commitments WHERE id = ${carryLinks.fromId})`,
+      toReference: sql<string | null>`(SELECT reference FROM commitments WHERE id = ${carryLinks.toId})`,
+    })
+    .from(carryLinks)
+    .where(sql`${carryLinks.fromId} IN ${ids} OR ${carryLinks.toId} IN ${ids}`)
+    .orderBy(asc(carryLinks.id))
+    .all();
+  // Carried forward with the same wording or a new one: the count that flags work for rescoping.
+  const carriedTimes = links.filter((l) => ids.includes(l.fromId) && (l.kind === "continued" || l.kind === "rescoped")).length;
+  return {
+    years: rows.map((r) => ({ ...r, assessment: assessments.find((a) => a.commitmentId === r.id) ?? null })),
+    links,
+    carriedTimes,
+  };
+}

@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  addProgressUpdate,
+  carryOver,
+  closeCycle,
+  createCommitment,
+  getCommitment,
+  lineageOf,
+  listProgress,
+  openCycle,
+  verifyProgressUpdate,
+  type CommitmentInput,
+} from "../../app/models/commitments.server";
+import { personId, startServer, type TestServer } from "../support/server";
+
+let server: TestServer;
+const meta = { ipAddress: null, userAgent: null };
+let secretariat: number;
+let ngo: { id: number; organisationId: number | null };
+const orgId = (name: string) => (server.db.$client.prepare("SELECT id FROM organisations WHERE name LIKE ?").get(`${name}%`) as { id: number }).id;
+const pillarId = (slug: string) => (server.db.$client.prepare("SELECT id FROM pillars WHERE slug = ?").get(slug) as { id: number }).id;
+
+beforeAll(async () => {
+  server = await startServer();
+  secretariat = personId(server, "secretariat@convene.example");
+  const row = server.db.$client.prepare("SELECT id, organisation_id AS organisationId FROM users WHERE email = 'ngo@convene.example'").get() as { id: number; organisationId: number };
+  ngo = row;
+});
+afterAll(() => server.close());
+
+function input(title: string, patch: Partial<CommitmentInput> = {}): CommitmentInput {
+  return {
+    title,
+    problem: "Reports reach platforms too slowly.",
+    expectedResult: "Reports handled within a day.",
+    pillarId: pillarId("collective-action"),
+    principles: [1, 2],
+    type: "joint",
+    leadOrganisationId: orgId("Children First"),
+    leadContribution: "Runs the pilot",
+    supporting: [{ organisationId: orgId("Streamwave"), contribution: "Engineering time" }],
+    contactName: "Wanjiru Kamau",
+    contactEmail: "ngo@convene.example",
+    startsOn: "2024-01-01",
+    endsOn: "2025-12-31",
+    madeAtSessionId: null,
+    visibility: "members",
+    milestones: [{ title: "Pilot agreed", dueOn: "2024-06-30" }],
+    ...patch,
+  };
+}
+
+describe("commitments over three forum cycles", () => {
+  it("keeps references, lineage and frozen assessments from 2024 through 2026", () => {
+    // 2024: four commitments are made.
+    expect(openCycle(server.db, secretariat, { year: 2024, reportOn: "2024-12-01" }, meta)).toMatchObject({ ok: true });
+    const made = ["Shared triage", "Hash list", "Research access", "Helpline reach"].map((t) => createCommitment(server.db, secretariat, input(t), meta));
+    expect(made.map((m) => m.ok && m.reference)).toEqual(["CA-2024-01", "CA-2024-02", "CA-2024-03", "CA-2024-04"]);
+    const [triage, hashes, research, helpline] = made.map((m) => (m.ok ? m.id : 0));
+
+    addProgressUpdate(server.db, ngo, triage!, { completion: "limited", percent: 20, narrative: "Pilot started", links: ["https://example.org/pilot"], files: [] }, meta);
+    const done = addProgressUpdate(server.db, ngo, hashes!, { completion: "complete", percent: 100, narrative: "List live", links: [], files: [] }, meta);
+    expect(verifyProgressUpdate(server.db, secretariat, done, "Checked the list", meta)).toBe(true);
+    expect(verifyProgressUpdate(server.db, secretariat, done, "Again", meta)).toBe(false);
+
+    // Closing before the report date is refused; afterwards every commitment is assessed and frozen.
+    const cycle2024 = (server.db.$client.prepare("SELECT id FROM forum_cycles WHERE year = 2024").get() as { id: number }).id;
+    expect(closeCycle(server.db, secretariat, cycle2024, {}, "2024-11-30", meta)).toMatchObject({ ok: false });
+    expect(closeCycle(server.db, secretariat, cycle2024, { [triage!]: { earlyResult: "Two platforms joined", note: "On track" } }, "2024-12-02", meta)).toEqual({ ok: true, assessed: 4 });
+    expect(() => server.db.$client.prepare("UPDATE cycle_assessments SET percent = 99").run()).toThrow(/frozen/);
+    expect(() => server.db.$client.prepare("DELETE FROM progress_updates").run()).toThrow(/append-only/);
+
+    // 2025: continue, rescope, split and withdraw what was still open.
+    expect(openCycle(server.db, secretariat, { year: 2025, reportOn: "2025-12-01" }, meta)).toMatchObject({ ok: true });
+    const continued = carryOver(server.db, secretariat, triage!, { kind: "continued", rationale: "More platforms to join" }, meta);
+    const rescoped = carryOver(server.db, secretariat, research!, { kind: "rescoped", rationale: "Narrower", title: "Research access for two datasets", expectedResult: "Two datasets open" }, meta);
+    const split = carryOver(
+      server.db,
+      secretariat,
+      helpline!,
+      { kind: "split", rationale: "Two audiences", parts: [{ title: "Helpline reach: schools", expectedResult: "Schools" }, { title: "Helpline reach: parents", expectedResult: "Parents" }] },
+      meta,
+    );
+    expect(carryOver(server.db, secretariat, hashes!, { kind: "continued", rationale: "Done already" }, meta)).toMatchObject({ ok: false });
+    expect(continued).toMatchObject({ ok: true });
+    expect(rescoped).toMatchObject({ ok: true });
+    const [continuedId] = continued.ok ? continued.created : [];
+    const [rescopedId] = rescoped.ok ? rescoped.created : [];
+    expect(getCommitment(server.db, continuedId!)!.reference).toBe("CA-2024-01");
+    expect(getCommitment(server.db, rescopedId!)).toMatchObject({ reference: "CA-2024-03", title: "Research access for two datasets" });
+    expect(split.ok && split.created.map((id) => getCommitment(server.db, id)!.reference)).toEqual(["CA-2025-01", "CA-2025-02"]);
+    // Unfinished milestones travel with the work.
+    expect(getCommitment(server.db, continuedId!)!.milestones.map((m) => m.title)).toEqual(["Pilot agreed"]);
+
+    const cycle2025 = (server.db.$client.prepare("SELECT id FROM forum_cycles WHERE year = 2025").get() as { id: number }).id;
+    expect(closeCycle(server.db, secretariat, cycle2025, {}, "2025-12-02", meta)).toMatchObject({ ok: true });
+
+    // 2026: carried a second time, the work is flagged for rescoping and keeps its whole history.
+    openCycle(server.db, secretariat, { year: 2026, reportOn: "2026-12-01" }, meta);
+    const again = carryOver(server.db, secretariat, continuedId!, { kind: "continued", rationale: "Still going" }, meta);
+    expect(again).toMatchObject({ ok: true });
+    const lineage = lineageOf(server.db, "CA-2024-01");
+    expect(lineage.years.map((y) => [y.year, y.status])).toEqual([
+      [2024, "carried"],
+      [2025, "carried"],
+      [2026, "open"],
+    ]);
+    expect(lineage.years[0]!.assessment).toMatchObject({ completion: "limited", percent: 20, earlyResult: "Two platforms joined" });
+    expect(lineage.carriedTimes).toBe(2);
+    expect(listProgress(server.db, "CA-2024-01")[0]).toMatchObject({ year: 2024, narrative: "Pilot started", evidence: [{ kind: "link", url: "https://example.org/pilot" }] });
+
+    // Completion is credited to the cycle it happened in; a withdrawn commitment keeps its link.
+    expect(server.db.$client.prepare("SELECT completed_in_cycle_id AS c FROM commitments WHERE id = ?").get(hashes!)).toEqual({ c: cycle2024 });
+    const splitFrom = server.db.$client.prepare("SELECT kind, to_id AS toId FROM carry_links WHERE from_id = ?").all(helpline!);
+    expect(splitFrom).toHaveLength(2);
+  });
+});
