@@ -1,21 +1,24 @@
 import enAgenda from "./locales/en/agenda.json";
 import enCalendar from "./locales/en/calendar.json";
+import enCommitment from "./locales/en/commitment.json";
 import enCommitments from "./locales/en/commitments.json";
+import enCycles from "./locales/en/cycles.json";
 import en from "./locales/en/common.json";
 import enDocuments from "./locales/en/documents.json";
 import enGroups from "./locales/en/groups.json";
+import enRegistry from "./locales/en/registry.json";
 
 export const supportedLanguages = ["en"] as const;
 export const defaultNS = "common";
 /** One namespace per feature area, so each keeps its own file. */
-export const resources = { en: { common: en, agenda: enAgenda, calendar: enCalendar, groups: enGroups, documents: enDocuments, commitments: enCommitments } } as const;
+export const resources = { en: { common: en, agenda: enAgenda, calendar: enCalendar, groups: enGroups, documents: enDocuments, commitments: enCommitments, registry: enRegistry, commitment: enCommitment, cycles: enCycles } } as const;
 
 /** Shared by the server and the browser; translations are bundled, so no backend fetch is needed. */
 export const i18nConfig = {
   supportedLngs: [...supportedLanguages],
   fallbackLng: "en",
   defaultNS,
-  ns: ["common", "agenda", "calendar", "groups", "documents", "commitments"],
+  ns: ["common", "agenda", "calendar", "groups", "documents", "commitments", "registry", "commitment", "cycles"],
   resources,
   interpolation: { escapeValue: false },
   react: { useSuspense: false },

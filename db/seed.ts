@@ -136,6 +136,7 @@ export async function seedDemoForum(db: Db, now = new Date()) {
     seedForumAgenda(tx, forum!);
     seedWorkingGroups(tx, markdownToState);
   });
+  await seedCommitments(db, year);
   return DEMO_ACCOUNTS.map((a) => ({ email: a.email, role: a.role, password: DEMO_PASSWORD }));
 }
 
@@ -252,4 +253,96 @@ function seedForumAgenda(tx: Tx, forum: typeof events.$inferSelect) {
   roomIds.forEach((roomId) => add({ kind: "break", title: "Lunch", roomId, startsAt: at(0, "12:00"), endsAt: at(0, "13:00") }));
   add({ kind: "panel", title: "Transparency reporting beyond the numbers", pillarId: pillarIds[4], roomId: roomIds[0], startsAt: at(0, "14:00"), endsAt: at(0, "15:30"), attribution: "group_only" }, [userId("industry@convene.example"), userId("ngo@convene.example")]);
   tx.insert(trackLeads).values({ eventId: forum.id, pillarId: pillarIds[2]!, userId: userId("facilitator@convene.example") }).run();
+}
+
+/**
+ * Last year's cycle, closed with its assessments, and this year's open cycle with carried and new
+ * commitments, progress (some verified, some self-reported) and an overdue milestone.
+ */
+async function seedCommitments(db: Db, year: number) {
+  const m = await import("../app/models/commitments.server");
+  const meta = { ipAddress: null, userAgent: null };
+  const q = <T>(sql: string, ...args: unknown[]) => db.$client.prepare(sql).get(...args) as T;
+  const userOf = (email: string) => q<{ id: number; organisationId: number | null }>("SELECT id, organisation_id AS organisationId FROM users WHERE email = ?", email);
+  const orgOf = (key: string) => q<{ id: number }>("SELECT id FROM organisations WHERE name = ?", DEMO_ORGANISATIONS.find((o) => o.key === key)!.name).id;
+  const pillarOf = (slug: string) => q<{ id: number }>("SELECT id FROM pillars WHERE slug = ?", slug).id;
+  const secretariat = userOf("secretariat@convene.example").id;
+  const last = year - 1;
+
+  const base = (title: string, pillar: string, lead: string, patch: Partial<import("../app/models/commitments.server").CommitmentInput> = {}) => ({
+    title,
+    problem: "",
+    expectedResult: "",
+    pillarId: pillarOf(pillar),
+    principles: [] as number[],
+    type: "single" as const,
+    leadOrganisationId: orgOf(lead),
+    leadContribution: "",
+    supporting: [] as { organisationId: number; contribution: string }[],
+    contactName: DEMO_ACCOUNTS.find((a) => a.org === lead)?.name ?? "Sam Okafor",
+    contactEmail: DEMO_ACCOUNTS.find((a) => a.org === lead)?.email ?? null,
+    startsOn: `${last}-01-15`,
+    endsOn: `${year}-12-31`,
+    madeAtSessionId: null,
+    visibility: "members" as const,
+    milestones: [] as { title: string; dueOn: string }[],
+    ...patch,
+  });
+  const made = (r: ReturnType<typeof m.createCommitment>) => {
+    if (!r.ok) throw new Error(`seeding a commitment failed: ${r.error}`);
+    return r.id;
+  };
+
+  m.openCycle(db, secretariat, { year: last, reportOn: `${last}-12-01` }, meta);
+  const triage = made(
+    m.createCommitment(
+      db,
+      secretariat,
+      base("Shared triage of reports between hotlines and platforms", "collective-action", "ngo", {
+        problem: "Reports of the same material reach several platforms and hotlines, and each triages them again.",
+        expectedResult: "One shared triage routine used by at least five platforms.",
+        principles: [1, 2],
+        supporting: [{ organisationId: orgOf("industry"), contribution: "Engineering time for the shared queue" }],
+        leadContribution: "Runs the pilot and the triage guidance",
+        milestones: [
+          { title: "Pilot with two platforms", dueOn: `${last}-06-30` },
+          { title: "Guidance published", dueOn: `${year}-03-31` },
+        ],
+      }),
+      meta,
+    ),
+  );
+  const hashing = made(m.createCommitment(db, secretariat, base("Open-source hash matching for smaller platforms", "tech-innovation", "industry", { visibility: "public", principles: [1] }), meta));
+  const research = made(m.createCommitment(db, secretariat, base("Researcher access to anonymised report data", "independent-research", "research"), meta));
+  const outline = made(m.createCommitment(db, secretariat, base("A common transparency report outline", "transparency-accountability", "industry", { visibility: "public", principles: [11] }), meta));
+
+  const ngo = userOf("ngo@convene.example");
+  const industry = userOf("industry@convene.example");
+  const first = m.addProgressUpdate(db, ngo, triage, { completion: "limited", percent: 40, narrative: "The pilot runs with two platforms.", links: ["https://example.org/triage-pilot"], files: [] }, meta);
+  m.verifyProgressUpdate(db, secretariat, first, "Confirmed with both platforms.", meta);
+  m.completeMilestone(db, ngo.id, q<{ id: number }>("SELECT id FROM milestones WHERE commitment_id = ? ORDER BY due_on LIMIT 1", triage).id, `${last}-07-10`, meta);
+  const shipped = m.addProgressUpdate(db, industry, hashing, { completion: "complete", percent: 100, narrative: "The matcher is released under an open licence.", links: ["https://example.org/matcher"], files: [] }, meta);
+  m.verifyProgressUpdate(db, secretariat, shipped, "", meta);
+  m.addProgressUpdate(db, industry, outline, { completion: "complete", percent: 100, narrative: "The outline is published as a good-practice model.", links: [], files: [] }, meta);
+  m.addProgressUpdate(db, userOf("facilitator@convene.example"), research, { completion: "limited", percent: 10, narrative: "Legal review of data sharing is slower than planned.", links: [], files: [] }, meta);
+  const lastCycle = q<{ id: number }>("SELECT id FROM forum_cycles WHERE year = ?", last).id;
+  m.closeCycle(db, secretariat, lastCycle, { [triage]: { earlyResult: "Two platforms triage together.", note: "On track." } }, `${year}-01-10`, meta);
+
+  m.openCycle(db, secretariat, { year, reportOn: `${year}-12-01` }, meta);
+  m.carryOver(db, secretariat, triage, { kind: "continued", rationale: "Three more platforms asked to join." }, meta);
+  m.carryOver(db, secretariat, research, { kind: "rescoped", rationale: "Narrowed to what the legal review allows.", title: "Researcher access to two anonymised datasets", expectedResult: "Two datasets open to vetted researchers." }, meta);
+  const briefings = made(
+    m.createCommitment(
+      db,
+      secretariat,
+      base("Quarterly threat briefings for law enforcement", "knowledge-sharing", "police", {
+        startsOn: `${year}-01-15`,
+        supporting: [{ organisationId: orgOf("hotline"), contribution: "Trend data from reports" }],
+        milestones: [{ title: "First briefing held", dueOn: `${year}-03-31` }],
+      }),
+      meta,
+    ),
+  );
+  made(m.createCommitment(db, secretariat, base("Joint response protocol for live-streamed abuse", "collective-action", "ministry", { startsOn: `${year}-02-01`, visibility: "secretariat" }), meta));
+  m.addProgressUpdate(db, userOf("police@convene.example"), briefings, { completion: "limited", percent: 25, narrative: "The first briefing is being prepared.", links: [], files: [] }, meta);
 }

@@ -13,6 +13,7 @@ export function AppShell({ children }: { children: React.ReactNode }) {
     { to: "/events", label: t("nav.events"), show: !!user },
     { to: "/groups", label: t("nav.groups"), show: !!user },
     { to: "/documents", label: t("nav.documents"), show: !!user },
+    { to: "/commitments", label: t("nav.commitments"), show: !!user },
     { to: "/people", label: t("nav.people"), show: !!nav?.people },
     { to: "/organisations", label: t("nav.organisations"), show: !!nav?.organisations },
     { to: "/invitations", label: t("nav.invitations"), show: !!nav?.invitations },
