@@ -1,5 +1,5 @@
 import { execSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 
 function newestMtime(dir: string): number {
@@ -11,9 +11,33 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
+const LOCK = ".build-lock";
+
+/** Waits for (and takes) the build lock, so two test runs never rebuild `build/` at the same time. */
+function withBuildLock(work: () => void) {
+  const started = Date.now();
+  for (;;) {
+    try {
+      mkdirSync(LOCK);
+      break;
+    } catch {
+      // A lock left by a run that died is taken over after two minutes.
+      if (Date.now() - started > 120_000) break;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250);
+    }
+  }
+  try {
+    work();
+  } finally {
+    rmSync(LOCK, { recursive: true, force: true });
+  }
+}
+
 /** Integration tests run the production build; (re)make it when it is missing or older than the sources. */
 export default function setup() {
   const built = "build/server/index.js";
-  const stale = !existsSync(built) || Math.max(newestMtime("app"), newestMtime("db")) > statSync(built).mtimeMs;
-  if (stale) execSync("npx remix vite:build", { stdio: "inherit" });
+  withBuildLock(() => {
+    const stale = !existsSync(built) || Math.max(newestMtime("app"), newestMtime("db")) > statSync(built).mtimeMs;
+    if (stale) execSync("npx remix vite:build", { stdio: "inherit" });
+  });
 }
