@@ -7,18 +7,19 @@ import en from "./locales/en/common.json";
 import enDocuments from "./locales/en/documents.json";
 import enGroups from "./locales/en/groups.json";
 import enRegistry from "./locales/en/registry.json";
+import enReport from "./locales/en/report.json";
 
 export const supportedLanguages = ["en"] as const;
 export const defaultNS = "common";
 /** One namespace per feature area, so each keeps its own file. */
-export const resources = { en: { common: en, agenda: enAgenda, calendar: enCalendar, groups: enGroups, documents: enDocuments, commitments: enCommitments, registry: enRegistry, commitment: enCommitment, cycles: enCycles } } as const;
+export const resources = { en: { common: en, agenda: enAgenda, calendar: enCalendar, groups: enGroups, documents: enDocuments, commitments: enCommitments, registry: enRegistry, commitment: enCommitment, cycles: enCycles, report: enReport } } as const;
 
 /** Shared by the server and the browser; translations are bundled, so no backend fetch is needed. */
 export const i18nConfig = {
   supportedLngs: [...supportedLanguages],
   fallbackLng: "en",
   defaultNS,
-  ns: ["common", "agenda", "calendar", "groups", "documents", "commitments", "registry", "commitment", "cycles"],
+  ns: ["common", "agenda", "calendar", "groups", "documents", "commitments", "registry", "commitment", "cycles", "report"],
   resources,
   interpolation: { escapeValue: false },
   react: { useSuspense: false },

@@ -17,6 +17,7 @@ import type { Env } from "./env";
 import { cspNonce, guardMutations, securityHeaders, serverTiming } from "./http/security";
 import { createSessionCookie, sessionMiddleware } from "./http/session";
 import { createMailer } from "./mailer";
+import { closePdfBrowser } from "../app/models/pdf.server";
 import { createDocumentHub } from "./realtime/documents";
 import { createLive } from "./realtime/live";
 import { attachSockets } from "./realtime/sockets";
@@ -54,6 +55,7 @@ export async function createConvene(env: Env, log: (m: string) => void = console
     live: createLive(io),
     mailer: createMailer(env, db, log),
     signInThrottle: createSignInThrottle(db.$client),
+    selfUrl: null,
   } as Services;
   services.documents = createDocumentHub(io, services, log);
   attachSockets(io, services, log);
@@ -115,12 +117,15 @@ export async function createConvene(env: Env, log: (m: string) => void = console
         httpServer.listen(env.PORT, env.HOST, () => {
           const address = httpServer.address();
           const port = typeof address === "object" && address ? address.port : env.PORT;
+          const host = env.HOST === "0.0.0.0" || env.HOST === "::" ? "127.0.0.1" : env.HOST.includes(":") ? `[${env.HOST}]` : env.HOST;
+          services.selfUrl = `http://${host}:${port}`;
           resolveListen({ port, url: `http://localhost:${port}` });
         });
       }),
     close: async () => {
       io.disconnectSockets(true);
       services.documents.close();
+      await closePdfBrowser();
       await new Promise<void>((r) => io.close(() => r()));
       await new Promise<void>((r) => (httpServer.listening ? httpServer.close(() => r()) : r()));
       await vite?.close();

@@ -25,6 +25,8 @@ export interface Services {
   signInThrottle: SignInThrottle;
   /** Open documents; actions call it after changing who may read or edit them. */
   documents: DocumentHub;
+  /** The loopback address this process listens on, for the server to load its own pages (PDF printing). */
+  selfUrl: string | null;
 }
 
 export interface SessionCookie {

@@ -37,6 +37,11 @@ export function formatNumber(value: number, locale: string): string {
   return new Intl.NumberFormat(locale).format(value);
 }
 
+/** A whole percentage (0–100) in the reader's locale: "40 %", "40%"… */
+export function formatPercent(percent: number, locale: string): string {
+  return new Intl.NumberFormat(locale, { style: "percent", maximumFractionDigits: 0 }).format(percent / 100);
+}
+
 /** The first Accept-Language tag Intl knows, so dates read the way this reader expects (en-GB vs en-US). */
 export function pickFormatLocale(acceptLanguage: string | null, fallback: string): string {
   const tags = (acceptLanguage ?? "")

@@ -24,3 +24,12 @@ export function pageTitle(key: string) {
     return [{ title: `${t(key as "titles.home")} · Convene` }];
   };
 }
+
+/** Like `pageTitle`, with values taken from the route's loader data ("Annual progress report 2025"). */
+export function pageTitleWith<D>(key: string, valuesOf: (data: D) => Record<string, unknown>) {
+  return ({ matches, data }: Pick<MetaArgs, "matches"> & { data: D | undefined }): MetaDescriptor[] => {
+    const root = matches.find((m) => m.id === "root")?.data as { locale?: string } | undefined;
+    const t = translatorFor(root?.locale ?? "en");
+    return [{ title: `${data ? t(key as "titles.home", valuesOf(data) as never) : ""} · Convene` }];
+  };
+}

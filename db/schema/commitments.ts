@@ -183,3 +183,20 @@ export const cycleAssessments = sqliteTable(
   },
   (t) => [uniqueIndex("cycle_assessments_unique").on(t.cycleId, t.commitmentId)],
 );
+
+/** Commitments the secretariat chose to highlight in a cycle's annual progress report. */
+export const reportHighlights = sqliteTable(
+  "report_highlights",
+  {
+    cycleId: integer("cycle_id")
+      .notNull()
+      .references(() => forumCycles.id),
+    commitmentId: integer("commitment_id")
+      .notNull()
+      .references(() => commitments.id),
+    note: text("note").notNull().default(""),
+    position: integer("position").notNull().default(0),
+    chosenBy: integer("chosen_by").references(() => users.id),
+  },
+  (t) => [primaryKey({ columns: [t.cycleId, t.commitmentId] })],
+);

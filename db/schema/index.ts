@@ -4,3 +4,4 @@ export * from "./forum";
 export * from "./agenda";
 export * from "./documents";
 export * from "./commitments";
+export * from "./imports";

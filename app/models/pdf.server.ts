@@ -1,0 +1,53 @@
+/**
+ * Prints one of Convene's own pages to PDF with headless Chromium (through playwright-core).
+ * One browser is started on first use and reused; each print gets its own context with the
+ * requester's session, so the PDF shows exactly what that person may see.
+ */
+import { existsSync } from "node:fs";
+import type { Browser } from "playwright-core";
+
+let browser: Promise<Browser> | null = null;
+
+export function chromiumPath(): string {
+  return process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+}
+
+export function canPrintPdf(): boolean {
+  return existsSync(chromiumPath());
+}
+
+async function launch(): Promise<Browser> {
+  const { chromium } = await import("playwright-core");
+  return chromium.launch({
+    executablePath: chromiumPath(),
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+}
+
+/**
+ * Loads `selfUrl + path` (a loopback address, never one taken from the request) with the given
+ * session cookie, and prints it as A4 with the print stylesheet.
+ */
+export async function printPdf(selfUrl: string, path: string, session: { name: string; value: string } | null): Promise<Buffer> {
+  browser ??= launch().catch((error: unknown) => {
+    browser = null;
+    throw error;
+  });
+  const context = await (await browser).newContext();
+  try {
+    if (session) await context.addCookies([{ ...session, url: selfUrl, httpOnly: true, sameSite: "Lax" }]);
+    const page = await context.newPage();
+    const res = await page.goto(selfUrl + path, { waitUntil: "networkidle" });
+    if (!res || !res.ok()) throw new Error(`printing ${path} failed with ${res?.status()}`);
+    await page.emulateMedia({ media: "print" });
+    return await page.pdf({ format: "A4", printBackground: true, margin: { top: "18mm", bottom: "18mm", left: "16mm", right: "16mm" } });
+  } finally {
+    await context.close();
+  }
+}
+
+export async function closePdfBrowser(): Promise<void> {
+  const b = browser;
+  browser = null;
+  if (b) await (await b.catch(() => null))?.close();
+}

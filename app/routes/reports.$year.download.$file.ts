@@ -1,0 +1,54 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { parse } from "cookie";
+import { stringify } from "csv-stringify/sync";
+import { canPrintPdf, printPdf } from "../models/pdf.server";
+import { publishable } from "../models/report.server";
+import { SESSION_COOKIE } from "../models/session.server";
+import { notFound } from "../utils/auth.server";
+import { requireReport } from "../utils/reports.server";
+import { i18next } from "../i18next.server";
+
+/** Spreadsheets run cells that start like a formula; a leading apostrophe keeps them as text. */
+const safeCell = (v: unknown) => {
+  const s = v === null || v === undefined ? "" : String(v);
+  return /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+};
+
+/** `report.{pdf,csv,json}` (full: secretariat) and `public.{pdf,csv,json}` (anyone). */
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const match = /^(report|public)\.(pdf|csv|json)$/.exec(params.file ?? "");
+  if (!match) notFound();
+  const audience = match[1] === "report" ? "full" : "public";
+  const format = match[2]!;
+  const { report } = requireReport(context, request, params.year, audience);
+  const name = `convene-progress-report-${report.year}${audience === "public" ? "-public" : ""}`;
+  const privacy = audience === "public" ? "public, max-age=300" : "private, no-store";
+
+  if (format === "json") {
+    return new Response(JSON.stringify(publishable(report), null, 2), {
+      headers: { "Content-Type": "application/json; charset=utf-8", "Content-Disposition": `attachment; filename="${name}.json"`, "Cache-Control": privacy },
+    });
+  }
+  if (format === "csv") {
+    const t = await i18next.getFixedT(request, "report");
+    const rows = report.commitments.map((c) => [c.reference, c.title, c.pillar, c.leadOrganisation, c.organisations.join("; "), c.originYear, c.carriedIn ? "yes" : "no", t(`completion.${c.completion}`), c.percent, c.earlyResult, ...(audience === "full" ? [c.visibility, c.note] : [])]);
+    const header = ["reference", "title", "pillar", "lead_organisation", "organisations", "origin_year", "carried_in", "completion", "percent", "early_result", ...(audience === "full" ? ["visibility", "secretariat_note"] : [])];
+    const csv = stringify([header, ...rows.map((r) => r.map(safeCell))]);
+    return new Response(csv, {
+      headers: { "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": `attachment; filename="${name}.csv"`, "Cache-Control": privacy },
+    });
+  }
+
+  const selfUrl = context.services.selfUrl;
+  if (!selfUrl || !canPrintPdf()) {
+    const t = await i18next.getFixedT(request, "report");
+    return new Response(t("pdfUnavailable"), { status: 503, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+  }
+  // The full report is printed with the requester's own session, the public one without any.
+  const token = audience === "full" && context.auth ? parse(request.headers.get("cookie") ?? "")[SESSION_COOKIE] : undefined;
+  const pdf = await printPdf(selfUrl, `/reports/${report.year}${audience === "public" ? "/public" : ""}`, token ? { name: SESSION_COOKIE, value: token } : null);
+  return new Response(new Uint8Array(pdf), {
+    headers: { "Content-Type": "application/pdf", "Content-Disposition": `attachment; filename="${name}.pdf"`, "Cache-Control": privacy },
+  });
+}
+
