@@ -28,6 +28,13 @@ const EnvSchema = z
     DOC_UNLOAD_MS: z.coerce.number().int().min(0, "must be 0 or more milliseconds").default(60_000),
     /** After this many stored updates, a document's updates are folded into one snapshot. */
     DOC_COMPACT_UPDATES: z.coerce.number().int().min(1, "must be at least 1").default(500),
+    /** The largest evidence file accepted on a progress update, in bytes (each file; at most five per update). */
+    EVIDENCE_MAX_BYTES: z.coerce
+      .number({ invalid_type_error: "must be a number of bytes" })
+      .int("must be a whole number of bytes")
+      .min(1024, "must be at least 1024 bytes")
+      .max(100 * 1024 * 1024, "must be at most 104857600 bytes (100 MiB)")
+      .default(10 * 1024 * 1024),
   })
   .transform((env) => {
     const APP_URL = env.APP_URL ?? `http://localhost:${env.PORT === 0 ? 3000 : env.PORT}`;

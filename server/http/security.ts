@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { NextFunction, Request, Response } from "express";
 import helmet from "helmet";
 import type { Env } from "../env";
+import { EVIDENCE_MAX_FILES } from "../../app/utils/progress-validation";
 import { isSameOrigin } from "./origin";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -44,6 +45,19 @@ export function securityHeaders(env: Env) {
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
+/** A commitment's page (or its single-fetch data URL), where progress updates are posted with evidence files. */
+const EVIDENCE_UPLOAD_PATH = /^\/commitments\/\d+(?:\.data)?$/;
+
+/**
+ * Bodies stay under 1 MiB, except a multipart POST to a commitment's page: up to the evidence files
+ * an update may carry (each checked again, and counted as it streams, by the page's action).
+ */
+export function bodyLimitFor(req: Pick<Request, "method" | "path" | "headers">, env: Pick<Env, "EVIDENCE_MAX_BYTES">): number {
+  const multipart = /^multipart\/form-data\s*;/i.test(req.headers["content-type"] ?? "");
+  if (req.method === "POST" && multipart && EVIDENCE_UPLOAD_PATH.test(req.path)) return EVIDENCE_MAX_FILES * env.EVIDENCE_MAX_BYTES + MAX_BODY_BYTES;
+  return MAX_BODY_BYTES;
+}
+
 /** Refuses cross-site mutations and oversized bodies before they reach the app. */
 export function guardMutations(env: Env) {
   return (req: Request, res: Response, next: NextFunction) => {
@@ -58,7 +72,7 @@ export function guardMutations(env: Env) {
       return;
     }
     const length = Number(req.headers["content-length"] ?? 0);
-    if (length > MAX_BODY_BYTES) {
+    if (length > bodyLimitFor(req, env)) {
       res.status(413).type("text/plain").send("This request is too large.");
       return;
     }
