@@ -266,9 +266,17 @@ export function listProgress(db: DbOrTx, reference: string) {
   return rows.map((r) => ({ ...r, evidence: files.filter((f) => f.updateId === r.id) }));
 }
 
-/** The newest update of a commitment in one cycle, if any. */
-function latestUpdate(tx: DbOrTx, commitmentId: number) {
-  return tx.select().from(progressUpdates).where(eq(progressUpdates.commitmentId, commitmentId)).orderBy(desc(progressUpdates.id)).get() ?? null;
+/** The newest update on a commitment's work, over every cycle it has been carried through (same reference). */
+function latestUpdate(tx: DbOrTx, reference: string) {
+  return (
+    tx
+      .select({ completion: progressUpdates.completion, percent: progressUpdates.percent })
+      .from(progressUpdates)
+      .innerJoin(commitments, eq(commitments.id, progressUpdates.commitmentId))
+      .where(eq(commitments.reference, reference))
+      .orderBy(desc(progressUpdates.id))
+      .get() ?? null
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -370,9 +378,10 @@ export function closeCycle(
     if (!cycle) return { ok: false as const, error: "errors.notFound" };
     if (cycle.status !== "open") return { ok: false as const, error: "errors.alreadyClosed" };
     if (today < cycle.reportOn) return { ok: false as const, error: "commitments:errors.beforeReportDate" };
-    const rows = tx.select({ id: commitments.id, status: commitments.status }).from(commitments).where(eq(commitments.cycleId, cycleId)).all();
+    const rows = tx.select({ id: commitments.id, status: commitments.status, reference: commitments.reference }).from(commitments).where(eq(commitments.cycleId, cycleId)).all();
     for (const c of rows) {
-      const last = latestUpdate(tx, c.id);
+      // Carried work keeps the progress reported in earlier cycles until a new update says otherwise.
+      const last = latestUpdate(tx, c.reference);
       const completion: CompletionLevel = c.status === "withdrawn" ? "withdrawn" : (last?.completion ?? "not_started");
       tx.insert(cycleAssessments)
         .values({ cycleId, commitmentId: c.id, completion, percent: last?.percent ?? 0, earlyResult: notes[c.id]?.earlyResult ?? "", note: notes[c.id]?.note ?? "", assessedBy: actorId })

@@ -41,21 +41,21 @@ function input(title: string, patch: Partial<CommitmentInput> = {}): CommitmentI
     supporting: [{ organisationId: orgId("Streamwave"), contribution: "Engineering time" }],
     contactName: "Wanjiru Kamau",
     contactEmail: "ngo@convene.example",
-    startsOn: "2024-01-01",
-    endsOn: "2025-12-31",
+    startsOn: "2040-01-01",
+    endsOn: "2041-12-31",
     madeAtSessionId: null,
     visibility: "members",
-    milestones: [{ title: "Pilot agreed", dueOn: "2024-06-30" }],
+    milestones: [{ title: "Pilot agreed", dueOn: "2040-06-30" }],
     ...patch,
   };
 }
 
 describe("commitments over three forum cycles", () => {
-  it("keeps references, lineage and frozen assessments from 2024 through 2026", () => {
-    // 2024: four commitments are made.
-    expect(openCycle(server.db, secretariat, { year: 2024, reportOn: "2024-12-01" }, meta)).toMatchObject({ ok: true });
+  it("keeps references, lineage and frozen assessments over three years (2040 to 2042, after the demo cycles)", () => {
+    // 2040: four commitments are made.
+    expect(openCycle(server.db, secretariat, { year: 2040, reportOn: "2040-12-01" }, meta)).toMatchObject({ ok: true });
     const made = ["Shared triage", "Hash list", "Research access", "Helpline reach"].map((t) => createCommitment(server.db, secretariat, input(t), meta));
-    expect(made.map((m) => m.ok && m.reference)).toEqual(["CA-2024-01", "CA-2024-02", "CA-2024-03", "CA-2024-04"]);
+    expect(made.map((m) => m.ok && m.reference)).toEqual(["CA-2040-01", "CA-2040-02", "CA-2040-03", "CA-2040-04"]);
     const [triage, hashes, research, helpline] = made.map((m) => (m.ok ? m.id : 0));
 
     addProgressUpdate(server.db, ngo, triage!, { completion: "limited", percent: 20, narrative: "Pilot started", links: ["https://example.org/pilot"], files: [] }, meta);
@@ -64,14 +64,14 @@ describe("commitments over three forum cycles", () => {
     expect(verifyProgressUpdate(server.db, secretariat, done, "Again", meta)).toBe(false);
 
     // Closing before the report date is refused; afterwards every commitment is assessed and frozen.
-    const cycle2024 = (server.db.$client.prepare("SELECT id FROM forum_cycles WHERE year = 2024").get() as { id: number }).id;
-    expect(closeCycle(server.db, secretariat, cycle2024, {}, "2024-11-30", meta)).toMatchObject({ ok: false });
-    expect(closeCycle(server.db, secretariat, cycle2024, { [triage!]: { earlyResult: "Two platforms joined", note: "On track" } }, "2024-12-02", meta)).toEqual({ ok: true, assessed: 4 });
+    const cycle2040 = (server.db.$client.prepare("SELECT id FROM forum_cycles WHERE year = 2040").get() as { id: number }).id;
+    expect(closeCycle(server.db, secretariat, cycle2040, {}, "2040-11-30", meta)).toMatchObject({ ok: false });
+    expect(closeCycle(server.db, secretariat, cycle2040, { [triage!]: { earlyResult: "Two platforms joined", note: "On track" } }, "2040-12-02", meta)).toEqual({ ok: true, assessed: 4 });
     expect(() => server.db.$client.prepare("UPDATE cycle_assessments SET percent = 99").run()).toThrow(/frozen/);
     expect(() => server.db.$client.prepare("DELETE FROM progress_updates").run()).toThrow(/append-only/);
 
-    // 2025: continue, rescope, split and withdraw what was still open.
-    expect(openCycle(server.db, secretariat, { year: 2025, reportOn: "2025-12-01" }, meta)).toMatchObject({ ok: true });
+    // 2041: continue, rescope, split and withdraw what was still open.
+    expect(openCycle(server.db, secretariat, { year: 2041, reportOn: "2041-12-01" }, meta)).toMatchObject({ ok: true });
     const continued = carryOver(server.db, secretariat, triage!, { kind: "continued", rationale: "More platforms to join" }, meta);
     const rescoped = carryOver(server.db, secretariat, research!, { kind: "rescoped", rationale: "Narrower", title: "Research access for two datasets", expectedResult: "Two datasets open" }, meta);
     const split = carryOver(
@@ -86,31 +86,31 @@ describe("commitments over three forum cycles", () => {
     expect(rescoped).toMatchObject({ ok: true });
     const [continuedId] = continued.ok ? continued.created : [];
     const [rescopedId] = rescoped.ok ? rescoped.created : [];
-    expect(getCommitment(server.db, continuedId!)!.reference).toBe("CA-2024-01");
-    expect(getCommitment(server.db, rescopedId!)).toMatchObject({ reference: "CA-2024-03", title: "Research access for two datasets" });
-    expect(split.ok && split.created.map((id) => getCommitment(server.db, id)!.reference)).toEqual(["CA-2025-01", "CA-2025-02"]);
+    expect(getCommitment(server.db, continuedId!)!.reference).toBe("CA-2040-01");
+    expect(getCommitment(server.db, rescopedId!)).toMatchObject({ reference: "CA-2040-03", title: "Research access for two datasets" });
+    expect(split.ok && split.created.map((id) => getCommitment(server.db, id)!.reference)).toEqual(["CA-2041-01", "CA-2041-02"]);
     // Unfinished milestones travel with the work.
     expect(getCommitment(server.db, continuedId!)!.milestones.map((m) => m.title)).toEqual(["Pilot agreed"]);
 
-    const cycle2025 = (server.db.$client.prepare("SELECT id FROM forum_cycles WHERE year = 2025").get() as { id: number }).id;
-    expect(closeCycle(server.db, secretariat, cycle2025, {}, "2025-12-02", meta)).toMatchObject({ ok: true });
+    const cycle2041 = (server.db.$client.prepare("SELECT id FROM forum_cycles WHERE year = 2041").get() as { id: number }).id;
+    expect(closeCycle(server.db, secretariat, cycle2041, {}, "2041-12-02", meta)).toMatchObject({ ok: true });
 
-    // 2026: carried a second time, the work is flagged for rescoping and keeps its whole history.
-    openCycle(server.db, secretariat, { year: 2026, reportOn: "2026-12-01" }, meta);
+    // 2042: carried a second time, the work is flagged for rescoping and keeps its whole history.
+    openCycle(server.db, secretariat, { year: 2042, reportOn: "2042-12-01" }, meta);
     const again = carryOver(server.db, secretariat, continuedId!, { kind: "continued", rationale: "Still going" }, meta);
     expect(again).toMatchObject({ ok: true });
-    const lineage = lineageOf(server.db, "CA-2024-01");
+    const lineage = lineageOf(server.db, "CA-2040-01");
     expect(lineage.years.map((y) => [y.year, y.status])).toEqual([
-      [2024, "carried"],
-      [2025, "carried"],
-      [2026, "open"],
+      [2040, "carried"],
+      [2041, "carried"],
+      [2042, "open"],
     ]);
     expect(lineage.years[0]!.assessment).toMatchObject({ completion: "limited", percent: 20, earlyResult: "Two platforms joined" });
     expect(lineage.carriedTimes).toBe(2);
-    expect(listProgress(server.db, "CA-2024-01")[0]).toMatchObject({ year: 2024, narrative: "Pilot started", evidence: [{ kind: "link", url: "https://example.org/pilot" }] });
+    expect(listProgress(server.db, "CA-2040-01")[0]).toMatchObject({ year: 2040, narrative: "Pilot started", evidence: [{ kind: "link", url: "https://example.org/pilot" }] });
 
     // Completion is credited to the cycle it happened in; a withdrawn commitment keeps its link.
-    expect(server.db.$client.prepare("SELECT completed_in_cycle_id AS c FROM commitments WHERE id = ?").get(hashes!)).toEqual({ c: cycle2024 });
+    expect(server.db.$client.prepare("SELECT completed_in_cycle_id AS c FROM commitments WHERE id = ?").get(hashes!)).toEqual({ c: cycle2040 });
     const splitFrom = server.db.$client.prepare("SELECT kind, to_id AS toId FROM carry_links WHERE from_id = ?").all(helpline!);
     expect(splitFrom).toHaveLength(2);
   });

@@ -1,0 +1,167 @@
+/**
+ * Read queries for the secretariat's cycle pages: the cycles with their counts, a cycle's commitments
+ * and frozen assessments, and the carry-over review (what is still open, what was decided).
+ * Writes go through `commitments.server.ts` (openCycle, carryOver, closeCycle).
+ */
+import { and, asc, desc, eq, gte, inArray, isNull, lt, or, sql } from "drizzle-orm";
+import type { DbOrTx } from "../../db/client";
+import { carryLinks, commitments, cycleAssessments, forumCycles, pillars, users } from "../../db/schema";
+import type { CarryKind, CommitmentStatus, CompletionLevel } from "../../db/schema/vocabulary";
+import { lineageOf } from "./commitments.server";
+
+export { RESCOPE_AFTER } from "../utils/cycle-validation";
+
+export type Cycle = typeof forumCycles.$inferSelect;
+
+/** Today as a calendar date (UTC), the way report dates are written. */
+export function todayIso(now = new Date()): string {
+  return now.toISOString().slice(0, 10);
+}
+
+/** Every cycle, newest first, with its commitments counted by status in one query. */
+export function listCyclesWithCounts(db: DbOrTx) {
+  const count = (status: CommitmentStatus) => sql<number>`coalesce(sum(${commitments.status} = ${status}), 0)`.mapWith(Number);
+  return db
+    .select({
+      id: forumCycles.id,
+      year: forumCycles.year,
+      status: forumCycles.status,
+      reportOn: forumCycles.reportOn,
+      closedAt: forumCycles.closedAt,
+      total: sql<number>`count(${commitments.id})`.mapWith(Number),
+      open: count("open"),
+      completed: count("completed"),
+      withdrawn: count("withdrawn"),
+      carried: count("carried"),
+    })
+    .from(forumCycles)
+    .leftJoin(commitments, eq(commitments.cycleId, forumCycles.id))
+    .groupBy(forumCycles.id)
+    .orderBy(desc(forumCycles.year))
+    .all();
+}
+
+/**
+ * The newest progress update on a reference's lineage (same reference) up to a cycle year, so an
+ * earlier cycle shows what was known then rather than later years' progress.
+ */
+function latestOf<T>(column: "completion" | "percent", reference: typeof commitments.reference, upToYear: number) {
+  return sql<T | null>`(SELECT pu.${sql.raw(column)} FROM progress_updates pu JOIN commitments lc ON lc.id = pu.commitment_id JOIN forum_cycles lf ON lf.id = lc.cycle_id
+    WHERE lc.reference = ${reference} AND lf.year <= ${upToYear} ORDER BY pu.id DESC LIMIT 1)`;
+}
+
+/** A cycle's commitments with their pillar and latest reported completion, by reference. */
+export function listCycleCommitments(db: DbOrTx, cycle: Pick<Cycle, "id" | "year">) {
+  return db
+    .select({
+      id: commitments.id,
+      reference: commitments.reference,
+      title: commitments.title,
+      status: commitments.status,
+      pillarSlug: pillars.slug,
+      latestCompletion: latestOf<CompletionLevel>("completion", commitments.reference, cycle.year),
+      latestPercent: latestOf<number>("percent", commitments.reference, cycle.year),
+    })
+    .from(commitments)
+    .innerJoin(pillars, eq(pillars.id, commitments.pillarId))
+    .where(eq(commitments.cycleId, cycle.id))
+    .orderBy(asc(commitments.reference))
+    .all();
+}
+
+/** The frozen assessments of a closed cycle, with what they assess and who closed it. */
+export function listCycleAssessments(db: DbOrTx, cycleId: number) {
+  return db
+    .select({
+      commitmentId: cycleAssessments.commitmentId,
+      reference: commitments.reference,
+      title: commitments.title,
+      status: commitments.status,
+      completion: cycleAssessments.completion,
+      percent: cycleAssessments.percent,
+      earlyResult: cycleAssessments.earlyResult,
+      note: cycleAssessments.note,
+      frozenAt: cycleAssessments.frozenAt,
+      assessedBy: users.name,
+    })
+    .from(cycleAssessments)
+    .innerJoin(commitments, eq(commitments.id, cycleAssessments.commitmentId))
+    .leftJoin(users, eq(users.id, cycleAssessments.assessedBy))
+    .where(eq(cycleAssessments.cycleId, cycleId))
+    .orderBy(asc(commitments.reference))
+    .all();
+}
+
+/**
+ * Every commitment still open in a cycle before `current`: what the carry-over review must decide.
+ * Each comes with its latest completion and how often its reference has been carried already.
+ */
+export function listCarryCandidates(db: DbOrTx, current: Cycle) {
+  const rows = db
+    .select({
+      id: commitments.id,
+      reference: commitments.reference,
+      title: commitments.title,
+      expectedResult: commitments.expectedResult,
+      year: forumCycles.year,
+      pillarSlug: pillars.slug,
+      latestCompletion: latestOf<CompletionLevel>("completion", commitments.reference, current.year),
+      latestPercent: latestOf<number>("percent", commitments.reference, current.year),
+    })
+    .from(commitments)
+    .innerJoin(forumCycles, eq(forumCycles.id, commitments.cycleId))
+    .innerJoin(pillars, eq(pillars.id, commitments.pillarId))
+    .where(and(eq(commitments.status, "open"), lt(forumCycles.year, current.year)))
+    .orderBy(asc(forumCycles.year), asc(commitments.reference))
+    .all();
+  return rows.map((r) => ({ ...r, carriedTimes: lineageOf(db, r.reference).carriedTimes }));
+}
+export type CarryCandidate = ReturnType<typeof listCarryCandidates>[number];
+
+/**
+ * The decisions already taken for `current`: links into its commitments, and withdrawals decided
+ * since it opened. One entry per earlier commitment, with every commitment it became.
+ */
+export function listCarryDecisions(db: DbOrTx, current: Cycle) {
+  const into = db.select({ id: commitments.id }).from(commitments).where(eq(commitments.cycleId, current.id));
+  const links = db
+    .select({
+      id: carryLinks.id,
+      fromId: carryLinks.fromId,
+      toId: carryLinks.toId,
+      kind: carryLinks.kind,
+      rationale: carryLinks.rationale,
+      decidedAt: carryLinks.decidedAt,
+      decidedBy: users.name,
+      fromReference: commitments.reference,
+      fromTitle: commitments.title,
+      fromYear: forumCycles.year,
+    })
+    .from(carryLinks)
+    .innerJoin(commitments, eq(commitments.id, carryLinks.fromId))
+    .innerJoin(forumCycles, eq(forumCycles.id, commitments.cycleId))
+    .leftJoin(users, eq(users.id, carryLinks.decidedBy))
+    .where(or(inArray(carryLinks.toId, into), and(isNull(carryLinks.toId), gte(carryLinks.decidedAt, current.openedAt), lt(forumCycles.year, current.year))))
+    .orderBy(desc(carryLinks.id))
+    .all();
+  const targetIds = [...new Set(links.map((l) => l.toId).filter((id): id is number => id !== null))];
+  const targets = targetIds.length
+    ? db.select({ id: commitments.id, reference: commitments.reference, title: commitments.title }).from(commitments).where(inArray(commitments.id, targetIds)).all()
+    : [];
+  const byFrom = new Map<
+    number,
+    { fromId: number; reference: string; title: string; year: number; kind: CarryKind; rationale: string; decidedAt: Date; decidedBy: string | null; becomes: { id: number; reference: string; title: string }[] }
+  >();
+  for (const l of links) {
+    let entry = byFrom.get(l.fromId);
+    if (!entry) {
+      entry = { fromId: l.fromId, reference: l.fromReference, title: l.fromTitle, year: l.fromYear, kind: l.kind, rationale: l.rationale, decidedAt: l.decidedAt, decidedBy: l.decidedBy, becomes: [] };
+      byFrom.set(l.fromId, entry);
+    }
+    const target = l.toId === null ? null : targets.find((t) => t.id === l.toId);
+    if (target && !entry.becomes.some((b) => b.id === target.id)) entry.becomes.push(target);
+  }
+  for (const entry of byFrom.values()) entry.becomes.sort((a, b) => a.reference.localeCompare(b.reference));
+  return [...byFrom.values()];
+}
+export type CarryDecisionEntry = ReturnType<typeof listCarryDecisions>[number];
