@@ -109,7 +109,7 @@ function generate(databasePath: string, firstYear: number) {
           counts.links++;
         }
         const finalLevel = status === "completed" ? "complete" : status === "withdrawn" ? "withdrawn" : "substantial";
-        assess.run(cycleId, id, finalLevel, status === "completed" ? 100 : 60, "");
+        assess.run(cycleId, id, finalLevel, status === "completed" ? 100 : 60);
         counts.assessments++;
         made.push({ id, reference, pillar, lead, carried: !!from });
         if (status === "carried") next.push({ id, reference, pillar, lead });

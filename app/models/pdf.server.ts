@@ -33,14 +33,15 @@ export async function printPdf(selfUrl: string, path: string, session: { name: s
     browser = null;
     throw error;
   });
-  const context = await (await browser).newContext();
+  // The page is printed as the server renders it: no scripts, so a long report is not hydrated first.
+  const context = await (await browser).newContext({ javaScriptEnabled: false });
   try {
     if (session) await context.addCookies([{ ...session, url: selfUrl, httpOnly: true, sameSite: "Lax" }]);
     const page = await context.newPage();
-    const res = await page.goto(selfUrl + path, { waitUntil: "networkidle" });
+    const res = await page.goto(selfUrl + path, { waitUntil: "load" });
     if (!res || !res.ok()) throw new Error(`printing ${path} failed with ${res?.status()}`);
     await page.emulateMedia({ media: "print" });
-    return await page.pdf({ format: "A4", printBackground: true, margin: { top: "18mm", bottom: "18mm", left: "16mm", right: "16mm" } });
+    return await page.pdf({ format: "A4", printBackground: false, margin: { top: "18mm", bottom: "18mm", left: "16mm", right: "16mm" } });
   } finally {
     await context.close();
   }
