@@ -91,7 +91,7 @@ test("the dashboard draws its charts on the server, with tables, for any year, a
 
   const years = testDb().$client.prepare("SELECT year FROM forum_cycles ORDER BY year").all() as { year: number }[];
   const oldest = years[0]!.year;
-  await page.getByLabel("Year").selectOption(String(oldest));
+  await page.getByLabel("Year", { exact: true }).selectOption(String(oldest));
   await page.getByRole("button", { name: "Show" }).click();
   await expect(page).toHaveURL(new RegExp(`year=${oldest}`));
   await expect(page.getByRole("heading", { name: `Status by pillar, ${oldest}` })).toBeVisible();
