@@ -7,6 +7,9 @@ import { existsSync } from "node:fs";
 import type { Browser } from "playwright-core";
 
 let browser: Promise<Browser> | null = null;
+let idleTimer: NodeJS.Timeout | null = null;
+/** A browser nobody printed with for this long is closed, to give its memory back. */
+const IDLE_CLOSE_MS = 5 * 60_000;
 
 export function chromiumPath(): string {
   return process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -24,30 +27,48 @@ async function launch(): Promise<Browser> {
   });
 }
 
+function browserInstance(): Promise<Browser> {
+  browser ??= launch().catch((error: unknown) => {
+    browser = null;
+    throw error;
+  });
+  if (idleTimer) clearTimeout(idleTimer);
+  idleTimer = setTimeout(() => void closePdfBrowser(), IDLE_CLOSE_MS);
+  idleTimer.unref();
+  return browser;
+}
+
+/**
+ * Starts Chromium in the background when someone opens a report, so a PDF asked for next does not
+ * wait for the browser to start. Does nothing when Chromium is missing or already running.
+ */
+export function warmPdfPrinter(): void {
+  if (!canPrintPdf()) return;
+  browserInstance().catch(() => {});
+}
+
 /**
  * Loads `selfUrl + path` (a loopback address, never one taken from the request) with the given
  * session cookie, and prints it as A4 with the print stylesheet.
  */
 export async function printPdf(selfUrl: string, path: string, session: { name: string; value: string } | null): Promise<Buffer> {
-  browser ??= launch().catch((error: unknown) => {
-    browser = null;
-    throw error;
-  });
   // The page is printed as the server renders it: no scripts, so a long report is not hydrated first.
-  const context = await (await browser).newContext({ javaScriptEnabled: false });
+  const context = await (await browserInstance()).newContext({ javaScriptEnabled: false });
   try {
     if (session) await context.addCookies([{ ...session, url: selfUrl, httpOnly: true, sameSite: "Lax" }]);
     const page = await context.newPage();
     const res = await page.goto(selfUrl + path, { waitUntil: "load" });
     if (!res || !res.ok()) throw new Error(`printing ${path} failed with ${res?.status()}`);
     await page.emulateMedia({ media: "print" });
-    return await page.pdf({ format: "A4", printBackground: false, margin: { top: "18mm", bottom: "18mm", left: "16mm", right: "16mm" } });
+    return await page.pdf({ format: "A4", printBackground: false, margin: { top: "14mm", bottom: "14mm", left: "12mm", right: "12mm" } });
   } finally {
     await context.close();
   }
 }
 
 export async function closePdfBrowser(): Promise<void> {
+  if (idleTimer) clearTimeout(idleTimer);
+  idleTimer = null;
   const b = browser;
   browser = null;
   if (b) await (await b.catch(() => null))?.close();
