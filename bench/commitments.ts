@@ -211,7 +211,7 @@ async function main() {
         ["PDF, median of 3", fmt(report.pdfMedianMs / 1000, 2), report.pdfMedianMs < 10_000 ? "met (< 10 s)" : "NOT met (< 10 s)"],
       ],
     );
-    console.log(`Report page ${fmt(report.pageBytes / 1024, 0)} KiB compressed, PDF ${fmt((report.pdfBytes ?? 0) / 1024, 0)} KiB`);
+    console.log(`Report page ${fmt(report.pageBytes / 1024, 0)} KiB of HTML, PDF ${fmt((report.pdfBytes ?? 0) / 1024, 0)} KiB`);
     Object.assign(results, { pages: measured, report });
     console.log(`\nSaved ${saveResults("commitments", results)}`);
   } finally {
