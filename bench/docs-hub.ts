@@ -200,7 +200,6 @@ async function attempt<T>(what: string, fn: () => Promise<T>): Promise<Outcome<T
 }
 
 const ms = (v: number | undefined | null, digits = 1) => (v === undefined || v === null || Number.isNaN(v) ? "–" : fmt(v, digits));
-const pct = (part: number, whole: number) => (whole > 0 ? `${fmt((100 * part) / whole, 0)} %` : "–");
 const failed = (o: { ok: false; error: string }) => `failed: ${o.error.slice(0, 120)}`;
 
 /** Opens a group and always closes it again, whatever `fn` does. */

@@ -1,4 +1,4 @@
-import { dateFormatter, formatDateRange, formatDateTime } from "../utils/format";
+import { dateFormatter, formatCalendarDate, formatDateRange, formatDateTime } from "../utils/format";
 import { useFormatPrefs } from "../utils/root-data";
 
 // The server's and the browser's ICU data can differ in small ways (spaces, punctuation), so the
@@ -32,6 +32,16 @@ export function TimeRange({ start, end, timeZone }: { start: Date | string; end:
   return (
     <time dateTime={s.toISOString()} suppressHydrationWarning>
       {dateFormatter(locale, { timeStyle: "short", timeZone }).formatRange(s, new Date(end))}
+    </time>
+  );
+}
+
+/** A calendar date (YYYY-MM-DD) as written, in the reader's locale. */
+export function CalendarDate({ iso }: { iso: string }) {
+  const { locale } = useFormatPrefs();
+  return (
+    <time dateTime={iso} suppressHydrationWarning>
+      {formatCalendarDate(iso, locale)}
     </time>
   );
 }

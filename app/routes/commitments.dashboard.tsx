@@ -6,7 +6,8 @@ import { EmptyState } from "../components/form";
 import { todayIso } from "../models/cycles.server";
 import { loadDashboard } from "../models/dashboard.server";
 import { requirePermission } from "../utils/auth.server";
-import { formatCalendarDate, formatNumber } from "../utils/format";
+import { CalendarDate } from "../components/time";
+import { formatNumber } from "../utils/format";
 import { pageTitle } from "../utils/meta";
 import { useFormatPrefs } from "../utils/root-data";
 
@@ -156,15 +157,5 @@ export default function Dashboard() {
         )}
       </section>
     </div>
-  );
-}
-
-/** A calendar date (YYYY-MM-DD) as written, in the reader's locale. */
-function CalendarDate({ iso }: { iso: string }) {
-  const { locale } = useFormatPrefs();
-  return (
-    <time dateTime={iso} suppressHydrationWarning>
-      {formatCalendarDate(iso, locale)}
-    </time>
   );
 }

@@ -3,13 +3,13 @@ import { Form, Link, useActionData, useLoaderData, useOutlet, useSearchParams } 
 import { Trans, useTranslation } from "react-i18next";
 import { commitmentStatuses, type CommitmentStatus } from "../../db/schema/vocabulary";
 import { EmptyState, FormAlert, SubmitButton, TextAreaField } from "../components/form";
-import { DateTime } from "../components/time";
+import { DateTime, CalendarDate } from "../components/time";
 import { closeCycle, currentCycle, getCycleByYear } from "../models/commitments.server";
 import { listCycleAssessments, listCycleCommitments, todayIso } from "../models/cycles.server";
 import { notFound, requirePermission } from "../utils/auth.server";
 import { formRecord, MAX_NOTE, parseCloseNotes } from "../utils/cycle-validation";
 import { keptValues, readForm } from "../utils/forms.server";
-import { formatCalendarDate, formatNumber } from "../utils/format";
+import { formatNumber } from "../utils/format";
 import { pageTitle } from "../utils/meta";
 import { useFormatPrefs } from "../utils/root-data";
 
@@ -296,15 +296,5 @@ function Assessments({ assessments }: { assessments: Assessment[] }) {
         </div>
       )}
     </section>
-  );
-}
-
-/** A calendar date (YYYY-MM-DD) as written, in the reader's locale. */
-function CalendarDate({ iso }: { iso: string }) {
-  const { locale } = useFormatPrefs();
-  return (
-    <time dateTime={iso} suppressHydrationWarning>
-      {formatCalendarDate(iso, locale)}
-    </time>
   );
 }
