@@ -296,11 +296,8 @@ export const IMPORT_COLUMNS = [
 ] as const;
 export type ImportColumn = (typeof IMPORT_COLUMNS)[number]["name"];
 export const MAX_IMPORT_ROWS = 2_000;
-/**
- * Bulk entry into a cycle is the secretariat's, like every other decision about a whole cycle; the
- * policy has no action of its own for it, so the import asks for the cycle-management one.
- */
-export const IMPORT_PERMISSION = "cycles.manage" as const;
+/** Bulk entry of commitments is the secretariat's (the policy's `commitments.import`). */
+export const IMPORT_PERMISSION = "commitments.import" as const;
 
 /** The CSV column a schema path (`supporting.1.organisationId`) came from, for per-row messages. */
 export function importColumnOf(path: string): string {

@@ -61,6 +61,8 @@ interface Targets {
   /** Posting progress: people of any organisation behind the commitment, and the secretariat. */
   "commitment.report": { organisationIds: readonly number[] };
   "progress.verify": undefined;
+  /** Bulk entry of commitments from a CSV file. */
+  "commitments.import": undefined;
 }
 
 export type Action = keyof Targets;
@@ -96,6 +98,7 @@ export const actions = [
   "commitment.edit",
   "commitment.report",
   "progress.verify",
+  "commitments.import",
 ] as const satisfies readonly Action[];
 
 export type TargetArgs<A extends Action> = Targets[A] extends undefined ? [] : [target: Targets[A]];
@@ -140,6 +143,7 @@ const rules: { [A in Action]: (actor: Actor, target: Targets[A]) => boolean } = 
   "commitment.edit": (actor, t) => actor.role === "secretariat" || (actor.role !== "observer" && t.leadOrganisationId !== null && t.leadOrganisationId === actor.organisationId),
   "commitment.report": (actor, t) => actor.role === "secretariat" || (actor.role !== "observer" && ownsOne(actor, t.organisationIds)),
   "progress.verify": secretariatOnly,
+  "commitments.import": secretariatOnly,
 };
 
 /** Whether the actor belongs to one of these organisations. */

@@ -38,6 +38,7 @@ const matrix: Record<Action, { target?: unknown; allowed: Role[] }> = {
   "commitment.edit": { target: { leadOrganisationId: 99 }, allowed: ["secretariat"] },
   "commitment.report": { target: { organisationIds: [10] }, allowed: ["secretariat", "facilitator", "delegate"] },
   "progress.verify": { allowed: ["secretariat"] },
+  "commitments.import": { allowed: ["secretariat"] },
 };
 
 describe("policy matrix: every role × every action", () => {
