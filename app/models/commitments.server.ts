@@ -3,7 +3,7 @@
  * carry-over between cycles (lineage as data) and the frozen assessment when a cycle closes.
  * Every write runs in one synchronous transaction with its audit entry.
  */
-import { and, asc, desc, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import type { Db, DbOrTx } from "../../db/client";
 import {
   carryLinks,
@@ -266,15 +266,32 @@ export function listProgress(db: DbOrTx, reference: string) {
   return rows.map((r) => ({ ...r, evidence: files.filter((f) => f.updateId === r.id) }));
 }
 
+/**
+ * The id of the newest progress update on a reference's work (every row with that reference), up to a
+ * cycle year when given: carried work keeps the progress reported in earlier cycles. For SQL queries.
+ */
+export function latestUpdateIdSql(reference: SQLWrapper, upToYear?: SQLWrapper | number): SQL<number | null> {
+  return sql<number | null>`(SELECT max(lpu.id) FROM progress_updates lpu JOIN commitments lc ON lc.id = lpu.commitment_id
+    ${upToYear === undefined ? sql`` : sql`JOIN forum_cycles lf ON lf.id = lc.cycle_id`}
+    WHERE lc.reference = ${reference} ${upToYear === undefined ? sql`` : sql`AND lf.year <= ${upToYear}`})`;
+}
+
+/**
+ * How many times work under a reference was carried forward with the same or new wording: twice or
+ * more flags it for rescoping. For SQL queries.
+ */
+export function carriedTimesSql(reference: SQLWrapper): SQL<number> {
+  return sql<number>`(SELECT count(*) FROM carry_links cl JOIN commitments cf ON cf.id = cl.from_id
+    WHERE cf.reference = ${reference} AND cl.kind IN ('continued', 'rescoped'))`;
+}
+
 /** The newest update on a commitment's work, over every cycle it has been carried through (same reference). */
 function latestUpdate(tx: DbOrTx, reference: string) {
   return (
     tx
       .select({ completion: progressUpdates.completion, percent: progressUpdates.percent })
       .from(progressUpdates)
-      .innerJoin(commitments, eq(commitments.id, progressUpdates.commitmentId))
-      .where(eq(commitments.reference, reference))
-      .orderBy(desc(progressUpdates.id))
+      .where(eq(progressUpdates.id, latestUpdateIdSql(sql`${reference}`)))
       .get() ?? null
   );
 }

@@ -5,9 +5,9 @@
  */
 import { and, asc, desc, eq, gte, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import type { DbOrTx } from "../../db/client";
-import { carryLinks, commitments, cycleAssessments, forumCycles, pillars, users } from "../../db/schema";
-import type { CarryKind, CommitmentStatus, CompletionLevel } from "../../db/schema/vocabulary";
-import { lineageOf } from "./commitments.server";
+import { carryLinks, commitments, cycleAssessments, forumCycles, pillars, progressUpdates, users } from "../../db/schema";
+import type { CarryKind, CommitmentStatus } from "../../db/schema/vocabulary";
+import { carriedTimesSql, latestUpdateIdSql } from "./commitments.server";
 
 export { RESCOPE_AFTER } from "../utils/cycle-validation";
 
@@ -41,15 +41,6 @@ export function listCyclesWithCounts(db: DbOrTx) {
     .all();
 }
 
-/**
- * The newest progress update on a reference's lineage (same reference) up to a cycle year, so an
- * earlier cycle shows what was known then rather than later years' progress.
- */
-function latestOf<T>(column: "completion" | "percent", reference: typeof commitments.reference, upToYear: number) {
-  return sql<T | null>`(SELECT pu.${sql.raw(column)} FROM progress_updates pu JOIN commitments lc ON lc.id = pu.commitment_id JOIN forum_cycles lf ON lf.id = lc.cycle_id
-    WHERE lc.reference = ${reference} AND lf.year <= ${upToYear} ORDER BY pu.id DESC LIMIT 1)`;
-}
-
 /** A cycle's commitments with their pillar and latest reported completion, by reference. */
 export function listCycleCommitments(db: DbOrTx, cycle: Pick<Cycle, "id" | "year">) {
   return db
@@ -59,11 +50,12 @@ export function listCycleCommitments(db: DbOrTx, cycle: Pick<Cycle, "id" | "year
       title: commitments.title,
       status: commitments.status,
       pillarSlug: pillars.slug,
-      latestCompletion: latestOf<CompletionLevel>("completion", commitments.reference, cycle.year),
-      latestPercent: latestOf<number>("percent", commitments.reference, cycle.year),
+      latestCompletion: progressUpdates.completion,
+      latestPercent: progressUpdates.percent,
     })
     .from(commitments)
     .innerJoin(pillars, eq(pillars.id, commitments.pillarId))
+    .leftJoin(progressUpdates, eq(progressUpdates.id, latestUpdateIdSql(commitments.reference, cycle.year)))
     .where(eq(commitments.cycleId, cycle.id))
     .orderBy(asc(commitments.reference))
     .all();
@@ -97,7 +89,7 @@ export function listCycleAssessments(db: DbOrTx, cycleId: number) {
  * Each comes with its latest completion and how often its reference has been carried already.
  */
 export function listCarryCandidates(db: DbOrTx, current: Cycle) {
-  const rows = db
+  return db
     .select({
       id: commitments.id,
       reference: commitments.reference,
@@ -105,16 +97,17 @@ export function listCarryCandidates(db: DbOrTx, current: Cycle) {
       expectedResult: commitments.expectedResult,
       year: forumCycles.year,
       pillarSlug: pillars.slug,
-      latestCompletion: latestOf<CompletionLevel>("completion", commitments.reference, current.year),
-      latestPercent: latestOf<number>("percent", commitments.reference, current.year),
+      latestCompletion: progressUpdates.completion,
+      latestPercent: progressUpdates.percent,
+      carriedTimes: carriedTimesSql(commitments.reference),
     })
     .from(commitments)
     .innerJoin(forumCycles, eq(forumCycles.id, commitments.cycleId))
     .innerJoin(pillars, eq(pillars.id, commitments.pillarId))
+    .leftJoin(progressUpdates, eq(progressUpdates.id, latestUpdateIdSql(commitments.reference, current.year)))
     .where(and(eq(commitments.status, "open"), lt(forumCycles.year, current.year)))
     .orderBy(asc(forumCycles.year), asc(commitments.reference))
     .all();
-  return rows.map((r) => ({ ...r, carriedTimes: lineageOf(db, r.reference).carriedTimes }));
 }
 export type CarryCandidate = ReturnType<typeof listCarryCandidates>[number];
 

@@ -26,7 +26,7 @@ import {
 import { can, type Actor } from "../utils/policy";
 import { utcToZoned } from "../utils/zoned-time";
 import { recordAudit, type RequestMeta } from "./audit.server";
-import { createCommitment, currentCycle, listCycles, type CommitmentInput } from "./commitments.server";
+import { createCommitment, currentCycle, latestUpdateIdSql, listCycles, type CommitmentInput } from "./commitments.server";
 
 export interface RegistryFilter {
   /** A cycle's year, or null for every cycle. */
@@ -146,28 +146,14 @@ function whereOf(actor: Actor, f: RegistryFilter, today: string): { where: SQL; 
 
 const leadJoin = sql`LEFT JOIN commitment_organisations lo ON lo.commitment_id = c.id AND lo.role = 'lead' LEFT JOIN organisations lorg ON lorg.id = lo.organisation_id`;
 
-interface RawRow {
-  id: number;
-  reference: string;
-  title: string;
-  year: number;
-  pillarSlug: string;
-  status: CommitmentStatus;
-  visibility: CommitmentVisibility;
-  startsOn: string;
-  endsOn: string;
-  leadOrganisationId: number | null;
-  leadOrganisation: string | null;
-  leadStakeholderGroup: StakeholderGroup | null;
-  completion: CompletionLevel | null;
-  percent: number | null;
+/** A registry row as SQLite returns it: flags as 0/1, id lists comma-separated. */
+type RawRow = Omit<RegistryRow, "carried" | "overdue" | "organisationIds"> & {
   carried: number;
-  cycles: number;
   overdue: number;
   organisationIds: string | null;
   supporting: string | null;
   contactName: string;
-}
+};
 
 /** The columns of each shown row, computed for the selected ids only (`pg`). */
 function rowsFor(db: DbOrTx, ids: SQL, today: string, withSupporting: boolean): RawRow[] {
@@ -191,10 +177,7 @@ function rowsFor(db: DbOrTx, ids: SQL, today: string, withSupporting: boolean): 
     JOIN pillars p ON p.id = c.pillar_id
     ${leadJoin}
     -- The newest update of the work up to this cycle (carried work keeps its progress).
-    LEFT JOIN progress_updates lu ON lu.id = (
-      SELECT max(pu.id) FROM commitments e JOIN forum_cycles ey ON ey.id = e.cycle_id JOIN progress_updates pu ON pu.commitment_id = e.id
-      WHERE e.reference = c.reference AND ey.year <= y.year
-    )
+    LEFT JOIN progress_updates lu ON lu.id = ${latestUpdateIdSql(sql`c.reference`, sql`y.year`)}
     ORDER BY y.year DESC, c.reference ASC, c.id ASC`);
 }
 

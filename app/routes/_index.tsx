@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { EmptyState } from "../components/form";
-import { listWorkingGroupsFor } from "../models/documents.server";
+import { listWorkingGroupsFor } from "../models/working-groups.server";
 import { listPillars, upcomingEventsFor } from "../models/forum.server";
 import { requirePermission } from "../utils/auth.server";
 import { DateRange } from "../components/time";

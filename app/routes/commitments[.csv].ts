@@ -2,14 +2,9 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { stringify } from "csv-stringify/sync";
 import { exportRegistry, importTemplateCsv, registryFilterFrom } from "../models/registry.server";
 import { requirePermission } from "../utils/auth.server";
+import { spreadsheetCell } from "../utils/csv";
 import { IMPORT_PERMISSION, registryFilterOf } from "../utils/commitment-validation";
 
-/** Spreadsheets run cells that start with these characters as formulas; a leading quote keeps them text. */
-function cell(value: string | number | null): string | number {
-  if (value === null) return "";
-  if (typeof value === "number") return value;
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-}
 
 const HEADER = [
   "id",
@@ -74,7 +69,7 @@ export function loader({ request, context }: LoaderFunctionArgs) {
       r.startsOn,
       r.endsOn,
       r.contactName,
-    ].map(cell),
+    ].map(spreadsheetCell),
   );
   const csv = stringify([HEADER, ...rows]);
   const name = `commitments-${filter.year ?? "all"}${params.mine ? "-mine" : ""}.csv`;

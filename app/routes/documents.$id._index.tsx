@@ -5,12 +5,7 @@ import { documentVisibilities } from "../../db/schema/vocabulary";
 import { DocumentEditor } from "../components/document-editor";
 import { FormAlert, SelectField, SubmitButton, TextAreaField, TextField } from "../components/form";
 import { DateTime } from "../components/time";
-import {
-  listPublicationsFor,
-  publishDocument,
-  setDocumentStatus,
-  updateDocument,
-} from "../models/documents.server";
+import { listPublicationsFor, publishDocument, setDocumentStatus, updateDocument } from "../models/documents.server";
 import { forbidden } from "../utils/auth.server";
 import { loadDocumentFor } from "../utils/documents.server";
 import { invalid, parseForm, readForm } from "../utils/forms.server";

@@ -4,14 +4,9 @@ import { getEvent, listSessions } from "../models/agenda.server";
 import { calendarFileName } from "../models/calendar.server";
 import { sessionPlaceCounts } from "../models/registrations.server";
 import { requirePermission } from "../utils/auth.server";
+import { spreadsheetCell } from "../utils/csv";
 import { utcToZoned } from "../utils/zoned-time";
 
-/** Spreadsheets run cells that start with these characters as formulas; a leading quote keeps them text. */
-function cell(value: string | number | null): string | number {
-  if (value === null) return "";
-  if (typeof value === "number") return value;
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-}
 
 export function loader({ request, params, context }: LoaderFunctionArgs) {
   requirePermission(context, request, "event.manage");
@@ -40,7 +35,7 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
       places[s.id]?.confirmed ?? 0,
       places[s.id]?.waitlisted ?? 0,
       s.status,
-    ].map(cell);
+    ].map(spreadsheetCell);
   });
   const header = ["id", "date", "start", "end", "time_zone", "starts_at_utc", "ends_at_utc", "room", "track", "kind", "title", "speakers", "attribution", "capacity", "confirmed", "waitlisted", "status"];
   const csv = stringify([header, ...rows]);

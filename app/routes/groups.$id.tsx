@@ -5,19 +5,8 @@ import { documentVisibilities, memberships, type Membership } from "../../db/sch
 import { EmptyState, FormAlert, SelectField, SubmitButton, TextAreaField, TextField } from "../components/form";
 import { DateTime } from "../components/time";
 import { WorkingGroupForm } from "../components/working-group-form";
-import {
-  createDocument,
-  getWorkingGroup,
-  listAddablePeople,
-  listGroupDocuments,
-  listLeadCandidates,
-  listMembers,
-  membershipOf,
-  removeMember,
-  saveWorkingGroup,
-  setMembership,
-  workingGroupInputProblems,
-} from "../models/documents.server";
+import { createDocument, listGroupDocuments } from "../models/documents.server";
+import { getWorkingGroup, listAddablePeople, listLeadCandidates, listMembers, membershipOf, removeMember, saveWorkingGroup, setMembership, workingGroupInputProblems } from "../models/working-groups.server";
 import { listPillars } from "../models/forum.server";
 import { getPerson } from "../models/people.server";
 import { forbidden, notFound, requirePermission, requireUser } from "../utils/auth.server";

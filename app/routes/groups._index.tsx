@@ -3,7 +3,7 @@ import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { EmptyState } from "../components/form";
 import { WorkingGroupForm } from "../components/working-group-form";
-import { listLeadCandidates, listWorkingGroupsFor, saveWorkingGroup, workingGroupInputProblems } from "../models/documents.server";
+import { listLeadCandidates, listWorkingGroupsFor, saveWorkingGroup, workingGroupInputProblems } from "../models/working-groups.server";
 import { listPillars } from "../models/forum.server";
 import { requirePermission, requireUser } from "../utils/auth.server";
 import { formatNumber } from "../utils/format";

@@ -5,14 +5,10 @@ import { canPrintPdf, printPdf } from "../models/pdf.server";
 import { publishable } from "../models/report.server";
 import { SESSION_COOKIE } from "../models/session.server";
 import { notFound } from "../utils/auth.server";
+import { spreadsheetCell } from "../utils/csv";
 import { requireReport } from "../utils/reports.server";
 import { i18next } from "../i18next.server";
 
-/** Spreadsheets run cells that start like a formula; a leading apostrophe keeps them as text. */
-const safeCell = (v: unknown) => {
-  const s = v === null || v === undefined ? "" : String(v);
-  return /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
-};
 
 /** `report.{pdf,csv,json}` (full: secretariat) and `public.{pdf,csv,json}` (anyone). */
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
@@ -33,7 +29,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     const t = await i18next.getFixedT(request, "report");
     const rows = report.commitments.map((c) => [c.reference, c.title, c.pillar, c.leadOrganisation, c.organisations.join("; "), c.originYear, c.carriedIn ? "yes" : "no", t(`completion.${c.completion}`), c.percent, c.earlyResult, ...(audience === "full" ? [c.visibility, c.note] : [])]);
     const header = ["reference", "title", "pillar", "lead_organisation", "organisations", "origin_year", "carried_in", "completion", "percent", "early_result", ...(audience === "full" ? ["visibility", "secretariat_note"] : [])];
-    const csv = stringify([header, ...rows.map((r) => r.map(safeCell))]);
+    const csv = stringify([header, ...rows.map((r) => r.map(spreadsheetCell))]);
     return new Response(csv, {
       headers: { "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": `attachment; filename="${name}.csv"`, "Cache-Control": privacy },
     });

@@ -1,5 +1,6 @@
 import type { AppLoadContext } from "@remix-run/node";
-import { documentAccess, getDocument, getPublication, membershipOf } from "../models/documents.server";
+import { documentAccess, getDocument, getPublication } from "../models/documents.server";
+import { membershipOf } from "../models/working-groups.server";
 import { notFound, requireUser } from "./auth.server";
 import { can } from "./policy";
 

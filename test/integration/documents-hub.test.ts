@@ -4,7 +4,7 @@ import * as awarenessProtocol from "y-protocols/awareness";
 import * as syncProtocol from "y-protocols/sync";
 import * as Y from "yjs";
 import { loadDocumentState } from "../../app/models/document-store.server";
-import { removeMember } from "../../app/models/documents.server";
+import { removeMember } from "../../app/models/working-groups.server";
 import type { Ack } from "../../app/realtime/protocol";
 import { groupWithDocument, openDocument, saved, until, type DocClient } from "../support/documents";
 import { connectSocket, onceConnected, personId, signInAs, startServer, type TestServer } from "../support/server";

@@ -1,7 +1,8 @@
 /** Working groups, documents and live document clients for tests, built through the real models and protocol. */
 import type { Socket } from "socket.io-client";
 import * as Y from "yjs";
-import { createDocument, createWorkingGroup, setMembership } from "../../app/models/documents.server";
+import { createDocument } from "../../app/models/documents.server";
+import { createWorkingGroup, setMembership } from "../../app/models/working-groups.server";
 import { DocProvider } from "../../app/realtime/doc-provider";
 import type { Membership } from "../../db/schema/vocabulary";
 import { connectSocket, onceConnected, personId, signInAs, type TestServer } from "./server";
