@@ -28,7 +28,7 @@ import {
   type FileProblem,
 } from "../models/evidence.server";
 import type { SessionUser } from "../models/session.server";
-import { forbidden, notFound, requireUser } from "../utils/auth.server";
+import { forbidden, notFound, requireReader, requireUser } from "../utils/auth.server";
 import { keptValues, readForm } from "../utils/forms.server";
 import { useFormatPrefs } from "../utils/root-data";
 import { can } from "../utils/policy";
@@ -65,11 +65,7 @@ function idOf(raw: string | undefined): number {
 function readableCommitment(context: AppLoadContext, request: Request, idParam: string | undefined) {
   const db = context.services.db;
   const commitment = getCommitment(db, idOf(idParam)) ?? notFound();
-  const user = context.auth?.user ?? null;
-  if (!can(user, "commitment.view", { visibility: commitment.visibility, organisationIds: commitment.organisationIds })) {
-    if (!user) requireUser(context, request);
-    notFound();
-  }
+  const user = requireReader(context, request, (u) => can(u, "commitment.view", { visibility: commitment.visibility, organisationIds: commitment.organisationIds }));
   return { user, commitment };
 }
 

@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { attachmentDisposition, commitmentAccess, evidenceDir, getEvidence, readStoredFile } from "../models/evidence.server";
-import { notFound, requireUser } from "../utils/auth.server";
+import { notFound, requireReader } from "../utils/auth.server";
 import { can } from "../utils/policy";
 
 /**
@@ -13,11 +13,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const { db, env } = context.services;
   const found = getEvidence(db, id) ?? notFound();
   const access = commitmentAccess(db, found.commitmentId) ?? notFound();
-  const user = context.auth?.user ?? null;
-  if (!can(user, "commitment.view", access)) {
-    if (!user) requireUser(context, request);
-    notFound();
-  }
+  const user = requireReader(context, request, (u) => can(u, "commitment.view", access));
   const { evidence } = found;
   if (evidence.kind !== "file" || !evidence.sha256) notFound();
   const file = (await readStoredFile(evidenceDir(env.DATABASE_PATH), evidence.sha256)) ?? notFound();

@@ -24,6 +24,18 @@ export function notFound(): never {
   throw new Response("Not found", { status: 404, statusText: "Not Found" });
 }
 
+/**
+ * The reader of something a signed-out visitor may read when it is public: whoever `mayRead` lets in.
+ * Anyone else signed out is sent to sign in; a signed-in person who may not read it gets a 404, as if
+ * it did not exist.
+ */
+export function requireReader(context: AppLoadContext, request: Request, mayRead: (user: SessionUser | null) => boolean): SessionUser | null {
+  const user = context.auth?.user ?? null;
+  if (mayRead(user)) return user;
+  if (!user) requireUser(context, request);
+  notFound();
+}
+
 /** Requires a signed-in person who may take this action; anyone else gets the 403 page. */
 export function requirePermission<A extends Action>(
   context: AppLoadContext,

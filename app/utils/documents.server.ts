@@ -1,7 +1,7 @@
 import type { AppLoadContext } from "@remix-run/node";
 import { documentAccess, getDocument, getPublication } from "../models/documents.server";
 import { membershipOf } from "../models/working-groups.server";
-import { notFound, requireUser } from "./auth.server";
+import { notFound, requireReader, requireUser } from "./auth.server";
 import { can } from "./policy";
 
 /** The document and what this person may do with it; a document they may not read does not exist for them. */
@@ -33,11 +33,8 @@ export function requirePublicationReader(context: AppLoadContext, request: Reque
   const number = Number(params.number);
   if (!Number.isInteger(id) || id <= 0 || !Number.isInteger(number) || number <= 0) notFound();
   const publication = getPublication(db, id, number) ?? notFound();
-  const user = context.auth?.user ?? null;
-  const membership = user ? membershipOf(db, publication.groupId, user.id) : null;
-  if (!can(user, "publication.view", { visibility: publication.visibility ?? "group", membership })) {
-    if (!user) requireUser(context, request);
-    notFound();
-  }
+  const user = requireReader(context, request, (u) =>
+    can(u, "publication.view", { visibility: publication.visibility ?? "group", membership: u ? membershipOf(db, publication.groupId, u.id) : null }),
+  );
   return { user, publication };
 }
