@@ -50,6 +50,14 @@ const LAT_CLIENTS = [2, 10, 50];
 const LAT_RATES = [20, 100];
 const LAT_WARMUP_MS = QUICK ? 500 : 1000;
 const LAT_MEASURE_MS = QUICK ? 2000 : 4000;
+/**
+ * Every latency cell runs this many times, the servers taking turns in a rotating order, and its samples are
+ * pooled. One 4 s window holds 80 to 400 samples at 2 clients, where p99 is one of the few slowest and moves
+ * by several milliseconds from one run to the next (a garbage collection, a timer).
+ */
+const LAT_ROUNDS = Number(process.env.BENCH_DOCS_LAT_ROUNDS ?? (QUICK ? 1 : 3));
+/** An unmeasured run on each server before the first cell, so no server's first cell pays for compiling its hot path. */
+const LAT_PRIME = { clients: 10, rate: 100, ms: 3000 };
 const RAMP_CLIENTS = process.env.BENCH_DOCS_RAMP?.split(",").map(Number) ?? (QUICK ? [10, 25, 50, 75] : [10, 25, 50, 75, 100, 125, 150]);
 /** Clients of each ramp step that apply what they receive and measure latency; the rest only count messages. */
 const RAMP_OBSERVERS = 10;
@@ -68,7 +76,7 @@ const CRASH_UPDATES = 200;
 const CRASH_RATE = 100;
 const CONCURRENCY = 50;
 const SECRETARIAT = "secretariat@convene.example";
-deadline((QUICK ? 5 : 11) * 60_000, "docs-hub");
+deadline((QUICK ? 5 : 16) * 60_000, "docs-hub");
 
 const MiB = 1024 * 1024;
 const KiB = 1024;
@@ -145,7 +153,8 @@ class ServerHandle {
 
 /** The load generator child. */
 class Generator {
-  readonly child = spawnNode(["--import", "tsx", "bench/fixtures/docs-clients.ts"]);
+  // BENCH_DOCS_GENERATOR_NODE_ARGS: extra node options for the load generator, e.g. "--trace-gc".
+  readonly child = spawnNode([...(process.env.BENCH_DOCS_GENERATOR_NODE_ARGS?.split(" ").filter(Boolean) ?? []), "--import", "tsx", "bench/fixtures/docs-clients.ts"]);
   readonly rpc = new Rpc(this.child, "load generator");
   readonly pid = this.child.pid!;
 
@@ -156,7 +165,7 @@ class Generator {
     );
   }
 
-  run(group: string, options: { mode: "one-writer" | "all-writers"; rate: number; warmupMs: number; measureMs: number; awareness: boolean; ledger: string }) {
+  run(group: string, options: { mode: "one-writer" | "all-writers"; rate: number; warmupMs: number; measureMs: number; awareness: boolean; ledger: string; keepSamples?: boolean }) {
     return this.rpc.call<RunResult>({ type: "run", group, settleMs: SETTLE_MS, ...options });
   }
 
@@ -268,6 +277,7 @@ interface LatencyCase {
   clients: number;
   rate: number;
   kind: ServerKind;
+  round: number;
   doc: string;
   ledger: string;
   run: Outcome<Measured>;
@@ -285,17 +295,85 @@ async function measuredRun(s: ServerHandle, gen: Generator, group: string, optio
   return { ...result, serverCpuPct: (100 * (s.cpuMs() - serverCpu)) / wall, generatorCpuPct: (100 * (gen.cpuMs() - genCpu)) / wall, serverLoop, generatorLoop };
 }
 
-async function latencyCase(s: ServerHandle, gen: Generator, clients: number, rate: number): Promise<LatencyCase> {
-  const ledger = `lat:${s.kind}:${clients}:${rate}`;
-  const group = `lat-${s.kind}-${clients}-${rate}`;
+async function latencyCase(s: ServerHandle, gen: Generator, clients: number, rate: number, round: number): Promise<LatencyCase> {
+  const ledger = `lat:${s.kind}:${clients}:${rate}:${round}`;
+  const group = `lat-${s.kind}-${clients}-${rate}-${round}`;
   let doc = "";
   const run = await attempt(`${s.label}: ${clients} clients at ${rate}/s`, async () => {
     [doc] = (await s.createDocs(1)) as [string];
     return withGroup(gen, group, () => gen.open(group, s.target, [doc], clients), () =>
-      measuredRun(s, gen, group, { mode: "one-writer", rate, warmupMs: LAT_WARMUP_MS, measureMs: LAT_MEASURE_MS, awareness: false, ledger }),
+      measuredRun(s, gen, group, { mode: "one-writer", rate, warmupMs: LAT_WARMUP_MS, measureMs: LAT_MEASURE_MS, awareness: false, ledger, keepSamples: true }),
     );
   });
-  return { clients, rate, kind: s.kind, doc, ledger, run };
+  return { clients, rate, kind: s.kind, round, doc, ledger, run };
+}
+
+/** The unmeasured warm-up run before the first latency cell. */
+async function primeLatency(s: ServerHandle, gen: Generator) {
+  const [doc] = (await s.createDocs(1)) as [string];
+  const group = `lat-prime-${s.kind}`;
+  await withGroup(gen, group, () => gen.open(group, s.target, [doc], LAT_PRIME.clients), () =>
+    gen.run(group, { mode: "one-writer", rate: LAT_PRIME.rate, warmupMs: 0, measureMs: LAT_PRIME.ms, awareness: false, ledger: group }),
+  );
+}
+
+function statsOf(values: number[]): Stats | null {
+  if (values.length === 0) return null;
+  const sorted = Float64Array.from(values).sort();
+  const at = (p: number) => sorted[Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length))) - 1]!;
+  return { n: sorted.length, p50: at(50), p90: at(90), p99: at(99), max: sorted[sorted.length - 1]! };
+}
+
+/** One latency cell of one server, its rounds pooled. */
+interface PooledLatency {
+  clients: number;
+  rate: number;
+  kind: ServerKind;
+  runs: number;
+  failures: string[];
+  latency: Stats | null;
+  ack: Stats | null;
+  /** p99 of each round on its own, to show the spread the pooling smooths. */
+  roundP99: (number | null)[];
+  deliveries: number;
+  expectedDeliveries: number;
+  dropped: number;
+  ackedThenLost: number | null;
+  verifyFailures: string[];
+  serverCpuPct: number;
+  serverLoopMax: number;
+}
+
+function poolLatency(cases: LatencyCase[]): PooledLatency[] {
+  const cells: PooledLatency[] = [];
+  for (const clients of LAT_CLIENTS) {
+    for (const rate of LAT_RATES) {
+      for (const kind of KINDS) {
+        const rounds = cases.filter((c) => c.clients === clients && c.rate === rate && c.kind === kind);
+        if (rounds.length === 0) continue;
+        const ok = rounds.flatMap((c) => (c.run.ok ? [c.run.value] : []));
+        const verified = rounds.flatMap((c) => (c.verify?.ok ? [c.verify.value] : []));
+        cells.push({
+          clients,
+          rate,
+          kind,
+          runs: ok.length,
+          failures: rounds.flatMap((c) => (c.run.ok ? [] : [c.run.error])),
+          latency: statsOf(ok.flatMap((r) => r.samples?.latency ?? [])),
+          ack: statsOf(ok.flatMap((r) => r.samples?.ack ?? [])),
+          roundP99: rounds.map((c) => (c.run.ok ? (c.run.value.latency?.p99 ?? null) : null)),
+          deliveries: ok.reduce((n, r) => n + r.deliveries, 0),
+          expectedDeliveries: ok.reduce((n, r) => n + r.expectedDeliveries, 0),
+          dropped: ok.reduce((n, r) => n + r.dropped, 0),
+          ackedThenLost: verified.length ? verified.reduce((n, v) => n + v.ackedMissing, 0) : null,
+          verifyFailures: rounds.flatMap((c) => (c.verify && !c.verify.ok ? [c.verify.error] : [])),
+          serverCpuPct: ok.length ? ok.reduce((n, r) => n + r.serverCpuPct, 0) / ok.length : NaN,
+          serverLoopMax: Math.max(...ok.map((r) => r.serverLoop.max)),
+        });
+      }
+    }
+  }
+  return cells;
 }
 
 // --- Throughput ramp ---------------------------------------------------------------------------------
@@ -396,7 +474,7 @@ async function main() {
   const loadAtStart = reportLoad("docs-hub");
   console.log(
     `Document hub benchmark${QUICK ? " (--quick)" : ""}: Convene vs Hocuspocus vs y-websocket-server on loopback, node ${process.version}. ` +
-      `Unload timeout ${UNLOAD_MS} ms; latency runs ${LAT_WARMUP_MS} ms warm-up + ${LAT_MEASURE_MS} ms measured.`,
+      `Unload timeout ${UNLOAD_MS} ms; latency runs ${LAT_WARMUP_MS} ms warm-up + ${LAT_MEASURE_MS} ms measured, ${LAT_ROUNDS} round(s) pooled.`,
   );
   const startedAt = performance.now();
   const dir = tempDir();
@@ -415,18 +493,26 @@ async function main() {
   const memory = new Map<ServerKind, Outcome<MemoryResult>>();
   if (scenario("memory")) for (const s of servers) memory.set(s.kind, await attempt(`${s.label}: memory`, () => memoryScenario(s, gen)));
 
-  // 2. Fan-out latency, one writer; servers interleaved so background load hits them alike.
-  console.log(`[${elapsed()}] Fan-out latency: one writer, ${LAT_CLIENTS.join("/")} clients, ${LAT_RATES.join(" and ")} updates/s`);
+  // 2. Fan-out latency, one writer: a warm-up run on each server, then every cell LAT_ROUNDS times, the servers
+  // taking turns in an order that rotates from cell to cell, so background load and position hit them alike.
+  console.log(`[${elapsed()}] Fan-out latency: one writer, ${LAT_CLIENTS.join("/")} clients, ${LAT_RATES.join(" and ")} updates/s, ${LAT_ROUNDS} round(s)`);
   const latency: LatencyCase[] = [];
-  for (const clients of scenario("latency") ? LAT_CLIENTS : []) {
-    for (const rate of LAT_RATES) {
-      const row: string[] = [];
-      for (const s of servers) {
-        const c = await latencyCase(s, gen, clients, rate);
-        latency.push(c);
-        row.push(`${s.label} ${c.run.ok ? `p99 ${ms(c.run.value.latency?.p99)} ms` : "failed"}`);
+  if (scenario("latency")) for (const s of servers) await attempt(`${s.label}: latency warm-up`, () => primeLatency(s, gen));
+  for (let round = 0; round < (scenario("latency") ? LAT_ROUNDS : 0); round++) {
+    let cell = 0;
+    for (const clients of LAT_CLIENTS) {
+      for (const rate of LAT_RATES) {
+        const row: string[] = [];
+        // Each cell starts with a different server in each round.
+        const order = servers.map((_, i) => servers[(i + round + cell) % servers.length]!);
+        cell++;
+        for (const s of order) {
+          const c = await latencyCase(s, gen, clients, rate, round);
+          latency.push(c);
+          row.push(`${s.label} ${c.run.ok ? `p99 ${ms(c.run.value.latency?.p99)} ms` : "failed"}`);
+        }
+        console.log(`  round ${round + 1}, ${clients} clients at ${rate}/s: ${row.join(", ")}`);
       }
-      console.log(`  ${clients} clients at ${rate}/s: ${row.join(", ")}`);
     }
   }
   // Reopen every document after the unload timeout (so from storage) and look for every acknowledged key.
@@ -472,26 +558,32 @@ async function main() {
 
   // ------------------------------------------------------------------------------------------------------
   console.log(`## Single document, one writer: fan-out latency (send -> applied on each other client)\n`);
-  console.log(`${LAT_MEASURE_MS / 1000} s measured after ${LAT_WARMUP_MS / 1000} s warm-up. Dropped: (update, client) pairs never received by the end (warm-up included). Ack: the writer's acknowledgement round trip (Convene: stored in SQLite; Hocuspocus: SyncStatus after applying in memory; y-websocket: none). Acked-then-lost: acknowledged updates missing when a fresh client reopened the document after the unload timeout.\n`);
+  const pooled = poolLatency(latency);
+  console.log(
+    `Each cell ran ${LAT_ROUNDS} time(s) (${LAT_MEASURE_MS / 1000} s measured after ${LAT_WARMUP_MS / 1000} s warm-up, a fresh document each time), the servers taking turns in a rotating order after one unmeasured ${LAT_PRIME.ms / 1000} s run each (${LAT_PRIME.clients} clients at ${LAT_PRIME.rate}/s). ` +
+      `p50, p99 and max are over every sample of the cell's runs pooled; "p99 per run" shows each run on its own. ` +
+      `Dropped: (update, client) pairs never received by the end (warm-up included). Ack: the writer's acknowledgement round trip (Convene: stored in SQLite; Hocuspocus: SyncStatus after applying in memory; y-websocket: none). ` +
+      `Acked-then-lost: acknowledged updates missing when a fresh client reopened each document after the unload timeout. Server CPU: mean over the runs; loop delay: the worst over the runs.\n`,
+  );
   printMarkdownTable(
-    ["clients", "updates/s", "server", "p50 ms", "p99 ms", "max ms", "deliveries", "dropped", "ack p50 ms", "ack p99 ms", "acked-then-lost", "server CPU", "server loop delay max ms"],
-    latency.map((c) => {
+    ["clients", "updates/s", "server", "p50 ms", "p99 ms", "max ms", "p99 per run ms", "deliveries", "dropped", "ack p50 ms", "ack p99 ms", "acked-then-lost", "server CPU", "server loop delay max ms"],
+    pooled.map((c) => {
       const head = [c.clients, c.rate, SERVER_LABEL[c.kind]];
-      if (!c.run.ok) return [...head, failed(c.run), "", "", "", "", "", "", "", "", ""];
-      const r = c.run.value;
-      const lost = c.kind === "ywebsocket" ? "n/a" : !c.verify ? "–" : c.verify.ok ? String(c.verify.value.ackedMissing) : failed(c.verify);
+      if (c.runs === 0) return [...head, `failed: ${(c.failures[0] ?? "").slice(0, 120)}`, "", "", "", "", "", "", "", "", "", ""];
+      const lost = c.kind === "ywebsocket" ? "n/a" : c.verifyFailures.length ? `failed: ${c.verifyFailures[0]!.slice(0, 120)}` : c.ackedThenLost === null ? "–" : String(c.ackedThenLost);
       return [
         ...head,
-        stat(r.latency, "p50"),
-        stat(r.latency, "p99"),
-        stat(r.latency, "max"),
-        `${r.deliveries}/${r.expectedDeliveries}`,
-        r.dropped,
-        r.ack ? ms(r.ack.p50) : "n/a",
-        r.ack ? ms(r.ack.p99) : "n/a",
+        stat(c.latency, "p50"),
+        stat(c.latency, "p99"),
+        stat(c.latency, "max"),
+        c.roundP99.map((v) => ms(v)).join(" / ") + (c.failures.length ? ` (${c.failures.length} failed)` : ""),
+        `${c.deliveries}/${c.expectedDeliveries}`,
+        c.dropped,
+        c.ack ? ms(c.ack.p50) : "n/a",
+        c.ack ? ms(c.ack.p99) : "n/a",
         lost,
-        `${fmt(r.serverCpuPct, 0)} %`,
-        ms(r.serverLoop.max),
+        `${fmt(c.serverCpuPct, 0)} %`,
+        ms(c.serverLoopMax),
       ];
     }),
   );
@@ -614,12 +706,12 @@ async function main() {
   const goalRows: string[][] = [];
   for (const clients of LAT_CLIENTS) {
     for (const rate of LAT_RATES) {
-      const c = latency.find((x) => x.kind === "convene" && x.clients === clients && x.rate === rate)?.run;
-      const h = latency.find((x) => x.kind === "hocuspocus" && x.clients === clients && x.rate === rate)?.run;
-      const cp = c?.ok ? c.value.latency?.p99 : undefined;
-      const hp = h?.ok ? h.value.latency?.p99 : undefined;
+      const c = pooled.find((x) => x.kind === "convene" && x.clients === clients && x.rate === rate)?.latency;
+      const h = pooled.find((x) => x.kind === "hocuspocus" && x.clients === clients && x.rate === rate)?.latency;
+      const cp = c?.p99;
+      const hp = h?.p99;
       const met = cp !== undefined && hp !== undefined && cp <= hp;
-      const n = c?.ok && h?.ok ? ` (${c.value.latency?.n ?? 0} / ${h.value.latency?.n ?? 0} samples)` : "";
+      const n = c && h ? ` (${c.n} / ${h.n} samples)` : "";
       goalRows.push([`p99 <= Hocuspocus, ${clients} clients at ${rate}/s`, `${ms(cp)} vs ${ms(hp)} ms${n}`, cp === undefined || hp === undefined ? "unknown" : met ? "met" : "NOT met"]);
     }
   }
@@ -667,13 +759,14 @@ async function main() {
     parameters: {
       quick: QUICK,
       unloadMs: UNLOAD_MS,
-      latency: { clients: LAT_CLIENTS, rates: LAT_RATES, warmupMs: LAT_WARMUP_MS, measureMs: LAT_MEASURE_MS },
+      latency: { clients: LAT_CLIENTS, rates: LAT_RATES, warmupMs: LAT_WARMUP_MS, measureMs: LAT_MEASURE_MS, rounds: LAT_ROUNDS, prime: LAT_PRIME },
       ramp: { clients: RAMP_CLIENTS, rate: RAMP_RATE, warmupMs: RAMP_WARMUP_MS, measureMs: RAMP_MEASURE_MS, p99LimitMs: RAMP_P99_LIMIT_MS },
       memory: { connections: MEM_CONNECTIONS, documents: MEM_DOCUMENTS },
       sync: { clients: SYNC_CLIENTS, bytes: SYNC_BYTES },
       crash: { updates: CRASH_UPDATES, rate: CRASH_RATE },
     },
-    latency,
+    latency: latency.map((c) => (c.run.ok ? { ...c, run: { ok: true, value: { ...c.run.value, samples: undefined } } } : c)),
+    latencyPooled: pooled,
     ramp: Object.fromEntries(ramp),
     sync: Object.fromEntries(sync),
     memory: Object.fromEntries(memory),

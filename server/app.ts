@@ -8,6 +8,7 @@ import compression from "compression";
 import express from "express";
 import { Server as SocketServer } from "socket.io";
 import msgpackParser from "socket.io-msgpack-parser";
+import { BinaryFrameAdapter } from "./realtime/adapter";
 import { isEmptyDatabase, openDatabase } from "../db/client";
 import { seedDemoForum } from "../db/seed";
 import { createSignInThrottle } from "../app/models/sign-in.server";
@@ -48,6 +49,8 @@ export async function createConvene(env: Env, log: (m: string) => void = console
     cors: undefined,
     // Binary Yjs messages travel inside the packet instead of as separate frames (decision 012).
     parser: msgpackParser,
+    // Frames a binary packet sent to a room once for all its WebSocket connections.
+    adapter: BinaryFrameAdapter,
   });
   const services = {
     env,

@@ -46,6 +46,8 @@ interface LiveDocument {
   tailLength: number;
   /** When `documents.updated_at` was last moved, to move it at most every few seconds while people type. */
   touchedAt: number;
+  /** A compaction is queued to run after the current message (never between a change and its acknowledgement). */
+  compactQueued: boolean;
   unloadTimer: NodeJS.Timeout | null;
 }
 
@@ -111,7 +113,19 @@ export function createDocumentHub(io: IoServer, services: Services, log: (m: str
       live.touchedAt = now;
       touchDocument(db, live.id);
     }
-    if (live.tailLength >= env.DOC_COMPACT_UPDATES) compact(live);
+    if (live.tailLength >= env.DOC_COMPACT_UPDATES && !live.compactQueued) {
+      // Folding the tail into a snapshot is not needed for durability, so it waits until the acknowledgement is out.
+      live.compactQueued = true;
+      setImmediate(() => {
+        live.compactQueued = false;
+        if (open.get(live.id) !== live) return;
+        try {
+          compact(live);
+        } catch (error) {
+          log(`compacting document ${live.id} failed: ${(error as Error).stack ?? error}`);
+        }
+      });
+    }
   }
 
   function compact(live: LiveDocument) {
@@ -136,6 +150,7 @@ export function createDocumentHub(io: IoServer, services: Services, log: (m: str
       lastUpdateId: stored.lastUpdateId,
       tailLength: stored.tailLength,
       touchedAt: 0,
+      compactQueued: false,
       unloadTimer: null,
     };
     // Changes the server makes itself are stored and sent to everyone; clients' changes are handled in `message`.
@@ -281,13 +296,21 @@ export function createDocumentHub(io: IoServer, services: Services, log: (m: str
       try {
         // Decoding the whole update first means a malformed one is refused before it touches the document.
         Y.decodeUpdate(payload);
-        Y.applyUpdate(live.doc, payload, socket.id);
       } catch {
         return refuse("malformed_update", "The update could not be read.");
       }
-      // Peers get the change at once; the sender's acknowledgement waits for the commit. A peer that got a change
-      // the server then failed to store still holds it, and sends it back on its next sync.
-      socket.to(rooms.doc(documentId)).emit("doc:message", documentId, wire(syncUpdateMessage(payload)));
+      // Peers get a well-formed change at once, before the server applies and stores it; the sender's
+      // acknowledgement waits for the commit. A peer that got a change the server then failed to store still
+      // holds it, and sends it back on its next sync. An update message with nothing after its payload goes out
+      // as it came in; a sync step 2 goes out as an update.
+      const relay = syncType === syncMessageType.update && decoder.pos === bytes.byteLength ? bytes : syncUpdateMessage(payload);
+      socket.to(rooms.doc(documentId)).emit("doc:message", documentId, wire(relay));
+      try {
+        Y.applyUpdate(live.doc, payload, socket.id);
+      } catch (error) {
+        log(`document ${documentId}: a decoded update could not be applied: ${(error as Error).stack ?? error}`);
+        return refuse("malformed_update", "The update could not be applied.");
+      }
       persist(live, payload, peer.userId);
       return { ok: true };
     }
