@@ -1,10 +1,10 @@
 /**
- * Cold start: milliseconds from spawning `node --import tsx server/index.ts` (production, PORT=0)
- * until it prints "Convene listening on", on a fresh database (migrations + demo seed) and on an
- * already-seeded one. For reference, the start-up floor of `node` alone and of `node --import tsx`.
+ * Cold start: milliseconds from spawning `node build/runtime/main.js` (what `npm start` runs; production,
+ * PORT=0) until it prints "Convene listening on", on a fresh database (migrations + demo seed) and on an
+ * already-seeded one. For reference, the start-up floor of `node` alone.
  */
 import { join } from "node:path";
-import { deadline, fmt, median, printTable, removeTempDir, saveResults, reportLoad, startServer, tempDir, timeCommand } from "./lib";
+import { SERVER_ENTRY, deadline, fmt, median, printTable, removeTempDir, saveResults, reportLoad, startServer, tempDir, timeCommand } from "./lib";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const FLOOR_RUNS = 5;
@@ -39,7 +39,7 @@ async function main() {
   if (!Number.isInteger(RUNS) || RUNS < 1 || RUNS > 50) throw new Error("BENCH_RUNS must be 1..50");
   console.log(`Cold start, ${RUNS} runs per case (node ${process.version})\n`);
 
-  // One untimed start first, so every timed run sees the same warm OS file cache and tsx cache.
+  // One untimed start first, so every timed run sees the same warm OS file cache.
   const warmDir = tempDir();
   await once(join(warmDir, "convene.db"));
   removeTempDir(warmDir);
@@ -60,25 +60,17 @@ async function main() {
   const seeded: Run[] = [];
   for (let i = 0; i < RUNS; i++) seeded.push(await once(seededPath));
 
-  const noCache: Run[] = [];
-  for (let i = 0; i < RUNS; i++) noCache.push(await once(seededPath, { TSX_DISABLE_CACHE: "1" }));
   removeTempDir(keepDir);
 
   const nodeFloor: number[] = [];
-  const tsxFloor: number[] = [];
-  for (let i = 0; i < FLOOR_RUNS; i++) {
-    nodeFloor.push(await timeCommand(["-e", "0"]));
-    tsxFloor.push(await timeCommand(["--import", "tsx", "bench/fixtures/noop.ts"]));
-  }
+  for (let i = 0; i < FLOOR_RUNS; i++) nodeFloor.push(await timeCommand(["-e", "0"]));
 
   const cases = {
     freshDatabase: stats(fresh),
     seededDatabase: stats(seeded),
-    seededDatabaseNoTsxCache: stats(noCache),
   };
   const floors = {
     nodeOnly: { runs: FLOOR_RUNS, minMs: Math.min(...nodeFloor), medianMs: median(nodeFloor), maxMs: Math.max(...nodeFloor) },
-    nodeWithTsx: { runs: FLOOR_RUNS, minMs: Math.min(...tsxFloor), medianMs: median(tsxFloor), maxMs: Math.max(...tsxFloor) },
   };
 
   printTable(
@@ -86,7 +78,6 @@ async function main() {
     [
       ["fresh database (migrate + seed)", cases.freshDatabase],
       ["seeded database", cases.seededDatabase],
-      ["seeded database, tsx cache off", cases.seededDatabaseNoTsxCache],
     ].map(([label, s]) => {
       const c = s as ReturnType<typeof stats>;
       return [label as string, c.runs, fmt(c.minMs), fmt(c.medianMs), fmt(c.maxMs), c.serverReportedMedianMs === null ? "-" : String(c.serverReportedMedianMs)];
@@ -97,7 +88,6 @@ async function main() {
     ["command", "runs", "min ms", "median ms", "max ms"],
     [
       ["node -e 0", floors.nodeOnly.runs, fmt(floors.nodeOnly.minMs), fmt(floors.nodeOnly.medianMs), fmt(floors.nodeOnly.maxMs)],
-      ["node --import tsx noop.ts", floors.nodeWithTsx.runs, fmt(floors.nodeWithTsx.minMs), fmt(floors.nodeWithTsx.medianMs), fmt(floors.nodeWithTsx.maxMs)],
     ],
   );
   console.log(
@@ -106,7 +96,7 @@ async function main() {
 
   const file = saveResults("cold-start", {
     loadAverage1mAtStart: loadAtStart,
-    parameters: { runsPerCase: RUNS, command: "node --import tsx server/index.ts", env: "NODE_ENV=production PORT=0 HOST=127.0.0.1 LOG_LEVEL=info DEMO_MODE=true" },
+    parameters: { runsPerCase: RUNS, command: `node ${SERVER_ENTRY}`, env: "NODE_ENV=production PORT=0 HOST=127.0.0.1 LOG_LEVEL=info DEMO_MODE=true" },
     cases,
     floors,
   });

@@ -1,6 +1,6 @@
 /** Shared helpers for the benchmarks: start the server as a child process, time things, print and save results. */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
@@ -64,16 +64,19 @@ export interface ServerChild {
 export interface StartOptions {
   databasePath: string;
   extraEnv?: Record<string, string>;
-  /** Extra `node` options, placed after `--import tsx`. */
+  /** Extra `node` options. */
   nodeArgs?: string[];
   timeoutMs?: number;
 }
 
 const LISTEN_LINE = /^Convene listening on http:\/\/localhost:(\d+) .* in (\d+) ms$/;
 
+/** What `npm start` runs: the server bundled by `npm run build`. */
+export const SERVER_ENTRY = "build/runtime/main.js";
+
 /**
- * Spawns `node --import tsx server/index.ts` in production mode on an ephemeral loopback port and
- * resolves once it prints its listening line. Only the variables Convene reads are passed, so
+ * Spawns `node build/runtime/main.js` (as `npm start` does) in production mode on an ephemeral loopback port
+ * and resolves once it prints its listening line. Only the variables Convene reads are passed, so
  * settings of the calling shell do not leak into the measurement.
  */
 export function startServer(options: StartOptions): Promise<ServerChild> {
@@ -91,9 +94,11 @@ export function startServer(options: StartOptions): Promise<ServerChild> {
   if (process.env.TMPDIR) env.TMPDIR = process.env.TMPDIR;
   const timeoutMs = options.timeoutMs ?? 30_000;
 
+  if (!existsSync(join(ROOT, SERVER_ENTRY))) throw new Error(`No server bundle at ${SERVER_ENTRY}: run "npm run build" first.`);
+
   return new Promise((resolveStart, rejectStart) => {
     const started = performance.now();
-    const child = spawn(process.execPath, ["--import", "tsx", ...(options.nodeArgs ?? []), "server/index.ts"], {
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), SERVER_ENTRY], {
       cwd: ROOT,
       env,
       stdio: ["ignore", "pipe", "pipe"],

@@ -33,7 +33,7 @@ function tally() {
 
 const steps = [
   ["type-check", "npx", ["tsc", "-p", "."]],
-  ["build", "npx", ["remix", "vite:build"]],
+  ["build", "npm", ["run", "build"]],
   ["unit and integration tests", "npx", ["vitest", "run", "--reporter=default", "--reporter=json", "--outputFile.json=reports/vitest.json"]],
   ["end-to-end tests", "npx", ["playwright", "test"]],
 ];

@@ -33,11 +33,12 @@ function withBuildLock(work: () => void) {
   }
 }
 
-/** Integration tests run the production build; (re)make it when it is missing or older than the sources. */
+/** Tests run the production build of the pages; (re)make the build when it is missing or older than the sources. */
 export default function setup() {
   const built = "build/server/index.js";
+  const runtime = "build/runtime/main.js";
   withBuildLock(() => {
-    const stale = !existsSync(built) || Math.max(newestMtime("app"), newestMtime("db")) > statSync(built).mtimeMs;
-    if (stale) execSync("npx remix vite:build", { stdio: "inherit" });
+    const stale = !existsSync(built) || !existsSync(runtime) || Math.max(newestMtime("app"), newestMtime("db"), newestMtime("server")) > Math.min(statSync(built).mtimeMs, statSync(runtime).mtimeMs);
+    if (stale) execSync("npm run build", { stdio: "inherit" });
   });
 }
