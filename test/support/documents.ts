@@ -33,9 +33,15 @@ export interface DocClient {
 }
 
 /** Signs in (or reuses a cookie), connects a socket and opens the document; resolves once the first sync is done. */
-export async function openDocument(server: TestServer, who: string | { cookie: string }, documentId: number, doc = new Y.Doc()): Promise<DocClient> {
+export async function openDocument(
+  server: TestServer,
+  who: string | { cookie: string },
+  documentId: number,
+  doc = new Y.Doc(),
+  transports: ("websocket" | "polling")[] = ["websocket"],
+): Promise<DocClient> {
   const cookie = typeof who === "string" ? await signInAs(server, who) : who.cookie;
-  const socket = connectSocket(server, cookie);
+  const socket = connectSocket(server, cookie, server.url, transports);
   await onceConnected(socket);
   const provider = new DocProvider(socket, documentId, doc);
   await new Promise<void>((resolve, reject) => {

@@ -79,10 +79,11 @@ export async function signInAs(server: TestServer, email: string, password = DEM
   return cookie;
 }
 
-export function connectSocket(server: TestServer, cookie?: string, origin = server.url): Socket {
+/** A socket as a page opens it; `transports: ["polling"]` stands for a network that blocks WebSocket. */
+export function connectSocket(server: TestServer, cookie?: string, origin = server.url, transports: ("websocket" | "polling")[] = ["websocket"]): Socket {
   return ioClient(server.url, {
     parser,
-    transports: ["websocket"],
+    transports,
     reconnection: false,
     forceNew: true,
     extraHeaders: { Origin: origin, ...(cookie ? { Cookie: cookie } : {}) },
