@@ -368,6 +368,7 @@ interface PooledLatency {
   verifyFailures: string[];
   serverCpuPct: number;
   serverLoopMax: number;
+  generatorCpuPct: number;
 }
 
 function poolLatency(cases: LatencyCase[]): PooledLatency[] {
@@ -395,6 +396,7 @@ function poolLatency(cases: LatencyCase[]): PooledLatency[] {
           verifyFailures: rounds.flatMap((c) => (c.verify && !c.verify.ok ? [c.verify.error] : [])),
           serverCpuPct: ok.length ? ok.reduce((n, r) => n + r.serverCpuPct, 0) / ok.length : NaN,
           serverLoopMax: Math.max(...ok.map((r) => r.serverLoop.max)),
+          generatorCpuPct: ok.length ? ok.reduce((n, r) => n + r.generatorCpuPct, 0) / ok.length : NaN,
         });
       }
     }
@@ -590,13 +592,13 @@ async function main() {
     `Each cell ran ${LAT_ROUNDS} time(s) (${LAT_MEASURE_MS / 1000} s measured after ${LAT_WARMUP_MS / 1000} s warm-up, a fresh document each time), the servers taking turns in a rotating order after one unmeasured ${LAT_PRIME.ms / 1000} s run each (${LAT_PRIME.clients} clients at ${LAT_PRIME.rate}/s). ` +
       `p50, p99 and max are over every sample of the cell's runs pooled; "p99 per run" shows each run on its own. ` +
       `Dropped: (update, client) pairs never received by the end (warm-up included). Ack: the writer's acknowledgement round trip (Convene: stored in SQLite; Hocuspocus: SyncStatus after applying in memory; y-websocket: none). ` +
-      `Acked-then-lost: acknowledged updates missing when a fresh client reopened each document after the unload timeout. Server CPU: mean over the runs; loop delay: the worst over the runs.\n`,
+      `Acked-then-lost: acknowledged updates missing when a fresh client reopened each document after the unload timeout. Server and generator CPU: share of one core, mean over the runs (whole run: warm-up, window and the wait for the last deliveries); loop delay: the worst over the runs.\n`,
   );
   printMarkdownTable(
-    ["clients", "updates/s", "server", "p50 ms", "p99 ms", "max ms", "p99 per run ms", "deliveries", "dropped", "ack p50 ms", "ack p99 ms", "acked-then-lost", "server CPU", "server loop delay max ms"],
+    ["clients", "updates/s", "server", "p50 ms", "p99 ms", "max ms", "p99 per run ms", "deliveries", "dropped", "ack p50 ms", "ack p99 ms", "acked-then-lost", "server CPU", "server loop delay max ms", "generator CPU"],
     pooled.map((c) => {
       const head = [c.clients, c.rate, SERVER_LABEL[c.kind]];
-      if (c.runs === 0) return [...head, `failed: ${(c.failures[0] ?? "").slice(0, 120)}`, "", "", "", "", "", "", "", "", "", ""];
+      if (c.runs === 0) return [...head, `failed: ${(c.failures[0] ?? "").slice(0, 120)}`, "", "", "", "", "", "", "", "", "", "", ""];
       const lost = c.kind === "ywebsocket" ? "n/a" : c.verifyFailures.length ? `failed: ${c.verifyFailures[0]!.slice(0, 120)}` : c.ackedThenLost === null ? "–" : String(c.ackedThenLost);
       return [
         ...head,
@@ -609,8 +611,9 @@ async function main() {
         c.ack ? ms(c.ack.p50) : "n/a",
         c.ack ? ms(c.ack.p99) : "n/a",
         lost,
-        `${fmt(c.serverCpuPct, 0)} %`,
+        `${fmt(c.serverCpuPct, 1)} %`,
         ms(c.serverLoopMax),
+        `${fmt(c.generatorCpuPct, 1)} %`,
       ];
     }),
   );
