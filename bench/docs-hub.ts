@@ -28,6 +28,7 @@ import {
   type RunResult,
   type SeedResult,
   type ServerKind,
+  stats,
   type Stats,
   type LoopDelay,
   type Target,
@@ -84,6 +85,12 @@ const CONCURRENCY = 50;
 const SECRETARIAT = "secretariat@convene.example";
 deadline((QUICK ? 5 : 16) * 60_000, "docs-hub");
 
+/**
+ * Extra node options from the environment: BENCH_DOCS_SERVER_NODE_ARGS for the servers (e.g. "--cpu-prof
+ * --cpu-prof-dir=/tmp/prof"), BENCH_DOCS_GENERATOR_NODE_ARGS for the load generator (e.g. "--trace-gc").
+ */
+const nodeArgs = (name: string) => process.env[name]?.split(" ").filter(Boolean) ?? [];
+
 /** The server runner, bundled into plain JavaScript so no server pays for a TypeScript loader. */
 const SERVER_RUNNER = "build/bench/docs-server.mjs";
 
@@ -122,9 +129,7 @@ class ServerHandle {
   }
 
   async start(): Promise<void> {
-    // BENCH_DOCS_SERVER_NODE_ARGS: extra node options for the servers, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
-    const extra = process.env.BENCH_DOCS_SERVER_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
-    const child = spawnNode(["--expose-gc", ...extra, SERVER_RUNNER, this.kind], {
+    const child = spawnNode(["--expose-gc", ...nodeArgs("BENCH_DOCS_SERVER_NODE_ARGS"), SERVER_RUNNER, this.kind], {
       env: { ...process.env, BENCH_DB: this.dbPath, BENCH_UNLOAD_MS: String(UNLOAD_MS) },
       quiet: true,
     });
@@ -176,8 +181,7 @@ class ServerHandle {
 
 /** The load generator child. */
 class Generator {
-  // BENCH_DOCS_GENERATOR_NODE_ARGS: extra node options for the load generator, e.g. "--trace-gc".
-  readonly child = spawnNode([...(process.env.BENCH_DOCS_GENERATOR_NODE_ARGS?.split(" ").filter(Boolean) ?? []), "--import", "tsx", "bench/fixtures/docs-clients.ts"]);
+  readonly child = spawnNode([...nodeArgs("BENCH_DOCS_GENERATOR_NODE_ARGS"), "--import", "tsx", "bench/fixtures/docs-clients.ts"]);
   readonly rpc = new Rpc(this.child, "load generator");
   readonly pid = this.child.pid!;
 
@@ -343,13 +347,6 @@ async function primeLatency(s: ServerHandle, gen: Generator) {
   );
 }
 
-function statsOf(values: number[]): Stats | null {
-  if (values.length === 0) return null;
-  const sorted = Float64Array.from(values).sort();
-  const at = (p: number) => sorted[Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length))) - 1]!;
-  return { n: sorted.length, p50: at(50), p90: at(90), p99: at(99), max: sorted[sorted.length - 1]! };
-}
-
 /** One latency cell of one server, its rounds pooled. */
 interface PooledLatency {
   clients: number;
@@ -386,8 +383,8 @@ function poolLatency(cases: LatencyCase[]): PooledLatency[] {
           kind,
           runs: ok.length,
           failures: rounds.flatMap((c) => (c.run.ok ? [] : [c.run.error])),
-          latency: statsOf(ok.flatMap((r) => r.samples?.latency ?? [])),
-          ack: statsOf(ok.flatMap((r) => r.samples?.ack ?? [])),
+          latency: stats(ok.flatMap((r) => r.samples?.latency ?? [])),
+          ack: stats(ok.flatMap((r) => r.samples?.ack ?? [])),
           roundP99: rounds.map((c) => (c.run.ok ? (c.run.value.latency?.p99 ?? null) : null)),
           deliveries: ok.reduce((n, r) => n + r.deliveries, 0),
           expectedDeliveries: ok.reduce((n, r) => n + r.expectedDeliveries, 0),

@@ -118,12 +118,7 @@ export function createDocumentHub(io: IoServer, services: Services, log: (m: str
       live.compactQueued = true;
       setImmediate(() => {
         live.compactQueued = false;
-        if (open.get(live.id) !== live) return;
-        try {
-          compact(live);
-        } catch (error) {
-          log(`compacting document ${live.id} failed: ${(error as Error).stack ?? error}`);
-        }
+        if (open.get(live.id) === live) compactOrLog(live);
       });
     }
   }
@@ -132,6 +127,15 @@ export function createDocumentHub(io: IoServer, services: Services, log: (m: str
     if (live.tailLength === 0) return;
     compactDocument(db, live.id, Y.encodeStateAsUpdate(live.doc), live.lastUpdateId);
     live.tailLength = 0;
+  }
+
+  function compactOrLog(live: LiveDocument) {
+    try {
+      compact(live);
+    } catch (error) {
+      // Nothing is lost: every update is already stored. The next compaction or load folds them in.
+      log(`compacting document ${live.id} failed: ${(error as Error).stack ?? error}`);
+    }
   }
 
   function load(access: DocumentAccess): LiveDocument {
@@ -172,12 +176,7 @@ export function createDocumentHub(io: IoServer, services: Services, log: (m: str
   function unload(live: LiveDocument) {
     live.unloadTimer = null;
     if (live.peers.size > 0 || open.get(live.id) !== live) return;
-    try {
-      compact(live);
-    } catch (error) {
-      // Nothing is lost: every update is already stored. The next load folds them in.
-      log(`compacting document ${live.id} failed: ${(error as Error).stack ?? error}`);
-    }
+    compactOrLog(live);
     open.delete(live.id);
     live.awareness.destroy();
     live.doc.destroy();

@@ -20,8 +20,8 @@ afterAll(async () => {
   await server.close();
 });
 
-async function open(who: string | { cookie: string }, documentId: number): Promise<DocClient> {
-  const client = await openDocument(server, who, documentId);
+async function open(who: string | { cookie: string }, documentId: number, transports?: ("websocket" | "polling")[]): Promise<DocClient> {
+  const client = await openDocument(server, who, documentId, new Y.Doc(), transports);
   clients.push(client);
   return client;
 }
@@ -67,8 +67,7 @@ describe("documents hub: editing together", () => {
   it("relays changes alike to people on WebSocket and on long-polling (a network that blocks WebSocket)", async () => {
     const { documentId } = groupWithDocument(server, team);
     const onSocket = await open("ngo@convene.example", documentId);
-    const onPolling = await openDocument(server, "police@convene.example", documentId, new Y.Doc(), ["polling"]);
-    clients.push(onPolling);
+    const onPolling = await open("police@convene.example", documentId, ["polling"]);
     const reader = await open("government@convene.example", documentId);
     expect(onPolling.socket.io.engine.transport.name).toBe("polling");
 
