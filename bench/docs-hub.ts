@@ -13,7 +13,7 @@
  * acknowledged-then-lost updates, a throughput ramp (every client writes 2 updates/s plus a cursor), 50
  * clients joining a 160 kB document at once, and acknowledged updates surviving a SIGKILL of the server.
  *
- * `npm run bench:docs` (about 5 minutes on 2 cores) or `npm run bench:docs -- --quick` (about 2 minutes).
+ * `npm run bench:docs` (about 12 minutes on 2 cores) or `npm run bench:docs -- --quick` (about 2 minutes).
  * For trying parts of it: BENCH_DOCS_SERVERS=convene,hocuspocus, BENCH_DOCS_ONLY=memory,latency,ramp,sync,crash,
  * BENCH_DOCS_RAMP=100,125 (ramp steps), BENCH_DOCS_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof".
  */
@@ -35,7 +35,7 @@ import {
   type VerifyResult,
   type WriteResult,
 } from "./fixtures/docs-ipc";
-import { cpuTimeMs, deadline, fmt, printMarkdownTable, reportLoad, saveResults, signIn, sleep, spawnNode, tempDir } from "./lib";
+import { canPin, cpuTimeMs, deadline, fmt, printMarkdownTable, reportLoad, saveResults, signIn, sleep, spawnNode, tempDir } from "./lib";
 
 const QUICK = process.argv.includes("--quick");
 /** BENCH_DOCS_ONLY=latency,ramp runs a subset of the scenarios (memory, latency, ramp, sync, crash). */
@@ -57,6 +57,12 @@ const LAT_CLIENTS = [2, 10, 50];
 const LAT_RATES = [20, 100];
 const LAT_WARMUP_MS = QUICK ? 500 : 1000;
 const LAT_MEASURE_MS = QUICK ? 2000 : 4000;
+/**
+ * A run's measured window is at least LAT_MEASURE_MS and long enough for this many updates (10 s at 20/s). With
+ * 80 updates a run, p99 of 2 clients is the run's slowest update; one stall of either process decided the cell.
+ */
+const LAT_MIN_UPDATES = QUICK ? 40 : 200;
+const latencyMeasureMs = (rate: number) => Math.max(LAT_MEASURE_MS, (LAT_MIN_UPDATES * 1000) / rate);
 /**
  * Every latency cell runs this many times, the servers taking turns in a rotating order, and its samples are
  * pooled. One 4 s window holds 80 to 400 samples at 2 clients, where p99 is one of the few slowest and moves
@@ -90,6 +96,16 @@ deadline((QUICK ? 5 : 16) * 60_000, "docs-hub");
  * --cpu-prof-dir=/tmp/prof"), BENCH_DOCS_GENERATOR_NODE_ARGS for the load generator (e.g. "--trace-gc").
  */
 const nodeArgs = (name: string) => process.env[name]?.split(" ").filter(Boolean) ?? [];
+
+/**
+ * Every server runs on CPU 0 and the load generator on CPU 1 (with two CPUs or more; BENCH_PIN=0 turns it off),
+ * as on two machines. Left to the scheduler, a server woken by a client's write often ran on the generator's
+ * CPU while the generator waited inside that write (a profile of the generator showed 158 ms in socket writes
+ * over the latency runs, 9 ms with the processes kept apart), so the receiving clients waited for the server's
+ * work after the relay (Convene: storing the update) before they could read what was relayed.
+ */
+const SERVER_CPU = 0;
+const GENERATOR_CPU = 1;
 
 /** The server runner, bundled into plain JavaScript so no server pays for a TypeScript loader. */
 const SERVER_RUNNER = "build/bench/docs-server.mjs";
@@ -132,6 +148,7 @@ class ServerHandle {
     const child = spawnNode(["--expose-gc", ...nodeArgs("BENCH_DOCS_SERVER_NODE_ARGS"), SERVER_RUNNER, this.kind], {
       env: { ...process.env, BENCH_DB: this.dbPath, BENCH_UNLOAD_MS: String(UNLOAD_MS) },
       quiet: true,
+      cpu: SERVER_CPU,
     });
     this.child = child;
     this.pid = child.pid!;
@@ -181,7 +198,7 @@ class ServerHandle {
 
 /** The load generator child. */
 class Generator {
-  readonly child = spawnNode([...nodeArgs("BENCH_DOCS_GENERATOR_NODE_ARGS"), "--import", "tsx", "bench/fixtures/docs-clients.ts"]);
+  readonly child = spawnNode([...nodeArgs("BENCH_DOCS_GENERATOR_NODE_ARGS"), "--import", "tsx", "bench/fixtures/docs-clients.ts"], { cpu: GENERATOR_CPU });
   readonly rpc = new Rpc(this.child, "load generator");
   readonly pid = this.child.pid!;
 
@@ -219,6 +236,14 @@ class Generator {
   cpuMs() {
     const t = cpuTimeMs(this.pid);
     return t.userMs + t.systemMs;
+  }
+
+  /** Lets the generator exit by itself (so node options such as --cpu-prof can write their files). */
+  async stop() {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => this.child.once("exit", () => resolve()));
+    this.child.disconnect();
+    await Promise.race([exited, sleep(10_000)]);
   }
 }
 
@@ -332,7 +357,7 @@ async function latencyCase(s: ServerHandle, gen: Generator, clients: number, rat
   const run = await attempt(`${s.label}: ${clients} clients at ${rate}/s`, async () => {
     [doc] = (await s.createDocs(1)) as [string];
     return withGroup(gen, group, () => gen.open(group, s.target, [doc], clients), () =>
-      measuredRun(s, gen, group, { mode: "one-writer", rate, warmupMs: LAT_WARMUP_MS, measureMs: LAT_MEASURE_MS, awareness: false, ledger, keepSamples: true }),
+      measuredRun(s, gen, group, { mode: "one-writer", rate, warmupMs: LAT_WARMUP_MS, measureMs: latencyMeasureMs(rate), awareness: false, ledger, keepSamples: true }),
     );
   });
   return { clients, rate, kind: s.kind, round, doc, ledger, run };
@@ -499,7 +524,8 @@ async function main() {
   const loadAtStart = reportLoad("docs-hub");
   console.log(
     `Document hub benchmark${QUICK ? " (--quick)" : ""}: Convene vs Hocuspocus vs y-websocket-server on loopback, node ${process.version}. ` +
-      `Unload timeout ${UNLOAD_MS} ms; latency runs ${LAT_WARMUP_MS} ms warm-up + ${LAT_MEASURE_MS} ms measured, ${LAT_ROUNDS} round(s) pooled.`,
+      `Unload timeout ${UNLOAD_MS} ms; latency runs ${LAT_WARMUP_MS} ms warm-up + ${LAT_RATES.map((r) => `${latencyMeasureMs(r)} ms at ${r}/s`).join(", ")} measured, ${LAT_ROUNDS} round(s) pooled; ` +
+      (canPin ? `servers on CPU ${SERVER_CPU}, load generator on CPU ${GENERATOR_CPU}.` : "processes not kept to CPUs (one CPU, no taskset, or BENCH_PIN=0)."),
   );
   const startedAt = performance.now();
   await bundleServerRunner();
@@ -580,13 +606,14 @@ async function main() {
   if (scenario("crash")) for (const s of servers) crash.set(s.kind, await attempt(`${s.label}: durability`, () => crashScenario(s, gen)));
 
   for (const s of servers) await s.kill("SIGTERM");
+  await gen.stop();
   console.log(`[${elapsed()}] Done.\n`);
 
   // ------------------------------------------------------------------------------------------------------
   console.log(`## Single document, one writer: fan-out latency (send -> applied on each other client)\n`);
   const pooled = poolLatency(latency);
   console.log(
-    `Each cell ran ${LAT_ROUNDS} time(s) (${LAT_MEASURE_MS / 1000} s measured after ${LAT_WARMUP_MS / 1000} s warm-up, a fresh document each time), the servers taking turns in a rotating order after one unmeasured ${LAT_PRIME.ms / 1000} s run each (${LAT_PRIME.clients} clients at ${LAT_PRIME.rate}/s). ` +
+    `Each cell ran ${LAT_ROUNDS} time(s) (${LAT_RATES.map((r) => `${latencyMeasureMs(r) / 1000} s at ${r}/s`).join(", ")} measured after ${LAT_WARMUP_MS / 1000} s warm-up, a fresh document each time), the servers taking turns in a rotating order after one unmeasured ${LAT_PRIME.ms / 1000} s run each (${LAT_PRIME.clients} clients at ${LAT_PRIME.rate}/s). ` +
       `p50, p99 and max are over every sample of the cell's runs pooled; "p99 per run" shows each run on its own. ` +
       `Dropped: (update, client) pairs never received by the end (warm-up included). Ack: the writer's acknowledgement round trip (Convene: stored in SQLite; Hocuspocus: SyncStatus after applying in memory; y-websocket: none). ` +
       `Acked-then-lost: acknowledged updates missing when a fresh client reopened each document after the unload timeout. Server and generator CPU: share of one core, mean over the runs (whole run: warm-up, window and the wait for the last deliveries); loop delay: the worst over the runs.\n`,
@@ -786,7 +813,7 @@ async function main() {
     parameters: {
       quick: QUICK,
       unloadMs: UNLOAD_MS,
-      latency: { clients: LAT_CLIENTS, rates: LAT_RATES, warmupMs: LAT_WARMUP_MS, measureMs: LAT_MEASURE_MS, rounds: LAT_ROUNDS, prime: LAT_PRIME },
+      latency: { clients: LAT_CLIENTS, rates: LAT_RATES, warmupMs: LAT_WARMUP_MS, measureMs: Object.fromEntries(LAT_RATES.map((r) => [r, latencyMeasureMs(r)])), rounds: LAT_ROUNDS, prime: LAT_PRIME },
       ramp: { clients: RAMP_CLIENTS, rate: RAMP_RATE, warmupMs: RAMP_WARMUP_MS, measureMs: RAMP_MEASURE_MS, p99LimitMs: RAMP_P99_LIMIT_MS },
       memory: { connections: MEM_CONNECTIONS, documents: MEM_DOCUMENTS },
       sync: { clients: SYNC_CLIENTS, bytes: SYNC_BYTES },

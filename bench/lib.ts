@@ -1,7 +1,7 @@
 /** Shared helpers for the benchmarks: start the server as a child process, time things, print and save results. */
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, loadavg, tmpdir } from "node:os";
+import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
@@ -257,8 +257,17 @@ export const wallNow = () => performance.timeOrigin + performance.now();
  * Spawns `node <args>` from the repository root with an IPC channel, stopped with the benchmark if it is
  * still running. Standard output and error are passed through unless `quiet` is set.
  */
-export function spawnNode(args: string[], options: { env?: NodeJS.ProcessEnv; quiet?: boolean } = {}): ChildProcess {
-  const child = spawn(process.execPath, args, {
+/**
+ * Whether child processes can be kept to CPUs of their own: two CPUs or more and util-linux's `taskset`.
+ * BENCH_PIN=0 turns it off.
+ */
+export const canPin: boolean =
+  process.env.BENCH_PIN !== "0" && availableParallelism() >= 2 && spawnSync("taskset", ["--version"], { stdio: "ignore" }).status === 0;
+
+/** Starts `node args…`; with `cpu` (and `canPin`), the process and every thread it starts run on that CPU only. */
+export function spawnNode(args: string[], options: { env?: NodeJS.ProcessEnv; quiet?: boolean; cpu?: number } = {}): ChildProcess {
+  const [command, argv] = options.cpu !== undefined && canPin ? ["taskset", ["-c", String(options.cpu), process.execPath, ...args]] : [process.execPath, args];
+  const child = spawn(command, argv, {
     cwd: ROOT,
     env: options.env ?? process.env,
     stdio: ["ignore", options.quiet ? "pipe" : "inherit", "inherit", "ipc"],
