@@ -15,7 +15,8 @@
  *
  * `npm run bench:docs` (about 12 minutes on 2 cores) or `npm run bench:docs -- --quick` (about 2 minutes).
  * For trying parts of it: BENCH_DOCS_SERVERS=convene,hocuspocus, BENCH_DOCS_ONLY=memory,latency,ramp,sync,crash,
- * BENCH_DOCS_RAMP=100,125 (ramp steps), BENCH_DOCS_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof".
+ * BENCH_DOCS_RAMP=100,125 (ramp steps), BENCH_DOCS_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof",
+ * BENCH_DOCS_CONVENE_CLIENT=socket.io-client (Convene's clients through the library), BENCH_PIN=0 (no CPU pinning).
  */
 import { createInterface } from "node:readline";
 import { join } from "node:path";
@@ -65,8 +66,8 @@ const LAT_MIN_UPDATES = QUICK ? 40 : 200;
 const latencyMeasureMs = (rate: number) => Math.max(LAT_MEASURE_MS, (LAT_MIN_UPDATES * 1000) / rate);
 /**
  * Every latency cell runs this many times, the servers taking turns in a rotating order, and its samples are
- * pooled. One 4 s window holds 80 to 400 samples at 2 clients, where p99 is one of the few slowest and moves
- * by several milliseconds from one run to the next (a garbage collection, a timer).
+ * pooled. Even 200 samples at 2 clients leave p99 to the two slowest, which move by several milliseconds
+ * from one run to the next (a garbage collection, a timer).
  */
 const LAT_ROUNDS = Number(process.env.BENCH_DOCS_LAT_ROUNDS ?? (QUICK ? 1 : 3));
 /** An unmeasured run on each server before the first cell, so no server's first cell pays for compiling its hot path. */

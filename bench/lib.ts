@@ -254,17 +254,17 @@ export function saveResults(name: string, data: Record<string, unknown>): string
 export const wallNow = () => performance.timeOrigin + performance.now();
 
 /**
- * Spawns `node <args>` from the repository root with an IPC channel, stopped with the benchmark if it is
- * still running. Standard output and error are passed through unless `quiet` is set.
- */
-/**
  * Whether child processes can be kept to CPUs of their own: two CPUs or more and util-linux's `taskset`.
  * BENCH_PIN=0 turns it off.
  */
 export const canPin: boolean =
   process.env.BENCH_PIN !== "0" && availableParallelism() >= 2 && spawnSync("taskset", ["--version"], { stdio: "ignore" }).status === 0;
 
-/** Starts `node args…`; with `cpu` (and `canPin`), the process and every thread it starts run on that CPU only. */
+/**
+ * Spawns `node <args>` from the repository root with an IPC channel, stopped with the benchmark if it is
+ * still running. Standard output and error are passed through unless `quiet` is set. With `cpu` (and
+ * `canPin`), the process and every thread it starts run on that CPU only.
+ */
 export function spawnNode(args: string[], options: { env?: NodeJS.ProcessEnv; quiet?: boolean; cpu?: number } = {}): ChildProcess {
   const [command, argv] = options.cpu !== undefined && canPin ? ["taskset", ["-c", String(options.cpu), process.execPath, ...args]] : [process.execPath, args];
   const child = spawn(command, argv, {
