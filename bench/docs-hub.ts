@@ -381,6 +381,8 @@ interface PooledLatency {
   runs: number;
   failures: string[];
   latency: Stats | null;
+  /** Per update, the latency to its first receiver: whole updates held up, apart from the fan-out's spread. */
+  first: Stats | null;
   ack: Stats | null;
   /** p99 of each round on its own, to show the spread the pooling smooths. */
   roundP99: (number | null)[];
@@ -410,6 +412,7 @@ function poolLatency(cases: LatencyCase[]): PooledLatency[] {
           runs: ok.length,
           failures: rounds.flatMap((c) => (c.run.ok ? [] : [c.run.error])),
           latency: stats(ok.flatMap((r) => r.samples?.latency ?? [])),
+          first: stats(ok.flatMap((r) => r.samples?.first ?? [])),
           ack: stats(ok.flatMap((r) => r.samples?.ack ?? [])),
           roundP99: rounds.map((c) => (c.run.ok ? (c.run.value.latency?.p99 ?? null) : null)),
           deliveries: ok.reduce((n, r) => n + r.deliveries, 0),
@@ -615,15 +618,15 @@ async function main() {
   const pooled = poolLatency(latency);
   console.log(
     `Each cell ran ${LAT_ROUNDS} time(s) (${LAT_RATES.map((r) => `${latencyMeasureMs(r) / 1000} s at ${r}/s`).join(", ")} measured after ${LAT_WARMUP_MS / 1000} s warm-up, a fresh document each time), the servers taking turns in a rotating order after one unmeasured ${LAT_PRIME.ms / 1000} s run each (${LAT_PRIME.clients} clients at ${LAT_PRIME.rate}/s). ` +
-      `p50, p99 and max are over every sample of the cell's runs pooled; "p99 per run" shows each run on its own. ` +
+      `p50, p99 and max are over every sample of the cell's runs pooled; "p99 per run" shows each run on its own; "first receiver" is, for each update, its latency to the first client that had it (a high p99 there means whole updates were held up, not only the last receivers). ` +
       `Dropped: (update, client) pairs never received by the end (warm-up included). Ack: the writer's acknowledgement round trip (Convene: stored in SQLite; Hocuspocus: SyncStatus after applying in memory; y-websocket: none). ` +
       `Acked-then-lost: acknowledged updates missing when a fresh client reopened each document after the unload timeout. Server and generator CPU: share of one core, mean over the runs (whole run: warm-up, window and the wait for the last deliveries); loop delay: the worst over the runs.\n`,
   );
   printMarkdownTable(
-    ["clients", "updates/s", "server", "p50 ms", "p99 ms", "max ms", "p99 per run ms", "deliveries", "dropped", "ack p50 ms", "ack p99 ms", "acked-then-lost", "server CPU", "server loop delay max ms", "generator CPU"],
+    ["clients", "updates/s", "server", "p50 ms", "p99 ms", "max ms", "p99 per run ms", "first receiver p50 / p99 ms", "deliveries", "dropped", "ack p50 ms", "ack p99 ms", "acked-then-lost", "server CPU", "server loop delay max ms", "generator CPU"],
     pooled.map((c) => {
       const head = [c.clients, c.rate, SERVER_LABEL[c.kind]];
-      if (c.runs === 0) return [...head, `failed: ${(c.failures[0] ?? "").slice(0, 120)}`, "", "", "", "", "", "", "", "", "", "", ""];
+      if (c.runs === 0) return [...head, `failed: ${(c.failures[0] ?? "").slice(0, 120)}`, "", "", "", "", "", "", "", "", "", "", "", ""];
       const lost = c.kind === "ywebsocket" ? "n/a" : c.verifyFailures.length ? `failed: ${c.verifyFailures[0]!.slice(0, 120)}` : c.ackedThenLost === null ? "–" : String(c.ackedThenLost);
       return [
         ...head,
@@ -631,6 +634,7 @@ async function main() {
         stat(c.latency, "p99"),
         stat(c.latency, "max"),
         c.roundP99.map((v) => ms(v)).join(" / ") + (c.failures.length ? ` (${c.failures.length} failed)` : ""),
+        c.first ? `${ms(c.first.p50)} / ${ms(c.first.p99)}` : "–",
         `${c.deliveries}/${c.expectedDeliveries}`,
         c.dropped,
         c.ack ? ms(c.ack.p50) : "n/a",
