@@ -118,20 +118,17 @@ export function createDocumentHub(io: IoServer, services: Services, log: (m: str
       live.compactQueued = true;
       setImmediate(() => {
         live.compactQueued = false;
-        if (open.get(live.id) === live) compactOrLog(live);
+        if (open.get(live.id) === live) compact(live);
       });
     }
   }
 
+  /** Folds the stored tail into a snapshot; a failure is logged, not thrown. */
   function compact(live: LiveDocument) {
     if (live.tailLength === 0) return;
-    compactDocument(db, live.id, Y.encodeStateAsUpdate(live.doc), live.lastUpdateId);
-    live.tailLength = 0;
-  }
-
-  function compactOrLog(live: LiveDocument) {
     try {
-      compact(live);
+      compactDocument(db, live.id, Y.encodeStateAsUpdate(live.doc), live.lastUpdateId);
+      live.tailLength = 0;
     } catch (error) {
       // Nothing is lost: every update is already stored. The next compaction or load folds them in.
       log(`compacting document ${live.id} failed: ${(error as Error).stack ?? error}`);
@@ -176,7 +173,7 @@ export function createDocumentHub(io: IoServer, services: Services, log: (m: str
   function unload(live: LiveDocument) {
     live.unloadTimer = null;
     if (live.peers.size > 0 || open.get(live.id) !== live) return;
-    compactOrLog(live);
+    compact(live);
     open.delete(live.id);
     live.awareness.destroy();
     live.doc.destroy();
