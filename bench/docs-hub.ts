@@ -13,7 +13,7 @@
  * acknowledged-then-lost updates, a throughput ramp (every client writes 2 updates/s plus a cursor), 50
  * clients joining a 160 kB document at once, and acknowledged updates surviving a SIGKILL of the server.
  *
- * `npm run bench:docs` (about 17 minutes on 2 cores) or `npm run bench:docs -- --quick` (about 2 minutes).
+ * `npm run bench:docs` (about 15 minutes on 2 cores) or `npm run bench:docs -- --quick` (about 2 minutes).
  * For trying parts of it: BENCH_DOCS_SERVERS=convene,hocuspocus, BENCH_DOCS_ONLY=memory,latency,ramp,sync,crash,
  * BENCH_DOCS_RAMP=100,125 (ramp steps), BENCH_DOCS_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof",
  * BENCH_DOCS_CONVENE_CLIENT=socket.io-client (Convene's clients through the library), BENCH_PIN=0 (no CPU pinning),
