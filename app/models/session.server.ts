@@ -5,7 +5,7 @@
  * period of inactivity, its last-seen time refreshed at most once per interval.
  */
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import { and, desc, eq, ne } from "drizzle-orm";
+import { and, desc, eq, ne, sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "../../db/client";
 import { organisations, sessions, users } from "../../db/schema";
 
@@ -56,6 +56,25 @@ export function createSession(
   return { session, token: `${id}.${secret}` };
 }
 
+function prepareSessionLookup(db: Db) {
+  return db
+    .select({ session: sessions, user: users, stakeholderGroup: organisations.stakeholderGroup })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .leftJoin(organisations, eq(organisations.id, users.organisationId))
+    .where(eq(sessions.id, sql.placeholder("id")))
+    .prepare();
+}
+
+/** The lookup behind every request and socket check, built and prepared once per database. */
+const sessionLookups = new WeakMap<Db, ReturnType<typeof prepareSessionLookup>>();
+
+function sessionLookup(db: Db) {
+  let lookup = sessionLookups.get(db);
+  if (!lookup) sessionLookups.set(db, (lookup = prepareSessionLookup(db)));
+  return lookup;
+}
+
 export function validateSessionToken(
   db: Db,
   token: string,
@@ -64,13 +83,7 @@ export function validateSessionToken(
 ): ValidatedSession | null {
   const [id, secret, extra] = token.split(".");
   if (!id || !secret || extra !== undefined || id.length > 64 || secret.length > 128) return null;
-  const row = db
-    .select({ session: sessions, user: users, stakeholderGroup: organisations.stakeholderGroup })
-    .from(sessions)
-    .innerJoin(users, eq(users.id, sessions.userId))
-    .leftJoin(organisations, eq(organisations.id, users.organisationId))
-    .where(eq(sessions.id, id))
-    .get();
+  const row = sessionLookup(db).get({ id });
   if (!row) return null;
 
   const expected = Buffer.from(row.session.secretHash, "hex");

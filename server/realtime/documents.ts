@@ -48,6 +48,8 @@ interface LiveDocument {
   touchedAt: number;
   /** A compaction is queued to run after the current message (never between a change and its acknowledgement). */
   compactQueued: boolean;
+  /** The sync step 2 for a client that has nothing yet (everyone who opens it), kept until the next change. */
+  fullSync: Uint8Array | null;
   unloadTimer: NodeJS.Timeout | null;
 }
 
@@ -152,10 +154,12 @@ export function createDocumentHub(io: IoServer, services: Services, log: (m: str
       tailLength: stored.tailLength,
       touchedAt: 0,
       compactQueued: false,
+      fullSync: null,
       unloadTimer: null,
     };
     // Changes the server makes itself are stored and sent to everyone; clients' changes are handled in `message`.
     stored.doc.on("update", (update: Uint8Array, origin: unknown) => {
+      live.fullSync = null;
       if (origin !== SERVER_ORIGIN) return;
       persist(live, update, null);
       io.to(rooms.doc(live.id)).emit("doc:message", live.id, wire(syncUpdateMessage(update)));
@@ -273,11 +277,17 @@ export function createDocumentHub(io: IoServer, services: Services, log: (m: str
       if (syncType === syncMessageType.step1) {
         let reply: Uint8Array;
         try {
-          Y.decodeStateVector(payload);
-          const encoder = encoding.createEncoder();
-          encoding.writeVarUint(encoder, docMessageType.sync);
-          syncProtocol.writeSyncStep2(encoder, live.doc, payload);
-          reply = encoding.toUint8Array(encoder);
+          const known = Y.decodeStateVector(payload);
+          // When many people open a document at once, the whole state is encoded once, not once each.
+          const cached = known.size === 0 ? live.fullSync : null;
+          if (cached) reply = cached;
+          else {
+            const encoder = encoding.createEncoder();
+            encoding.writeVarUint(encoder, docMessageType.sync);
+            syncProtocol.writeSyncStep2(encoder, live.doc, payload);
+            reply = encoding.toUint8Array(encoder);
+            if (known.size === 0) live.fullSync = reply;
+          }
         } catch {
           return refuse("malformed_update", "The state vector could not be read.");
         }

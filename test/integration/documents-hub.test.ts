@@ -64,6 +64,21 @@ describe("documents hub: editing together", () => {
     expect(storedText(documentId)).toBe(a.text());
   });
 
+  it("gives everyone who opens the document its whole current text, also when several open it at once", async () => {
+    const { documentId } = groupWithDocument(server, team);
+    const writer = await open("ngo@convene.example", documentId);
+    writer.doc.getText("t").insert(0, "First paragraph. ");
+    await saved(writer);
+    const together = await Promise.all([open("police@convene.example", documentId), open("government@convene.example", documentId)]);
+    expect(together.map((c) => c.text())).toEqual(["First paragraph. ", "First paragraph. "]);
+
+    writer.doc.getText("t").insert(17, "Second paragraph.");
+    await saved(writer);
+    // The whole state sent to the first two must not be sent again once the text has changed.
+    const afterChange = await open("police@convene.example", documentId);
+    expect(afterChange.text()).toBe("First paragraph. Second paragraph.");
+  });
+
   it("relays changes alike to people on WebSocket and on long-polling (a network that blocks WebSocket)", async () => {
     const { documentId } = groupWithDocument(server, team);
     const onSocket = await open("ngo@convene.example", documentId);
