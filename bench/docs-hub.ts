@@ -362,7 +362,7 @@ type Measured = RunResult & { serverCpuPct: number; generatorCpuPct: number; ser
 interface LatencyCase {
   clients: number;
   rate: number;
-  kind: LatencyId;
+  server: LatencyId;
   round: number;
   doc: string;
   ledger: string;
@@ -391,7 +391,7 @@ async function latencyCase(s: ServerHandle, gen: Generator, clients: number, rat
       measuredRun(s, gen, group, { mode: "one-writer", rate, warmupMs: LAT_WARMUP_MS, measureMs: latencyMeasureMs(rate), awareness: false, ledger, keepSamples: true }),
     );
   });
-  return { clients, rate, kind: s.id, round, doc, ledger, run };
+  return { clients, rate, server: s.id, round, doc, ledger, run };
 }
 
 /** The unmeasured warm-up run before the first latency cell. */
@@ -423,7 +423,7 @@ async function settle(servers: ServerHandle[], gen: Generator): Promise<{ ms: nu
 interface PooledLatency {
   clients: number;
   rate: number;
-  kind: LatencyId;
+  server: LatencyId;
   runs: number;
   failures: string[];
   latency: Stats | null;
@@ -446,15 +446,15 @@ function poolLatency(cases: LatencyCase[]): PooledLatency[] {
   const cells: PooledLatency[] = [];
   for (const clients of LAT_CLIENTS) {
     for (const rate of LAT_RATES) {
-      for (const kind of [...KINDS, "control"] as LatencyId[]) {
-        const rounds = cases.filter((c) => c.clients === clients && c.rate === rate && c.kind === kind);
+      for (const server of [...KINDS, "control"] as LatencyId[]) {
+        const rounds = cases.filter((c) => c.clients === clients && c.rate === rate && c.server === server);
         if (rounds.length === 0) continue;
         const ok = rounds.flatMap((c) => (c.run.ok ? [c.run.value] : []));
         const verified = rounds.flatMap((c) => (c.verify?.ok ? [c.verify.value] : []));
         cells.push({
           clients,
           rate,
-          kind,
+          server,
           runs: ok.length,
           failures: rounds.flatMap((c) => (c.run.ok ? [] : [c.run.error])),
           latency: stats(ok.flatMap((r) => r.samples?.latency ?? [])),
@@ -575,7 +575,7 @@ async function main() {
   console.log(
     `Document hub benchmark${QUICK ? " (--quick)" : ""}: Convene vs Hocuspocus vs y-websocket-server on loopback, node ${process.version}. ` +
       `Unload timeout ${UNLOAD_MS} ms; latency runs ${LAT_WARMUP_MS} ms warm-up + ${LAT_RATES.map((r) => `${latencyMeasureMs(r)} ms at ${r}/s`).join(", ")} measured, ${LAT_ROUNDS} round(s) pooled; ` +
-      (canPin ? `servers on CPU ${SERVER_CPU}, load generator on CPU ${GENERATOR_CPU}.` : "processes not kept to CPUs (one CPU, no taskset, or BENCH_PIN=0)."),
+      (canPin() ? `servers on CPU ${SERVER_CPU}, load generator on CPU ${GENERATOR_CPU}.` : "processes not kept to CPUs (one CPU, no taskset, or BENCH_PIN=0)."),
   );
   const startedAt = performance.now();
   await bundleServerRunner();
@@ -630,7 +630,7 @@ async function main() {
   if (latency.length) await sleep(UNLOAD_WAIT_MS);
   for (const c of latency) {
     if (!c.run.ok) continue;
-    const s = latencyServers.find((x) => x.id === c.kind)!;
+    const s = latencyServers.find((x) => x.id === c.server)!;
     c.verify = await attempt(`${s.label}: reopen ${c.doc}`, () => gen.verify(s.target, c.doc, c.ledger));
   }
 
@@ -681,9 +681,9 @@ async function main() {
   printMarkdownTable(
     ["clients", "updates/s", "server", "p50 ms", "p99 ms", "max ms", "p99 per run ms", "first receiver p50 / p99 ms", "deliveries", "dropped", "ack p50 ms", "ack p99 ms", "acked-then-lost", "server CPU", "server loop delay max ms", "generator CPU"],
     pooled.map((c) => {
-      const head = [c.clients, c.rate, LATENCY_LABEL[c.kind]];
+      const head = [c.clients, c.rate, LATENCY_LABEL[c.server]];
       if (c.runs === 0) return [...head, `failed: ${(c.failures[0] ?? "").slice(0, 120)}`, "", "", "", "", "", "", "", "", "", "", "", ""];
-      const lost = c.kind === "ywebsocket" ? "n/a" : c.verifyFailures.length ? `failed: ${c.verifyFailures[0]!.slice(0, 120)}` : c.ackedThenLost === null ? "–" : String(c.ackedThenLost);
+      const lost = c.server === "ywebsocket" ? "n/a" : c.verifyFailures.length ? `failed: ${c.verifyFailures[0]!.slice(0, 120)}` : c.ackedThenLost === null ? "–" : String(c.ackedThenLost);
       return [
         ...head,
         stat(c.latency, "p50"),
@@ -703,7 +703,7 @@ async function main() {
     }),
   );
   const refusals = latency.filter((c) => c.run.ok && (c.run.value.refused || c.run.value.unacked));
-  for (const c of refusals) if (c.run.ok) console.log(`\n${LATENCY_LABEL[c.kind]}, ${c.clients} clients at ${c.rate}/s: ${c.run.value.refused} refused, ${c.run.value.unacked} never acknowledged (${c.run.value.firstRefusal ?? ""})`);
+  for (const c of refusals) if (c.run.ok) console.log(`\n${LATENCY_LABEL[c.server]}, ${c.clients} clients at ${c.rate}/s: ${c.run.value.refused} refused, ${c.run.value.unacked} never acknowledged (${c.run.value.firstRefusal ?? ""})`);
 
   console.log(`\n## Single document, every client writing ${RAMP_RATE} updates/s plus a cursor (awareness)\n`);
   console.log(
@@ -821,13 +821,13 @@ async function main() {
   const goalRows: string[][] = [];
   for (const clients of LAT_CLIENTS) {
     for (const rate of LAT_RATES) {
-      const c = pooled.find((x) => x.kind === "convene" && x.clients === clients && x.rate === rate)?.latency;
-      const h = pooled.find((x) => x.kind === "hocuspocus" && x.clients === clients && x.rate === rate)?.latency;
+      const c = pooled.find((x) => x.server === "convene" && x.clients === clients && x.rate === rate)?.latency;
+      const h = pooled.find((x) => x.server === "hocuspocus" && x.clients === clients && x.rate === rate)?.latency;
       const cp = c?.p99;
       const hp = h?.p99;
       const met = cp !== undefined && hp !== undefined && cp <= hp;
       const n = c && h ? ` (${c.n} / ${h.n} samples)` : "";
-      const second = pooled.find((x) => x.kind === "control" && x.clients === clients && x.rate === rate)?.latency;
+      const second = pooled.find((x) => x.server === "control" && x.clients === clients && x.rate === rate)?.latency;
       const controlNote = second ? `; the second Convene server ${ms(second.p99)} ms` : "";
       // Two copies of Convene further apart than Convene and Hocuspocus: the table cannot tell them apart (decision 018).
       const gap = cp !== undefined && second ? Math.abs(cp - second.p99) : undefined;
@@ -867,7 +867,7 @@ async function main() {
     goalRows.push([`heap ${fmt(LONG_IDLE_MS / 1000, 0)} s after the documents were closed within 10 % of start`, `${fmt((ratio - 1) * 100, 1)} %`, ratio <= 1.1 ? "met" : "NOT met"]);
     goalRows.push([`RSS ${fmt(LONG_IDLE_MS / 1000, 0)} s after the documents were closed within 10 % of start`, `${fmt((rssRatio - 1) * 100, 1)} %`, rssRatio <= 1.1 ? "met" : "NOT met"]);
   } else goalRows.push(["memory after idle unload within 10 % of start", cm ? failed(cm) : "–", "unknown"]);
-  const isConvene = (c: LatencyCase) => c.kind === "convene" || c.kind === "control";
+  const isConvene = (c: LatencyCase) => c.server === "convene" || c.server === "control";
   const lostReopen = latency.filter((c) => isConvene(c) && c.verify?.ok).reduce((n, c) => n + (c.verify as { value: VerifyResult }).value.ackedMissing, 0);
   const verified = latency.filter((c) => isConvene(c) && c.verify?.ok).length;
   const cc = crash.get("convene");

@@ -253,12 +253,16 @@ export function saveResults(name: string, data: Record<string, unknown>): string
 /** The high-resolution wall clock in milliseconds, comparable between processes on one machine. */
 export const wallNow = () => performance.timeOrigin + performance.now();
 
+let pinnable: boolean | undefined;
+
 /**
  * Whether child processes can be kept to CPUs of their own: two CPUs or more and util-linux's `taskset`.
- * BENCH_PIN=0 turns it off.
+ * BENCH_PIN=0 turns it off. Found out on first use, so benchmarks that never pin do not pay for it.
  */
-export const canPin: boolean =
-  process.env.BENCH_PIN !== "0" && availableParallelism() >= 2 && spawnSync("taskset", ["--version"], { stdio: "ignore" }).status === 0;
+export function canPin(): boolean {
+  pinnable ??= process.env.BENCH_PIN !== "0" && availableParallelism() >= 2 && spawnSync("taskset", ["--version"], { stdio: "ignore" }).status === 0;
+  return pinnable;
+}
 
 /**
  * Spawns `node <args>` from the repository root with an IPC channel, stopped with the benchmark if it is
@@ -266,7 +270,7 @@ export const canPin: boolean =
  * `canPin`), the process and every thread it starts run on that CPU only.
  */
 export function spawnNode(args: string[], options: { env?: NodeJS.ProcessEnv; quiet?: boolean; cpu?: number } = {}): ChildProcess {
-  const [command, argv] = options.cpu !== undefined && canPin ? ["taskset", ["-c", String(options.cpu), process.execPath, ...args]] : [process.execPath, args];
+  const [command, argv] = options.cpu !== undefined && canPin() ? ["taskset", ["-c", String(options.cpu), process.execPath, ...args]] : [process.execPath, args];
   const child = spawn(command, argv, {
     cwd: ROOT,
     env: options.env ?? process.env,

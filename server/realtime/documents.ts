@@ -72,6 +72,14 @@ function wire(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
+/** Sync step 2: what the document has that a client with this state vector lacks. */
+function syncStep2Message(doc: Y.Doc, stateVector: Uint8Array): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, docMessageType.sync);
+  syncProtocol.writeSyncStep2(encoder, doc, stateVector);
+  return encoding.toUint8Array(encoder);
+}
+
 function syncUpdateMessage(update: Uint8Array): Uint8Array {
   const encoder = encoding.createEncoder();
   encoding.writeVarUint(encoder, docMessageType.sync);
@@ -277,17 +285,10 @@ export function createDocumentHub(io: IoServer, services: Services, log: (m: str
       if (syncType === syncMessageType.step1) {
         let reply: Uint8Array;
         try {
-          const known = Y.decodeStateVector(payload);
           // When many people open a document at once, the whole state is encoded once, not once each.
-          const cached = known.size === 0 ? live.fullSync : null;
-          if (cached) reply = cached;
-          else {
-            const encoder = encoding.createEncoder();
-            encoding.writeVarUint(encoder, docMessageType.sync);
-            syncProtocol.writeSyncStep2(encoder, live.doc, payload);
-            reply = encoding.toUint8Array(encoder);
-            if (known.size === 0) live.fullSync = reply;
-          }
+          const whole = Y.decodeStateVector(payload).size === 0;
+          reply = (whole && live.fullSync) || syncStep2Message(live.doc, payload);
+          if (whole) live.fullSync = reply;
         } catch {
           return refuse("malformed_update", "The state vector could not be read.");
         }
