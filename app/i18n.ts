@@ -12,7 +12,20 @@ import enReport from "./locales/en/report.json";
 export const supportedLanguages = ["en"] as const;
 export const defaultNS = "common";
 /** One namespace per feature area, so each keeps its own file. */
-export const resources = { en: { common: en, agenda: enAgenda, calendar: enCalendar, groups: enGroups, documents: enDocuments, commitments: enCommitments, registry: enRegistry, commitment: enCommitment, cycles: enCycles, report: enReport } } as const;
+export const resources = {
+  en: {
+    common: en,
+    agenda: enAgenda,
+    calendar: enCalendar,
+    groups: enGroups,
+    documents: enDocuments,
+    commitments: enCommitments,
+    registry: enRegistry,
+    commitment: enCommitment,
+    cycles: enCycles,
+    report: enReport,
+  },
+} as const;
 
 /** Shared by the server and the browser; translations are bundled, so no backend fetch is needed. */
 export const i18nConfig = {

@@ -1,14 +1,5 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import {
-  isRouteErrorResponse,
-  Links,
-  Meta,
-  Outlet,
-  Scripts,
-  ScrollRestoration,
-  useRevalidator,
-  useRouteError,
-} from "@remix-run/react";
+import { isRouteErrorResponse, Links, Meta, Outlet, Scripts, ScrollRestoration, useRevalidator, useRouteError } from "@remix-run/react";
 import { useEffect } from "react";
 import { useTranslation } from "react-i18next";
 import { useChangeLanguage } from "remix-i18next/react";
@@ -58,7 +49,6 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     },
   };
 }
-
 
 // Remembers the browser's time zone for server-rendered times, until the person picks one in their account.
 const TIME_ZONE_HINT = `(function(){try{var z=Intl.DateTimeFormat().resolvedOptions().timeZone;var m=document.cookie.match(/(?:^|; )tz=([^;]*)/);if(!m||decodeURIComponent(m[1])!==z){document.cookie="tz="+encodeURIComponent(z)+"; path=/; max-age=31536000; samesite=lax";}}catch(e){}})();`;

@@ -251,16 +251,28 @@ const fmtSummary = (label: string, values: number[]) => {
 
 async function main() {
   const loadAtStart = reportLoad("agenda-broadcast");
-  if (!(CLIENTS >= 1 && CLIENTS <= 5000 && (GENERATORS === 1 || GENERATORS === 2) && SAVES >= 1 && SAVES <= 1000 && REVALIDATE_SAVES >= 0 && REVALIDATE_SAVES <= 20)) {
+  if (!(
+    CLIENTS >= 1 &&
+    CLIENTS <= 5000 &&
+    (GENERATORS === 1 || GENERATORS === 2) &&
+    SAVES >= 1 &&
+    SAVES <= 1000 &&
+    REVALIDATE_SAVES >= 0 &&
+    REVALIDATE_SAVES <= 20
+  )) {
     throw new Error("BENCH_CLIENTS must be 1..5000, BENCH_GENERATORS 1 or 2, BENCH_SAVES 1..1000, BENCH_REVALIDATE_SAVES 0..20");
   }
   const ulimit = openFilesLimit();
-  if (ulimit !== "unlimited" && Number(ulimit) < CLIENTS + 200) throw new Error(`ulimit -n is ${ulimit}; at least ${CLIENTS + 200} open files are needed.`);
-  console.log(`Agenda broadcast: ${CLIENTS} clients in ${GENERATORS} generator process(es), ${SAVES} saves after ${WARMUP} warm-up, ${GAP_MS} ms apart (node ${process.version})`);
+  if (ulimit !== "unlimited" && Number(ulimit) < CLIENTS + 200)
+    throw new Error(`ulimit -n is ${ulimit}; at least ${CLIENTS + 200} open files are needed.`);
+  console.log(
+    `Agenda broadcast: ${CLIENTS} clients in ${GENERATORS} generator process(es), ${SAVES} saves after ${WARMUP} warm-up, ${GAP_MS} ms apart (node ${process.version})`,
+  );
 
   const gens = Array.from({ length: GENERATORS }, (_, i) => new Generator(i));
   const clocks = await Promise.all(gens.map((g) => g.clockOffset()));
-  for (const [i, c] of clocks.entries()) console.log(`Generator ${i} (pid ${gens[i]!.pid}): clock offset ${fmt(c.offsetMs, 3)} ms, within ±${fmt(c.roundTripMs / 2, 3)} ms`);
+  for (const [i, c] of clocks.entries())
+    console.log(`Generator ${i} (pid ${gens[i]!.pid}): clock offset ${fmt(c.offsetMs, 3)} ms, within ±${fmt(c.roundTripMs / 2, 3)} ms`);
 
   // --- Convene: Socket.IO clients following the demo forum, saves through the timetable action.
   const dir = tempDir();
@@ -292,13 +304,25 @@ async function main() {
       { roomId: roomIds[1]!, date: event.endsOn, startTime: "09:00", endTime: "10:00" },
       { roomId: roomIds[2]!, date: event.endsOn, startTime: "11:00", endTime: "12:00" },
     ].map((s) => ({ ...s, startsAt: zonedToUtc(s.date, s.startTime, event.timeZone).toISOString() }));
-    console.log(`Server pid ${server.pid} at ${server.url}; moving session ${session.id} ("${session.title}") of event ${event.id} between ${slots.map((s) => `${s.date} ${s.startTime} room ${s.roomId}`).join(" and ")}`);
+    console.log(
+      `Server pid ${server.pid} at ${server.url}; moving session ${session.id} ("${session.title}") of event ${event.id} between ${slots.map((s) => `${s.date} ${s.startTime} room ${s.roomId}`).join(" and ")}`,
+    );
 
     const delegateCookie = await signIn(server.url, DELEGATE, DEMO_PASSWORD);
     const secretariatCookie = await signIn(server.url, SECRETARIAT, DEMO_PASSWORD);
-    conveneConnectMs = await connectAll(gens, (count) => ({ type: "connect", mode: "socketio", url: server.url, cookie: delegateCookie, eventId: event.id, count, batch: BATCH }));
+    conveneConnectMs = await connectAll(gens, (count) => ({
+      type: "connect",
+      mode: "socketio",
+      url: server.url,
+      cookie: delegateCookie,
+      eventId: event.id,
+      count,
+      batch: BATCH,
+    }));
     serverFds = readdirSync(`/proc/${server.pid}/fd`).length;
-    console.log(`${CLIENTS} Socket.IO clients connected and joined in ${fmt(conveneConnectMs / 1000, 2)} s; server holds ${serverFds} open files`);
+    console.log(
+      `${CLIENTS} Socket.IO clients connected and joined in ${fmt(conveneConnectMs / 1000, 2)} s; server holds ${serverFds} open files`,
+    );
 
     // The same request a browser's timetable makes when a session is dropped on a new slot.
     const saveUrl = `${server.url}/events/${event.id}/timetable.data`;
@@ -306,7 +330,14 @@ async function main() {
       fetch(saveUrl, {
         method: "POST",
         headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: server.url, Cookie: secretariatCookie },
-        body: new URLSearchParams({ intent: "move", sessionId: String(session.id), roomId: String(slot.roomId), date: slot.date, startTime: slot.startTime, endTime: slot.endTime }).toString(),
+        body: new URLSearchParams({
+          intent: "move",
+          sessionId: String(session.id),
+          roomId: String(slot.roomId),
+          date: slot.date,
+          startTime: slot.startTime,
+          endTime: slot.endTime,
+        }).toString(),
         redirect: "manual",
       });
 
@@ -316,7 +347,8 @@ async function main() {
       const slot = slots[i % 2]!;
       const d = await deliver(gens, i, `${session.id}|${slot.startsAt}`, save(slot));
       if (d.status !== 200) throw new Error(`Save ${i} answered HTTP ${d.status}.`);
-      if (d.received !== CLIENTS) throw new Error(`Save ${i}: only ${d.received} of ${CLIENTS} clients received the change within ${RECEIVE_TIMEOUT_MS} ms.`);
+      if (d.received !== CLIENTS)
+        throw new Error(`Save ${i}: only ${d.received} of ${CLIENTS} clients received the change within ${RECEIVE_TIMEOUT_MS} ms.`);
       if (i >= WARMUP) convene.push(d);
       if (i < 2) payloads.push(d.payload!);
       await sleep(GAP_MS);
@@ -328,7 +360,10 @@ async function main() {
       const cpuBefore = cpuOf([server.pid]);
       for (let j = 0; j < REVALIDATE_SAVES; j++) {
         const slot = slots[j % 2]!;
-        const d = await deliver(gens, 20_000 + j, `${session.id}|${slot.startsAt}`, save(slot), { url: `${server.url}/events/${event.id}.data`, cookie: delegateCookie });
+        const d = await deliver(gens, 20_000 + j, `${session.id}|${slot.startsAt}`, save(slot), {
+          url: `${server.url}/events/${event.id}.data`,
+          cookie: delegateCookie,
+        });
         if (d.status !== 200) throw new Error(`Revalidation save ${j} answered HTTP ${d.status}.`);
         revalidation.push(d);
         console.log(
@@ -354,9 +389,17 @@ async function main() {
   let floorCpu = { server: 0, generators: 0 };
   let floorConnectMs = 0;
   try {
-    floorConnectMs = await connectAll(gens, (count) => ({ type: "connect", mode: "ws", url: floorServer.url.replace("http:", "ws:"), count, batch: BATCH }));
+    floorConnectMs = await connectAll(gens, (count) => ({
+      type: "connect",
+      mode: "ws",
+      url: floorServer.url.replace("http:", "ws:"),
+      count,
+      batch: BATCH,
+    }));
     const count = await (await fetch(`${floorServer.url}/clients`)).text();
-    console.log(`${CLIENTS} ws clients connected to the floor server (pid ${floorServer.pid}) in ${fmt(floorConnectMs / 1000, 2)} s; it counts ${count}`);
+    console.log(
+      `${CLIENTS} ws clients connected to the floor server (pid ${floorServer.pid}) in ${fmt(floorConnectMs / 1000, 2)} s; it counts ${count}`,
+    );
     let cpuStart = { server: 0, generators: 0 };
     for (let i = 0; i < WARMUP + SAVES; i++) {
       if (i === WARMUP) cpuStart = { server: cpuOf([floorServer.pid]), generators: cpuOf(gens.map((g) => g.pid)) };
@@ -380,15 +423,42 @@ async function main() {
   // --- Results.
   const col = (ds: Delivery[], f: (d: Delivery) => number) => ds.map(f);
   const rows = [
-    fmtSummary("Convene: save -> first client", col(convene, (d) => d.firstMs)),
-    fmtSummary("Convene: save -> median client", col(convene, (d) => d.medianMs)),
-    fmtSummary("Convene: save -> last client", col(convene, (d) => d.lastMs)),
-    fmtSummary("Convene: save POST round-trip", col(convene, (d) => d.requestMs)),
-    fmtSummary("Convene: save POST server time", convene.map((d) => d.serverMs).filter((v): v is number => v !== null)),
-    fmtSummary("ws floor: trigger -> first client", col(floor, (d) => d.firstMs)),
-    fmtSummary("ws floor: trigger -> median client", col(floor, (d) => d.medianMs)),
-    fmtSummary("ws floor: trigger -> last client", col(floor, (d) => d.lastMs)),
-    fmtSummary("ws floor: trigger POST round-trip", col(floor, (d) => d.requestMs)),
+    fmtSummary(
+      "Convene: save -> first client",
+      col(convene, (d) => d.firstMs),
+    ),
+    fmtSummary(
+      "Convene: save -> median client",
+      col(convene, (d) => d.medianMs),
+    ),
+    fmtSummary(
+      "Convene: save -> last client",
+      col(convene, (d) => d.lastMs),
+    ),
+    fmtSummary(
+      "Convene: save POST round-trip",
+      col(convene, (d) => d.requestMs),
+    ),
+    fmtSummary(
+      "Convene: save POST server time",
+      convene.map((d) => d.serverMs).filter((v): v is number => v !== null),
+    ),
+    fmtSummary(
+      "ws floor: trigger -> first client",
+      col(floor, (d) => d.firstMs),
+    ),
+    fmtSummary(
+      "ws floor: trigger -> median client",
+      col(floor, (d) => d.medianMs),
+    ),
+    fmtSummary(
+      "ws floor: trigger -> last client",
+      col(floor, (d) => d.lastMs),
+    ),
+    fmtSummary(
+      "ws floor: trigger POST round-trip",
+      col(floor, (d) => d.requestMs),
+    ),
   ];
   console.log("");
   printTable(["ms", "n", "min", "p50", "p90", "p99", "max"], rows);
@@ -400,15 +470,35 @@ async function main() {
   const goalAbsolute = last.p99 < GOAL_P99_MS;
   const goalRatio = ratioP99 <= GOAL_RATIO;
   const perSave = (ms: number) => fmt(ms / SAVES, 1);
-  console.log(`\nCPU per save, ms: Convene server ${perSave(conveneCpu.server)}, generators ${perSave(conveneCpu.generators)}; ws floor server ${perSave(floorCpu.server)}, generators ${perSave(floorCpu.generators)}`);
+  console.log(
+    `\nCPU per save, ms: Convene server ${perSave(conveneCpu.server)}, generators ${perSave(conveneCpu.generators)}; ws floor server ${perSave(floorCpu.server)}, generators ${perSave(floorCpu.generators)}`,
+  );
   console.log(`Ratio Convene / ws floor, save -> last client: p50 ${fmt(ratioP50, 2)}x, p99 ${fmt(ratioP99, 2)}x`);
   console.log(`Goal p99 save -> last client < ${GOAL_P99_MS} ms: ${goalAbsolute ? "met" : "NOT met"} (${fmt(last.p99)} ms)`);
   console.log(`Goal within ${GOAL_RATIO}x the ws floor at p99: ${goalRatio ? "met" : "NOT met"} (${fmt(ratioP99, 2)}x)`);
 
-  const compact = (ds: Delivery[]) => ds.map((d) => ({ firstMs: +d.firstMs.toFixed(2), medianMs: +d.medianMs.toFixed(2), lastMs: +d.lastMs.toFixed(2), requestMs: +d.requestMs.toFixed(2), serverMs: d.serverMs }));
+  const compact = (ds: Delivery[]) =>
+    ds.map((d) => ({
+      firstMs: +d.firstMs.toFixed(2),
+      medianMs: +d.medianMs.toFixed(2),
+      lastMs: +d.lastMs.toFixed(2),
+      requestMs: +d.requestMs.toFixed(2),
+      serverMs: d.serverMs,
+    }));
   const file = saveResults("agenda-broadcast", {
     loadAverage1mAtStart: loadAtStart,
-    parameters: { clients: CLIENTS, generators: GENERATORS, saves: SAVES, warmup: WARMUP, gapMs: GAP_MS, batch: BATCH, receiveTimeoutMs: RECEIVE_TIMEOUT_MS, delegate: DELEGATE, editor: SECRETARIAT, ulimitN: ulimit },
+    parameters: {
+      clients: CLIENTS,
+      generators: GENERATORS,
+      saves: SAVES,
+      warmup: WARMUP,
+      gapMs: GAP_MS,
+      batch: BATCH,
+      receiveTimeoutMs: RECEIVE_TIMEOUT_MS,
+      delegate: DELEGATE,
+      editor: SECRETARIAT,
+      ulimitN: ulimit,
+    },
     clockOffsets: clocks,
     convene: {
       forumId,

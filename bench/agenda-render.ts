@@ -11,7 +11,7 @@ import { openDatabase } from "../db/client";
 import { agendaSessions, agendaStars, events, pillars, rooms, sessionSpeakers, users } from "../db/schema";
 import { DEMO_PASSWORD } from "../db/seed";
 import { zonedToUtc } from "../app/utils/zoned-time";
-import { attributionRules, type SessionKind } from "../db/schema/vocabulary";
+import { attributionRules, type SessionKind } from "../app/domain/vocabulary";
 import { deadline, fmt, printTable, procMemory, reportLoad, saveResults, signIn, startServer, summary, tempDir } from "./lib";
 
 const SESSIONS = 400;
@@ -83,10 +83,20 @@ function createEvent(databasePath: string, delegateEmail: string) {
         })
         .returning({ id: events.id })
         .get();
-      const roomIds = Array.from({ length: ROOMS }, (_, position) =>
-        tx.insert(rooms).values({ eventId: event.id, name: position === 0 ? "Main hall" : `Room ${position}`, position }).returning({ id: rooms.id }).get().id,
+      const roomIds = Array.from(
+        { length: ROOMS },
+        (_, position) =>
+          tx
+            .insert(rooms)
+            .values({ eventId: event.id, name: position === 0 ? "Main hall" : `Room ${position}`, position })
+            .returning({ id: rooms.id })
+            .get().id,
       );
-      const pillarIds = tx.select({ id: pillars.id }).from(pillars).all().map((p) => p.id);
+      const pillarIds = tx
+        .select({ id: pillars.id })
+        .from(pillars)
+        .all()
+        .map((p) => p.id);
       const people = tx.select({ id: users.id, email: users.email }).from(users).all();
       const slotsPerDay = Math.ceil(SESSIONS / DAYS / ROOMS);
       const sessionIds: number[] = [];
@@ -94,7 +104,8 @@ function createEvent(databasePath: string, delegateEmail: string) {
       for (let d = 0; d < DAYS; d++) {
         for (let k = 0; k < slotsPerDay; k++) {
           for (let r = 0; r < ROOMS && i < SESSIONS; r++, i++) {
-            const kind: SessionKind = k % 8 === 4 ? "break" : r === 0 ? "plenary" : (["panel", "workshop", "breakout"] as const)[(k + r) % 3]!;
+            const kind: SessionKind =
+              k % 8 === 4 ? "break" : r === 0 ? "plenary" : (["panel", "workshop", "breakout"] as const)[(k + r) % 3]!;
             const topic = TOPICS[i % TOPICS.length]!;
             const start = FIRST_SLOT + k * SLOT_MINUTES;
             const id = tx
@@ -127,7 +138,9 @@ function createEvent(databasePath: string, delegateEmail: string) {
       // The delegate has starred every 20th session and a few that overlap them, so clash notes render too.
       const delegate = people.find((p) => p.email === delegateEmail)!;
       const starred = sessionIds.filter((_, n) => n % 20 === 0 || n % 40 === 1);
-      tx.insert(agendaStars).values(starred.map((sessionId) => ({ userId: delegate.id, sessionId }))).run();
+      tx.insert(agendaStars)
+        .values(starred.map((sessionId) => ({ userId: delegate.id, sessionId })))
+        .run();
       return { eventId: event.id, sessions: sessionIds.length, starred: starred.length };
     });
   } finally {
@@ -142,13 +155,24 @@ interface Sample {
   bytes: number;
 }
 
-async function getPage(url: string, cookie: string, acceptEncoding = ACCEPT_ENCODING): Promise<Sample & { body: string; encoding: string | null }> {
+async function getPage(
+  url: string,
+  cookie: string,
+  acceptEncoding = ACCEPT_ENCODING,
+): Promise<Sample & { body: string; encoding: string | null }> {
   const started = performance.now();
   const res = await fetch(url, { headers: { Cookie: cookie, "Accept-Encoding": acceptEncoding }, redirect: "manual" });
   const body = await res.text();
   const roundTripMs = performance.now() - started;
   const timing = /app;dur=([\d.]+)/.exec(res.headers.get("server-timing") ?? "");
-  return { status: res.status, serverMs: timing ? Number(timing[1]) : null, roundTripMs, bytes: Buffer.byteLength(body), body, encoding: res.headers.get("content-encoding") };
+  return {
+    status: res.status,
+    serverMs: timing ? Number(timing[1]) : null,
+    roundTripMs,
+    bytes: Buffer.byteLength(body),
+    body,
+    encoding: res.headers.get("content-encoding"),
+  };
 }
 
 /** Bytes on the wire, before decompression (fetch would decode them). */
@@ -157,7 +181,9 @@ function rawGet(url: string, headers: Record<string, string>): Promise<{ status:
     request(url, { headers }, (res) => {
       let bytes = 0;
       res.on("data", (chunk: Buffer) => (bytes += chunk.length));
-      res.on("end", () => resolveGet({ status: res.statusCode ?? 0, encoding: (res.headers["content-encoding"] as string | undefined) ?? null, bytes }));
+      res.on("end", () =>
+        resolveGet({ status: res.statusCode ?? 0, encoding: (res.headers["content-encoding"] as string | undefined) ?? null, bytes }),
+      );
       res.on("error", rejectGet);
     })
       .on("error", rejectGet)
@@ -177,8 +203,12 @@ async function main() {
     const created = createEvent(databasePath, DELEGATE);
     const pageUrl = `${server.url}/events/${created.eventId}`;
     const cookie = await signIn(server.url, DELEGATE, DEMO_PASSWORD);
-    console.log(`Agenda render: GET /events/${created.eventId} (${created.sessions} sessions over ${DAYS} days in ${ROOMS} rooms, ${created.starred} starred) as ${DELEGATE}`);
-    console.log(`Server pid ${server.pid} at ${server.url} (node ${process.version}); ${SEQUENTIAL} sequential requests after ${WARMUP} warm-up, then autocannon ${CONNECTIONS} connections for ${DURATION_S} s\n`);
+    console.log(
+      `Agenda render: GET /events/${created.eventId} (${created.sessions} sessions over ${DAYS} days in ${ROOMS} rooms, ${created.starred} starred) as ${DELEGATE}`,
+    );
+    console.log(
+      `Server pid ${server.pid} at ${server.url} (node ${process.version}); ${SEQUENTIAL} sequential requests after ${WARMUP} warm-up, then autocannon ${CONNECTIONS} connections for ${DURATION_S} s\n`,
+    );
 
     // What one page is: uncompressed HTML, how many sessions it renders, and the loader data alone.
     const plain = await getPage(pageUrl, cookie, "identity");
@@ -215,17 +245,68 @@ async function main() {
     const dataRoundTripMs = summary(revalidations.map((s) => s.roundTripMs));
 
     // A profiled server is slower, and in-flight requests at the end would delay its exit (and its profile).
-    const load = PROFILE_DIR ? null : await autocannon({ url: pageUrl, connections: CONNECTIONS, duration: DURATION_S, timeout: 30, headers: { cookie, "accept-encoding": ACCEPT_ENCODING } });
+    const load = PROFILE_DIR
+      ? null
+      : await autocannon({
+          url: pageUrl,
+          connections: CONNECTIONS,
+          duration: DURATION_S,
+          timeout: 30,
+          headers: { cookie, "accept-encoding": ACCEPT_ENCODING },
+        });
     const memory = procMemory(server.pid);
 
-    console.log(`Page: ${fmt(page.htmlBytes / 1024)} KiB of HTML (${page.contentEncoding ?? "uncompressed"}: ${fmt(page.compressedBytes / 1024)} KiB), ${page.sessionsRendered} sessions rendered (first day); loader data alone ${page.loaderDataBytes === null ? "n/a" : `${fmt(page.loaderDataBytes / 1024)} KiB`}\n`);
+    console.log(
+      `Page: ${fmt(page.htmlBytes / 1024)} KiB of HTML (${page.contentEncoding ?? "uncompressed"}: ${fmt(page.compressedBytes / 1024)} KiB), ${page.sessionsRendered} sessions rendered (first day); loader data alone ${page.loaderDataBytes === null ? "n/a" : `${fmt(page.loaderDataBytes / 1024)} KiB`}\n`,
+    );
     const rows: (string | number)[][] = [
-      ["server (Server-Timing app;dur), 1 at a time", serverMs.n, fmt(serverMs.min), fmt(serverMs.p50), fmt(serverMs.p90), fmt(serverMs.p99), fmt(serverMs.max)],
-      ["round-trip, 1 at a time", roundTripMs.n, fmt(roundTripMs.min), fmt(roundTripMs.p50), fmt(roundTripMs.p90), fmt(roundTripMs.p99), fmt(roundTripMs.max)],
-      ["revalidation GET .data: server, 1 at a time", dataServerMs.n, fmt(dataServerMs.min), fmt(dataServerMs.p50), fmt(dataServerMs.p90), fmt(dataServerMs.p99), fmt(dataServerMs.max)],
-      ["revalidation GET .data: round-trip", dataRoundTripMs.n, fmt(dataRoundTripMs.min), fmt(dataRoundTripMs.p50), fmt(dataRoundTripMs.p90), fmt(dataRoundTripMs.p99), fmt(dataRoundTripMs.max)],
+      [
+        "server (Server-Timing app;dur), 1 at a time",
+        serverMs.n,
+        fmt(serverMs.min),
+        fmt(serverMs.p50),
+        fmt(serverMs.p90),
+        fmt(serverMs.p99),
+        fmt(serverMs.max),
+      ],
+      [
+        "round-trip, 1 at a time",
+        roundTripMs.n,
+        fmt(roundTripMs.min),
+        fmt(roundTripMs.p50),
+        fmt(roundTripMs.p90),
+        fmt(roundTripMs.p99),
+        fmt(roundTripMs.max),
+      ],
+      [
+        "revalidation GET .data: server, 1 at a time",
+        dataServerMs.n,
+        fmt(dataServerMs.min),
+        fmt(dataServerMs.p50),
+        fmt(dataServerMs.p90),
+        fmt(dataServerMs.p99),
+        fmt(dataServerMs.max),
+      ],
+      [
+        "revalidation GET .data: round-trip",
+        dataRoundTripMs.n,
+        fmt(dataRoundTripMs.min),
+        fmt(dataRoundTripMs.p50),
+        fmt(dataRoundTripMs.p90),
+        fmt(dataRoundTripMs.p99),
+        fmt(dataRoundTripMs.max),
+      ],
     ];
-    if (load) rows.push([`latency at ${CONNECTIONS} connections (autocannon)`, load.latency.totalCount, fmt(load.latency.min), fmt(load.latency.p50), fmt(load.latency.p90), fmt(load.latency.p99), fmt(load.latency.max)]);
+    if (load)
+      rows.push([
+        `latency at ${CONNECTIONS} connections (autocannon)`,
+        load.latency.totalCount,
+        fmt(load.latency.min),
+        fmt(load.latency.p50),
+        fmt(load.latency.p90),
+        fmt(load.latency.p99),
+        fmt(load.latency.max),
+      ]);
     printTable(["ms", "n", "min", "p50", "p90", "p99", "max"], rows);
     const total = load?.requests.total ?? 0;
     if (load) {
@@ -240,7 +321,17 @@ async function main() {
 
     const file = saveResults("agenda-render", {
       loadAverage1mAtStart: loadAtStart,
-      parameters: { sessions: SESSIONS, days: DAYS, rooms: ROOMS, warmupRequests: WARMUP, sequentialRequests: SEQUENTIAL, connections: CONNECTIONS, durationS: DURATION_S, acceptEncoding: ACCEPT_ENCODING, viewer: DELEGATE },
+      parameters: {
+        sessions: SESSIONS,
+        days: DAYS,
+        rooms: ROOMS,
+        warmupRequests: WARMUP,
+        sequentialRequests: SEQUENTIAL,
+        connections: CONNECTIONS,
+        durationS: DURATION_S,
+        acceptEncoding: ACCEPT_ENCODING,
+        viewer: DELEGATE,
+      },
       event: created,
       page,
       results: {
@@ -251,7 +342,14 @@ async function main() {
           requests: total,
           sent: load.requests.sent,
           requestsPerSecond: total / load.duration,
-          latencyMs: { mean: load.latency.mean, p50: load.latency.p50, p90: load.latency.p90, p97_5: load.latency.p97_5, p99: load.latency.p99, max: load.latency.max },
+          latencyMs: {
+            mean: load.latency.mean,
+            p50: load.latency.p50,
+            p90: load.latency.p90,
+            p97_5: load.latency.p97_5,
+            p99: load.latency.p99,
+            max: load.latency.max,
+          },
           non2xx: load.non2xx,
           errors: load.errors,
           timeouts: load.timeouts,

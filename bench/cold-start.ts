@@ -4,7 +4,19 @@
  * already-seeded one. For reference, the start-up floor of `node` alone.
  */
 import { join } from "node:path";
-import { SERVER_ENTRY, deadline, fmt, median, printTable, removeTempDir, saveResults, reportLoad, startServer, tempDir, timeCommand } from "./lib";
+import {
+  SERVER_ENTRY,
+  deadline,
+  fmt,
+  median,
+  printTable,
+  removeTempDir,
+  saveResults,
+  reportLoad,
+  startServer,
+  tempDir,
+  timeCommand,
+} from "./lib";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const FLOOR_RUNS = 5;
@@ -80,15 +92,20 @@ async function main() {
       ["seeded database", cases.seededDatabase],
     ].map(([label, s]) => {
       const c = s as ReturnType<typeof stats>;
-      return [label as string, c.runs, fmt(c.minMs), fmt(c.medianMs), fmt(c.maxMs), c.serverReportedMedianMs === null ? "-" : String(c.serverReportedMedianMs)];
+      return [
+        label as string,
+        c.runs,
+        fmt(c.minMs),
+        fmt(c.medianMs),
+        fmt(c.maxMs),
+        c.serverReportedMedianMs === null ? "-" : String(c.serverReportedMedianMs),
+      ];
     }),
   );
   console.log("\nStart-up floor, spawn to exit:");
   printTable(
     ["command", "runs", "min ms", "median ms", "max ms"],
-    [
-      ["node -e 0", floors.nodeOnly.runs, fmt(floors.nodeOnly.minMs), fmt(floors.nodeOnly.medianMs), fmt(floors.nodeOnly.maxMs)],
-    ],
+    [["node -e 0", floors.nodeOnly.runs, fmt(floors.nodeOnly.minMs), fmt(floors.nodeOnly.medianMs), fmt(floors.nodeOnly.maxMs)]],
   );
   console.log(
     '\n"in main() ms" is the figure the server prints itself: from the start of main() (after its imports were loaded) until listening.',
@@ -96,7 +113,11 @@ async function main() {
 
   const file = saveResults("cold-start", {
     loadAverage1mAtStart: loadAtStart,
-    parameters: { runsPerCase: RUNS, command: `node ${SERVER_ENTRY}`, env: "NODE_ENV=production PORT=0 HOST=127.0.0.1 LOG_LEVEL=info DEMO_MODE=true" },
+    parameters: {
+      runsPerCase: RUNS,
+      command: `node ${SERVER_ENTRY}`,
+      env: "NODE_ENV=production PORT=0 HOST=127.0.0.1 LOG_LEVEL=info DEMO_MODE=true",
+    },
     cases,
     floors,
   });

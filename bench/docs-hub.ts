@@ -225,18 +225,47 @@ class ServerHandle {
 
 /** The load generator child. */
 class Generator {
-  readonly child = spawnNode([...nodeArgs("BENCH_DOCS_GENERATOR_NODE_ARGS"), "--import", "tsx", "bench/fixtures/docs-clients.ts"], { cpu: GENERATOR_CPU });
+  readonly child = spawnNode([...nodeArgs("BENCH_DOCS_GENERATOR_NODE_ARGS"), "--import", "tsx", "bench/fixtures/docs-clients.ts"], {
+    cpu: GENERATOR_CPU,
+  });
   readonly rpc = new Rpc(this.child, "load generator");
   readonly pid = this.child.pid!;
 
-  open(group: string, target: Target, docs: string[], perDoc: number, extra: { write?: boolean; expectTextLength?: number; concurrency?: number; observers?: number } = {}) {
+  open(
+    group: string,
+    target: Target,
+    docs: string[],
+    perDoc: number,
+    extra: { write?: boolean; expectTextLength?: number; concurrency?: number; observers?: number } = {},
+  ) {
     return this.rpc.call<OpenResult>(
-      { type: "open", group, target, docs, perDoc, concurrency: extra.concurrency ?? CONCURRENCY, write: extra.write, expectTextLength: extra.expectTextLength, observers: extra.observers },
+      {
+        type: "open",
+        group,
+        target,
+        docs,
+        perDoc,
+        concurrency: extra.concurrency ?? CONCURRENCY,
+        write: extra.write,
+        expectTextLength: extra.expectTextLength,
+        observers: extra.observers,
+      },
       300_000,
     );
   }
 
-  run(group: string, options: { mode: "one-writer" | "all-writers"; rate: number; warmupMs: number; measureMs: number; awareness: boolean; ledger: string; keepSamples?: boolean }) {
+  run(
+    group: string,
+    options: {
+      mode: "one-writer" | "all-writers";
+      rate: number;
+      warmupMs: number;
+      measureMs: number;
+      awareness: boolean;
+      ledger: string;
+      keepSamples?: boolean;
+    },
+  ) {
     return this.rpc.call<RunResult>({ type: "run", group, settleMs: SETTLE_MS, ...options });
   }
 
@@ -295,7 +324,12 @@ const ms = (v: number | undefined | null, digits = 1) => (v === undefined || v =
 const failed = (o: { ok: false; error: string }) => `failed: ${o.error.slice(0, 120)}`;
 
 /** Opens a group and always closes it again, whatever `fn` does. */
-async function withGroup<T>(gen: Generator, group: string, open: () => Promise<OpenResult>, fn: (opened: OpenResult) => Promise<T>): Promise<T> {
+async function withGroup<T>(
+  gen: Generator,
+  group: string,
+  open: () => Promise<OpenResult>,
+  fn: (opened: OpenResult) => Promise<T>,
+): Promise<T> {
   let opened: OpenResult | null = null;
   try {
     opened = await open();
@@ -325,12 +359,22 @@ interface MemoryResult {
 async function memoryScenario(s: ServerHandle, gen: Generator): Promise<MemoryResult> {
   // Warm-up: one document opened, written, closed and unloaded, so first-use code is loaded before "start".
   const [warmDoc] = await s.createDocs(1);
-  await withGroup(gen, "mem-warm", () => gen.open("mem-warm", s.target, [warmDoc!], 1, { write: true }), async () => {});
+  await withGroup(
+    gen,
+    "mem-warm",
+    () => gen.open("mem-warm", s.target, [warmDoc!], 1, { write: true }),
+    async () => {},
+  );
   await sleep(UNLOAD_WAIT_MS);
   const start = await s.memory();
 
   const [connDoc] = await s.createDocs(1);
-  const withConnections = await withGroup(gen, "mem-conns", () => gen.open("mem-conns", s.target, [connDoc!], MEM_CONNECTIONS), () => s.memory());
+  const withConnections = await withGroup(
+    gen,
+    "mem-conns",
+    () => gen.open("mem-conns", s.target, [connDoc!], MEM_CONNECTIONS),
+    () => s.memory(),
+  );
   await sleep(UNLOAD_WAIT_MS);
   const beforeDocuments = await s.memory();
 
@@ -352,7 +396,17 @@ async function memoryScenario(s: ServerHandle, gen: Generator): Promise<MemoryRe
   const loadedAfterIdle = await s.loadedDocuments();
   await sleep(LONG_IDLE_MS - UNLOAD_WAIT_MS);
   const afterLongIdle = await s.memory();
-  return { start, withConnections, beforeDocuments, withDocuments, afterIdle, afterLongIdle, loadedWhileOpen, loadedAfterIdle, openDocumentsMs };
+  return {
+    start,
+    withConnections,
+    beforeDocuments,
+    withDocuments,
+    afterIdle,
+    afterLongIdle,
+    loadedWhileOpen,
+    loadedAfterIdle,
+    openDocumentsMs,
+  };
 }
 
 // --- Fan-out latency with one writer ------------------------------------------------------------------
@@ -378,7 +432,13 @@ async function measuredRun(s: ServerHandle, gen: Generator, group: string, optio
   const result = await gen.run(group, options);
   const wall = performance.now() - wallStart;
   const [serverLoop, generatorLoop] = await Promise.all([s.loopDelay(), gen.loopDelay()]);
-  return { ...result, serverCpuPct: (100 * (s.cpuMs() - serverCpu)) / wall, generatorCpuPct: (100 * (gen.cpuMs() - genCpu)) / wall, serverLoop, generatorLoop };
+  return {
+    ...result,
+    serverCpuPct: (100 * (s.cpuMs() - serverCpu)) / wall,
+    generatorCpuPct: (100 * (gen.cpuMs() - genCpu)) / wall,
+    serverLoop,
+    generatorLoop,
+  };
 }
 
 async function latencyCase(s: ServerHandle, gen: Generator, clients: number, rate: number, round: number): Promise<LatencyCase> {
@@ -387,8 +447,20 @@ async function latencyCase(s: ServerHandle, gen: Generator, clients: number, rat
   let doc = "";
   const run = await attempt(`${s.label}: ${clients} clients at ${rate}/s`, async () => {
     [doc] = (await s.createDocs(1)) as [string];
-    return withGroup(gen, group, () => gen.open(group, s.target, [doc], clients), () =>
-      measuredRun(s, gen, group, { mode: "one-writer", rate, warmupMs: LAT_WARMUP_MS, measureMs: latencyMeasureMs(rate), awareness: false, ledger, keepSamples: true }),
+    return withGroup(
+      gen,
+      group,
+      () => gen.open(group, s.target, [doc], clients),
+      () =>
+        measuredRun(s, gen, group, {
+          mode: "one-writer",
+          rate,
+          warmupMs: LAT_WARMUP_MS,
+          measureMs: latencyMeasureMs(rate),
+          awareness: false,
+          ledger,
+          keepSamples: true,
+        }),
     );
   });
   return { clients, rate, server: s.id, round, doc, ledger, run };
@@ -398,8 +470,12 @@ async function latencyCase(s: ServerHandle, gen: Generator, clients: number, rat
 async function primeLatency(s: ServerHandle, gen: Generator) {
   const [doc] = (await s.createDocs(1)) as [string];
   const group = `lat-prime-${s.id}`;
-  await withGroup(gen, group, () => gen.open(group, s.target, [doc], LAT_PRIME.clients), () =>
-    gen.run(group, { mode: "one-writer", rate: LAT_PRIME.rate, warmupMs: 0, measureMs: LAT_PRIME.ms, awareness: false, ledger: group }),
+  await withGroup(
+    gen,
+    group,
+    () => gen.open(group, s.target, [doc], LAT_PRIME.clients),
+    () =>
+      gen.run(group, { mode: "one-writer", rate: LAT_PRIME.rate, warmupMs: 0, measureMs: LAT_PRIME.ms, awareness: false, ledger: group }),
   );
 }
 
@@ -489,8 +565,19 @@ async function rampStep(s: ServerHandle, gen: Generator, clients: number): Promi
   const group = `ramp-${s.kind}-${clients}`;
   const run = await attempt(`${s.label}: ramp ${clients} clients`, async () => {
     const [doc] = (await s.createDocs(1)) as [string];
-    return withGroup(gen, group, () => gen.open(group, s.target, [doc], clients, { observers: RAMP_OBSERVERS }), () =>
-      measuredRun(s, gen, group, { mode: "all-writers", rate: RAMP_RATE, warmupMs: RAMP_WARMUP_MS, measureMs: RAMP_MEASURE_MS, awareness: true, ledger: `ramp:${s.kind}:${clients}` }),
+    return withGroup(
+      gen,
+      group,
+      () => gen.open(group, s.target, [doc], clients, { observers: RAMP_OBSERVERS }),
+      () =>
+        measuredRun(s, gen, group, {
+          mode: "all-writers",
+          rate: RAMP_RATE,
+          warmupMs: RAMP_WARMUP_MS,
+          measureMs: RAMP_MEASURE_MS,
+          awareness: true,
+          ledger: `ramp:${s.kind}:${clients}`,
+        }),
     );
   });
   return { clients, run };
@@ -498,7 +585,8 @@ async function rampStep(s: ServerHandle, gen: Generator, clients: number): Promi
 
 /** Deliveries the server made per second: updates sent in the window times the other clients (all arrived when nothing was dropped). */
 const deliveryRate = (r: RunResult) => (r.sent * (r.clients - 1)) / (r.measureMs / 1000);
-const passes = (r: RunResult | null) => r !== null && (r.latency?.p99 ?? Infinity) < RAMP_P99_LIMIT_MS && r.dropped === 0 && r.refused === 0;
+const passes = (r: RunResult | null) =>
+  r !== null && (r.latency?.p99 ?? Infinity) < RAMP_P99_LIMIT_MS && r.dropped === 0 && r.refused === 0;
 
 // --- 50 clients joining a 160 kB document ------------------------------------------------------------
 
@@ -575,13 +663,16 @@ async function main() {
   console.log(
     `Document hub benchmark${QUICK ? " (--quick)" : ""}: Convene vs Hocuspocus vs y-websocket-server on loopback, node ${process.version}. ` +
       `Unload timeout ${UNLOAD_MS} ms; latency runs ${LAT_WARMUP_MS} ms warm-up + ${LAT_RATES.map((r) => `${latencyMeasureMs(r)} ms at ${r}/s`).join(", ")} measured, ${LAT_ROUNDS} round(s) pooled; ` +
-      (canPin() ? `servers on CPU ${SERVER_CPU}, load generator on CPU ${GENERATOR_CPU}.` : "processes not kept to CPUs (one CPU, no taskset, or BENCH_PIN=0)."),
+      (canPin()
+        ? `servers on CPU ${SERVER_CPU}, load generator on CPU ${GENERATOR_CPU}.`
+        : "processes not kept to CPUs (one CPU, no taskset, or BENCH_PIN=0)."),
   );
   const startedAt = performance.now();
   await bundleServerRunner();
   const dir = tempDir();
   const servers = KINDS.map((kind) => new ServerHandle(kind, join(dir, `${kind}.db`)));
-  const control = CONTROL && scenario("latency") && KINDS.includes("convene") ? new ServerHandle("convene", join(dir, "control.db"), "control") : null;
+  const control =
+    CONTROL && scenario("latency") && KINDS.includes("convene") ? new ServerHandle("convene", join(dir, "control.db"), "control") : null;
   /** The servers of the latency cells: the compared ones, and the second Convene server when asked for. */
   const latencyServers = control ? [...servers, control] : servers;
   for (const s of latencyServers) {
@@ -594,13 +685,17 @@ async function main() {
   const elapsed = () => `${fmt((performance.now() - startedAt) / 1000, 0)} s`;
 
   // 1. Memory, on the fresh servers.
-  console.log(`\n[${elapsed()}] Memory: ${MEM_CONNECTIONS} connections on one document, then ${MEM_DOCUMENTS} documents with one client each, then idle past the unload timeout`);
+  console.log(
+    `\n[${elapsed()}] Memory: ${MEM_CONNECTIONS} connections on one document, then ${MEM_DOCUMENTS} documents with one client each, then idle past the unload timeout`,
+  );
   const memory = new Map<ServerKind, Outcome<MemoryResult>>();
   if (scenario("memory")) for (const s of servers) memory.set(s.kind, await attempt(`${s.label}: memory`, () => memoryScenario(s, gen)));
 
   // 2. Fan-out latency, one writer: a warm-up run on each server, then every cell LAT_ROUNDS times, the servers
   // taking turns in an order that rotates from cell to cell, so background load and position hit them alike.
-  console.log(`[${elapsed()}] Fan-out latency: one writer, ${LAT_CLIENTS.join("/")} clients, ${LAT_RATES.join(" and ")} updates/s, ${LAT_ROUNDS} round(s)`);
+  console.log(
+    `[${elapsed()}] Fan-out latency: one writer, ${LAT_CLIENTS.join("/")} clients, ${LAT_RATES.join(" and ")} updates/s, ${LAT_ROUNDS} round(s)`,
+  );
   const latency: LatencyCase[] = [];
   if (scenario("latency")) {
     for (const s of latencyServers) await attempt(`${s.label}: latency warm-up`, () => primeLatency(s, gen));
@@ -635,7 +730,9 @@ async function main() {
   }
 
   // 3. Throughput ramp.
-  console.log(`[${elapsed()}] Throughput ramp: every client writes ${RAMP_RATE} updates/s plus a cursor; clients ${RAMP_CLIENTS.join(", ")} until p99 >= ${RAMP_P99_LIMIT_MS} ms`);
+  console.log(
+    `[${elapsed()}] Throughput ramp: every client writes ${RAMP_RATE} updates/s plus a cursor; clients ${RAMP_CLIENTS.join(", ")} until p99 >= ${RAMP_P99_LIMIT_MS} ms`,
+  );
   const ramp = new Map<ServerKind, RampStep[]>(KINDS.map((k) => [k, []]));
   const stillGoing = new Set<ServerKind>(KINDS);
   for (const clients of scenario("ramp") ? RAMP_CLIENTS : []) {
@@ -649,7 +746,9 @@ async function main() {
       }
       ramp.get(s.kind)!.push(step);
       if (!step.run.ok || !passes(step.run.value)) stillGoing.delete(s.kind);
-      console.log(`  ${s.label}, ${clients} clients: ${step.run.ok ? `p99 ${ms(step.run.value.latency?.p99)} ms, ${passes(step.run.value) ? "passes" : "does not pass"}` : "failed"}${step.retry ? " (second try)" : ""}`);
+      console.log(
+        `  ${s.label}, ${clients} clients: ${step.run.ok ? `p99 ${ms(step.run.value.latency?.p99)} ms, ${passes(step.run.value) ? "passes" : "does not pass"}` : "failed"}${step.retry ? " (second try)" : ""}`,
+      );
     }
     if (stillGoing.size === 0) break;
   }
@@ -660,7 +759,9 @@ async function main() {
   if (scenario("sync")) for (const s of servers) sync.set(s.kind, await attempt(`${s.label}: sync`, () => syncScenario(s, gen)));
 
   // 5. Acknowledged updates after SIGKILL.
-  console.log(`[${elapsed()}] Durability: ${CRASH_UPDATES} updates at ${CRASH_RATE}/s, SIGKILL right after the last acknowledgement, restart, reopen`);
+  console.log(
+    `[${elapsed()}] Durability: ${CRASH_UPDATES} updates at ${CRASH_RATE}/s, SIGKILL right after the last acknowledgement, restart, reopen`,
+  );
   const crash = new Map<ServerKind, Outcome<CrashResult>>();
   if (scenario("crash")) for (const s of servers) crash.set(s.kind, await attempt(`${s.label}: durability`, () => crashScenario(s, gen)));
 
@@ -673,17 +774,43 @@ async function main() {
   const pooled = poolLatency(latency);
   console.log(
     `Each cell ran ${LAT_ROUNDS} time(s) (${LAT_RATES.map((r) => `${latencyMeasureMs(r) / 1000} s at ${r}/s`).join(", ")} measured after ${LAT_WARMUP_MS / 1000} s warm-up, a fresh document each time), the servers taking turns in a rotating order after one unmeasured ${LAT_PRIME.ms / 1000} s run each (${LAT_PRIME.clients} clients at ${LAT_PRIME.rate}/s) and a wait until no process had made a full garbage collection for ${SETTLE_QUIET_MS / 1000} s. ` +
-      (control ? `"${LATENCY_LABEL.control}" is a second copy of Convene, measured like the others: how far its figures land from Convene's shows the table's own noise (decision 018). ` : "") +
+      (control
+        ? `"${LATENCY_LABEL.control}" is a second copy of Convene, measured like the others: how far its figures land from Convene's shows the table's own noise (decision 018). `
+        : "") +
       `p50, p99 and max are over every sample of the cell's runs pooled; "p99 per run" shows each run on its own; "first receiver" is, for each update, its latency to the first client that had it (a high p99 there means whole updates were held up, not only the last receivers). ` +
       `Dropped: (update, client) pairs never received by the end (warm-up included). Ack: the writer's acknowledgement round trip (Convene: stored in SQLite; Hocuspocus: SyncStatus after applying in memory; y-websocket: none). ` +
       `Acked-then-lost: acknowledged updates missing when a fresh client reopened each document after the unload timeout. Server and generator CPU: share of one core, mean over the runs (whole run: warm-up, window and the wait for the last deliveries); loop delay: the worst over the runs.\n`,
   );
   printMarkdownTable(
-    ["clients", "updates/s", "server", "p50 ms", "p99 ms", "max ms", "p99 per run ms", "first receiver p50 / p99 ms", "deliveries", "dropped", "ack p50 ms", "ack p99 ms", "acked-then-lost", "server CPU", "server loop delay max ms", "generator CPU"],
+    [
+      "clients",
+      "updates/s",
+      "server",
+      "p50 ms",
+      "p99 ms",
+      "max ms",
+      "p99 per run ms",
+      "first receiver p50 / p99 ms",
+      "deliveries",
+      "dropped",
+      "ack p50 ms",
+      "ack p99 ms",
+      "acked-then-lost",
+      "server CPU",
+      "server loop delay max ms",
+      "generator CPU",
+    ],
     pooled.map((c) => {
       const head = [c.clients, c.rate, LATENCY_LABEL[c.server]];
       if (c.runs === 0) return [...head, `failed: ${(c.failures[0] ?? "").slice(0, 120)}`, "", "", "", "", "", "", "", "", "", "", "", ""];
-      const lost = c.server === "ywebsocket" ? "n/a" : c.verifyFailures.length ? `failed: ${c.verifyFailures[0]!.slice(0, 120)}` : c.ackedThenLost === null ? "–" : String(c.ackedThenLost);
+      const lost =
+        c.server === "ywebsocket"
+          ? "n/a"
+          : c.verifyFailures.length
+            ? `failed: ${c.verifyFailures[0]!.slice(0, 120)}`
+            : c.ackedThenLost === null
+              ? "–"
+              : String(c.ackedThenLost);
       return [
         ...head,
         stat(c.latency, "p50"),
@@ -703,7 +830,11 @@ async function main() {
     }),
   );
   const refusals = latency.filter((c) => c.run.ok && (c.run.value.refused || c.run.value.unacked));
-  for (const c of refusals) if (c.run.ok) console.log(`\n${LATENCY_LABEL[c.server]}, ${c.clients} clients at ${c.rate}/s: ${c.run.value.refused} refused, ${c.run.value.unacked} never acknowledged (${c.run.value.firstRefusal ?? ""})`);
+  for (const c of refusals)
+    if (c.run.ok)
+      console.log(
+        `\n${LATENCY_LABEL[c.server]}, ${c.clients} clients at ${c.rate}/s: ${c.run.value.refused} refused, ${c.run.value.unacked} never acknowledged (${c.run.value.firstRefusal ?? ""})`,
+      );
 
   console.log(`\n## Single document, every client writing ${RAMP_RATE} updates/s plus a cursor (awareness)\n`);
   console.log(
@@ -713,7 +844,23 @@ async function main() {
       `CPU: share of one core over the step (per delivery: that CPU time divided by the deliveries, awareness included, a figure the load generator does not limit); loop delay: how late a 10 ms timer fired in that process (p99 and worst), which shows which side stalled.\n`,
   );
   printMarkdownTable(
-    ["server", "clients", "updates/s sent", "deliveries/s", "p50 ms", "p99 ms", "awareness p99 ms", "observed", "dropped", "server CPU", "server CPU µs per delivery", "server loop delay p99/max ms", "generator CPU", "generator loop delay p99/max ms", "passes"],
+    [
+      "server",
+      "clients",
+      "updates/s sent",
+      "deliveries/s",
+      "p50 ms",
+      "p99 ms",
+      "awareness p99 ms",
+      "observed",
+      "dropped",
+      "server CPU",
+      "server CPU µs per delivery",
+      "server loop delay p99/max ms",
+      "generator CPU",
+      "generator loop delay p99/max ms",
+      "passes",
+    ],
     KINDS.flatMap((kind) =>
       ramp.get(kind)!.map((step) => {
         const clients = step.retry ? `${step.clients} (again)` : step.clients;
@@ -730,7 +877,7 @@ async function main() {
           `${r.deliveries}/${r.expectedDeliveries}`,
           r.dropped,
           `${fmt(r.serverCpuPct, 0)} %`,
-          fmt((r.serverCpuPct / 100) * 1e6 / deliveryRate(r), 1),
+          fmt(((r.serverCpuPct / 100) * 1e6) / deliveryRate(r), 1),
           `${ms(r.serverLoop.p99)} / ${ms(r.serverLoop.max)}`,
           `${fmt(r.generatorCpuPct, 0)} %`,
           `${ms(r.generatorLoop.p99)} / ${ms(r.generatorLoop.max)}`,
@@ -741,7 +888,11 @@ async function main() {
   );
   const best = new Map<ServerKind, { rate: number; clients: number; p99: number } | null>();
   for (const kind of KINDS) {
-    const ok = ramp.get(kind)!.flatMap((s) => (s.run.ok && passes(s.run.value) ? [{ rate: deliveryRate(s.run.value), clients: s.clients, p99: s.run.value.latency!.p99 }] : []));
+    const ok = ramp
+      .get(kind)!
+      .flatMap((s) =>
+        s.run.ok && passes(s.run.value) ? [{ rate: deliveryRate(s.run.value), clients: s.clients, p99: s.run.value.latency!.p99 }] : [],
+      );
     best.set(kind, ok.length ? ok.reduce((a, b) => (b.rate > a.rate ? b : a)) : null);
   }
   const lastStep = (kind: ServerKind) => ramp.get(kind)!.at(-1);
@@ -757,23 +908,59 @@ async function main() {
   );
 
   console.log(`\n## ${SYNC_CLIENTS} clients joining a ${SYNC_BYTES / 1000} kB document at once\n`);
-  console.log(`From the first connection attempt until each client had the server's sync step 2 applied (connection, authentication and join included). Cold: the document unloaded, read from storage; warm: the same again while the first ${SYNC_CLIENTS} are still connected.\n`);
+  console.log(
+    `From the first connection attempt until each client had the server's sync step 2 applied (connection, authentication and join included). Cold: the document unloaded, read from storage; warm: the same again while the first ${SYNC_CLIENTS} are still connected.\n`,
+  );
   printMarkdownTable(
-    ["server", "document (encoded)", "cold p50 ms", "cold all synced ms", "warm p50 ms", "warm all synced ms", "server CPU ms cold / warm", "wrong content"],
+    [
+      "server",
+      "document (encoded)",
+      "cold p50 ms",
+      "cold all synced ms",
+      "warm p50 ms",
+      "warm all synced ms",
+      "server CPU ms cold / warm",
+      "wrong content",
+    ],
     KINDS.map((kind) => {
       const o = sync.get(kind);
       if (!o) return [SERVER_LABEL[kind], "not run", "", "", "", "", "", ""];
       if (!o.ok) return [SERVER_LABEL[kind], failed(o), "", "", "", "", "", ""];
       const { seed, cold, warm, coldCpuMs, warmCpuMs } = o.value;
       const p50 = (v: number[]) => [...v].sort((a, b) => a - b)[Math.ceil(v.length / 2) - 1]!;
-      return [SERVER_LABEL[kind], `${fmt(seed.encodedBytes / 1000, 1)} kB`, ms(p50(cold.syncMs)), ms(cold.ms), ms(p50(warm.syncMs)), ms(warm.ms), `${fmt(coldCpuMs, 0)} / ${fmt(warmCpuMs, 0)}`, cold.wrongLength + warm.wrongLength];
+      return [
+        SERVER_LABEL[kind],
+        `${fmt(seed.encodedBytes / 1000, 1)} kB`,
+        ms(p50(cold.syncMs)),
+        ms(cold.ms),
+        ms(p50(warm.syncMs)),
+        ms(warm.ms),
+        `${fmt(coldCpuMs, 0)} / ${fmt(warmCpuMs, 0)}`,
+        cold.wrongLength + warm.wrongLength,
+      ];
     }),
   );
 
   console.log(`\n## Server memory (after a forced GC)\n`);
-  console.log(`Start: after one document was opened, closed and unloaded (first-use code loaded). Per connection: ${MEM_CONNECTIONS} clients on one document. Per open document: ${MEM_DOCUMENTS} documents, each with one client that wrote one small update (the document's connection included). After idle: all ${MEM_DOCUMENTS} closed and left idle ${fmt(UNLOAD_WAIT_MS / 1000, 1)} s (unload timeout ${UNLOAD_MS / 1000} s), then ${fmt(LONG_IDLE_MS / 1000, 0)} s. Heap: what the server's objects use after a forced full collection; RSS: what the process holds from the system, which also counts heap pages V8 has not given back yet and memory the C allocator keeps for reuse.\n`);
+  console.log(
+    `Start: after one document was opened, closed and unloaded (first-use code loaded). Per connection: ${MEM_CONNECTIONS} clients on one document. Per open document: ${MEM_DOCUMENTS} documents, each with one client that wrote one small update (the document's connection included). After idle: all ${MEM_DOCUMENTS} closed and left idle ${fmt(UNLOAD_WAIT_MS / 1000, 1)} s (unload timeout ${UNLOAD_MS / 1000} s), then ${fmt(LONG_IDLE_MS / 1000, 0)} s. Heap: what the server's objects use after a forced full collection; RSS: what the process holds from the system, which also counts heap pages V8 has not given back yet and memory the C allocator keeps for reuse.\n`,
+  );
   printMarkdownTable(
-    ["server", "start heap MiB", "start RSS MiB", "per connection heap KiB", "per connection RSS KiB", "per open doc heap KiB", "per open doc RSS KiB", `${MEM_DOCUMENTS} open heap MiB`, `after ${fmt(UNLOAD_WAIT_MS / 1000, 1)} s idle heap / RSS MiB`, `after ${fmt(LONG_IDLE_MS / 1000, 0)} s idle heap / RSS MiB`, "heap vs start", "RSS vs start", "docs still loaded"],
+    [
+      "server",
+      "start heap MiB",
+      "start RSS MiB",
+      "per connection heap KiB",
+      "per connection RSS KiB",
+      "per open doc heap KiB",
+      "per open doc RSS KiB",
+      `${MEM_DOCUMENTS} open heap MiB`,
+      `after ${fmt(UNLOAD_WAIT_MS / 1000, 1)} s idle heap / RSS MiB`,
+      `after ${fmt(LONG_IDLE_MS / 1000, 0)} s idle heap / RSS MiB`,
+      "heap vs start",
+      "RSS vs start",
+      "docs still loaded",
+    ],
     KINDS.map((kind) => {
       const o = memory.get(kind);
       if (!o) return [SERVER_LABEL[kind], "not run", "", "", "", "", "", "", "", "", "", "", ""];
@@ -799,7 +986,9 @@ async function main() {
   );
 
   console.log(`\n## Acknowledged updates after SIGKILL\n`);
-  console.log(`One client writes ${CRASH_UPDATES} updates at ${CRASH_RATE}/s; right after the last acknowledgement the server process is killed (SIGKILL), restarted on the same database, and a fresh client reopens the document.\n`);
+  console.log(
+    `One client writes ${CRASH_UPDATES} updates at ${CRASH_RATE}/s; right after the last acknowledgement the server process is killed (SIGKILL), restarted on the same database, and a fresh client reopens the document.\n`,
+  );
   const ackMeaning: Record<ServerKind, string> = {
     convene: "stored in SQLite (committed)",
     hocuspocus: "applied in memory (SyncStatus); stored 2 s after the last change (debounce)",
@@ -812,7 +1001,15 @@ async function main() {
       if (!o) return [SERVER_LABEL[kind], "not run", "", "", "", "", ackMeaning[kind]];
       if (!o.ok) return [SERVER_LABEL[kind], failed(o), "", "", "", "", ackMeaning[kind]];
       const { write, verify, restartMs } = o.value;
-      return [SERVER_LABEL[kind], write.sent, kind === "ywebsocket" ? "n/a" : write.acked, kind === "ywebsocket" ? "n/a" : verify.ackedMissing, verify.sentMissing, fmt(restartMs, 0), ackMeaning[kind]];
+      return [
+        SERVER_LABEL[kind],
+        write.sent,
+        kind === "ywebsocket" ? "n/a" : write.acked,
+        kind === "ywebsocket" ? "n/a" : verify.ackedMissing,
+        verify.sentMissing,
+        fmt(restartMs, 0),
+        ackMeaning[kind],
+      ];
     }),
   );
 
@@ -835,7 +1032,13 @@ async function main() {
       goalRows.push([
         `p99 <= Hocuspocus, ${clients} clients at ${rate}/s`,
         `${ms(cp)} vs ${ms(hp)} ms${n}${controlNote}`,
-        cp === undefined || hp === undefined ? "unknown" : met ? "met" : withinNoise ? `met within the benchmark's resolution (${ms(cp - hp, 2)} ms above; the two Convene servers ${ms(gap, 2)} ms apart)` : "NOT met",
+        cp === undefined || hp === undefined
+          ? "unknown"
+          : met
+            ? "met"
+            : withinNoise
+              ? `met within the benchmark's resolution (${ms(cp - hp, 2)} ms above; the two Convene servers ${ms(gap, 2)} ms apart)`
+              : "NOT met",
       ]);
     }
   }
@@ -849,26 +1052,46 @@ async function main() {
   goalRows.push([
     `throughput >= Hocuspocus (deliveries/s with p99 < ${RAMP_P99_LIMIT_MS} ms)`,
     `${bc ? fmt(bc.rate, 0) : "none"} vs ${bh ? fmt(bh.rate, 0) : "none"}`,
-    !throughputMet ? "NOT met" : passedTop("convene") && passedTop("hocuspocus") ? "met (both passed the top step; the ramp does not separate them)" : "met",
+    !throughputMet
+      ? "NOT met"
+      : passedTop("convene") && passedTop("hocuspocus")
+        ? "met (both passed the top step; the ramp does not separate them)"
+        : "met",
   ]);
   // Information: the server's own CPU cost per delivery at the largest step both servers passed.
   const perDelivery = (kind: ServerKind, clients: number) => {
     const step = ramp.get(kind)?.find((x) => x.clients === clients && x.run.ok && passes(x.run.value));
     return step?.run.ok ? ((step.run.value.serverCpuPct / 100) * 1e6) / deliveryRate(step.run.value) : undefined;
   };
-  const common = [...RAMP_CLIENTS].reverse().find((n) => perDelivery("convene", n) !== undefined && perDelivery("hocuspocus", n) !== undefined);
+  const common = [...RAMP_CLIENTS]
+    .reverse()
+    .find((n) => perDelivery("convene", n) !== undefined && perDelivery("hocuspocus", n) !== undefined);
   if (common !== undefined) {
-    goalRows.push([`(information) server CPU per delivery at ${common} clients`, `${fmt(perDelivery("convene", common)!, 1)} vs ${fmt(perDelivery("hocuspocus", common)!, 1)} µs`, "–"]);
+    goalRows.push([
+      `(information) server CPU per delivery at ${common} clients`,
+      `${fmt(perDelivery("convene", common)!, 1)} vs ${fmt(perDelivery("hocuspocus", common)!, 1)} µs`,
+      "–",
+    ]);
   }
   const cm = memory.get("convene");
   if (cm?.ok) {
     const ratio = cm.value.afterLongIdle.heapUsed / cm.value.start.heapUsed;
     const rssRatio = cm.value.afterLongIdle.rss / cm.value.start.rss;
-    goalRows.push([`heap ${fmt(LONG_IDLE_MS / 1000, 0)} s after the documents were closed within 10 % of start`, `${fmt((ratio - 1) * 100, 1)} %`, ratio <= 1.1 ? "met" : "NOT met"]);
-    goalRows.push([`RSS ${fmt(LONG_IDLE_MS / 1000, 0)} s after the documents were closed within 10 % of start`, `${fmt((rssRatio - 1) * 100, 1)} %`, rssRatio <= 1.1 ? "met" : "NOT met"]);
+    goalRows.push([
+      `heap ${fmt(LONG_IDLE_MS / 1000, 0)} s after the documents were closed within 10 % of start`,
+      `${fmt((ratio - 1) * 100, 1)} %`,
+      ratio <= 1.1 ? "met" : "NOT met",
+    ]);
+    goalRows.push([
+      `RSS ${fmt(LONG_IDLE_MS / 1000, 0)} s after the documents were closed within 10 % of start`,
+      `${fmt((rssRatio - 1) * 100, 1)} %`,
+      rssRatio <= 1.1 ? "met" : "NOT met",
+    ]);
   } else goalRows.push(["memory after idle unload within 10 % of start", cm ? failed(cm) : "–", "unknown"]);
   const isConvene = (c: LatencyCase) => c.server === "convene" || c.server === "control";
-  const lostReopen = latency.filter((c) => isConvene(c) && c.verify?.ok).reduce((n, c) => n + (c.verify as { value: VerifyResult }).value.ackedMissing, 0);
+  const lostReopen = latency
+    .filter((c) => isConvene(c) && c.verify?.ok)
+    .reduce((n, c) => n + (c.verify as { value: VerifyResult }).value.ackedMissing, 0);
   const verified = latency.filter((c) => isConvene(c) && c.verify?.ok).length;
   const cc = crash.get("convene");
   const lostCrash = cc?.ok ? cc.value.verify.ackedMissing : null;
@@ -884,7 +1107,14 @@ async function main() {
     parameters: {
       quick: QUICK,
       unloadMs: UNLOAD_MS,
-      latency: { clients: LAT_CLIENTS, rates: LAT_RATES, warmupMs: LAT_WARMUP_MS, measureMs: Object.fromEntries(LAT_RATES.map((r) => [r, latencyMeasureMs(r)])), rounds: LAT_ROUNDS, prime: LAT_PRIME },
+      latency: {
+        clients: LAT_CLIENTS,
+        rates: LAT_RATES,
+        warmupMs: LAT_WARMUP_MS,
+        measureMs: Object.fromEntries(LAT_RATES.map((r) => [r, latencyMeasureMs(r)])),
+        rounds: LAT_ROUNDS,
+        prime: LAT_PRIME,
+      },
       ramp: { clients: RAMP_CLIENTS, rate: RAMP_RATE, warmupMs: RAMP_WARMUP_MS, measureMs: RAMP_MEASURE_MS, p99LimitMs: RAMP_P99_LIMIT_MS },
       memory: { connections: MEM_CONNECTIONS, documents: MEM_DOCUMENTS },
       sync: { clients: SYNC_CLIENTS, bytes: SYNC_BYTES },

@@ -9,7 +9,20 @@ import { io, type Socket } from "socket.io-client";
 import parser from "socket.io-msgpack-parser";
 import type { ClientToServerEvents, ServerToClientEvents } from "../app/realtime/protocol";
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from "../db/seed";
-import { deadline, fmt, median, printTable, procMemory, removeTempDir, saveResults, sleep, reportLoad, startServer, tempDir, type ServerChild } from "./lib";
+import {
+  deadline,
+  fmt,
+  median,
+  printTable,
+  procMemory,
+  removeTempDir,
+  saveResults,
+  sleep,
+  reportLoad,
+  startServer,
+  tempDir,
+  type ServerChild,
+} from "./lib";
 
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 type Transports = ("polling" | "websocket")[];
@@ -202,10 +215,13 @@ async function main() {
   const loadAtStart = reportLoad("idle-sockets");
   const ulimit = execFileSync("sh", ["-c", "ulimit -n"], { encoding: "utf8" }).trim();
   console.log(`Idle sockets: RSS of the server child at 0 / ${POINTS.join(" / ")} authenticated sockets (node ${process.version})`);
-  console.log(`ulimit -n: ${ulimit}; sockets opened ${BATCH} at a time; RSS = median of ${SAMPLES} samples after ${SETTLE_MS / 1000} s settle,`);
+  console.log(
+    `ulimit -n: ${ulimit}; sockets opened ${BATCH} at a time; RSS = median of ${SAMPLES} samples after ${SETTLE_MS / 1000} s settle,`,
+  );
   console.log("then again after a forced full GC in the server; one session cookie shared by all sockets\n");
   const needed = Math.max(...POINTS) + 100;
-  if (ulimit !== "unlimited" && Number(ulimit) < needed) throw new Error(`ulimit -n is ${ulimit}; at least ${needed} open files are needed.`);
+  if (ulimit !== "unlimited" && Number(ulimit) < needed)
+    throw new Error(`ulimit -n is ${ulimit}; at least ${needed} open files are needed.`);
 
   const runs = [];
   for (const mode of MODES) runs.push(await measure(mode.label, mode.transports));
@@ -226,7 +242,10 @@ async function main() {
       ]);
     }
   }
-  printTable(["transports", "sockets", "server fds", "VmRSS MiB", "VmRSS after GC MiB", "heap used MiB", "external MiB", "open time s"], rows);
+  printTable(
+    ["transports", "sockets", "server fds", "VmRSS MiB", "VmRSS after GC MiB", "heap used MiB", "external MiB", "open time s"],
+    rows,
+  );
   console.log("\nPer socket, KiB (MiB per 1,000 = KiB x 1000 / 1024):");
   const slopeRows: (string | number)[][] = [];
   for (const r of runs) {
@@ -234,14 +253,32 @@ async function main() {
       [`0 -> ${POINTS[1]}`, r.perSocketKiB],
       [`${POINTS[0]} -> ${POINTS[1]}`, r.perSocketKiBSecondStep],
     ] as const) {
-      slopeRows.push([r.label, step, fmt(s.rss), fmt((s.rss * 1000) / 1024), fmt(s.rssAfterGc), fmt((s.rssAfterGc * 1000) / 1024), fmt(s.heapUsed), fmt(s.external)]);
+      slopeRows.push([
+        r.label,
+        step,
+        fmt(s.rss),
+        fmt((s.rss * 1000) / 1024),
+        fmt(s.rssAfterGc),
+        fmt((s.rssAfterGc * 1000) / 1024),
+        fmt(s.heapUsed),
+        fmt(s.external),
+      ]);
     }
   }
   printTable(["transports", "step", "VmRSS", "MiB/1000", "VmRSS after GC", "MiB/1000", "heap used", "external"], slopeRows);
 
   const file = saveResults("idle-sockets", {
     loadAverage1mAtStart: loadAtStart,
-    parameters: { points: POINTS, batch: BATCH, warmupSockets: WARMUP_SOCKETS, settleMs: SETTLE_MS, afterGcMs: AFTER_GC_MS, samples: SAMPLES, sampleGapMs: SAMPLE_GAP_MS, ulimitN: ulimit },
+    parameters: {
+      points: POINTS,
+      batch: BATCH,
+      warmupSockets: WARMUP_SOCKETS,
+      settleMs: SETTLE_MS,
+      afterGcMs: AFTER_GC_MS,
+      samples: SAMPLES,
+      sampleGapMs: SAMPLE_GAP_MS,
+      ulimitN: ulimit,
+    },
     runs,
   });
   console.log(`Saved ${file}`);

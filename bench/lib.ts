@@ -232,14 +232,21 @@ export function reportLoad(name: string): number {
   const [one] = loadavg();
   const load = one ?? 0;
   const cores = cpus().length;
-  console.log(`${name}: load average (1 min) ${load.toFixed(2)} on ${cores} cores${load > 0.5 ? "; the machine is busy, expect skewed figures" : ""}`);
+  console.log(
+    `${name}: load average (1 min) ${load.toFixed(2)} on ${cores} cores${load > 0.5 ? "; the machine is busy, expect skewed figures" : ""}`,
+  );
   return load;
 }
 
 export function machine() {
   const list = cpus();
   return {
-    loadAverage1m: Number((loadavg()[0] ?? 0).toFixed(2)), node: process.version, cpus: list.length, cpuModel: list[0]?.model ?? "unknown", platform: `${process.platform}-${process.arch}` };
+    loadAverage1m: Number((loadavg()[0] ?? 0).toFixed(2)),
+    node: process.version,
+    cpus: list.length,
+    cpuModel: list[0]?.model ?? "unknown",
+    platform: `${process.platform}-${process.arch}`,
+  };
 }
 
 /** Writes bench/results/<name>.json and returns its path relative to the repository. */
@@ -260,7 +267,8 @@ let pinnable: boolean | undefined;
  * BENCH_PIN=0 turns it off. Found out on first use, so benchmarks that never pin do not pay for it.
  */
 export function canPin(): boolean {
-  pinnable ??= process.env.BENCH_PIN !== "0" && availableParallelism() >= 2 && spawnSync("taskset", ["--version"], { stdio: "ignore" }).status === 0;
+  pinnable ??=
+    process.env.BENCH_PIN !== "0" && availableParallelism() >= 2 && spawnSync("taskset", ["--version"], { stdio: "ignore" }).status === 0;
   return pinnable;
 }
 
@@ -270,7 +278,8 @@ export function canPin(): boolean {
  * `canPin`), the process and every thread it starts run on that CPU only.
  */
 export function spawnNode(args: string[], options: { env?: NodeJS.ProcessEnv; quiet?: boolean; cpu?: number } = {}): ChildProcess {
-  const [command, argv] = options.cpu !== undefined && canPin() ? ["taskset", ["-c", String(options.cpu), process.execPath, ...args]] : [process.execPath, args];
+  const [command, argv] =
+    options.cpu !== undefined && canPin() ? ["taskset", ["-c", String(options.cpu), process.execPath, ...args]] : [process.execPath, args];
   const child = spawn(command, argv, {
     cwd: ROOT,
     env: options.env ?? process.env,

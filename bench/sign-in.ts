@@ -38,7 +38,13 @@ async function signInOnce(url: string, email: string): Promise<Sample> {
     const serverMs = timing ? Number(timing[1]) : null;
     const cookie = res.headers.getSetCookie().some((c) => c.startsWith("convene_session=") && !c.startsWith("convene_session=;"));
     const ok = res.status === 302 && cookie;
-    return { ok, status: res.status, serverMs, roundTripMs, problem: ok ? undefined : `HTTP ${res.status}${cookie ? "" : ", no session cookie"}` };
+    return {
+      ok,
+      status: res.status,
+      serverMs,
+      roundTripMs,
+      problem: ok ? undefined : `HTTP ${res.status}${cookie ? "" : ", no session cookie"}`,
+    };
   } catch (error) {
     return { ok: false, status: 0, serverMs: null, roundTripMs: performance.now() - started, problem: (error as Error).message };
   }
@@ -62,12 +68,15 @@ async function run(url: string, total: number, concurrency: number) {
 
 async function main() {
   const loadAtStart = reportLoad("sign-in");
-  if (!(CONCURRENCY >= 1 && CONCURRENCY <= 200 && TOTAL >= 1 && TOTAL <= 10_000)) throw new Error("BENCH_CONCURRENCY must be 1..200, BENCH_REQUESTS 1..10000");
+  if (!(CONCURRENCY >= 1 && CONCURRENCY <= 200 && TOTAL >= 1 && TOTAL <= 10_000))
+    throw new Error("BENCH_CONCURRENCY must be 1..200, BENCH_REQUESTS 1..10000");
   const dir = tempDir();
   const server = await startServer({ databasePath: join(dir, "convene.db") });
   try {
     const { memoryCost, timeCost, parallelism } = ARGON2_PARAMS;
-    console.log(`Sign-in: ${TOTAL} POST /sign-in after ${WARMUP} warm-up, ${CONCURRENCY} concurrent loops, ${DEMO_ACCOUNTS.length} demo accounts`);
+    console.log(
+      `Sign-in: ${TOTAL} POST /sign-in after ${WARMUP} warm-up, ${CONCURRENCY} concurrent loops, ${DEMO_ACCOUNTS.length} demo accounts`,
+    );
     console.log(`argon2id: memoryCost ${memoryCost} KiB (${fmt(memoryCost / 1024)} MiB), timeCost ${timeCost}, parallelism ${parallelism}`);
     console.log(`Server pid ${server.pid} at ${server.url} (node ${process.version})\n`);
 
@@ -81,7 +90,8 @@ async function main() {
     const failures = [...samples, ...serial.samples].filter((s) => !s.ok);
     const good = samples.filter((s) => s.ok);
     const serverTimes = good.map((s) => s.serverMs).filter((v): v is number => v !== null);
-    if (good.length === 0 || serverTimes.length === 0) throw new Error(`No successful sign-in with a Server-Timing header: ${failures[0]?.problem ?? "?"}`);
+    if (good.length === 0 || serverTimes.length === 0)
+      throw new Error(`No successful sign-in with a Server-Timing header: ${failures[0]?.problem ?? "?"}`);
     const server_ = summary(serverTimes);
     const roundTrip = summary(good.map((s) => s.roundTripMs));
     const throughput = (good.length / wallMs) * 1000;
@@ -96,8 +106,22 @@ async function main() {
       [
         ["server (Server-Timing app;dur)", server_.n, fmt(server_.p50), fmt(server_.p90), fmt(server_.p99), fmt(server_.max)],
         ["client round-trip", roundTrip.n, fmt(roundTrip.p50), fmt(roundTrip.p90), fmt(roundTrip.p99), fmt(roundTrip.max)],
-        [`server, 1 at a time (${SERIAL} requests)`, serialServer.n, fmt(serialServer.p50), fmt(serialServer.p90), fmt(serialServer.p99), fmt(serialServer.max)],
-        [`round-trip, 1 at a time`, serialRoundTrip.n, fmt(serialRoundTrip.p50), fmt(serialRoundTrip.p90), fmt(serialRoundTrip.p99), fmt(serialRoundTrip.max)],
+        [
+          `server, 1 at a time (${SERIAL} requests)`,
+          serialServer.n,
+          fmt(serialServer.p50),
+          fmt(serialServer.p90),
+          fmt(serialServer.p99),
+          fmt(serialServer.max),
+        ],
+        [
+          `round-trip, 1 at a time`,
+          serialRoundTrip.n,
+          fmt(serialRoundTrip.p50),
+          fmt(serialRoundTrip.p90),
+          fmt(serialRoundTrip.p99),
+          fmt(serialRoundTrip.max),
+        ],
       ],
     );
     console.log(`\nThroughput at ${CONCURRENCY} concurrent: ${fmt(throughput)} sign-ins/s (${good.length} in ${fmt(wallMs / 1000, 2)} s)`);
@@ -105,8 +129,15 @@ async function main() {
     console.log(`Server memory after the run: VmRSS ${fmt(memory.rssKiB / 1024)} MiB, peak (VmHWM) ${fmt(memory.hwmKiB / 1024)} MiB`);
 
     const file = saveResults("sign-in", {
-    loadAverage1mAtStart: loadAtStart,
-      parameters: { totalRequests: TOTAL, warmupRequests: WARMUP, concurrency: CONCURRENCY, serialRequests: SERIAL, accounts: DEMO_ACCOUNTS.length, argon2: ARGON2_PARAMS },
+      loadAverage1mAtStart: loadAtStart,
+      parameters: {
+        totalRequests: TOTAL,
+        warmupRequests: WARMUP,
+        concurrency: CONCURRENCY,
+        serialRequests: SERIAL,
+        accounts: DEMO_ACCOUNTS.length,
+        argon2: ARGON2_PARAMS,
+      },
       results: {
         succeeded: good.length,
         failed: failures.length,

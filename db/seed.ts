@@ -184,12 +184,22 @@ function seedWorkingGroups(tx: Tx, markdownToState: (text: string) => Uint8Array
 
   const sharing = tx
     .insert(workingGroups)
-    .values({ name: "Hash-sharing between hotlines and platforms", description: "Agreements and routines for exchanging hashes of known material.", pillarId: pillarId("knowledge-sharing"), leadId: userId("ngo@convene.example") })
+    .values({
+      name: "Hash-sharing between hotlines and platforms",
+      description: "Agreements and routines for exchanging hashes of known material.",
+      pillarId: pillarId("knowledge-sharing"),
+      leadId: userId("ngo@convene.example"),
+    })
     .returning({ id: workingGroups.id })
     .get().id;
   const transparency = tx
     .insert(workingGroups)
-    .values({ name: "Transparency reporting", description: "A shared outline for annual transparency reports.", pillarId: pillarId("transparency-accountability"), leadId: userId("industry@convene.example") })
+    .values({
+      name: "Transparency reporting",
+      description: "A shared outline for annual transparency reports.",
+      pillarId: pillarId("transparency-accountability"),
+      leadId: userId("industry@convene.example"),
+    })
     .returning({ id: workingGroups.id })
     .get().id;
   tx.insert(workingGroupMembers)
@@ -206,10 +216,18 @@ function seedWorkingGroups(tx: Tx, markdownToState: (text: string) => Uint8Array
 
   const draft = tx
     .insert(documents)
-    .values({ groupId: sharing, title: "Hash-sharing agreements", summary: "What a good hash-sharing agreement between a hotline and a platform covers.", visibility: "group", createdBy: userId("ngo@convene.example") })
+    .values({
+      groupId: sharing,
+      title: "Hash-sharing agreements",
+      summary: "What a good hash-sharing agreement between a hotline and a platform covers.",
+      visibility: "group",
+      createdBy: userId("ngo@convene.example"),
+    })
     .returning({ id: documents.id })
     .get().id;
-  tx.insert(documentSnapshots).values({ documentId: draft, state: Buffer.from(markdownToState(HASH_SHARING)), throughUpdateId: 0 }).run();
+  tx.insert(documentSnapshots)
+    .values({ documentId: draft, state: Buffer.from(markdownToState(HASH_SHARING)), throughUpdateId: 0 })
+    .run();
 
   const model = { title: "Transparency report outline", summary: "A common outline for annual transparency reports." };
   const published = tx
@@ -220,7 +238,16 @@ function seedWorkingGroups(tx: Tx, markdownToState: (text: string) => Uint8Array
   const state = Buffer.from(markdownToState(TRANSPARENCY));
   tx.insert(documentSnapshots).values({ documentId: published, state, throughUpdateId: 0 }).run();
   tx.insert(documentVersions)
-    .values({ documentId: published, ...model, name: "Published as v1", kind: "published", state, publishedNumber: 1, visibility: "public", createdBy: secretariat })
+    .values({
+      documentId: published,
+      ...model,
+      name: "Published as v1",
+      kind: "published",
+      state,
+      publishedNumber: 1,
+      visibility: "public",
+      createdBy: secretariat,
+    })
     .run();
 }
 
@@ -229,17 +256,36 @@ function seedForumAgenda(tx: Tx, forum: typeof events.$inferSelect) {
   const roomIds = ["Main hall", "Room A", "Room B", "Room C", "Room D"].map(
     (name, position) => tx.insert(rooms).values({ eventId: forum.id, name, position }).returning({ id: rooms.id }).get().id,
   );
-  const pillarIds = tx.select({ id: pillars.id }).from(pillars).orderBy(pillars.position).all().map((p) => p.id);
+  const pillarIds = tx
+    .select({ id: pillars.id })
+    .from(pillars)
+    .orderBy(pillars.position)
+    .all()
+    .map((p) => p.id);
   const userId = (email: string) => tx.select({ id: users.id }).from(users).where(eq(users.email, email)).get()!.id;
   const at = (day: number, time: string) => {
     const date = new Date(Date.parse(`${forum.startsOn}T00:00:00Z`) + day * 86_400_000).toISOString().slice(0, 10);
     return zonedToUtc(date, time, forum.timeZone);
   };
   const add = (s: Omit<typeof agendaSessions.$inferInsert, "eventId">, speakerIds: number[] = []) => {
-    const id = tx.insert(agendaSessions).values({ ...s, eventId: forum.id }).returning({ id: agendaSessions.id }).get().id;
+    const id = tx
+      .insert(agendaSessions)
+      .values({ ...s, eventId: forum.id })
+      .returning({ id: agendaSessions.id })
+      .get().id;
     speakerIds.forEach((uid, position) => tx.insert(sessionSpeakers).values({ sessionId: id, userId: uid, position }).run());
   };
-  add({ kind: "plenary", title: "Opening plenary: the year in review", roomId: roomIds[0], startsAt: at(0, "09:00"), endsAt: at(0, "10:00"), description: "Where the coalition stands on each of the five pillars." }, [userId("secretariat@convene.example")]);
+  add(
+    {
+      kind: "plenary",
+      title: "Opening plenary: the year in review",
+      roomId: roomIds[0],
+      startsAt: at(0, "09:00"),
+      endsAt: at(0, "10:00"),
+      description: "Where the coalition stands on each of the five pillars.",
+    },
+    [userId("secretariat@convene.example")],
+  );
   const workshops = [
     "Hash-sharing between platforms: what is working",
     "Whole-of-society action plans",
@@ -248,11 +294,33 @@ function seedForumAgenda(tx: Tx, forum: typeof events.$inferSelect) {
     "A maturity model for newer companies",
   ];
   workshops.forEach((title, i) =>
-    add({ kind: "workshop", title, pillarId: pillarIds[i], roomId: roomIds[i % roomIds.length], startsAt: at(0, "10:30"), endsAt: at(0, "12:00"), capacity: 30, attribution: "chatham_house" }),
+    add({
+      kind: "workshop",
+      title,
+      pillarId: pillarIds[i],
+      roomId: roomIds[i % roomIds.length],
+      startsAt: at(0, "10:30"),
+      endsAt: at(0, "12:00"),
+      capacity: 30,
+      attribution: "chatham_house",
+    }),
   );
   roomIds.forEach((roomId) => add({ kind: "break", title: "Lunch", roomId, startsAt: at(0, "12:00"), endsAt: at(0, "13:00") }));
-  add({ kind: "panel", title: "Transparency reporting beyond the numbers", pillarId: pillarIds[4], roomId: roomIds[0], startsAt: at(0, "14:00"), endsAt: at(0, "15:30"), attribution: "group_only" }, [userId("industry@convene.example"), userId("ngo@convene.example")]);
-  tx.insert(trackLeads).values({ eventId: forum.id, pillarId: pillarIds[2]!, userId: userId("facilitator@convene.example") }).run();
+  add(
+    {
+      kind: "panel",
+      title: "Transparency reporting beyond the numbers",
+      pillarId: pillarIds[4],
+      roomId: roomIds[0],
+      startsAt: at(0, "14:00"),
+      endsAt: at(0, "15:30"),
+      attribution: "group_only",
+    },
+    [userId("industry@convene.example"), userId("ngo@convene.example")],
+  );
+  tx.insert(trackLeads)
+    .values({ eventId: forum.id, pillarId: pillarIds[2]!, userId: userId("facilitator@convene.example") })
+    .run();
 }
 
 /**
@@ -263,13 +331,20 @@ async function seedCommitments(db: Db, year: number) {
   const m = await import("../app/models/commitments.server");
   const meta = { ipAddress: null, userAgent: null };
   const q = <T>(sql: string, ...args: unknown[]) => db.$client.prepare(sql).get(...args) as T;
-  const userOf = (email: string) => q<{ id: number; organisationId: number | null }>("SELECT id, organisation_id AS organisationId FROM users WHERE email = ?", email);
-  const orgOf = (key: string) => q<{ id: number }>("SELECT id FROM organisations WHERE name = ?", DEMO_ORGANISATIONS.find((o) => o.key === key)!.name).id;
+  const userOf = (email: string) =>
+    q<{ id: number; organisationId: number | null }>("SELECT id, organisation_id AS organisationId FROM users WHERE email = ?", email);
+  const orgOf = (key: string) =>
+    q<{ id: number }>("SELECT id FROM organisations WHERE name = ?", DEMO_ORGANISATIONS.find((o) => o.key === key)!.name).id;
   const pillarOf = (slug: string) => q<{ id: number }>("SELECT id FROM pillars WHERE slug = ?", slug).id;
   const secretariat = userOf("secretariat@convene.example").id;
   const last = year - 1;
 
-  const base = (title: string, pillar: string, lead: string, patch: Partial<import("../app/models/commitments.server").CommitmentInput> = {}) => ({
+  const base = (
+    title: string,
+    pillar: string,
+    lead: string,
+    patch: Partial<import("../app/models/commitments.server").CommitmentInput> = {},
+  ) => ({
     title,
     problem: "",
     expectedResult: "",
@@ -312,25 +387,101 @@ async function seedCommitments(db: Db, year: number) {
       meta,
     ),
   );
-  const hashing = made(m.createCommitment(db, secretariat, base("Open-source hash matching for smaller platforms", "tech-innovation", "industry", { visibility: "public", principles: [1] }), meta));
-  const research = made(m.createCommitment(db, secretariat, base("Researcher access to anonymised report data", "independent-research", "research"), meta));
-  const outline = made(m.createCommitment(db, secretariat, base("A common transparency report outline", "transparency-accountability", "industry", { visibility: "public", principles: [11] }), meta));
+  const hashing = made(
+    m.createCommitment(
+      db,
+      secretariat,
+      base("Open-source hash matching for smaller platforms", "tech-innovation", "industry", { visibility: "public", principles: [1] }),
+      meta,
+    ),
+  );
+  const research = made(
+    m.createCommitment(db, secretariat, base("Researcher access to anonymised report data", "independent-research", "research"), meta),
+  );
+  const outline = made(
+    m.createCommitment(
+      db,
+      secretariat,
+      base("A common transparency report outline", "transparency-accountability", "industry", { visibility: "public", principles: [11] }),
+      meta,
+    ),
+  );
 
   const ngo = userOf("ngo@convene.example");
   const industry = userOf("industry@convene.example");
-  const first = m.addProgressUpdate(db, ngo, triage, { completion: "limited", percent: 40, narrative: "The pilot runs with two platforms.", links: ["https://example.org/triage-pilot"], files: [] }, meta);
+  const first = m.addProgressUpdate(
+    db,
+    ngo,
+    triage,
+    {
+      completion: "limited",
+      percent: 40,
+      narrative: "The pilot runs with two platforms.",
+      links: ["https://example.org/triage-pilot"],
+      files: [],
+    },
+    meta,
+  );
   m.verifyProgressUpdate(db, secretariat, first, "Confirmed with both platforms.", meta);
-  m.completeMilestone(db, ngo.id, q<{ id: number }>("SELECT id FROM milestones WHERE commitment_id = ? ORDER BY due_on LIMIT 1", triage).id, `${last}-07-10`, meta);
-  const shipped = m.addProgressUpdate(db, industry, hashing, { completion: "complete", percent: 100, narrative: "The matcher is released under an open licence.", links: ["https://example.org/matcher"], files: [] }, meta);
+  m.completeMilestone(
+    db,
+    ngo.id,
+    q<{ id: number }>("SELECT id FROM milestones WHERE commitment_id = ? ORDER BY due_on LIMIT 1", triage).id,
+    `${last}-07-10`,
+    meta,
+  );
+  const shipped = m.addProgressUpdate(
+    db,
+    industry,
+    hashing,
+    {
+      completion: "complete",
+      percent: 100,
+      narrative: "The matcher is released under an open licence.",
+      links: ["https://example.org/matcher"],
+      files: [],
+    },
+    meta,
+  );
   m.verifyProgressUpdate(db, secretariat, shipped, "", meta);
-  m.addProgressUpdate(db, industry, outline, { completion: "complete", percent: 100, narrative: "The outline is published as a good-practice model.", links: [], files: [] }, meta);
-  m.addProgressUpdate(db, userOf("facilitator@convene.example"), research, { completion: "limited", percent: 10, narrative: "Legal review of data sharing is slower than planned.", links: [], files: [] }, meta);
+  m.addProgressUpdate(
+    db,
+    industry,
+    outline,
+    { completion: "complete", percent: 100, narrative: "The outline is published as a good-practice model.", links: [], files: [] },
+    meta,
+  );
+  m.addProgressUpdate(
+    db,
+    userOf("facilitator@convene.example"),
+    research,
+    { completion: "limited", percent: 10, narrative: "Legal review of data sharing is slower than planned.", links: [], files: [] },
+    meta,
+  );
   const lastCycle = q<{ id: number }>("SELECT id FROM forum_cycles WHERE year = ?", last).id;
-  m.closeCycle(db, secretariat, lastCycle, { [triage]: { earlyResult: "Two platforms triage together.", note: "On track." } }, `${year}-01-10`, meta);
+  m.closeCycle(
+    db,
+    secretariat,
+    lastCycle,
+    { [triage]: { earlyResult: "Two platforms triage together.", note: "On track." } },
+    `${year}-01-10`,
+    meta,
+  );
 
   m.openCycle(db, secretariat, { year, reportOn: `${year}-12-01` }, meta);
   m.carryOver(db, secretariat, triage, { kind: "continued", rationale: "Three more platforms asked to join." }, meta);
-  m.carryOver(db, secretariat, research, { kind: "rescoped", rationale: "Narrowed to what the legal review allows.", title: "Researcher access to two anonymised datasets", expectedResult: "Two datasets open to vetted researchers." }, meta);
+  m.carryOver(
+    db,
+    secretariat,
+    research,
+    {
+      kind: "rescoped",
+      rationale: "Narrowed to what the legal review allows.",
+      title: "Researcher access to two anonymised datasets",
+      expectedResult: "Two datasets open to vetted researchers.",
+    },
+    meta,
+  );
   const briefings = made(
     m.createCommitment(
       db,
@@ -343,6 +494,22 @@ async function seedCommitments(db: Db, year: number) {
       meta,
     ),
   );
-  made(m.createCommitment(db, secretariat, base("Joint response protocol for live-streamed abuse", "collective-action", "ministry", { startsOn: `${year}-02-01`, visibility: "secretariat" }), meta));
-  m.addProgressUpdate(db, userOf("police@convene.example"), briefings, { completion: "limited", percent: 25, narrative: "The first briefing is being prepared.", links: [], files: [] }, meta);
+  made(
+    m.createCommitment(
+      db,
+      secretariat,
+      base("Joint response protocol for live-streamed abuse", "collective-action", "ministry", {
+        startsOn: `${year}-02-01`,
+        visibility: "secretariat",
+      }),
+      meta,
+    ),
+  );
+  m.addProgressUpdate(
+    db,
+    userOf("police@convene.example"),
+    briefings,
+    { completion: "limited", percent: 25, narrative: "The first briefing is being prepared.", links: [], files: [] },
+    meta,
+  );
 }

@@ -1,4 +1,4 @@
-// The one test command: type-check, build, unit and integration tests, then end-to-end tests in Chromium.
+// The one test command: type-check, lint and format check, build, unit and integration tests, then end-to-end tests in Chromium.
 import { accessSync, constants, existsSync, readFileSync, rmSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 
@@ -33,8 +33,13 @@ function tally() {
 
 const steps = [
   ["type-check", "npx", ["tsc", "-p", "."]],
+  ["lint and format check", "npm", ["run", "lint"]],
   ["build", "npm", ["run", "build"]],
-  ["unit and integration tests", "npx", ["vitest", "run", "--reporter=default", "--reporter=json", "--outputFile.json=reports/vitest.json"]],
+  [
+    "unit and integration tests",
+    "npx",
+    ["vitest", "run", "--reporter=default", "--reporter=json", "--outputFile.json=reports/vitest.json"],
+  ],
   ["end-to-end tests", "npx", ["playwright", "test"]],
 ];
 

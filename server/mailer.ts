@@ -5,9 +5,7 @@ import type { Env } from "./env";
 
 /** Sends outbox messages by SMTP when it is configured; without it the outbox is the only delivery. */
 export function createMailer(env: Env, db: Db, log: (msg: string) => void) {
-  const transport = env.SMTP_URL
-    ? nodemailer.createTransport(env.SMTP_URL, { from: env.MAIL_FROM })
-    : null;
+  const transport = env.SMTP_URL ? nodemailer.createTransport(env.SMTP_URL, { from: env.MAIL_FROM }) : null;
   // Keep slow mail servers from holding a request for long.
   if (transport) Object.assign(transport.options, { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 15_000 });
   return {

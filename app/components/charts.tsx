@@ -185,7 +185,14 @@ export function StackedBarChart(props: ChartProps) {
 
   return (
     <ChartFigure id={id} title={title} table={<DataTable {...props} locale={locale} />}>
-      <svg viewBox={`0 0 ${width} ${height}`} width="100%" role="img" aria-label={`${title}. ${summary}`} fontFamily={FONT} data-chart="stacked-bars">
+      <svg
+        viewBox={`0 0 ${width} ${height}`}
+        width="100%"
+        role="img"
+        aria-label={`${title}. ${summary}`}
+        fontFamily={FONT}
+        data-chart="stacked-bars"
+      >
         {series.length > 1 ? <Legend series={series} x={labelWidth} y={8} maxWidth={width - labelWidth} /> : null}
         {ticks.map((t) => (
           <g key={t}>
@@ -252,7 +259,14 @@ export function GroupedColumnChart(props: ChartProps) {
 
   return (
     <ChartFigure id={id} title={title} table={<DataTable {...props} locale={locale} />}>
-      <svg viewBox={`0 0 ${width} ${height}`} width="100%" role="img" aria-label={`${title}. ${summary}`} fontFamily={FONT} data-chart="grouped-columns">
+      <svg
+        viewBox={`0 0 ${width} ${height}`}
+        width="100%"
+        role="img"
+        aria-label={`${title}. ${summary}`}
+        fontFamily={FONT}
+        data-chart="grouped-columns"
+      >
         <Legend series={series} x={left} y={8} maxWidth={plotWidth} />
         {ticks.map((t) => (
           <g key={t}>

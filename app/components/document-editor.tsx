@@ -47,7 +47,13 @@ function usePresence(provider: DocProvider | null): Person[] {
       const list: Person[] = [];
       provider.awareness.getStates().forEach((s, clientId) => {
         const user = (s as { user?: { name?: unknown; color?: unknown } }).user;
-        if (typeof user?.name === "string") list.push({ clientId, name: user.name, color: typeof user.color === "string" ? user.color : "#555", self: clientId === provider.doc.clientID });
+        if (typeof user?.name === "string")
+          list.push({
+            clientId,
+            name: user.name,
+            color: typeof user.color === "string" ? user.color : "#555",
+            self: clientId === provider.doc.clientID,
+          });
       });
       setPeople(list.sort((a, b) => Number(b.self) - Number(a.self) || a.name.localeCompare(b.name)));
     };
@@ -128,7 +134,13 @@ function ConnectionState({ state }: { state: DocProviderState }) {
           : "saved"
         : state.connection;
   return (
-    <p className={`doc-state doc-state--${state.connection}`} role="status" aria-live="polite" data-testid="doc-connection" data-state={key}>
+    <p
+      className={`doc-state doc-state--${state.connection}`}
+      role="status"
+      aria-live="polite"
+      data-testid="doc-connection"
+      data-state={key}
+    >
       <span className="live-dot" aria-hidden="true" />
       {t(`connection.${key}`)}
       {state.readOnly && state.connection !== "closed" ? <span className="badge">{t("editor.readOnly")}</span> : null}
@@ -214,7 +226,11 @@ function Toolbar({ editor }: { editor: Editor }) {
           </button>
         </>
       ) : (
-        <button type="button" className="toolbar__button" onClick={() => editor.chain().focus().insertTable({ rows: 3, cols: 2, withHeaderRow: true }).run()}>
+        <button
+          type="button"
+          className="toolbar__button"
+          onClick={() => editor.chain().focus().insertTable({ rows: 3, cols: 2, withHeaderRow: true }).run()}
+        >
           {t("toolbar.table")}
         </button>
       )}

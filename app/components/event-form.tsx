@@ -1,6 +1,6 @@
 import { Form } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { stakeholderGroups } from "../../db/schema/vocabulary";
+import { cadences, stakeholderGroups } from "../domain/vocabulary";
 import { SelectField, TextAreaField, TextField } from "./form";
 
 export interface EventFormProps {
@@ -44,24 +44,56 @@ export function EventForm({ values, errors, series, timeZones, submitLabel }: Ev
         />
       </div>
       <div className="form-row">
-        <TextField name="newSeriesName" label={t("eventForm.newSeries")} hint={t("eventForm.newSeriesHint")} defaultValue={values.newSeriesName} error={errors.newSeriesName} />
+        <TextField
+          name="newSeriesName"
+          label={t("eventForm.newSeries")}
+          hint={t("eventForm.newSeriesHint")}
+          defaultValue={values.newSeriesName}
+          error={errors.newSeriesName}
+        />
         <SelectField
           name="newSeriesCadence"
           label={t("eventForm.cadence")}
           defaultValue={values.newSeriesCadence ?? "quarterly"}
-          options={(["monthly", "quarterly", "half_yearly", "yearly", "ad_hoc"] as const).map((c) => ({ value: c, label: t(`eventForm.cadences.${c}`) }))}
+          options={cadences.map((c) => ({ value: c, label: t(`eventForm.cadences.${c}`) }))}
         />
       </div>
       <TextField name="title" label={t("eventForm.title")} required defaultValue={values.title} error={errors.title} />
-      <TextAreaField name="description" rows={3} label={t("eventForm.description")} defaultValue={values.description ?? ""} error={errors.description} />
+      <TextAreaField
+        name="description"
+        rows={3}
+        label={t("eventForm.description")}
+        defaultValue={values.description ?? ""}
+        error={errors.description}
+      />
       <div className="form-row">
-        <TextField name="startsOn" type="date" label={t("eventForm.startsOn")} required defaultValue={values.startsOn} error={errors.startsOn} />
+        <TextField
+          name="startsOn"
+          type="date"
+          label={t("eventForm.startsOn")}
+          required
+          defaultValue={values.startsOn}
+          error={errors.startsOn}
+        />
         <TextField name="endsOn" type="date" label={t("eventForm.endsOn")} required defaultValue={values.endsOn} error={errors.endsOn} />
-        <SelectField name="timeZone" label={t("eventForm.timeZone")} defaultValue={values.timeZone ?? "Europe/Brussels"} error={errors.timeZone} options={timeZones.map((z) => ({ value: z, label: z.replaceAll("_", " ") }))} />
+        <SelectField
+          name="timeZone"
+          label={t("eventForm.timeZone")}
+          defaultValue={values.timeZone ?? "Europe/Brussels"}
+          error={errors.timeZone}
+          options={timeZones.map((z) => ({ value: z, label: z.replaceAll("_", " ") }))}
+        />
       </div>
       <div className="form-row">
         <TextField name="venue" label={t("eventForm.venue")} defaultValue={values.venue} error={errors.venue} />
-        <TextField name="onlineUrl" type="url" label={t("eventForm.onlineUrl")} hint={t("eventForm.onlineUrlHint")} defaultValue={values.onlineUrl} error={errors.onlineUrl} />
+        <TextField
+          name="onlineUrl"
+          type="url"
+          label={t("eventForm.onlineUrl")}
+          hint={t("eventForm.onlineUrlHint")}
+          defaultValue={values.onlineUrl}
+          error={errors.onlineUrl}
+        />
       </div>
       <SelectField
         name="visibility"
@@ -86,10 +118,22 @@ export function EventForm({ values, errors, series, timeZones, submitLabel }: Ev
         ) : null}
       </fieldset>
       <label className="check">
-        <input type="checkbox" name="registrationRequiresApproval" value="1" defaultChecked={values.registrationRequiresApproval === "1" || values.registrationRequiresApproval === "true"} />{" "}
+        <input
+          type="checkbox"
+          name="registrationRequiresApproval"
+          value="1"
+          defaultChecked={values.registrationRequiresApproval === "1" || values.registrationRequiresApproval === "true"}
+        />{" "}
         {t("eventForm.requiresApproval")}
       </label>
-      <TextAreaField name="rooms" rows={4} label={t("eventForm.rooms")} hint={t("eventForm.roomsHint")} defaultValue={values.rooms ?? ""} error={errors.rooms} />
+      <TextAreaField
+        name="rooms"
+        rows={4}
+        label={t("eventForm.rooms")}
+        hint={t("eventForm.roomsHint")}
+        defaultValue={values.rooms ?? ""}
+        error={errors.rooms}
+      />
       <button type="submit" className="button">
         {submitLabel}
       </button>

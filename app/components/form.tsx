@@ -102,10 +102,16 @@ export function SubmitButton({
   ...rest
 }: React.ButtonHTMLAttributes<HTMLButtonElement> & { pendingLabel?: string; intent?: string }) {
   const navigation = useNavigation();
-  const pending =
-    navigation.state === "submitting" && (intent === undefined || navigation.formData?.get("intent") === intent);
+  const pending = navigation.state === "submitting" && (intent === undefined || navigation.formData?.get("intent") === intent);
   return (
-    <button type="submit" className={className} name={intent ? "intent" : undefined} value={intent} aria-disabled={pending || undefined} {...rest}>
+    <button
+      type="submit"
+      className={className}
+      name={intent ? "intent" : undefined}
+      value={intent}
+      aria-disabled={pending || undefined}
+      {...rest}
+    >
       {pending && pendingLabel ? pendingLabel : children}
     </button>
   );

@@ -1,6 +1,6 @@
 import { Form } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { stakeholderGroups } from "../../db/schema/vocabulary";
+import { stakeholderGroups } from "../domain/vocabulary";
 import { FormAlert, SelectField, SubmitButton, TextField } from "./form";
 
 export function OrganisationForm({
@@ -27,7 +27,10 @@ export function OrganisationForm({
         label={t("fields.stakeholderGroup")}
         defaultValue={values.stakeholderGroup ?? ""}
         error={errors.stakeholderGroup}
-        options={[{ value: "", label: t("fields.choose") }, ...stakeholderGroups.map((g) => ({ value: g, label: t(`stakeholderGroups.${g}`) }))]}
+        options={[
+          { value: "", label: t("fields.choose") },
+          ...stakeholderGroups.map((g) => ({ value: g, label: t(`stakeholderGroups.${g}`) })),
+        ]}
       />
       <SelectField
         name="country"

@@ -1,5 +1,5 @@
 import { Trans, useTranslation } from "react-i18next";
-import { completionLevels, type CompletionLevel } from "../../db/schema/vocabulary";
+import { completionLevels, type CompletionLevel } from "../domain/vocabulary";
 import type { Figure, ReportData } from "../models/report.server";
 import { formatNumber, formatPercent } from "../utils/format";
 import { useFormatPrefs } from "../utils/root-data";
@@ -31,7 +31,13 @@ function CompletionBars({ report }: { report: ReportData }) {
   const bar = 18;
   const gap = 10;
   const height = rows.length * (bar + gap) + 24;
-  const colour: Record<CompletionLevel, string> = { not_started: "#c4cad3", limited: "#e0a43a", substantial: "#4f8fc0", complete: "#1d6b3a", withdrawn: "#a12a2a" };
+  const colour: Record<CompletionLevel, string> = {
+    not_started: "#c4cad3",
+    limited: "#e0a43a",
+    substantial: "#4f8fc0",
+    complete: "#1d6b3a",
+    withdrawn: "#a12a2a",
+  };
   if (!rows.length) return null;
   return (
     <figure className="report-chart">
@@ -87,7 +93,12 @@ export function ProgressReport({ report }: { report: ReportData }) {
   return (
     <article className="report stack-lg">
       <p className="lead">
-        <Trans t={t} i18nKey="lead" values={{ year: report.year }} components={{ date: <DateTime value={report.closedAt} options={{ dateStyle: "long" }} /> }} />
+        <Trans
+          t={t}
+          i18nKey="lead"
+          values={{ year: report.year }}
+          components={{ date: <DateTime value={report.closedAt} options={{ dateStyle: "long" }} /> }}
+        />
       </p>
       {report.audience === "public" ? <p className="muted">{t("publicNote", { min: MIN_ORGANISATIONS_SHOWN })}</p> : null}
 

@@ -6,8 +6,7 @@ import parser from "socket.io-msgpack-parser";
 import type { ClientToServerEvents, HandshakeError, ServerToClientEvents, SessionEndReason } from "../realtime/protocol";
 
 export type LiveState =
-  | { status: "connecting" | "live" | "reconnecting" }
-  | { status: "ended"; reason: SessionEndReason | "unauthenticated" };
+  { status: "connecting" | "live" | "reconnecting" } | { status: "ended"; reason: SessionEndReason | "unauthenticated" };
 
 type AppSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -57,7 +56,13 @@ export function LiveStatus() {
   const { state } = useRealtime();
   const label = t(`live.${state.status}`);
   return (
-    <span className={`live-status live-status--${state.status}`} data-testid="live-status" data-status={state.status} role="status" aria-live="polite">
+    <span
+      className={`live-status live-status--${state.status}`}
+      data-testid="live-status"
+      data-status={state.status}
+      role="status"
+      aria-live="polite"
+    >
       <span className="live-dot" aria-hidden="true" />
       <span className="live-label">{label}</span>
     </span>

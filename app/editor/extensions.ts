@@ -13,7 +13,12 @@ export const contentExtensions = [
     // Collaboration brings its own undo history, which only undoes one's own changes.
     undoRedo: false,
     heading: { levels: [2, 3, 4] },
-    link: { openOnClick: false, autolink: true, defaultProtocol: "https", HTMLAttributes: { rel: "noopener noreferrer nofollow", target: null } },
+    link: {
+      openOnClick: false,
+      autolink: true,
+      defaultProtocol: "https",
+      HTMLAttributes: { rel: "noopener noreferrer nofollow", target: null },
+    },
   }),
   TableKit.configure({ table: { resizable: false } }),
 ];

@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, lt, gt, ne, sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "../../db/client";
 import { agendaSessions, events, organisations, pillars, rooms, sessionSpeakers, trackLeads, users } from "../../db/schema";
-import type { AttributionRule, SessionKind } from "../../db/schema/vocabulary";
+import type { AttributionRule, SessionKind } from "../domain/vocabulary";
 import { zonedToUtc } from "../utils/zoned-time";
 import type { AgendaChange, AgendaChangeKind, AgendaSessionView } from "../realtime/protocol";
 import { recordAudit, type RequestMeta } from "./audit.server";
@@ -40,13 +40,24 @@ export function listSessions(db: DbOrTx, eventId: number, onlySessionId?: number
     .from(agendaSessions)
     .leftJoin(rooms, eq(rooms.id, agendaSessions.roomId))
     .leftJoin(pillars, eq(pillars.id, agendaSessions.pillarId))
-    .where(onlySessionId === undefined ? eq(agendaSessions.eventId, eventId) : and(eq(agendaSessions.eventId, eventId), eq(agendaSessions.id, onlySessionId)))
+    .where(
+      onlySessionId === undefined
+        ? eq(agendaSessions.eventId, eventId)
+        : and(eq(agendaSessions.eventId, eventId), eq(agendaSessions.id, onlySessionId)),
+    )
     .orderBy(asc(agendaSessions.startsAt), asc(rooms.position), asc(agendaSessions.id))
     .all();
   const ids = rows.map((r) => r.session.id);
   const speakerRows = ids.length
     ? db
-        .select({ sessionId: sessionSpeakers.sessionId, userId: sessionSpeakers.userId, guestName: sessionSpeakers.guestName, guestOrganisation: sessionSpeakers.guestOrganisation, userName: users.name, orgName: organisations.name })
+        .select({
+          sessionId: sessionSpeakers.sessionId,
+          userId: sessionSpeakers.userId,
+          guestName: sessionSpeakers.guestName,
+          guestOrganisation: sessionSpeakers.guestOrganisation,
+          userName: users.name,
+          orgName: organisations.name,
+        })
         .from(sessionSpeakers)
         .leftJoin(users, eq(users.id, sessionSpeakers.userId))
         .leftJoin(organisations, eq(organisations.id, users.organisationId))
@@ -145,7 +156,6 @@ export function findConflicts(
   return conflicts;
 }
 
-
 export type SaveSessionResult =
   | { ok: true; sessionId: number; change: AgendaChange }
   | { ok: false; reason: "conflicts"; conflicts: Conflict[] }
@@ -167,7 +177,10 @@ function changeOf(db: DbOrTx, session: AgendaSession, change: AgendaChangeKind):
 }
 
 /** The UTC instants of a form's date and times in the event's zone; null when it would end before it starts. */
-export function slotOf(event: AgendaEvent, input: Pick<SessionInput, "date" | "startTime" | "endTime">): { startsAt: Date; endsAt: Date } | null {
+export function slotOf(
+  event: AgendaEvent,
+  input: Pick<SessionInput, "date" | "startTime" | "endTime">,
+): { startsAt: Date; endsAt: Date } | null {
   const startsAt = zonedToUtc(input.date, input.startTime, event.timeZone);
   const endsAt = zonedToUtc(input.date, input.endTime, event.timeZone);
   return endsAt > startsAt ? { startsAt, endsAt } : null;
@@ -190,12 +203,31 @@ export function saveSession(
   if (!slot) return { ok: false, reason: "invalid", field: "endTime", error: "errors.endBeforeStart" };
   const { startsAt, endsAt } = slot;
   return db.transaction((tx) => {
-    if (input.roomId !== null && !tx.select({ id: rooms.id }).from(rooms).where(and(eq(rooms.id, input.roomId), eq(rooms.eventId, event.id))).get()) {
+    if (
+      input.roomId !== null &&
+      !tx
+        .select({ id: rooms.id })
+        .from(rooms)
+        .where(and(eq(rooms.id, input.roomId), eq(rooms.eventId, event.id)))
+        .get()
+    ) {
       return { ok: false as const, reason: "invalid" as const, field: "roomId", error: "errors.invalidChoice" };
     }
-    const before = sessionId ? tx.select().from(agendaSessions).where(and(eq(agendaSessions.id, sessionId), eq(agendaSessions.eventId, event.id))).get() : undefined;
+    const before = sessionId
+      ? tx
+          .select()
+          .from(agendaSessions)
+          .where(and(eq(agendaSessions.id, sessionId), eq(agendaSessions.eventId, event.id)))
+          .get()
+      : undefined;
     if (sessionId && !before) return { ok: false as const, reason: "invalid" as const, field: "form", error: "errors.notFound" };
-    const conflicts = findConflicts(tx, event, { sessionId: sessionId ?? undefined, roomId: input.roomId, startsAt, endsAt, speakerIds: input.speakerIds });
+    const conflicts = findConflicts(tx, event, {
+      sessionId: sessionId ?? undefined,
+      roomId: input.roomId,
+      startsAt,
+      endsAt,
+      speakerIds: input.speakerIds,
+    });
     if (conflicts.length && !opts.acceptConflicts) return { ok: false as const, reason: "conflicts" as const, conflicts };
 
     const values = {
@@ -211,8 +243,17 @@ export function saveSession(
       updatedAt: new Date(),
     };
     const saved = before
-      ? tx.update(agendaSessions).set({ ...values, sequence: before.sequence + 1 }).where(eq(agendaSessions.id, before.id)).returning().get()!
-      : tx.insert(agendaSessions).values({ ...values, eventId: event.id }).returning().get();
+      ? tx
+          .update(agendaSessions)
+          .set({ ...values, sequence: before.sequence + 1 })
+          .where(eq(agendaSessions.id, before.id))
+          .returning()
+          .get()!
+      : tx
+          .insert(agendaSessions)
+          .values({ ...values, eventId: event.id })
+          .returning()
+          .get();
     if (!opts.keepSpeakers) {
       tx.delete(sessionSpeakers).where(eq(sessionSpeakers.sessionId, saved.id)).run();
       const speakerRows = [
@@ -222,7 +263,9 @@ export function saveSession(
       if (speakerRows.length) tx.insert(sessionSpeakers).values(speakerRows).run();
     }
 
-    const moved = before && (before.startsAt.getTime() !== startsAt.getTime() || before.roomId !== input.roomId || before.endsAt.getTime() !== endsAt.getTime());
+    const moved =
+      before &&
+      (before.startsAt.getTime() !== startsAt.getTime() || before.roomId !== input.roomId || before.endsAt.getTime() !== endsAt.getTime());
     const change: AgendaChangeKind = !before ? "created" : moved ? "moved" : "updated";
     recordAudit(
       tx,
@@ -231,7 +274,13 @@ export function saveSession(
         action: `agenda.session_${change}`,
         targetType: "session",
         targetId: saved.id,
-        detail: { eventId: event.id, title: saved.title, startsAt: startsAt.toISOString(), roomId: input.roomId, conflictsAccepted: conflicts.length },
+        detail: {
+          eventId: event.id,
+          title: saved.title,
+          startsAt: startsAt.toISOString(),
+          roomId: input.roomId,
+          conflictsAccepted: conflicts.length,
+        },
       },
       meta,
     );
@@ -239,9 +288,20 @@ export function saveSession(
   });
 }
 
-export function setSessionStatus(db: Db, actorId: number, eventId: number, sessionId: number, status: "scheduled" | "cancelled", meta: RequestMeta): AgendaChange | null {
+export function setSessionStatus(
+  db: Db,
+  actorId: number,
+  eventId: number,
+  sessionId: number,
+  status: "scheduled" | "cancelled",
+  meta: RequestMeta,
+): AgendaChange | null {
   return db.transaction((tx) => {
-    const before = tx.select().from(agendaSessions).where(and(eq(agendaSessions.id, sessionId), eq(agendaSessions.eventId, eventId))).get();
+    const before = tx
+      .select()
+      .from(agendaSessions)
+      .where(and(eq(agendaSessions.id, sessionId), eq(agendaSessions.eventId, eventId)))
+      .get();
     if (!before || before.status === status) return null;
     const saved = tx
       .update(agendaSessions)
@@ -250,13 +310,23 @@ export function setSessionStatus(db: Db, actorId: number, eventId: number, sessi
       .returning()
       .get()!;
     const change: AgendaChangeKind = status === "cancelled" ? "cancelled" : "restored";
-    recordAudit(tx, { actorId, action: `agenda.session_${change}`, targetType: "session", targetId: sessionId, detail: { eventId, title: saved.title } }, meta);
+    recordAudit(
+      tx,
+      { actorId, action: `agenda.session_${change}`, targetType: "session", targetId: sessionId, detail: { eventId, title: saved.title } },
+      meta,
+    );
     return changeOf(tx, saved, change);
   });
 }
 
 export function getSession(db: DbOrTx, eventId: number, sessionId: number) {
-  return db.select().from(agendaSessions).where(and(eq(agendaSessions.id, sessionId), eq(agendaSessions.eventId, eventId))).get() ?? null;
+  return (
+    db
+      .select()
+      .from(agendaSessions)
+      .where(and(eq(agendaSessions.id, sessionId), eq(agendaSessions.eventId, eventId)))
+      .get() ?? null
+  );
 }
 
 /** Guest speakers as the editor's textarea shows them: "name, organisation" per line. */

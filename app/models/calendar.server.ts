@@ -41,13 +41,26 @@ function translatorFor(locale: string): TFunction<"calendar"> {
 function detailsOf(db: DbOrTx, sessions: readonly AgendaSession[]) {
   const roomIds = [...new Set(sessions.flatMap((s) => (s.roomId === null ? [] : [s.roomId])))];
   const roomNames = new Map(
-    roomIds.length ? db.select({ id: rooms.id, name: rooms.name }).from(rooms).where(inArray(rooms.id, roomIds)).all().map((r) => [r.id, r.name]) : [],
+    roomIds.length
+      ? db
+          .select({ id: rooms.id, name: rooms.name })
+          .from(rooms)
+          .where(inArray(rooms.id, roomIds))
+          .all()
+          .map((r) => [r.id, r.name])
+      : [],
   );
   const ids = sessions.map((s) => s.id);
   const speakers = new Map<number, string[]>();
   if (ids.length) {
     const rows = db
-      .select({ sessionId: sessionSpeakers.sessionId, userName: users.name, guestName: sessionSpeakers.guestName, orgName: organisations.name, guestOrganisation: sessionSpeakers.guestOrganisation })
+      .select({
+        sessionId: sessionSpeakers.sessionId,
+        userName: users.name,
+        guestName: sessionSpeakers.guestName,
+        orgName: organisations.name,
+        guestOrganisation: sessionSpeakers.guestOrganisation,
+      })
       .from(sessionSpeakers)
       .leftJoin(users, eq(users.id, sessionSpeakers.userId))
       .leftJoin(organisations, eq(organisations.id, users.organisationId))
@@ -136,7 +149,13 @@ export function eventCalendar(db: DbOrTx, event: AgendaEvent, sessions: readonly
 /** The person as the policy sees them, read from the database because a feed request carries no session. */
 function feedActor(db: DbOrTx, userId: number): Actor | null {
   const row = db
-    .select({ id: users.id, role: users.role, status: users.status, organisationId: users.organisationId, stakeholderGroup: organisations.stakeholderGroup })
+    .select({
+      id: users.id,
+      role: users.role,
+      status: users.status,
+      organisationId: users.organisationId,
+      stakeholderGroup: organisations.stakeholderGroup,
+    })
     .from(users)
     .leftJoin(organisations, eq(organisations.id, users.organisationId))
     .where(eq(users.id, userId))
@@ -179,16 +198,24 @@ export function regenerateFeedToken(db: Db, userId: number, meta: RequestMeta, n
   const token = randomBytes(32).toString("base64url");
   const tokenHash = hashSecret(token);
   db.transaction((tx) => {
-    const replaced = tx.delete(calendarFeeds).where(eq(calendarFeeds.userId, userId)).returning({ userId: calendarFeeds.userId }).all().length > 0;
+    const replaced =
+      tx.delete(calendarFeeds).where(eq(calendarFeeds.userId, userId)).returning({ userId: calendarFeeds.userId }).all().length > 0;
     tx.insert(calendarFeeds).values({ userId, tokenHash, createdAt: now }).run();
-    recordAudit(tx, { actorId: userId, action: "calendar.feed_regenerate", targetType: "user", targetId: userId, detail: { replaced } }, meta, now);
+    recordAudit(
+      tx,
+      { actorId: userId, action: "calendar.feed_regenerate", targetType: "user", targetId: userId, detail: { replaced } },
+      meta,
+      now,
+    );
   });
   return token;
 }
 
 /** When the person's current feed link was made, or null if they have none. */
 export function feedCreatedAt(db: DbOrTx, userId: number): Date | null {
-  return db.select({ createdAt: calendarFeeds.createdAt }).from(calendarFeeds).where(eq(calendarFeeds.userId, userId)).get()?.createdAt ?? null;
+  return (
+    db.select({ createdAt: calendarFeeds.createdAt }).from(calendarFeeds).where(eq(calendarFeeds.userId, userId)).get()?.createdAt ?? null
+  );
 }
 
 export function hasFeed(db: DbOrTx, userId: number): boolean {
@@ -198,7 +225,13 @@ export function hasFeed(db: DbOrTx, userId: number): boolean {
 /** Whose feed this token opens, or null for anything that is not a current token. */
 export function findFeedUser(db: DbOrTx, token: string): number | null {
   if (!FEED_TOKEN.test(token)) return null;
-  return db.select({ userId: calendarFeeds.userId }).from(calendarFeeds).where(eq(calendarFeeds.tokenHash, hashSecret(token))).get()?.userId ?? null;
+  return (
+    db
+      .select({ userId: calendarFeeds.userId })
+      .from(calendarFeeds)
+      .where(eq(calendarFeeds.tokenHash, hashSecret(token)))
+      .get()?.userId ?? null
+  );
 }
 
 /** A file name from the event's title: "annual-multi-stakeholder-forum-2026.ics". */

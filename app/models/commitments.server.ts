@@ -19,13 +19,7 @@ import {
   progressVerifications,
   users,
 } from "../../db/schema";
-import {
-  pillarCodes,
-  type CarryKind,
-  type CommitmentType,
-  type CommitmentVisibility,
-  type CompletionLevel,
-} from "../../db/schema/vocabulary";
+import { pillarCodes, type CarryKind, type CommitmentType, type CommitmentVisibility, type CompletionLevel } from "../domain/vocabulary";
 import { recordAudit, type RequestMeta } from "./audit.server";
 
 export type Failure = { ok: false; error: string; field?: string };
@@ -46,7 +40,12 @@ export function currentCycle(db: DbOrTx) {
   return db.select().from(forumCycles).where(eq(forumCycles.status, "open")).orderBy(desc(forumCycles.year)).get() ?? null;
 }
 
-export function openCycle(db: Db, actorId: number, input: { year: number; reportOn: string }, meta: RequestMeta): { ok: true; id: number } | Failure {
+export function openCycle(
+  db: Db,
+  actorId: number,
+  input: { year: number; reportOn: string },
+  meta: RequestMeta,
+): { ok: true; id: number } | Failure {
   return db.transaction((tx) => {
     if (getCycleByYear(tx, input.year)) return { ok: false as const, error: "commitments:errors.cycleExists", field: "year" };
     const { id } = tx.insert(forumCycles).values(input).returning({ id: forumCycles.id }).get();
@@ -121,7 +120,10 @@ function insertCommitment(tx: DbOrTx, cycleId: number, reference: string, input:
         .map((s) => ({ commitmentId: id, organisationId: s.organisationId, role: "supporting" as const, contribution: s.contribution })),
     ])
     .run();
-  if (input.milestones.length) tx.insert(milestones).values(input.milestones.map((m) => ({ ...m, commitmentId: id }))).run();
+  if (input.milestones.length)
+    tx.insert(milestones)
+      .values(input.milestones.map((m) => ({ ...m, commitmentId: id })))
+      .run();
   return id;
 }
 
@@ -130,7 +132,12 @@ function pillarSlugOf(tx: DbOrTx, pillarId: number): string | null {
 }
 
 /** Records a new commitment in the current cycle, with a reference of its own. */
-export function createCommitment(db: Db, actorId: number, input: CommitmentInput, meta: RequestMeta): { ok: true; id: number; reference: string } | Failure {
+export function createCommitment(
+  db: Db,
+  actorId: number,
+  input: CommitmentInput,
+  meta: RequestMeta,
+): { ok: true; id: number; reference: string } | Failure {
   return db.transaction((tx) => {
     const cycle = currentCycle(tx);
     if (!cycle) return { ok: false as const, error: "commitments:errors.noOpenCycle" };
@@ -138,7 +145,11 @@ export function createCommitment(db: Db, actorId: number, input: CommitmentInput
     if (!slug) return { ok: false as const, error: "errors.invalidChoice", field: "pillarId" };
     const reference = nextReference(tx, slug, cycle.year);
     const id = insertCommitment(tx, cycle.id, reference, input, actorId);
-    recordAudit(tx, { actorId, action: "commitment.create", targetType: "commitment", targetId: id, detail: { reference, title: input.title } }, meta);
+    recordAudit(
+      tx,
+      { actorId, action: "commitment.create", targetType: "commitment", targetId: id, detail: { reference, title: input.title } },
+      meta,
+    );
     return { ok: true as const, id, reference };
   });
 }
@@ -146,7 +157,13 @@ export function createCommitment(db: Db, actorId: number, input: CommitmentInput
 /** A commitment with its cycle, organisations and milestones. */
 export function getCommitment(db: DbOrTx, id: number) {
   const row = db
-    .select({ commitment: commitments, year: forumCycles.year, cycleStatus: forumCycles.status, pillarName: pillars.name, pillarSlug: pillars.slug })
+    .select({
+      commitment: commitments,
+      year: forumCycles.year,
+      cycleStatus: forumCycles.status,
+      pillarName: pillars.name,
+      pillarSlug: pillars.slug,
+    })
     .from(commitments)
     .innerJoin(forumCycles, eq(forumCycles.id, commitments.cycleId))
     .innerJoin(pillars, eq(pillars.id, commitments.pillarId))
@@ -154,13 +171,24 @@ export function getCommitment(db: DbOrTx, id: number) {
     .get();
   if (!row) return null;
   const owners = db
-    .select({ organisationId: organisations.id, name: organisations.name, stakeholderGroup: organisations.stakeholderGroup, role: commitmentOrganisations.role, contribution: commitmentOrganisations.contribution })
+    .select({
+      organisationId: organisations.id,
+      name: organisations.name,
+      stakeholderGroup: organisations.stakeholderGroup,
+      role: commitmentOrganisations.role,
+      contribution: commitmentOrganisations.contribution,
+    })
     .from(commitmentOrganisations)
     .innerJoin(organisations, eq(organisations.id, commitmentOrganisations.organisationId))
     .where(eq(commitmentOrganisations.commitmentId, id))
     .orderBy(asc(commitmentOrganisations.role), asc(organisations.name))
     .all();
-  const steps = db.select().from(milestones).where(eq(milestones.commitmentId, id)).orderBy(asc(milestones.dueOn), asc(milestones.id)).all();
+  const steps = db
+    .select()
+    .from(milestones)
+    .where(eq(milestones.commitmentId, id))
+    .orderBy(asc(milestones.dueOn), asc(milestones.id))
+    .all();
   return {
     ...row.commitment,
     year: row.year,
@@ -183,7 +211,8 @@ export function completeMilestone(db: Db, actorId: number, milestoneId: number, 
       .set({ doneOn, doneBy: actorId })
       .where(and(eq(milestones.id, milestoneId), isNull(milestones.doneOn)))
       .run().changes;
-    if (changed) recordAudit(tx, { actorId, action: "milestone.done", targetType: "milestone", targetId: milestoneId, detail: { doneOn } }, meta);
+    if (changed)
+      recordAudit(tx, { actorId, action: "milestone.done", targetType: "milestone", targetId: milestoneId, detail: { doneOn } }, meta);
     return changed > 0;
   });
 }
@@ -200,11 +229,24 @@ export interface ProgressInput {
 }
 
 /** Appends a progress update with its evidence; a completed one credits this cycle with the completion. */
-export function addProgressUpdate(db: Db, actor: { id: number; organisationId: number | null }, commitmentId: number, input: ProgressInput, meta: RequestMeta): number {
+export function addProgressUpdate(
+  db: Db,
+  actor: { id: number; organisationId: number | null },
+  commitmentId: number,
+  input: ProgressInput,
+  meta: RequestMeta,
+): number {
   return db.transaction((tx) => {
     const { id } = tx
       .insert(progressUpdates)
-      .values({ commitmentId, authorId: actor.id, organisationId: actor.organisationId, completion: input.completion, percent: input.percent, narrative: input.narrative })
+      .values({
+        commitmentId,
+        authorId: actor.id,
+        organisationId: actor.organisationId,
+        completion: input.completion,
+        percent: input.percent,
+        narrative: input.narrative,
+      })
       .returning({ id: progressUpdates.id })
       .get();
     const rows = [
@@ -212,13 +254,30 @@ export function addProgressUpdate(db: Db, actor: { id: number; organisationId: n
       ...input.files.map((f) => ({ updateId: id, kind: "file" as const, ...f })),
     ];
     if (rows.length) tx.insert(evidence).values(rows).run();
-    const c = tx.select({ cycleId: commitments.cycleId, status: commitments.status }).from(commitments).where(eq(commitments.id, commitmentId)).get()!;
+    const c = tx
+      .select({ cycleId: commitments.cycleId, status: commitments.status })
+      .from(commitments)
+      .where(eq(commitments.id, commitmentId))
+      .get()!;
     if (input.completion === "complete" && c.status === "open") {
-      tx.update(commitments).set({ status: "completed", completedInCycleId: c.cycleId, updatedAt: new Date() }).where(eq(commitments.id, commitmentId)).run();
+      tx.update(commitments)
+        .set({ status: "completed", completedInCycleId: c.cycleId, updatedAt: new Date() })
+        .where(eq(commitments.id, commitmentId))
+        .run();
     } else {
       tx.update(commitments).set({ updatedAt: new Date() }).where(eq(commitments.id, commitmentId)).run();
     }
-    recordAudit(tx, { actorId: actor.id, action: "progress.create", targetType: "commitment", targetId: commitmentId, detail: { updateId: id, completion: input.completion, percent: input.percent } }, meta);
+    recordAudit(
+      tx,
+      {
+        actorId: actor.id,
+        action: "progress.create",
+        targetType: "commitment",
+        targetId: commitmentId,
+        detail: { updateId: id, completion: input.completion, percent: input.percent },
+      },
+      meta,
+    );
     return id;
   });
 }
@@ -226,12 +285,24 @@ export function addProgressUpdate(db: Db, actor: { id: number; organisationId: n
 /** The secretariat checks a self-reported update; a verification is final. */
 export function verifyProgressUpdate(db: Db, actorId: number, updateId: number, note: string, meta: RequestMeta): boolean {
   return db.transaction((tx) => {
-    const update = tx.select({ commitmentId: progressUpdates.commitmentId }).from(progressUpdates).where(eq(progressUpdates.id, updateId)).get();
+    const update = tx
+      .select({ commitmentId: progressUpdates.commitmentId })
+      .from(progressUpdates)
+      .where(eq(progressUpdates.id, updateId))
+      .get();
     if (!update) return false;
-    const done = tx.select({ id: progressVerifications.updateId }).from(progressVerifications).where(eq(progressVerifications.updateId, updateId)).get();
+    const done = tx
+      .select({ id: progressVerifications.updateId })
+      .from(progressVerifications)
+      .where(eq(progressVerifications.updateId, updateId))
+      .get();
     if (done) return false;
     tx.insert(progressVerifications).values({ updateId, verifiedBy: actorId, note }).run();
-    recordAudit(tx, { actorId, action: "progress.verify", targetType: "commitment", targetId: update.commitmentId, detail: { updateId } }, meta);
+    recordAudit(
+      tx,
+      { actorId, action: "progress.verify", targetType: "commitment", targetId: update.commitmentId, detail: { updateId } },
+      meta,
+    );
     return true;
   });
 }
@@ -316,7 +387,9 @@ function inputFrom(c: Commitment, patch: Partial<CommitmentInput> = {}): Commitm
     type: c.type,
     leadOrganisationId: c.leadOrganisationId!,
     leadContribution: c.owners.find((o) => o.role === "lead")?.contribution ?? "",
-    supporting: c.owners.filter((o) => o.role === "supporting").map((o) => ({ organisationId: o.organisationId, contribution: o.contribution })),
+    supporting: c.owners
+      .filter((o) => o.role === "supporting")
+      .map((o) => ({ organisationId: o.organisationId, contribution: o.contribution })),
     contactName: c.contactName,
     contactEmail: c.contactEmail,
     startsOn: c.startsOn,
@@ -334,7 +407,13 @@ function inputFrom(c: Commitment, patch: Partial<CommitmentInput> = {}): Commitm
  * rescoped work keeps its reference; split and merged work gets new references linked to the old.
  * Returns the ids of the commitments it created.
  */
-export function carryOver(db: Db, actorId: number, fromId: number, decision: CarryDecision, meta: RequestMeta): { ok: true; created: number[] } | Failure {
+export function carryOver(
+  db: Db,
+  actorId: number,
+  fromId: number,
+  decision: CarryDecision,
+  meta: RequestMeta,
+): { ok: true; created: number[] } | Failure {
   return db.transaction((tx) => {
     const cycle = currentCycle(tx);
     const from = getCommitment(tx, fromId);
@@ -345,22 +424,49 @@ export function carryOver(db: Db, actorId: number, fromId: number, decision: Car
     }
     const created: number[] = [];
     const link = (source: Commitment, toId: number | null) =>
-      tx.insert(carryLinks).values({ fromId: source.id, toId, kind: decision.kind as CarryKind, rationale: decision.rationale, decidedBy: actorId }).run();
+      tx
+        .insert(carryLinks)
+        .values({ fromId: source.id, toId, kind: decision.kind as CarryKind, rationale: decision.rationale, decidedBy: actorId })
+        .run();
     const slug = from.pillarSlug;
     switch (decision.kind) {
       case "continued":
         created.push(insertCommitment(tx, cycle.id, from.reference, inputFrom(from), actorId));
         break;
       case "rescoped":
-        created.push(insertCommitment(tx, cycle.id, from.reference, inputFrom(from, { title: decision.title, expectedResult: decision.expectedResult }), actorId));
+        created.push(
+          insertCommitment(
+            tx,
+            cycle.id,
+            from.reference,
+            inputFrom(from, { title: decision.title, expectedResult: decision.expectedResult }),
+            actorId,
+          ),
+        );
         break;
       case "split":
         for (const part of decision.parts) {
-          created.push(insertCommitment(tx, cycle.id, nextReference(tx, slug, cycle.year), inputFrom(from, { title: part.title, expectedResult: part.expectedResult }), actorId));
+          created.push(
+            insertCommitment(
+              tx,
+              cycle.id,
+              nextReference(tx, slug, cycle.year),
+              inputFrom(from, { title: part.title, expectedResult: part.expectedResult }),
+              actorId,
+            ),
+          );
         }
         break;
       case "merged":
-        created.push(insertCommitment(tx, cycle.id, nextReference(tx, slug, cycle.year), inputFrom(from, { title: decision.title, expectedResult: decision.expectedResult }), actorId));
+        created.push(
+          insertCommitment(
+            tx,
+            cycle.id,
+            nextReference(tx, slug, cycle.year),
+            inputFrom(from, { title: decision.title, expectedResult: decision.expectedResult }),
+            actorId,
+          ),
+        );
         break;
       case "withdrawn":
         break;
@@ -373,7 +479,17 @@ export function carryOver(db: Db, actorId: number, fromId: number, decision: Car
         .where(eq(commitments.id, source.id))
         .run();
     }
-    recordAudit(tx, { actorId, action: `commitment.${decision.kind}`, targetType: "commitment", targetId: fromId, detail: { created, rationale: decision.rationale } }, meta);
+    recordAudit(
+      tx,
+      {
+        actorId,
+        action: `commitment.${decision.kind}`,
+        targetType: "commitment",
+        targetId: fromId,
+        detail: { created, rationale: decision.rationale },
+      },
+      meta,
+    );
     return { ok: true as const, created };
   });
 }
@@ -395,17 +511,33 @@ export function closeCycle(
     if (!cycle) return { ok: false as const, error: "errors.notFound" };
     if (cycle.status !== "open") return { ok: false as const, error: "errors.alreadyClosed" };
     if (today < cycle.reportOn) return { ok: false as const, error: "commitments:errors.beforeReportDate" };
-    const rows = tx.select({ id: commitments.id, status: commitments.status, reference: commitments.reference }).from(commitments).where(eq(commitments.cycleId, cycleId)).all();
+    const rows = tx
+      .select({ id: commitments.id, status: commitments.status, reference: commitments.reference })
+      .from(commitments)
+      .where(eq(commitments.cycleId, cycleId))
+      .all();
     for (const c of rows) {
       // Carried work keeps the progress reported in earlier cycles until a new update says otherwise.
       const last = latestUpdate(tx, c.reference);
       const completion: CompletionLevel = c.status === "withdrawn" ? "withdrawn" : (last?.completion ?? "not_started");
       tx.insert(cycleAssessments)
-        .values({ cycleId, commitmentId: c.id, completion, percent: last?.percent ?? 0, earlyResult: notes[c.id]?.earlyResult ?? "", note: notes[c.id]?.note ?? "", assessedBy: actorId })
+        .values({
+          cycleId,
+          commitmentId: c.id,
+          completion,
+          percent: last?.percent ?? 0,
+          earlyResult: notes[c.id]?.earlyResult ?? "",
+          note: notes[c.id]?.note ?? "",
+          assessedBy: actorId,
+        })
         .run();
     }
     tx.update(forumCycles).set({ status: "closed", closedAt: new Date(), closedBy: actorId }).where(eq(forumCycles.id, cycleId)).run();
-    recordAudit(tx, { actorId, action: "cycle.close", targetType: "cycle", targetId: cycleId, detail: { year: cycle.year, assessed: rows.length } }, meta);
+    recordAudit(
+      tx,
+      { actorId, action: "cycle.close", targetType: "cycle", targetId: cycleId, detail: { year: cycle.year, assessed: rows.length } },
+      meta,
+    );
     return { ok: true as const, assessed: rows.length };
   });
 }
@@ -413,7 +545,13 @@ export function closeCycle(
 /** A reference's whole history across cycles: each year's row, its assessment, and the links in and out. */
 export function lineageOf(db: DbOrTx, reference: string) {
   const rows = db
-    .select({ id: commitments.id, year: forumCycles.year, title: commitments.title, status: commitments.status, reference: commitments.reference })
+    .select({
+      id: commitments.id,
+      year: forumCycles.year,
+      title: commitments.title,
+      status: commitments.status,
+      reference: commitments.reference,
+    })
     .from(commitments)
     .innerJoin(forumCycles, eq(forumCycles.id, commitments.cycleId))
     .where(eq(commitments.reference, reference))

@@ -6,7 +6,7 @@
 import { and, asc, desc, eq, gte, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import type { DbOrTx } from "../../db/client";
 import { carryLinks, commitments, cycleAssessments, forumCycles, pillars, progressUpdates, users } from "../../db/schema";
-import type { CarryKind, CommitmentStatus } from "../../db/schema/vocabulary";
+import type { CarryKind, CommitmentStatus } from "../domain/vocabulary";
 import { carriedTimesSql, latestUpdateIdSql } from "./commitments.server";
 
 export { RESCOPE_AFTER } from "../utils/cycle-validation";
@@ -134,21 +134,50 @@ export function listCarryDecisions(db: DbOrTx, current: Cycle) {
     .innerJoin(commitments, eq(commitments.id, carryLinks.fromId))
     .innerJoin(forumCycles, eq(forumCycles.id, commitments.cycleId))
     .leftJoin(users, eq(users.id, carryLinks.decidedBy))
-    .where(or(inArray(carryLinks.toId, into), and(isNull(carryLinks.toId), gte(carryLinks.decidedAt, current.openedAt), lt(forumCycles.year, current.year))))
+    .where(
+      or(
+        inArray(carryLinks.toId, into),
+        and(isNull(carryLinks.toId), gte(carryLinks.decidedAt, current.openedAt), lt(forumCycles.year, current.year)),
+      ),
+    )
     .orderBy(desc(carryLinks.id))
     .all();
   const targetIds = [...new Set(links.map((l) => l.toId).filter((id): id is number => id !== null))];
   const targets = targetIds.length
-    ? db.select({ id: commitments.id, reference: commitments.reference, title: commitments.title }).from(commitments).where(inArray(commitments.id, targetIds)).all()
+    ? db
+        .select({ id: commitments.id, reference: commitments.reference, title: commitments.title })
+        .from(commitments)
+        .where(inArray(commitments.id, targetIds))
+        .all()
     : [];
   const byFrom = new Map<
     number,
-    { fromId: number; reference: string; title: string; year: number; kind: CarryKind; rationale: string; decidedAt: Date; decidedBy: string | null; becomes: { id: number; reference: string; title: string }[] }
+    {
+      fromId: number;
+      reference: string;
+      title: string;
+      year: number;
+      kind: CarryKind;
+      rationale: string;
+      decidedAt: Date;
+      decidedBy: string | null;
+      becomes: { id: number; reference: string; title: string }[];
+    }
   >();
   for (const l of links) {
     let entry = byFrom.get(l.fromId);
     if (!entry) {
-      entry = { fromId: l.fromId, reference: l.fromReference, title: l.fromTitle, year: l.fromYear, kind: l.kind, rationale: l.rationale, decidedAt: l.decidedAt, decidedBy: l.decidedBy, becomes: [] };
+      entry = {
+        fromId: l.fromId,
+        reference: l.fromReference,
+        title: l.fromTitle,
+        year: l.fromYear,
+        kind: l.kind,
+        rationale: l.rationale,
+        decidedAt: l.decidedAt,
+        decidedBy: l.decidedBy,
+        becomes: [],
+      };
       byFrom.set(l.fromId, entry);
     }
     const target = l.toId === null ? null : targets.find((t) => t.id === l.toId);

@@ -5,7 +5,7 @@
  */
 import { sql } from "drizzle-orm";
 import type { DbOrTx } from "../../db/client";
-import type { CommitmentStatus } from "../../db/schema/vocabulary";
+import type { CommitmentStatus } from "../domain/vocabulary";
 
 export interface PillarStatusRow {
   pillarId: number;
@@ -52,7 +52,9 @@ export function dashboardYears(db: DbOrTx): number[] {
 
 /** The newest cycle that has commitments: a cycle just opened is still empty. */
 function newestYearWithCommitments(db: DbOrTx): number | null {
-  const row = db.get<{ year: number } | undefined>(sql`SELECT f.year AS year FROM forum_cycles f WHERE EXISTS (SELECT 1 FROM commitments c WHERE c.cycle_id = f.id) ORDER BY f.year DESC LIMIT 1`);
+  const row = db.get<{ year: number } | undefined>(
+    sql`SELECT f.year AS year FROM forum_cycles f WHERE EXISTS (SELECT 1 FROM commitments c WHERE c.cycle_id = f.id) ORDER BY f.year DESC LIMIT 1`,
+  );
   return row?.year ?? null;
 }
 
@@ -135,7 +137,7 @@ export function overdueMilestones(db: DbOrTx, today: string) {
 /** Everything the dashboard shows, for one chosen cycle year (by default the newest with commitments). */
 export function loadDashboard(db: DbOrTx, options: { year: number | null; today: string }) {
   const years = dashboardYears(db);
-  const year = options.year !== null && years.includes(options.year) ? options.year : newestYearWithCommitments(db) ?? years[0] ?? null;
+  const year = options.year !== null && years.includes(options.year) ? options.year : (newestYearWithCommitments(db) ?? years[0] ?? null);
   return {
     years,
     year,

@@ -36,10 +36,12 @@ export interface DiffPart {
 
 /** A word-level comparison of two states, read as Markdown: what `from` had and `to` does not, and back. */
 export function compareStates(from: Uint8Array, to: Uint8Array): { parts: DiffPart[]; added: number; removed: number } {
-  const parts = diffWordsWithSpace(stateToMarkdown(from), stateToMarkdown(to)).map(
-    (p): DiffPart => ({ value: p.value, change: p.added ? "added" : p.removed ? "removed" : "same" }),
-  );
-  const words = (change: DiffPart["change"]) => parts.filter((p) => p.change === change).reduce((n, p) => n + (p.value.match(/\S+/g)?.length ?? 0), 0);
+  const parts = diffWordsWithSpace(stateToMarkdown(from), stateToMarkdown(to)).map((p): DiffPart => ({
+    value: p.value,
+    change: p.added ? "added" : p.removed ? "removed" : "same",
+  }));
+  const words = (change: DiffPart["change"]) =>
+    parts.filter((p) => p.change === change).reduce((n, p) => n + (p.value.match(/\S+/g)?.length ?? 0), 0);
   return { parts, added: words("added"), removed: words("removed") };
 }
 
@@ -54,7 +56,10 @@ export function replaceText(doc: Y.Doc, state: Uint8Array): void {
   const to = doc.getXmlFragment(DOCUMENT_FIELD);
   doc.transact(() => {
     to.delete(0, to.length);
-    to.insert(0, from.toArray().map((node) => (node as Y.XmlElement | Y.XmlText).clone()));
+    to.insert(
+      0,
+      from.toArray().map((node) => (node as Y.XmlElement | Y.XmlText).clone()),
+    );
   });
   source.destroy();
 }

@@ -27,8 +27,8 @@ function statements(db: Db): Statements {
     const c = db.$client;
     const prepared: Prepared = {
       snapshot: c.prepare("SELECT state, through_update_id AS throughUpdateId FROM document_snapshots WHERE document_id = ?"),
-      tail: c.prepare("SELECT id, \"update\" FROM document_updates WHERE document_id = ? AND id > ? ORDER BY id"),
-      append: c.prepare("INSERT INTO document_updates (document_id, \"update\", user_id) VALUES (?, ?, ?) RETURNING id"),
+      tail: c.prepare('SELECT id, "update" FROM document_updates WHERE document_id = ? AND id > ? ORDER BY id'),
+      append: c.prepare('INSERT INTO document_updates (document_id, "update", user_id) VALUES (?, ?, ?) RETURNING id'),
       upsertSnapshot: c.prepare(
         "INSERT INTO document_snapshots (document_id, state, through_update_id) VALUES (?, ?, ?) " +
           "ON CONFLICT(document_id) DO UPDATE SET state = excluded.state, through_update_id = excluded.through_update_id, created_at = unixepoch('subsec') * 1000",
@@ -39,7 +39,9 @@ function statements(db: Db): Statements {
     s = {
       ...prepared,
       // Transaction functions are built once: better-sqlite3 wraps each in BEGIN/COMMIT.
-      appendTx: c.transaction((documentId: number, update: Buffer, userId: number | null) => prepared.append.get(documentId, update, userId)!.id),
+      appendTx: c.transaction(
+        (documentId: number, update: Buffer, userId: number | null) => prepared.append.get(documentId, update, userId)!.id,
+      ),
       compactTx: c.transaction((documentId: number, state: Buffer, throughUpdateId: number) => {
         prepared.upsertSnapshot.run(documentId, state, throughUpdateId);
         prepared.dropCovered.run(documentId, throughUpdateId);

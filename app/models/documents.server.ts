@@ -4,16 +4,8 @@
  */
 import { and, desc, eq, isNotNull, max } from "drizzle-orm";
 import type { Db, DbOrTx } from "../../db/client";
-import {
-  documents,
-  documentVersions,
-  organisations,
-  pillars,
-  users,
-  workingGroupMembers,
-  workingGroups,
-} from "../../db/schema";
-import type { DocumentStatus, DocumentVisibility, Membership, VersionKind } from "../../db/schema/vocabulary";
+import { documents, documentVersions, organisations, pillars, users, workingGroupMembers, workingGroups } from "../../db/schema";
+import type { DocumentStatus, DocumentVisibility, Membership, VersionKind } from "../domain/vocabulary";
 import { can, type Actor } from "../utils/policy";
 import { recordAudit, type RequestMeta } from "./audit.server";
 import { readDocumentState } from "./document-store.server";
@@ -53,7 +45,13 @@ export function documentAccess(db: DbOrTx, documentId: number, userId: number): 
 export function actorFor(db: DbOrTx, userId: number): Actor | null {
   return (
     db
-      .select({ id: users.id, role: users.role, status: users.status, organisationId: users.organisationId, stakeholderGroup: organisations.stakeholderGroup })
+      .select({
+        id: users.id,
+        role: users.role,
+        status: users.status,
+        organisationId: users.organisationId,
+        stakeholderGroup: organisations.stakeholderGroup,
+      })
       .from(users)
       .leftJoin(organisations, eq(organisations.id, users.organisationId))
       .where(eq(users.id, userId))
@@ -116,14 +114,21 @@ export function createDocument(db: Db, actorId: number, groupId: number, input: 
       .values({ ...input, groupId, createdBy: actorId })
       .returning({ id: documents.id })
       .get();
-    recordAudit(tx, { actorId, action: "document.create", targetType: "document", targetId: id, detail: { title: input.title, groupId } }, meta);
+    recordAudit(
+      tx,
+      { actorId, action: "document.create", targetType: "document", targetId: id, detail: { title: input.title, groupId } },
+      meta,
+    );
     return id;
   });
 }
 
 export function updateDocument(db: Db, actorId: number, documentId: number, input: DocumentInput, meta: RequestMeta): void {
   db.transaction((tx) => {
-    tx.update(documents).set({ ...input, updatedAt: new Date() }).where(eq(documents.id, documentId)).run();
+    tx.update(documents)
+      .set({ ...input, updatedAt: new Date() })
+      .where(eq(documents.id, documentId))
+      .run();
     recordAudit(tx, { actorId, action: "document.update", targetType: "document", targetId: documentId, detail: { ...input } }, meta);
   });
 }
@@ -146,11 +151,22 @@ function insertVersion(
 }
 
 /** Freezes the stored text as a named version. */
-export function createVersion(db: Db, actorId: number, documentId: number, name: string, meta: RequestMeta, kind: VersionKind = "manual"): number {
+export function createVersion(
+  db: Db,
+  actorId: number,
+  documentId: number,
+  name: string,
+  meta: RequestMeta,
+  kind: VersionKind = "manual",
+): number {
   const state = readDocumentState(db, documentId);
   return db.transaction((tx) => {
     const id = insertVersion(tx, documentId, state, { name, kind, createdBy: actorId });
-    recordAudit(tx, { actorId, action: "document.version", targetType: "document", targetId: documentId, detail: { versionId: id, name, kind } }, meta);
+    recordAudit(
+      tx,
+      { actorId, action: "document.version", targetType: "document", targetId: documentId, detail: { versionId: id, name, kind } },
+      meta,
+    );
     return id;
   });
 }
@@ -183,7 +199,14 @@ export function getVersion(db: DbOrTx, documentId: number, versionId: number) {
 }
 
 /** Moves a draft to review (or back to draft), with an automatic version when it goes to review. */
-export function setDocumentStatus(db: Db, actorId: number, documentId: number, status: "draft" | "review", reviewLabel: string, meta: RequestMeta): void {
+export function setDocumentStatus(
+  db: Db,
+  actorId: number,
+  documentId: number,
+  status: "draft" | "review",
+  reviewLabel: string,
+  meta: RequestMeta,
+): void {
   const state = status === "review" ? readDocumentState(db, documentId) : null;
   db.transaction((tx) => {
     tx.update(documents).set({ status, updatedAt: new Date() }).where(eq(documents.id, documentId)).run();
@@ -211,9 +234,25 @@ export function publishDocument(
       .where(eq(documentVersions.documentId, documentId))
       .get();
     const number = (last?.n ?? 0) + 1;
-    insertVersion(tx, documentId, state, { name: input.name(number), kind: "published", createdBy: actorId, publishedNumber: number, visibility: input.visibility });
+    insertVersion(tx, documentId, state, {
+      name: input.name(number),
+      kind: "published",
+      createdBy: actorId,
+      publishedNumber: number,
+      visibility: input.visibility,
+    });
     tx.update(documents).set({ status: "published", updatedAt: new Date() }).where(eq(documents.id, documentId)).run();
-    recordAudit(tx, { actorId, action: "document.publish", targetType: "document", targetId: documentId, detail: { number, visibility: input.visibility } }, meta);
+    recordAudit(
+      tx,
+      {
+        actorId,
+        action: "document.publish",
+        targetType: "document",
+        targetId: documentId,
+        detail: { number, visibility: input.visibility },
+      },
+      meta,
+    );
     return number;
   });
 }
@@ -234,7 +273,13 @@ const publicationColumns = {
 export function getPublication(db: DbOrTx, documentId: number, number: number) {
   return (
     db
-      .select({ ...publicationColumns, id: documentVersions.id, state: documentVersions.state, publishedBy: users.name, groupId: documents.groupId })
+      .select({
+        ...publicationColumns,
+        id: documentVersions.id,
+        state: documentVersions.state,
+        publishedBy: users.name,
+        groupId: documents.groupId,
+      })
       .from(documentVersions)
       .innerJoin(documents, eq(documents.id, documentVersions.documentId))
       .innerJoin(workingGroups, eq(workingGroups.id, documents.groupId))
@@ -254,7 +299,9 @@ export function listPublicationsFor(db: DbOrTx, actor: Actor | null, documentId?
     .innerJoin(workingGroups, eq(workingGroups.id, documents.groupId))
     .innerJoin(pillars, eq(pillars.id, workingGroups.pillarId))
     .leftJoin(workingGroupMembers, and(eq(workingGroupMembers.groupId, documents.groupId), eq(workingGroupMembers.userId, actor?.id ?? 0)))
-    .where(and(isNotNull(documentVersions.publishedNumber), documentId === undefined ? undefined : eq(documentVersions.documentId, documentId)))
+    .where(
+      and(isNotNull(documentVersions.publishedNumber), documentId === undefined ? undefined : eq(documentVersions.documentId, documentId)),
+    )
     .orderBy(desc(documentVersions.id))
     .all();
   return rows.filter((p) => can(actor, "publication.view", { visibility: p.visibility ?? "group", membership: p.membership }));

@@ -5,6 +5,7 @@ import { can, type Actor } from "../utils/policy";
 import { utcToZoned, zonedToUtc } from "../utils/zoned-time";
 import { getEvent, type AgendaEvent } from "./agenda.server";
 import { recordAudit, type RequestMeta } from "./audit.server";
+import type { EventStatus, EventVisibility } from "../domain/vocabulary";
 
 /** An event for the secretariat's pages, or the 404 page. */
 export function eventOrNotFound(db: DbOrTx, id: string | undefined): AgendaEvent {
@@ -50,7 +51,7 @@ export interface EventInput {
   timeZone: string;
   venue: string | null;
   onlineUrl: string | null;
-  visibility: "public" | "members" | "groups";
+  visibility: EventVisibility;
   invitedGroups: string[];
   registrationRequiresApproval: boolean;
   rooms: string[];
@@ -85,35 +86,65 @@ export function saveEvent(db: Db, actorId: number, eventId: number | null, input
   const year = Number(input.startsOn.slice(0, 4));
   if (input.endsOn < input.startsOn) return { ok: false, field: "endsOn", error: "errors.endBeforeStart" };
   return db.transaction((tx) => {
-    if (input.kind === "forum" && forumYearTaken(tx, year, eventId ?? undefined)) return { ok: false as const, field: "startsOn", error: "errors.forumYearTaken" };
+    if (input.kind === "forum" && forumYearTaken(tx, year, eventId ?? undefined))
+      return { ok: false as const, field: "startsOn", error: "errors.forumYearTaken" };
     if (input.seriesId !== null && !tx.select({ id: eventSeries.id }).from(eventSeries).where(eq(eventSeries.id, input.seriesId)).get()) {
       return { ok: false as const, field: "seriesId", error: "errors.invalidChoice" };
     }
     const { rooms: roomNames, newSeries, ...fields } = input;
-    const seriesId = input.kind !== "convening" ? null : newSeries ? createSeries(tx, newSeries.name, newSeries.cadence).id : input.seriesId;
+    const seriesId =
+      input.kind !== "convening" ? null : newSeries ? createSeries(tx, newSeries.name, newSeries.cadence).id : input.seriesId;
     const values = { ...fields, seriesId, year, invitedGroups: input.visibility === "groups" ? input.invitedGroups : [] };
     let id = eventId;
-    if (id === null) id = tx.insert(events).values({ ...values, status: "draft" }).returning({ id: events.id }).get().id;
-    else if (tx.update(events).set(values).where(eq(events.id, id)).run().changes !== 1) return { ok: false as const, field: "form", error: "errors.notFound" };
+    if (id === null)
+      id = tx
+        .insert(events)
+        .values({ ...values, status: "draft" })
+        .returning({ id: events.id })
+        .get().id;
+    else if (tx.update(events).set(values).where(eq(events.id, id)).run().changes !== 1)
+      return { ok: false as const, field: "form", error: "errors.notFound" };
     syncRooms(tx, id, roomNames);
-    recordAudit(tx, { actorId, action: eventId === null ? "event.create" : "event.update", targetType: "event", targetId: id, detail: { title: input.title, kind: input.kind } }, meta);
+    recordAudit(
+      tx,
+      {
+        actorId,
+        action: eventId === null ? "event.create" : "event.update",
+        targetType: "event",
+        targetId: id,
+        detail: { title: input.title, kind: input.kind },
+      },
+      meta,
+    );
     return { ok: true as const, eventId: id };
   });
 }
 
-export function setEventStatus(db: Db, actorId: number, eventId: number, status: "draft" | "published" | "archived", meta: RequestMeta): boolean {
+export function setEventStatus(db: Db, actorId: number, eventId: number, status: EventStatus, meta: RequestMeta): boolean {
   return db.transaction((tx) => {
     const done = tx.update(events).set({ status }).where(eq(events.id, eventId)).run().changes === 1;
-    if (done) recordAudit(tx, { actorId, action: `event.${status === "published" ? "publish" : status === "archived" ? "archive" : "unpublish"}`, targetType: "event", targetId: eventId }, meta);
+    if (done)
+      recordAudit(
+        tx,
+        {
+          actorId,
+          action: `event.${status === "published" ? "publish" : status === "archived" ? "archive" : "unpublish"}`,
+          targetType: "event",
+          targetId: eventId,
+        },
+        meta,
+      );
     return done;
   });
 }
 
 /** Turns the validated event form into the model's input. */
-export function eventInputOf(form: {
-  newSeriesName: string | null;
-  newSeriesCadence?: EventInput["newSeries"] extends infer S ? (S extends { cadence: infer C } ? C : never) : never;
-} & Omit<EventInput, "newSeries">): EventInput {
+export function eventInputOf(
+  form: {
+    newSeriesName: string | null;
+    newSeriesCadence?: EventInput["newSeries"] extends infer S ? (S extends { cadence: infer C } ? C : never) : never;
+  } & Omit<EventInput, "newSeries">,
+): EventInput {
   const { newSeriesName, newSeriesCadence, ...rest } = form;
   return { ...rest, newSeries: newSeriesName ? { name: newSeriesName, cadence: newSeriesCadence ?? "quarterly" } : null };
 }
@@ -141,7 +172,8 @@ function addMonths(isoDate: string, months: number): string {
 export function createNextInSeries(db: Db, actorId: number, previousId: number, meta: RequestMeta): SaveEventResult {
   return db.transaction((tx) => {
     const previous = tx.select().from(events).where(eq(events.id, previousId)).get();
-    if (!previous || previous.kind !== "convening" || previous.seriesId === null) return { ok: false as const, field: "form", error: "errors.notFound" };
+    if (!previous || previous.kind !== "convening" || previous.seriesId === null)
+      return { ok: false as const, field: "form", error: "errors.notFound" };
     const series = tx.select().from(eventSeries).where(eq(eventSeries.id, previous.seriesId)).get()!;
     const months = CADENCE_MONTHS[series.cadence];
     const startsOn = addMonths(previous.startsOn, months);
@@ -154,16 +186,27 @@ export function createNextInSeries(db: Db, actorId: number, previousId: number, 
       .get();
     const roomMap = new Map<number, number>();
     for (const room of tx.select().from(rooms).where(eq(rooms.eventId, previous.id)).all()) {
-      roomMap.set(room.id, tx.insert(rooms).values({ eventId: next.id, name: room.name, position: room.position }).returning({ id: rooms.id }).get().id);
+      roomMap.set(
+        room.id,
+        tx.insert(rooms).values({ eventId: next.id, name: room.name, position: room.position }).returning({ id: rooms.id }).get().id,
+      );
     }
     for (const lead of tx.select().from(trackLeads).where(eq(trackLeads.eventId, previous.id)).all()) {
-      tx.insert(trackLeads).values({ ...lead, eventId: next.id }).run();
+      tx.insert(trackLeads)
+        .values({ ...lead, eventId: next.id })
+        .run();
     }
     const dayShift = (Date.parse(`${startsOn}T00:00:00Z`) - Date.parse(`${previous.startsOn}T00:00:00Z`)) / 86_400_000;
     const standing = tx
       .select()
       .from(agendaSessions)
-      .where(and(eq(agendaSessions.eventId, previous.id), inArray(agendaSessions.kind, ["plenary", "break"]), eq(agendaSessions.status, "scheduled")))
+      .where(
+        and(
+          eq(agendaSessions.eventId, previous.id),
+          inArray(agendaSessions.kind, ["plenary", "break"]),
+          eq(agendaSessions.status, "scheduled"),
+        ),
+      )
       .all();
     for (const s of standing) {
       const start = utcToZoned(s.startsAt, previous.timeZone);
@@ -181,7 +224,17 @@ export function createNextInSeries(db: Db, actorId: number, previousId: number, 
         })
         .run();
     }
-    recordAudit(tx, { actorId, action: "event.create_next", targetType: "event", targetId: next.id, detail: { from: previous.id, standingSessions: standing.length } }, meta);
+    recordAudit(
+      tx,
+      {
+        actorId,
+        action: "event.create_next",
+        targetType: "event",
+        targetId: next.id,
+        detail: { from: previous.id, standingSessions: standing.length },
+      },
+      meta,
+    );
     return { ok: true as const, eventId: next.id };
   });
 }
@@ -189,12 +242,19 @@ export function createNextInSeries(db: Db, actorId: number, previousId: number, 
 /** The facilitators leading each track at an event, as pillar id → user ids. */
 export function listTrackLeads(db: DbOrTx, eventId: number): Record<number, number[]> {
   const out: Record<number, number[]> = {};
-  for (const lead of db.select().from(trackLeads).where(eq(trackLeads.eventId, eventId)).all()) (out[lead.pillarId] ??= []).push(lead.userId);
+  for (const lead of db.select().from(trackLeads).where(eq(trackLeads.eventId, eventId)).all())
+    (out[lead.pillarId] ??= []).push(lead.userId);
   return out;
 }
 
 /** Replaces who leads which track at an event; only facilitators can lead one. */
-export function setTrackLeads(db: Db, actorId: number, eventId: number, leads: { pillarId: number; userId: number }[], meta: RequestMeta): void {
+export function setTrackLeads(
+  db: Db,
+  actorId: number,
+  eventId: number,
+  leads: { pillarId: number; userId: number }[],
+  meta: RequestMeta,
+): void {
   db.transaction((tx) => {
     const facilitators = new Set(
       tx
@@ -204,10 +264,19 @@ export function setTrackLeads(db: Db, actorId: number, eventId: number, leads: {
         .all()
         .map((u) => u.id),
     );
-    const pillarIds = new Set(tx.select({ id: pillars.id }).from(pillars).all().map((p) => p.id));
+    const pillarIds = new Set(
+      tx
+        .select({ id: pillars.id })
+        .from(pillars)
+        .all()
+        .map((p) => p.id),
+    );
     const valid = leads.filter((l) => facilitators.has(l.userId) && pillarIds.has(l.pillarId));
     tx.delete(trackLeads).where(eq(trackLeads.eventId, eventId)).run();
-    if (valid.length) tx.insert(trackLeads).values(valid.map((l) => ({ ...l, eventId }))).run();
+    if (valid.length)
+      tx.insert(trackLeads)
+        .values(valid.map((l) => ({ ...l, eventId })))
+        .run();
     recordAudit(tx, { actorId, action: "event.track_leads", targetType: "event", targetId: eventId, detail: { leads: valid } }, meta);
   });
 }

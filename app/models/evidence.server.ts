@@ -18,7 +18,7 @@ import {
 import { and, eq, inArray } from "drizzle-orm";
 import type { DbOrTx } from "../../db/client";
 import { agendaSessions, commitmentOrganisations, commitments, events, evidence, milestones, progressUpdates } from "../../db/schema";
-import type { CommitmentVisibility } from "../../db/schema/vocabulary";
+import type { CommitmentVisibility } from "../domain/vocabulary";
 import { evidenceTypes, extensionOf, type EvidenceType } from "../utils/progress-validation";
 
 // ---------------------------------------------------------------------------------------------
@@ -79,7 +79,10 @@ export class UploadRefused extends Error {
 export function safeFileName(raw: string): string {
   const base = raw.split(/[/\\]/).pop() ?? "";
   // eslint-disable-next-line no-control-regex
-  let name = base.replace(/[\u0000-\u001f\u007f\u200e\u200f\u202a-\u202e\u2066-\u2069"<>|:*?]/g, "").trim().replace(/^\.+/, "");
+  let name = base
+    .replace(/[\u0000-\u001f\u007f\u200e\u200f\u202a-\u202e\u2066-\u2069"<>|:*?]/g, "")
+    .trim()
+    .replace(/^\.+/, "");
   if (name.length > 150) {
     const ext = extensionOf(name).slice(0, 10);
     name = name.slice(0, 150 - ext.length) + ext;
@@ -92,7 +95,11 @@ export function safeFileName(raw: string): string {
  * counting it. Files over `maxBytes`, files after the first `maxFiles` and empty ones are read to the end
  * and dropped, so every text field still arrives and the form can be given back as it was typed.
  */
-export async function receiveEvidenceUpload(request: Request, dir: string, limits: { maxBytes: number; maxFiles: number }): Promise<ReceivedUpload> {
+export async function receiveEvidenceUpload(
+  request: Request,
+  dir: string,
+  limits: { maxBytes: number; maxFiles: number },
+): Promise<ReceivedUpload> {
   const files: StagedFile[] = [];
   const tmp = join(dir, "tmp");
   const discard = async () => {
@@ -150,7 +157,7 @@ export async function receiveEvidenceUpload(request: Request, dir: string, limit
           heads.push(Buffer.from(take));
           headLength += take.byteLength;
         }
-        for (let written = 0; written < chunk.byteLength; ) written += (await handle!.write(chunk, written)).bytesWritten;
+        for (let written = 0; written < chunk.byteLength;) written += (await handle!.write(chunk, written)).bytesWritten;
       }
       if (handle) {
         await handle.sync();
@@ -235,7 +242,8 @@ const DECLARED_ALIASES: Record<string, EvidenceType> = {
  * (plain text and CSV have no signature: they must read as UTF-8 text).
  */
 export function recogniseEvidenceType(file: Pick<StagedFile, "fileName" | "declaredType" | "head">): EvidenceType | null {
-  const declared: EvidenceType | undefined = file.declaredType in evidenceTypes ? (file.declaredType as EvidenceType) : DECLARED_ALIASES[file.declaredType];
+  const declared: EvidenceType | undefined =
+    file.declaredType in evidenceTypes ? (file.declaredType as EvidenceType) : DECLARED_ALIASES[file.declaredType];
   if (!declared) return null;
   if (!(evidenceTypes[declared] as readonly string[]).includes(extensionOf(file.fileName))) return null;
   const head = file.head;
@@ -262,7 +270,10 @@ export function recogniseEvidenceType(file: Pick<StagedFile, "fileName" | "decla
  * Moves an accepted file to its place by content hash; the same content is stored once. A file
  * stored for an update whose database row then fails stays harmlessly: it is only reachable through a row.
  */
-export async function storeStagedFile(dir: string, file: StagedFile): Promise<{ fileName: string; mimeType: string; size: number; sha256: string }> {
+export async function storeStagedFile(
+  dir: string,
+  file: StagedFile,
+): Promise<{ fileName: string; mimeType: string; size: number; sha256: string }> {
   const target = evidencePath(dir, file.sha256);
   if (!file.tempPath || !file.type || !target) throw new Error("only an accepted, received file can be stored");
   await mkdir(dirname(target), { recursive: true });
@@ -310,7 +321,11 @@ export function commitmentAccess(db: DbOrTx, commitmentId: number): { visibility
 export function commitmentsAccess(db: DbOrTx, ids: number[]): Map<number, { visibility: CommitmentVisibility; organisationIds: number[] }> {
   const out = new Map<number, { visibility: CommitmentVisibility; organisationIds: number[] }>();
   if (!ids.length) return out;
-  for (const row of db.select({ id: commitments.id, visibility: commitments.visibility }).from(commitments).where(inArray(commitments.id, ids)).all()) {
+  for (const row of db
+    .select({ id: commitments.id, visibility: commitments.visibility })
+    .from(commitments)
+    .where(inArray(commitments.id, ids))
+    .all()) {
     out.set(row.id, { visibility: row.visibility, organisationIds: [] });
   }
   for (const row of db.select().from(commitmentOrganisations).where(inArray(commitmentOrganisations.commitmentId, ids)).all()) {
@@ -322,7 +337,14 @@ export function commitmentsAccess(db: DbOrTx, ids: number[]): Map<number, { visi
 /** Titles of commitments, by id (for the other side of a carry-over link). */
 export function commitmentTitles(db: DbOrTx, ids: number[]): Map<number, string> {
   if (!ids.length) return new Map();
-  return new Map(db.select({ id: commitments.id, title: commitments.title }).from(commitments).where(inArray(commitments.id, ids)).all().map((r) => [r.id, r.title]));
+  return new Map(
+    db
+      .select({ id: commitments.id, title: commitments.title })
+      .from(commitments)
+      .where(inArray(commitments.id, ids))
+      .all()
+      .map((r) => [r.id, r.title]),
+  );
 }
 
 /** An evidence row with the commitment its update belongs to. */
@@ -351,10 +373,19 @@ export function sessionWhereMade(db: DbOrTx, sessionId: number) {
 
 /** A milestone, only if it belongs to this commitment. */
 export function milestoneOf(db: DbOrTx, commitmentId: number, milestoneId: number) {
-  return db.select().from(milestones).where(and(eq(milestones.id, milestoneId), eq(milestones.commitmentId, commitmentId))).get() ?? null;
+  return (
+    db
+      .select()
+      .from(milestones)
+      .where(and(eq(milestones.id, milestoneId), eq(milestones.commitmentId, commitmentId)))
+      .get() ?? null
+  );
 }
 
 /** The commitment a progress update was posted on. */
 export function updateCommitmentId(db: DbOrTx, updateId: number): number | null {
-  return db.select({ commitmentId: progressUpdates.commitmentId }).from(progressUpdates).where(eq(progressUpdates.id, updateId)).get()?.commitmentId ?? null;
+  return (
+    db.select({ commitmentId: progressUpdates.commitmentId }).from(progressUpdates).where(eq(progressUpdates.id, updateId)).get()
+      ?.commitmentId ?? null
+  );
 }

@@ -28,4 +28,3 @@ export function upcomingEventsFor(db: DbOrTx, actor: Actor, today: string) {
     .all()
     .filter((e) => e.status !== "archived" && can(actor, "event.view", e));
 }
-

@@ -36,7 +36,10 @@ export function createInvitation(
   const link = new URL(`/invitations/${token}`, opts.baseUrl).toString();
   return db.transaction((tx) => {
     if (findPersonByEmail(tx, input.email)) return { ok: false as const, field: "email" as const, error: "errors.personExists" as const };
-    if (input.organisationId !== null && !tx.select({ id: organisations.id }).from(organisations).where(eq(organisations.id, input.organisationId)).get()) {
+    if (
+      input.organisationId !== null &&
+      !tx.select({ id: organisations.id }).from(organisations).where(eq(organisations.id, input.organisationId)).get()
+    ) {
       return { ok: false as const, field: "organisationId" as const, error: "errors.invalidChoice" as const };
     }
     // Only the newest link for an address works.
@@ -46,19 +49,48 @@ export function createInvitation(
       .where(and(eq(invitations.email, input.email), isNull(invitations.acceptedAt), isNull(invitations.revokedAt)))
       .returning({ id: invitations.id })
       .all();
-    redactOutbox(tx, superseded.map((r) => r.id));
+    redactOutbox(
+      tx,
+      superseded.map((r) => r.id),
+    );
     const invitation = tx
       .insert(invitations)
-      .values({ ...input, tokenHash: hashSecret(token), invitedById: actorId, createdAt: now, expiresAt: new Date(now.getTime() + INVITATION_TTL_MS) })
+      .values({
+        ...input,
+        tokenHash: hashSecret(token),
+        invitedById: actorId,
+        createdAt: now,
+        expiresAt: new Date(now.getTime() + INVITATION_TTL_MS),
+      })
       .returning()
       .get();
     const mail = opts.compose(link);
     const outbox = tx
       .insert(mailOutbox)
-      .values({ kind: "invitation", recipient: input.email, subject: mail.subject, body: mail.body, link, invitationId: invitation.id, delivery: "outbox_only", createdAt: now })
+      .values({
+        kind: "invitation",
+        recipient: input.email,
+        subject: mail.subject,
+        body: mail.body,
+        link,
+        invitationId: invitation.id,
+        delivery: "outbox_only",
+        createdAt: now,
+      })
       .returning({ id: mailOutbox.id })
       .get();
-    recordAudit(tx, { actorId, action: "invitation.create", targetType: "invitation", targetId: invitation.id, detail: { email: input.email, role: input.role, organisationId: input.organisationId } }, meta, now);
+    recordAudit(
+      tx,
+      {
+        actorId,
+        action: "invitation.create",
+        targetType: "invitation",
+        targetId: invitation.id,
+        detail: { email: input.email, role: input.role, organisationId: input.organisationId },
+      },
+      meta,
+      now,
+    );
     return { ok: true as const, invitationId: invitation.id, outboxId: outbox.id, link };
   });
 }
@@ -102,7 +134,14 @@ export async function acceptInvitation(
     if (findPersonByEmail(tx, invitation.email)) return { ok: false as const, status: "used" as const };
     const user = tx
       .insert(users)
-      .values({ email: invitation.email, name: input.name, passwordHash, role: invitation.role, organisationId: invitation.organisationId, createdAt: now })
+      .values({
+        email: invitation.email,
+        name: input.name,
+        passwordHash,
+        role: invitation.role,
+        organisationId: invitation.organisationId,
+        createdAt: now,
+      })
       .returning({ id: users.id })
       .get();
     const claimed = tx
@@ -113,7 +152,18 @@ export async function acceptInvitation(
     if (claimed.changes !== 1) throw new Error("invitation was claimed concurrently");
     redactOutbox(tx, [invitation.id]);
     const session = createSession(tx, user.id, meta, now);
-    recordAudit(tx, { actorId: user.id, action: "invitation.accept", targetType: "invitation", targetId: invitation.id, detail: { email: invitation.email, role: invitation.role } }, meta, now);
+    recordAudit(
+      tx,
+      {
+        actorId: user.id,
+        action: "invitation.accept",
+        targetType: "invitation",
+        targetId: invitation.id,
+        detail: { email: invitation.email, role: invitation.role },
+      },
+      meta,
+      now,
+    );
     return { ok: true as const, userId: user.id, token: session.token };
   });
 }
@@ -186,5 +236,8 @@ export function getOutboxMail(db: DbOrTx, id: number) {
 }
 
 export function markOutboxDelivery(db: DbOrTx, id: number, delivery: "sent" | "failed", error?: string): void {
-  db.update(mailOutbox).set({ delivery, deliveryError: error?.slice(0, 500) ?? null }).where(eq(mailOutbox.id, id)).run();
+  db.update(mailOutbox)
+    .set({ delivery, deliveryError: error?.slice(0, 500) ?? null })
+    .where(eq(mailOutbox.id, id))
+    .run();
 }

@@ -38,7 +38,8 @@ function nameTaken(db: DbOrTx, name: string, exceptId?: number): boolean {
   return !!row && row.id !== exceptId;
 }
 
-export type SaveResult = { ok: true; id: number } | { ok: false; field: "name"; error: "errors.organisationExists" } | { ok: false; error: "errors.notFound" };
+export type SaveResult =
+  { ok: true; id: number } | { ok: false; field: "name"; error: "errors.organisationExists" } | { ok: false; error: "errors.notFound" };
 
 export function createOrganisation(db: Db, actorId: number, input: OrganisationInput, meta: RequestMeta): SaveResult {
   return db.transaction((tx) => {

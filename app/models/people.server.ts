@@ -37,7 +37,11 @@ export function changeRole(db: Db, actorId: number, personId: number, role: Role
     const person = getPerson(tx, personId);
     if (!person) return false;
     tx.update(users).set({ role }).where(eq(users.id, personId)).run();
-    recordAudit(tx, { actorId, action: "person.change_role", targetType: "user", targetId: personId, detail: { from: person.role, to: role } }, meta);
+    recordAudit(
+      tx,
+      { actorId, action: "person.change_role", targetType: "user", targetId: personId, detail: { from: person.role, to: role } },
+      meta,
+    );
     return true;
   });
 }
@@ -49,7 +53,11 @@ export function deactivatePerson(db: Db, actorId: number, personId: number, meta
     if (!person) return null;
     tx.update(users).set({ status: "deactivated", deactivatedAt: new Date() }).where(eq(users.id, personId)).run();
     const ended = invalidateUserSessions(tx, personId);
-    recordAudit(tx, { actorId, action: "person.deactivate", targetType: "user", targetId: personId, detail: { sessionsEnded: ended.length } }, meta);
+    recordAudit(
+      tx,
+      { actorId, action: "person.deactivate", targetType: "user", targetId: personId, detail: { sessionsEnded: ended.length } },
+      meta,
+    );
     return ended;
   });
 }
@@ -87,7 +95,11 @@ export async function changePassword(
   const endedSessions = db.transaction((tx) => {
     tx.update(users).set({ passwordHash }).where(eq(users.id, userId)).run();
     const ended = invalidateOtherSessions(tx, userId, keepSessionId);
-    recordAudit(tx, { actorId: userId, action: "account.change_password", targetType: "user", targetId: userId, detail: { sessionsEnded: ended.length } }, meta);
+    recordAudit(
+      tx,
+      { actorId: userId, action: "account.change_password", targetType: "user", targetId: userId, detail: { sessionsEnded: ended.length } },
+      meta,
+    );
     return ended;
   });
   return { ok: true, endedSessions };

@@ -7,11 +7,13 @@ import { recordAudit, type RequestMeta } from "./audit.server";
 // Event registrations ------------------------------------------------------
 
 export function myEventRegistration(db: DbOrTx, userId: number, eventId: number) {
-  return db
-    .select({ status: eventRegistrations.status, createdAt: eventRegistrations.createdAt })
-    .from(eventRegistrations)
-    .where(and(eq(eventRegistrations.userId, userId), eq(eventRegistrations.eventId, eventId)))
-    .get() ?? null;
+  return (
+    db
+      .select({ status: eventRegistrations.status, createdAt: eventRegistrations.createdAt })
+      .from(eventRegistrations)
+      .where(and(eq(eventRegistrations.userId, userId), eq(eventRegistrations.eventId, eventId)))
+      .get() ?? null
+  );
 }
 
 /** Registers a person; approved at once unless the event asks for the secretariat's approval. Idempotent. */
@@ -28,7 +30,11 @@ export function registerForEvent(db: Db, userId: number, event: AgendaEvent, met
 
 export function withdrawFromEvent(db: Db, userId: number, eventId: number, meta: RequestMeta): boolean {
   return db.transaction((tx) => {
-    const done = tx.delete(eventRegistrations).where(and(eq(eventRegistrations.userId, userId), eq(eventRegistrations.eventId, eventId))).run().changes === 1;
+    const done =
+      tx
+        .delete(eventRegistrations)
+        .where(and(eq(eventRegistrations.userId, userId), eq(eventRegistrations.eventId, eventId)))
+        .run().changes === 1;
     if (done) recordAudit(tx, { actorId: userId, action: "registration.withdraw", targetType: "event", targetId: eventId }, meta);
     return done;
   });
@@ -73,7 +79,14 @@ export function registrationCountsByGroup(db: DbOrTx, eventId: number) {
 }
 
 /** Approves or declines several registrations of one event in one transaction. */
-export function decideRegistrations(db: Db, actorId: number, eventId: number, ids: number[], decision: "approved" | "declined", meta: RequestMeta): number {
+export function decideRegistrations(
+  db: Db,
+  actorId: number,
+  eventId: number,
+  ids: number[],
+  decision: "approved" | "declined",
+  meta: RequestMeta,
+): number {
   if (ids.length === 0) return 0;
   return db.transaction((tx) => {
     const changed = tx
@@ -82,7 +95,18 @@ export function decideRegistrations(db: Db, actorId: number, eventId: number, id
       .where(and(eq(eventRegistrations.eventId, eventId), inArray(eventRegistrations.id, ids)))
       .returning({ id: eventRegistrations.id })
       .all();
-    if (changed.length) recordAudit(tx, { actorId, action: `registration.${decision === "approved" ? "approve" : "decline"}`, targetType: "event", targetId: eventId, detail: { registrations: changed.map((c) => c.id) } }, meta);
+    if (changed.length)
+      recordAudit(
+        tx,
+        {
+          actorId,
+          action: `registration.${decision === "approved" ? "approve" : "decline"}`,
+          targetType: "event",
+          targetId: eventId,
+          detail: { registrations: changed.map((c) => c.id) },
+        },
+        meta,
+      );
     return changed.length;
   });
 }
@@ -135,12 +159,18 @@ export function mySessionPlaces(db: DbOrTx, userId: number, eventId: number): Re
   return out;
 }
 
-export type TakePlaceResult = { ok: true; place: "confirmed" | "waitlisted" } | { ok: false; error: "errors.notFound" | "errors.noCapacity" | "errors.sessionCancelled" };
+export type TakePlaceResult =
+  | { ok: true; place: "confirmed" | "waitlisted" }
+  | { ok: false; error: "errors.notFound" | "errors.noCapacity" | "errors.sessionCancelled" };
 
 /** Takes a place in a capacity-limited session, or joins its waiting list when it is full. */
 export function takePlace(db: Db, userId: number, eventId: number, sessionId: number, meta: RequestMeta): TakePlaceResult {
   return db.transaction((tx) => {
-    const session = tx.select().from(agendaSessions).where(and(eq(agendaSessions.id, sessionId), eq(agendaSessions.eventId, eventId))).get();
+    const session = tx
+      .select()
+      .from(agendaSessions)
+      .where(and(eq(agendaSessions.id, sessionId), eq(agendaSessions.eventId, eventId)))
+      .get();
     if (!session) return { ok: false as const, error: "errors.notFound" as const };
     if (session.capacity === null) return { ok: false as const, error: "errors.noCapacity" as const };
     if (session.status === "cancelled") return { ok: false as const, error: "errors.sessionCancelled" as const };
@@ -157,7 +187,16 @@ export function takePlace(db: Db, userId: number, eventId: number, sessionId: nu
       .get()!.n;
     const place = taken < session.capacity ? ("confirmed" as const) : ("waitlisted" as const);
     tx.insert(sessionRegistrations).values({ sessionId, userId, status: place }).run();
-    recordAudit(tx, { actorId: userId, action: `session_place.${place === "confirmed" ? "take" : "waitlist"}`, targetType: "session", targetId: sessionId }, meta);
+    recordAudit(
+      tx,
+      {
+        actorId: userId,
+        action: `session_place.${place === "confirmed" ? "take" : "waitlist"}`,
+        targetType: "session",
+        targetId: sessionId,
+      },
+      meta,
+    );
     return { ok: true as const, place };
   });
 }
@@ -173,9 +212,19 @@ export interface Promotion {
  * Gives up a place or leaves the waiting list. When a confirmed place frees up, the first
  * person waiting gets it in the same transaction; the promotion is returned so they can be told.
  */
-export function releasePlace(db: Db, userId: number, eventId: number, sessionId: number, meta: RequestMeta): { released: boolean; promoted: Promotion | null } {
+export function releasePlace(
+  db: Db,
+  userId: number,
+  eventId: number,
+  sessionId: number,
+  meta: RequestMeta,
+): { released: boolean; promoted: Promotion | null } {
   return db.transaction((tx) => {
-    const session = tx.select().from(agendaSessions).where(and(eq(agendaSessions.id, sessionId), eq(agendaSessions.eventId, eventId))).get();
+    const session = tx
+      .select()
+      .from(agendaSessions)
+      .where(and(eq(agendaSessions.id, sessionId), eq(agendaSessions.eventId, eventId)))
+      .get();
     if (!session) return { released: false, promoted: null };
     const mine = tx
       .delete(sessionRegistrations)
@@ -183,7 +232,11 @@ export function releasePlace(db: Db, userId: number, eventId: number, sessionId:
       .returning({ status: sessionRegistrations.status })
       .get();
     if (!mine) return { released: false, promoted: null };
-    recordAudit(tx, { actorId: userId, action: "session_place.release", targetType: "session", targetId: sessionId, detail: { was: mine.status } }, meta);
+    recordAudit(
+      tx,
+      { actorId: userId, action: "session_place.release", targetType: "session", targetId: sessionId, detail: { was: mine.status } },
+      meta,
+    );
     if (mine.status !== "confirmed") return { released: true, promoted: null };
     const next = tx
       .select({ id: sessionRegistrations.id, userId: sessionRegistrations.userId })
@@ -194,7 +247,11 @@ export function releasePlace(db: Db, userId: number, eventId: number, sessionId:
       .get();
     if (!next) return { released: true, promoted: null };
     tx.update(sessionRegistrations).set({ status: "confirmed" }).where(eq(sessionRegistrations.id, next.id)).run();
-    recordAudit(tx, { actorId: null, action: "session_place.promote", targetType: "session", targetId: sessionId, detail: { userId: next.userId } }, meta);
+    recordAudit(
+      tx,
+      { actorId: null, action: "session_place.promote", targetType: "session", targetId: sessionId, detail: { userId: next.userId } },
+      meta,
+    );
     return { released: true, promoted: { userId: next.userId, eventId, sessionId, title: session.title } };
   });
 }

@@ -8,7 +8,14 @@
 import { asc, eq, sql, type SQL } from "drizzle-orm";
 import type { Db, DbOrTx } from "../../db/client";
 import { agendaSessions, commitmentImports, commitments, events, organisations, pillars } from "../../db/schema";
-import { commitmentVisibilities, pillarCodes, type CommitmentStatus, type CommitmentVisibility, type CompletionLevel, type StakeholderGroup } from "../../db/schema/vocabulary";
+import {
+  commitmentVisibilities,
+  pillarCodes,
+  type CommitmentStatus,
+  type CommitmentVisibility,
+  type CompletionLevel,
+  type StakeholderGroup,
+} from "../domain/vocabulary";
 import {
   IMPORT_COLUMNS,
   importColumnOf,
@@ -98,7 +105,8 @@ function visibilityClause(actor: Actor): SQL {
   const owners: string[] = [];
   for (const visibility of commitmentVisibilities) {
     if (can(actor, "commitment.view", { visibility, organisationIds: [] })) everyone.push(visibility);
-    else if (actor.organisationId !== null && can(actor, "commitment.view", { visibility, organisationIds: [actor.organisationId] })) owners.push(visibility);
+    else if (actor.organisationId !== null && can(actor, "commitment.view", { visibility, organisationIds: [actor.organisationId] }))
+      owners.push(visibility);
   }
   if (everyone.length === commitmentVisibilities.length) return sql`1`;
   const parts: SQL[] = [];
@@ -124,7 +132,8 @@ function whereOf(actor: Actor, f: RegistryFilter, today: string): { where: SQL; 
   const conds: SQL[] = [visibilityClause(actor)];
   if (f.year !== null) conds.push(sql`y.year = ${f.year}`);
   if (f.pillar) conds.push(sql`c.pillar_id = (SELECT id FROM pillars WHERE slug = ${f.pillar})`);
-  if (f.organisationId) conds.push(sql`c.id IN (SELECT fo.commitment_id FROM commitment_organisations fo WHERE fo.organisation_id = ${f.organisationId})`);
+  if (f.organisationId)
+    conds.push(sql`c.id IN (SELECT fo.commitment_id FROM commitment_organisations fo WHERE fo.organisation_id = ${f.organisationId})`);
   if (f.mineOrganisationId !== undefined) {
     conds.push(
       f.mineOrganisationId === null
@@ -199,7 +208,10 @@ function idsQuery(where: SQL, needsLead: boolean, limit: number | null, offset: 
 /** One page of the registry with the total that matches: two queries, whatever the page size. */
 export function listRegistry(db: DbOrTx, actor: Actor, filter: RegistryFilter, page = 1, today = todayIso()) {
   const { where, needsLead } = whereOf(actor, filter, today);
-  const total = db.get<{ n: number }>(sql`SELECT count(*) AS n FROM commitments c JOIN forum_cycles y ON y.id = c.cycle_id ${needsLead ? leadJoin : sql``} WHERE ${where}`)?.n ?? 0;
+  const total =
+    db.get<{ n: number }>(
+      sql`SELECT count(*) AS n FROM commitments c JOIN forum_cycles y ON y.id = c.cycle_id ${needsLead ? leadJoin : sql``} WHERE ${where}`,
+    )?.n ?? 0;
   const pageCount = Math.max(1, Math.ceil(total / REGISTRY_PAGE_SIZE));
   const current = Math.min(Math.max(1, page), pageCount);
   const offset = (current - 1) * REGISTRY_PAGE_SIZE;
@@ -245,7 +257,9 @@ export function forumSessionsOf(db: DbOrTx, year: number) {
     .select({ id: agendaSessions.id, title: agendaSessions.title, startsAt: agendaSessions.startsAt, timeZone: events.timeZone })
     .from(agendaSessions)
     .innerJoin(events, eq(events.id, agendaSessions.eventId))
-    .where(sql`${events.kind} = 'forum' AND ${events.year} = ${year} AND ${agendaSessions.kind} <> 'break' AND ${agendaSessions.status} = 'scheduled'`)
+    .where(
+      sql`${events.kind} = 'forum' AND ${events.year} = ${year} AND ${agendaSessions.kind} <> 'break' AND ${agendaSessions.status} = 'scheduled'`,
+    )
     .orderBy(asc(agendaSessions.startsAt), asc(agendaSessions.id))
     .all()
     .map((s) => ({ id: s.id, title: s.title, day: utcToZoned(s.startsAt, s.timeZone).date }));
@@ -313,7 +327,11 @@ interface ParsedImportRow {
 }
 
 /** Reads and validates every row; returns the rows ready to import, or every problem found. */
-export function validateImport(db: DbOrTx, actor: Actor, text: string): { ok: true; rows: ParsedImportRow[] } | { ok: false; errors: ImportRowError[] } {
+export function validateImport(
+  db: DbOrTx,
+  actor: Actor,
+  text: string,
+): { ok: true; rows: ParsedImportRow[] } | { ok: false; errors: ImportRowError[] } {
   const records = parseCsv(text);
   const errors: ImportRowError[] = [];
   if (records.length === 0) return { ok: false, errors: [{ row: 1, column: null, message: "registry:errors.importEmpty" }] };
@@ -322,8 +340,10 @@ export function validateImport(db: DbOrTx, actor: Actor, text: string): { ok: tr
   header.forEach((h) => {
     if (!known.has(h)) errors.push({ row: 1, column: h || null, message: "registry:errors.importUnknownColumn" });
   });
-  for (const c of IMPORT_COLUMNS) if (c.required && !header.includes(c.name)) errors.push({ row: 1, column: c.name, message: "registry:errors.importMissingColumn" });
-  if (!header.includes("external_id") && !header.includes("reference")) errors.push({ row: 1, column: "external_id", message: "registry:errors.importMissingColumn" });
+  for (const c of IMPORT_COLUMNS)
+    if (c.required && !header.includes(c.name)) errors.push({ row: 1, column: c.name, message: "registry:errors.importMissingColumn" });
+  if (!header.includes("external_id") && !header.includes("reference"))
+    errors.push({ row: 1, column: "external_id", message: "registry:errors.importMissingColumn" });
   if (new Set(header).size !== header.length) errors.push({ row: 1, column: null, message: "registry:errors.importDuplicateColumn" });
   const body = records.slice(1);
   if (body.length === 0) errors.push({ row: 2, column: null, message: "registry:errors.importNoRows" });
@@ -351,7 +371,8 @@ export function validateImport(db: DbOrTx, actor: Actor, text: string): { ok: tr
     };
     const rowErrors: ImportRowError[] = [];
     const problem = (column: string | null, message: string) => rowErrors.push({ row: rowNumber, column, message });
-    if (cells.length > header.length && cells.slice(header.length).some((c) => c.trim() !== "")) problem(null, "registry:errors.importExtraCells");
+    if (cells.length > header.length && cells.slice(header.length).some((c) => c.trim() !== ""))
+      problem(null, "registry:errors.importExtraCells");
 
     const externalId = at("external_id");
     const reference = at("reference").toUpperCase();
@@ -372,13 +393,25 @@ export function validateImport(db: DbOrTx, actor: Actor, text: string): { ok: tr
     };
     const pillarId = idOrBlank("pillar", at("pillar"), pillarIdOf, "registry:errors.importUnknownPillar");
     const orgLookup = (v: string) => orgIds.get(v.toLowerCase()) ?? null;
-    const leadOrganisationId = idOrBlank("lead_organisation", at("lead_organisation"), orgLookup, "registry:errors.importUnknownOrganisation");
+    const leadOrganisationId = idOrBlank(
+      "lead_organisation",
+      at("lead_organisation"),
+      orgLookup,
+      "registry:errors.importUnknownOrganisation",
+    );
     const supporting = Array.from({ length: SUPPORTING_ROWS }, (_, i) => ({
-      organisationId: idOrBlank(`supporting_organisation_${i + 1}`, at(`supporting_organisation_${i + 1}`), orgLookup, "registry:errors.importUnknownOrganisation"),
+      organisationId: idOrBlank(
+        `supporting_organisation_${i + 1}`,
+        at(`supporting_organisation_${i + 1}`),
+        orgLookup,
+        "registry:errors.importUnknownOrganisation",
+      ),
       contribution: at(`supporting_contribution_${i + 1}`),
     }));
     // A supporting organisation that could not be found is reported once, under its own column.
-    const supportingOk = supporting.map((s, i) => (s.organisationId === "" && at(`supporting_organisation_${i + 1}`) ? { organisationId: "", contribution: "" } : s));
+    const supportingOk = supporting.map((s, i) =>
+      s.organisationId === "" && at(`supporting_organisation_${i + 1}`) ? { organisationId: "", contribution: "" } : s,
+    );
     const raw: CommitmentRaw = {
       title: at("title"),
       problem: at("problem"),
@@ -395,7 +428,10 @@ export function validateImport(db: DbOrTx, actor: Actor, text: string): { ok: tr
       contactEmail: at("contact_email"),
       startsOn: at("starts_on"),
       endsOn: at("ends_on"),
-      milestones: Array.from({ length: MILESTONE_ROWS }, (_, i) => ({ title: at(`milestone_${i + 1}`), dueOn: at(`milestone_${i + 1}_due`) })),
+      milestones: Array.from({ length: MILESTONE_ROWS }, (_, i) => ({
+        title: at(`milestone_${i + 1}`),
+        dueOn: at(`milestone_${i + 1}_due`),
+      })),
       madeAtSessionId: "",
       visibility: at("visibility").toLowerCase() || "members",
     };
@@ -407,7 +443,8 @@ export function validateImport(db: DbOrTx, actor: Actor, text: string): { ok: tr
         if (!rowErrors.some((e) => e.column === column)) problem(column, message);
       }
     } else {
-      if (!can(actor, "commitment.create", { leadOrganisationId: parsed.data.leadOrganisationId })) problem("lead_organisation", "registry:errors.importLeadNotAllowed");
+      if (!can(actor, "commitment.create", { leadOrganisationId: parsed.data.leadOrganisationId }))
+        problem("lead_organisation", "registry:errors.importLeadNotAllowed");
       const more = commitmentProblems(db, parsed.data, cycle.year);
       for (const [path, message] of Object.entries(more ?? {})) problem(importColumnOf(path), message);
     }
@@ -446,13 +483,29 @@ export function importCommitments(db: Db, actor: Actor, text: string, fileName: 
         }
         // createCommitment opens its own transaction, which nests here as a savepoint.
         const result = createCommitment(db, actor.id, commitmentInputOf(r.input), meta);
-        if (!result.ok) throw new ImportAbort({ row: r.row, column: result.field ? importColumnOf(result.field) : null, message: result.error });
-        tx.insert(commitmentImports).values({ sourceKey: r.key, commitmentId: result.id, cycleId: cycle.id, fileName: fileName.slice(0, 200), rowNumber: r.row, importedBy: actor.id }).run();
+        if (!result.ok)
+          throw new ImportAbort({ row: r.row, column: result.field ? importColumnOf(result.field) : null, message: result.error });
+        tx.insert(commitmentImports)
+          .values({
+            sourceKey: r.key,
+            commitmentId: result.id,
+            cycleId: cycle.id,
+            fileName: fileName.slice(0, 200),
+            rowNumber: r.row,
+            importedBy: actor.id,
+          })
+          .run();
         created.push({ id: result.id, reference: result.reference, row: r.row });
       }
       recordAudit(
         tx,
-        { actorId: actor.id, action: "commitment.import", targetType: "cycle", targetId: cycle.id, detail: { fileName: fileName.slice(0, 200), created: created.length, skipped: skipped.length } },
+        {
+          actorId: actor.id,
+          action: "commitment.import",
+          targetType: "cycle",
+          targetId: cycle.id,
+          detail: { fileName: fileName.slice(0, 200), created: created.length, skipped: skipped.length },
+        },
         meta,
       );
       return { ok: true as const, created, skipped };
@@ -474,4 +527,3 @@ export function mayChooseLead(actor: Actor): boolean {
   // Only someone who may record a commitment without being tied to an organisation of their own.
   return can(actor, "commitment.create", { leadOrganisationId: null });
 }
-

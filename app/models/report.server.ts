@@ -7,8 +7,16 @@
  */
 import { and, asc, eq, inArray } from "drizzle-orm";
 import type { Db, DbOrTx } from "../../db/client";
-import { commitmentOrganisations, commitments, cycleAssessments, forumCycles, organisations, pillars, reportHighlights } from "../../db/schema";
-import { completionLevels, type CompletionLevel, type StakeholderGroup } from "../../db/schema/vocabulary";
+import {
+  commitmentOrganisations,
+  commitments,
+  cycleAssessments,
+  forumCycles,
+  organisations,
+  pillars,
+  reportHighlights,
+} from "../../db/schema";
+import { completionLevels, type CompletionLevel, type StakeholderGroup } from "../domain/vocabulary";
 import { recordAudit, type RequestMeta } from "./audit.server";
 
 export const MIN_ORGANISATIONS = 5;
@@ -113,7 +121,13 @@ export function buildReport(db: DbOrTx, year: number, audience: Audience): Repor
   const ids = assessed.map((r) => r.commitmentId);
   const owners = ids.length
     ? db
-        .select({ commitmentId: commitmentOrganisations.commitmentId, organisationId: organisations.id, name: organisations.name, group: organisations.stakeholderGroup, role: commitmentOrganisations.role })
+        .select({
+          commitmentId: commitmentOrganisations.commitmentId,
+          organisationId: organisations.id,
+          name: organisations.name,
+          group: organisations.stakeholderGroup,
+          role: commitmentOrganisations.role,
+        })
         .from(commitmentOrganisations)
         .innerJoin(organisations, eq(organisations.id, commitmentOrganisations.organisationId))
         .where(inArray(commitmentOrganisations.commitmentId, ids))
@@ -151,7 +165,10 @@ export function buildReport(db: DbOrTx, year: number, audience: Audience): Repor
     return { value: hidden ? null : count, organisations: orgs.size };
   };
   const byCompletion = (subset: ReportRow[]) =>
-    Object.fromEntries(completionLevels.map((level) => [level, figure(subset.filter((r) => r.completion === level))])) as Record<CompletionLevel, Figure>;
+    Object.fromEntries(completionLevels.map((level) => [level, figure(subset.filter((r) => r.completion === level))])) as Record<
+      CompletionLevel,
+      Figure
+    >;
 
   const allOrgs = new Set(owners.map((o) => o.organisationId));
   const groups = new Set<StakeholderGroup>(owners.map((o) => o.group));
@@ -182,7 +199,13 @@ export function buildReport(db: DbOrTx, year: number, audience: Audience): Repor
     },
     pillars: pillarList.map((p) => {
       const subset = rows.filter((r) => r.pillarSlug === p.slug);
-      return { slug: p.slug, name: p.name, commitments: figure(subset), completed: figure(subset.filter((r) => r.completion === "complete")), byCompletion: byCompletion(subset) };
+      return {
+        slug: p.slug,
+        name: p.name,
+        commitments: figure(subset),
+        completed: figure(subset.filter((r) => r.completion === "complete")),
+        byCompletion: byCompletion(subset),
+      };
     }),
     carried: rows.filter((r) => r.carriedIn),
     highlights: highlightRows.flatMap((h) => {
@@ -201,12 +224,24 @@ export function publishable(report: ReportData): ReportData {
   return {
     ...report,
     overview: { ...stripAll(rest), byCompletion: stripAll(byCompletion) },
-    pillars: report.pillars.map((p) => ({ ...p, commitments: strip(p.commitments), completed: strip(p.completed), byCompletion: stripAll(p.byCompletion) })),
+    pillars: report.pillars.map((p) => ({
+      ...p,
+      commitments: strip(p.commitments),
+      completed: strip(p.completed),
+      byCompletion: stripAll(p.byCompletion),
+    })),
   };
 }
 
 /** Chooses (or drops) a commitment to highlight in a closed cycle's report. */
-export function setHighlight(db: Db, actorId: number, year: number, commitmentId: number, highlight: { note: string } | null, meta: RequestMeta): boolean {
+export function setHighlight(
+  db: Db,
+  actorId: number,
+  year: number,
+  commitmentId: number,
+  highlight: { note: string } | null,
+  meta: RequestMeta,
+): boolean {
   return db.transaction((tx) => {
     const cycle = closedCycle(tx, year);
     if (!cycle) return false;
@@ -222,9 +257,21 @@ export function setHighlight(db: Db, actorId: number, year: number, commitmentId
         .onConflictDoUpdate({ target: [reportHighlights.cycleId, reportHighlights.commitmentId], set: { note: highlight.note } })
         .run();
     } else {
-      tx.delete(reportHighlights).where(and(eq(reportHighlights.cycleId, cycle.id), eq(reportHighlights.commitmentId, commitmentId))).run();
+      tx.delete(reportHighlights)
+        .where(and(eq(reportHighlights.cycleId, cycle.id), eq(reportHighlights.commitmentId, commitmentId)))
+        .run();
     }
-    recordAudit(tx, { actorId, action: highlight ? "report.highlight" : "report.unhighlight", targetType: "cycle", targetId: cycle.id, detail: { commitmentId } }, meta);
+    recordAudit(
+      tx,
+      {
+        actorId,
+        action: highlight ? "report.highlight" : "report.unhighlight",
+        targetType: "cycle",
+        targetId: cycle.id,
+        detail: { commitmentId },
+      },
+      meta,
+    );
     return true;
   });
 }

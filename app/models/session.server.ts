@@ -12,10 +12,9 @@ import { organisations, sessions, users } from "../../db/schema";
 export const SESSION_COOKIE = "convene_session";
 const REFRESH_INTERVAL_MS = 60 * 60 * 1000;
 
-export type SessionUser = Pick<
-  typeof users.$inferSelect,
-  "id" | "email" | "name" | "role" | "organisationId" | "timeZone" | "status"
-> & { stakeholderGroup: string | null };
+export type SessionUser = Pick<typeof users.$inferSelect, "id" | "email" | "name" | "role" | "organisationId" | "timeZone" | "status"> & {
+  stakeholderGroup: string | null;
+};
 export type Session = typeof sessions.$inferSelect;
 export interface ValidatedSession {
   session: Session;
@@ -75,12 +74,7 @@ function sessionLookup(db: Db) {
   return lookup;
 }
 
-export function validateSessionToken(
-  db: Db,
-  token: string,
-  idleTimeoutMs: number,
-  now = new Date(),
-): ValidatedSession | null {
+export function validateSessionToken(db: Db, token: string, idleTimeoutMs: number, now = new Date()): ValidatedSession | null {
   const [id, secret, extra] = token.split(".");
   if (!id || !secret || extra !== undefined || id.length > 64 || secret.length > 128) return null;
   const row = sessionLookup(db).get({ id });
@@ -102,7 +96,11 @@ export function validateSessionToken(
     refreshed = true;
   }
   const { id: userId, email, name, role, organisationId, timeZone, status } = row.user;
-  return { session, user: { id: userId, email, name, role, organisationId, timeZone, status, stakeholderGroup: row.stakeholderGroup }, refreshed };
+  return {
+    session,
+    user: { id: userId, email, name, role, organisationId, timeZone, status, stakeholderGroup: row.stakeholderGroup },
+    refreshed,
+  };
 }
 
 export function invalidateSession(db: DbOrTx, sessionId: string): void {

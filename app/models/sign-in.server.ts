@@ -37,14 +37,8 @@ export async function signIn(
 ): Promise<SignInResult> {
   const accountKey = input.email;
   const addressKey = meta.ipAddress ?? "unknown";
-  const [accountState, addressState] = await Promise.all([
-    throttle.perAccount.get(accountKey),
-    throttle.perAddress.get(addressKey),
-  ]);
-  const waitMs = Math.max(
-    blockedFor(accountState, throttle.perAccount.points),
-    blockedFor(addressState, throttle.perAddress.points),
-  );
+  const [accountState, addressState] = await Promise.all([throttle.perAccount.get(accountKey), throttle.perAddress.get(addressKey)]);
+  const waitMs = Math.max(blockedFor(accountState, throttle.perAccount.points), blockedFor(addressState, throttle.perAddress.points));
   if (waitMs > 0) return { ok: false, reason: "throttled", retryAfterMinutes: Math.max(1, Math.ceil(waitMs / 60_000)) };
 
   const user = db.select().from(users).where(eq(users.email, input.email)).get();
@@ -55,7 +49,11 @@ export async function signIn(
       throttle.perAccount.penalty(accountKey).catch(() => undefined),
       throttle.perAddress.penalty(addressKey).catch(() => undefined),
     ]);
-    recordAudit(db, { actorId: user?.id ?? null, action: "auth.sign_in_failed", targetType: "user", targetId: user?.id, detail: { email: input.email } }, meta);
+    recordAudit(
+      db,
+      { actorId: user?.id ?? null, action: "auth.sign_in_failed", targetType: "user", targetId: user?.id, detail: { email: input.email } },
+      meta,
+    );
     return { ok: false, reason: "invalid" };
   }
 

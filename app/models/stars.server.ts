@@ -21,12 +21,18 @@ export function setStar(db: Db, userId: number, eventId: number, sessionId: numb
     .get();
   if (!session) return null;
   if (starred) db.insert(agendaStars).values({ userId, sessionId }).onConflictDoNothing().run();
-  else db.delete(agendaStars).where(and(eq(agendaStars.userId, userId), eq(agendaStars.sessionId, sessionId))).run();
+  else
+    db.delete(agendaStars)
+      .where(and(eq(agendaStars.userId, userId), eq(agendaStars.sessionId, sessionId)))
+      .run();
   return starred;
 }
 
 /** Pairs of starred sessions that overlap in time (cancelled ones never clash). */
-export function clashesAmong<T extends { id: number; startsAt: Date | string; endsAt: Date | string; status: string }>(sessions: T[], starred: readonly number[]): [number, number][] {
+export function clashesAmong<T extends { id: number; startsAt: Date | string; endsAt: Date | string; status: string }>(
+  sessions: T[],
+  starred: readonly number[],
+): [number, number][] {
   const mine = sessions
     .filter((s) => starred.includes(s.id) && s.status === "scheduled")
     .map((s) => ({ id: s.id, start: new Date(s.startsAt).getTime(), end: new Date(s.endsAt).getTime() }))
@@ -47,4 +53,3 @@ export function starredSessionsOf(db: DbOrTx, userId: number) {
     .all()
     .map((r) => r.session);
 }
-

@@ -56,7 +56,15 @@ export function saveFromForm(
   }
   const changes: AgendaChange[] = [];
   for (const roomId of roomIds) {
-    const result = saveSession(db, actor.id, event, sessionId, { ...input, roomId }, { acceptConflicts: opts.acceptConflicts || everyRoom }, meta);
+    const result = saveSession(
+      db,
+      actor.id,
+      event,
+      sessionId,
+      { ...input, roomId },
+      { acceptConflicts: opts.acceptConflicts || everyRoom },
+      meta,
+    );
     if (!result.ok) return result;
     changes.push(result.change);
   }
@@ -94,7 +102,14 @@ export function moveSession(
   return result.ok ? { ok: true, changes: [result.change] } : result;
 }
 
-export function changeStatus(db: Db, actor: Actor, event: AgendaEvent, sessionId: number, status: "scheduled" | "cancelled", meta: RequestMeta): TimetableResult {
+export function changeStatus(
+  db: Db,
+  actor: Actor,
+  event: AgendaEvent,
+  sessionId: number,
+  status: "scheduled" | "cancelled",
+  meta: RequestMeta,
+): TimetableResult {
   const before = getSession(db, event.id, sessionId);
   if (!before) return { ok: false, reason: "not_found" };
   if (!mayEditTrack(db, actor, event.id, before.pillarId)) return { ok: false, reason: "forbidden" };

@@ -5,7 +5,7 @@
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "../../db/client";
 import { organisations, pillars, users, workingGroupMembers, workingGroups } from "../../db/schema";
-import type { Membership } from "../../db/schema/vocabulary";
+import type { Membership } from "../domain/vocabulary";
 import { can, type Actor } from "../utils/policy";
 import { recordAudit, type RequestMeta } from "./audit.server";
 
@@ -64,7 +64,14 @@ export function getWorkingGroup(db: DbOrTx, groupId: number) {
 
 export function listMembers(db: DbOrTx, groupId: number) {
   return db
-    .select({ userId: users.id, name: users.name, email: users.email, role: users.role, organisation: organisations.name, membership: workingGroupMembers.membership })
+    .select({
+      userId: users.id,
+      name: users.name,
+      email: users.email,
+      role: users.role,
+      organisation: organisations.name,
+      membership: workingGroupMembers.membership,
+    })
     .from(workingGroupMembers)
     .innerJoin(users, eq(users.id, workingGroupMembers.userId))
     .leftJoin(organisations, eq(organisations.id, users.organisationId))
@@ -85,7 +92,17 @@ export function createWorkingGroup(db: Db, actorId: number, input: WorkingGroupI
   return db.transaction((tx) => {
     const { id } = tx.insert(workingGroups).values(input).returning({ id: workingGroups.id }).get();
     if (input.leadId) tx.insert(workingGroupMembers).values({ groupId: id, userId: input.leadId, membership: "editor" }).run();
-    recordAudit(tx, { actorId, action: "working_group.create", targetType: "working_group", targetId: id, detail: { name: input.name, leadId: input.leadId } }, meta);
+    recordAudit(
+      tx,
+      {
+        actorId,
+        action: "working_group.create",
+        targetType: "working_group",
+        targetId: id,
+        detail: { name: input.name, leadId: input.leadId },
+      },
+      meta,
+    );
     return id;
   });
 }
@@ -99,7 +116,11 @@ export function updateWorkingGroup(db: Db, actorId: number, groupId: number, inp
         .onConflictDoUpdate({ target: [workingGroupMembers.groupId, workingGroupMembers.userId], set: { membership: "editor" } })
         .run();
     }
-    recordAudit(tx, { actorId, action: "working_group.update", targetType: "working_group", targetId: groupId, detail: { ...input } }, meta);
+    recordAudit(
+      tx,
+      { actorId, action: "working_group.update", targetType: "working_group", targetId: groupId, detail: { ...input } },
+      meta,
+    );
   });
 }
 
@@ -109,7 +130,11 @@ export function setMembership(db: Db, actorId: number, groupId: number, userId: 
       .values({ groupId, userId, membership })
       .onConflictDoUpdate({ target: [workingGroupMembers.groupId, workingGroupMembers.userId], set: { membership } })
       .run();
-    recordAudit(tx, { actorId, action: "working_group.member_set", targetType: "working_group", targetId: groupId, detail: { userId, membership } }, meta);
+    recordAudit(
+      tx,
+      { actorId, action: "working_group.member_set", targetType: "working_group", targetId: groupId, detail: { userId, membership } },
+      meta,
+    );
   });
 }
 
@@ -122,7 +147,12 @@ export function removeMember(db: Db, actorId: number, groupId: number, userId: n
       .delete(workingGroupMembers)
       .where(and(eq(workingGroupMembers.groupId, groupId), eq(workingGroupMembers.userId, userId)))
       .run().changes;
-    if (removed) recordAudit(tx, { actorId, action: "working_group.member_remove", targetType: "working_group", targetId: groupId, detail: { userId } }, meta);
+    if (removed)
+      recordAudit(
+        tx,
+        { actorId, action: "working_group.member_remove", targetType: "working_group", targetId: groupId, detail: { userId } },
+        meta,
+      );
     return removed > 0;
   });
 }
@@ -159,7 +189,13 @@ function isUniqueViolation(error: unknown): boolean {
  * Creates a working group (`groupId` null) or edits one, refusing a name another group already has
  * (also when two people pick the same name at the same moment).
  */
-export function saveWorkingGroup(db: Db, actorId: number, groupId: number | null, input: WorkingGroupInput, meta: RequestMeta): SaveWorkingGroupResult {
+export function saveWorkingGroup(
+  db: Db,
+  actorId: number,
+  groupId: number | null,
+  input: WorkingGroupInput,
+  meta: RequestMeta,
+): SaveWorkingGroupResult {
   const taken = { ok: false as const, field: "name" as const, error: "groups:errors.nameTaken" as const };
   if (workingGroupNameTaken(db, input.name, groupId ?? undefined)) return taken;
   try {
@@ -197,7 +233,11 @@ export function listLeadCandidates(db: DbOrTx) {
  * What is wrong with a group's pillar or lead beyond its shape, as field errors (or null when all is well).
  * The group's current lead may stay even if they could no longer be chosen.
  */
-export function workingGroupInputProblems(db: DbOrTx, input: WorkingGroupInput, currentLeadId: number | null = null): Record<string, string> | null {
+export function workingGroupInputProblems(
+  db: DbOrTx,
+  input: WorkingGroupInput,
+  currentLeadId: number | null = null,
+): Record<string, string> | null {
   const problems: Record<string, string> = {};
   if (!db.select({ id: pillars.id }).from(pillars).where(eq(pillars.id, input.pillarId)).get()) problems.pillarId = "errors.invalidChoice";
   if (input.leadId !== null && input.leadId !== currentLeadId && !listLeadCandidates(db).some((p) => p.id === input.leadId)) {

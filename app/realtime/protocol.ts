@@ -3,7 +3,7 @@
  * Both sides import this module; `docs/realtime.md` describes it for other clients.
  */
 import { z } from "zod";
-import type { AttributionRule, Role, SessionKind } from "../../db/schema/vocabulary";
+import type { AttributionRule, Role, SessionKind } from "../domain/vocabulary";
 
 /** Largest accepted payload of any request event, in bytes of JSON. */
 export const MAX_PAYLOAD_BYTES = 16 * 1024;
@@ -14,14 +14,7 @@ export const MAX_DOC_MESSAGE_BYTES = 512 * 1024;
 export const MAX_AWARENESS_STATE_BYTES = 4 * 1024;
 
 export type ErrorCode =
-  | "invalid_payload"
-  | "payload_too_large"
-  | "unknown_event"
-  | "forbidden"
-  | "read_only"
-  | "not_joined"
-  | "malformed_update"
-  | "internal";
+  "invalid_payload" | "payload_too_large" | "unknown_event" | "forbidden" | "read_only" | "not_joined" | "malformed_update" | "internal";
 export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: ErrorCode; message: string };
 
 /** Payload schemas of the request events a client may send; every one is answered through an acknowledgement. */

@@ -77,7 +77,9 @@ export default function Home() {
                 <p className="card__eyebrow">
                   {t(`pillars.${g.pillarSlug}` as "pillars.tech-innovation")}{" "}
                   <span className="badge">
-                    {g.membership ? t("home.groupMembership", { membership: t(`groups:membership.${g.membership}`) }) : t("home.groupNotMember")}
+                    {g.membership
+                      ? t("home.groupMembership", { membership: t(`groups:membership.${g.membership}`) })
+                      : t("home.groupNotMember")}
                   </span>
                 </p>
                 <h3 className="card__title">

@@ -47,18 +47,24 @@ export async function action({ request, context }: ActionFunctionArgs) {
       const parsed = parseForm(form, PasswordChangeSchema);
       if (!parsed.ok) return data<Result>({ ...parsed, section: "password" }, { status: 400 });
       const result = await changePassword(db, user.id, auth.session.id, parsed.data, context.requestMeta);
-      if (!result.ok) return data<Result>({ ok: false, section: "password", errors: { [result.field]: result.error }, values: {} }, { status: 400 });
+      if (!result.ok)
+        return data<Result>({ ok: false, section: "password", errors: { [result.field]: result.error }, values: {} }, { status: 400 });
       live.endSessions(result.endedSessions, "password_changed");
       return done("password", "account.passwordChanged");
     }
     case "revoke": {
       const sessionId = String(form.get("sessionId") ?? "");
       const target = findSession(db, sessionId);
-      if (!target) return data<Result>({ ok: false, section: "sessions", message: "errors.alreadyClosed", errors: {}, values: {} }, { status: 404 });
+      if (!target)
+        return data<Result>({ ok: false, section: "sessions", message: "errors.alreadyClosed", errors: {}, values: {} }, { status: 404 });
       if (!can(user, "session.revoke", { userId: target.userId })) throw forbidden();
       db.transaction((tx) => {
         invalidateSession(tx, sessionId);
-        recordAudit(tx, { actorId: user.id, action: "session.revoke", targetType: "session", targetId: sessionId.slice(0, 8) }, context.requestMeta);
+        recordAudit(
+          tx,
+          { actorId: user.id, action: "session.revoke", targetType: "session", targetId: sessionId.slice(0, 8) },
+          context.requestMeta,
+        );
       });
       live.endSessions([sessionId], "revoked");
       if (sessionId === auth.session.id) return redirect("/sign-in", { headers: { "Set-Cookie": context.sessionCookie.clear() } });
@@ -71,8 +77,26 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 function describeAgent(ua: string | null): string {
   if (!ua) return "—";
-  const browser = /Edg\//.test(ua) ? "Edge" : /Firefox\//.test(ua) ? "Firefox" : /Chrom(e|ium)\//.test(ua) ? "Chrome" : /Safari\//.test(ua) ? "Safari" : null;
-  const os = /Windows/.test(ua) ? "Windows" : /Android/.test(ua) ? "Android" : /iPhone|iPad/.test(ua) ? "iOS" : /Mac OS X/.test(ua) ? "macOS" : /Linux/.test(ua) ? "Linux" : null;
+  const browser = /Edg\//.test(ua)
+    ? "Edge"
+    : /Firefox\//.test(ua)
+      ? "Firefox"
+      : /Chrom(e|ium)\//.test(ua)
+        ? "Chrome"
+        : /Safari\//.test(ua)
+          ? "Safari"
+          : null;
+  const os = /Windows/.test(ua)
+    ? "Windows"
+    : /Android/.test(ua)
+      ? "Android"
+      : /iPhone|iPad/.test(ua)
+        ? "iOS"
+        : /Mac OS X/.test(ua)
+          ? "macOS"
+          : /Linux/.test(ua)
+            ? "Linux"
+            : null;
   return [browser, os].filter(Boolean).join(" · ") || ua.slice(0, 60);
 }
 
@@ -99,14 +123,24 @@ export default function Account() {
           <h2 id="profile-title">{t("account.profileTitle")}</h2>
           <Form method="post" noValidate className="stack">
             <FormAlert message={profileResult?.message ? t(profileResult.message as "account.profileSaved") : null} tone="success" />
-            <TextField name="name" label={t("fields.fullName")} autoComplete="name" required defaultValue={profileValues.name} error={profileResult?.errors.name} />
+            <TextField
+              name="name"
+              label={t("fields.fullName")}
+              autoComplete="name"
+              required
+              defaultValue={profileValues.name}
+              error={profileResult?.errors.name}
+            />
             <SelectField
               name="timeZone"
               label={t("fields.timeZone")}
               hint={t("fields.timeZoneHint")}
               defaultValue={profileValues.timeZone ?? ""}
               error={profileResult?.errors.timeZone}
-              options={[{ value: "", label: t("fields.browserTimeZone") }, ...timeZones.map((z) => ({ value: z, label: z.replaceAll("_", " ") }))]}
+              options={[
+                { value: "", label: t("fields.browserTimeZone") },
+                ...timeZones.map((z) => ({ value: z, label: z.replaceAll("_", " ") })),
+              ]}
             />
             <SubmitButton intent="profile" pendingLabel={t("common.saving")}>
               {t("common.save")}
@@ -117,9 +151,31 @@ export default function Account() {
           <h2 id="password-title">{t("account.passwordTitle")}</h2>
           <Form method="post" noValidate className="stack">
             <FormAlert message={passwordResult?.message ? t(passwordResult.message as "account.passwordChanged") : null} tone="success" />
-            <TextField name="currentPassword" type="password" label={t("fields.currentPassword")} autoComplete="current-password" required error={passwordResult?.errors.currentPassword} />
-            <TextField name="password" type="password" label={t("fields.newPassword")} hint={t("fields.passwordHint")} autoComplete="new-password" required error={passwordResult?.errors.password} />
-            <TextField name="confirmPassword" type="password" label={t("fields.confirmPassword")} autoComplete="new-password" required error={passwordResult?.errors.confirmPassword} />
+            <TextField
+              name="currentPassword"
+              type="password"
+              label={t("fields.currentPassword")}
+              autoComplete="current-password"
+              required
+              error={passwordResult?.errors.currentPassword}
+            />
+            <TextField
+              name="password"
+              type="password"
+              label={t("fields.newPassword")}
+              hint={t("fields.passwordHint")}
+              autoComplete="new-password"
+              required
+              error={passwordResult?.errors.password}
+            />
+            <TextField
+              name="confirmPassword"
+              type="password"
+              label={t("fields.confirmPassword")}
+              autoComplete="new-password"
+              required
+              error={passwordResult?.errors.confirmPassword}
+            />
             <SubmitButton intent="password" pendingLabel={t("common.saving")}>
               {t("account.changePassword")}
             </SubmitButton>
@@ -129,7 +185,10 @@ export default function Account() {
       <section aria-labelledby="sessions-title" className="panel">
         <h2 id="sessions-title">{t("account.sessionsTitle")}</h2>
         <p className="muted">{t("account.sessionsLead")}</p>
-        <FormAlert message={sessionsResult?.message ? t(sessionsResult.message as "account.revoked") : null} tone={sessionsResult?.ok ? "success" : "error"} />
+        <FormAlert
+          message={sessionsResult?.message ? t(sessionsResult.message as "account.revoked") : null}
+          tone={sessionsResult?.ok ? "success" : "error"}
+        />
         <ul className="row-list">
           {sessions.map((s) => (
             <li key={s.id} className="row-list__item" data-testid="session-item">

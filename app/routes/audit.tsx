@@ -111,7 +111,9 @@ export default function Audit() {
                   </td>
                   <td data-label={t("audit.actor")}>{e.actorName ?? t("audit.system")}</td>
                   <td data-label={t("audit.action")}>
-                    <span className="cell-title">{t(`auditActions.${e.action}` as "auditActions.auth.sign_in", { defaultValue: e.action })}</span>
+                    <span className="cell-title">
+                      {t(`auditActions.${e.action}` as "auditActions.auth.sign_in", { defaultValue: e.action })}
+                    </span>
                     {e.detail ? <code className="cell-sub detail">{JSON.stringify(e.detail)}</code> : null}
                   </td>
                   <td data-label={t("audit.target")}>{e.targetType ? `${e.targetType} #${e.targetId}` : "—"}</td>

@@ -1,7 +1,7 @@
 import { data, type ActionFunctionArgs, type AppLoadContext, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { completionLevels } from "../../db/schema/vocabulary";
+import { completionLevels } from "../domain/vocabulary";
 import { EmptyState, FormAlert, SelectField, SubmitButton, TextAreaField, TextField } from "../components/form";
 import { DateRange, DateTime } from "../components/time";
 import {
@@ -65,14 +65,21 @@ function idOf(raw: string | undefined): number {
 function readableCommitment(context: AppLoadContext, request: Request, idParam: string | undefined) {
   const db = context.services.db;
   const commitment = getCommitment(db, idOf(idParam)) ?? notFound();
-  const user = requireReader(context, request, (u) => can(u, "commitment.view", { visibility: commitment.visibility, organisationIds: commitment.organisationIds }));
+  const user = requireReader(context, request, (u) =>
+    can(u, "commitment.view", { visibility: commitment.visibility, organisationIds: commitment.organisationIds }),
+  );
   return { user, commitment };
 }
 
 /** Progress is reported only on the current open cycle's record, while the work is not carried or withdrawn. */
 function takesProgress(context: AppLoadContext, commitment: Commitment): boolean {
   const cycle = currentCycle(context.services.db);
-  return !!cycle && cycle.id === commitment.cycleId && commitment.cycleStatus === "open" && (commitment.status === "open" || commitment.status === "completed");
+  return (
+    !!cycle &&
+    cycle.id === commitment.cycleId &&
+    commitment.cycleStatus === "open" &&
+    (commitment.status === "open" || commitment.status === "completed")
+  );
 }
 
 /** The reader's calendar date, in their own time zone when they set one. */
@@ -109,12 +116,23 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
       title: y.title,
       status: y.status,
       assessment: y.assessment
-        ? { completion: y.assessment.completion, percent: y.assessment.percent, earlyResult: y.assessment.earlyResult, note: y.assessment.note }
+        ? {
+            completion: y.assessment.completion,
+            percent: y.assessment.percent,
+            earlyResult: y.assessment.earlyResult,
+            note: y.assessment.note,
+          }
         : null,
       // What this year's record became, and where it came from when that was another reference (split, merged).
       out: lineage.links
         .filter((l) => l.fromId === y.id)
-        .map((l) => ({ kind: l.kind, rationale: l.rationale, decidedAt: l.decidedAt, withdrawn: l.toId === null, target: other(l.toId, l.toReference) })),
+        .map((l) => ({
+          kind: l.kind,
+          rationale: l.rationale,
+          decidedAt: l.decidedAt,
+          withdrawn: l.toId === null,
+          target: other(l.toId, l.toReference),
+        })),
       in: lineage.links
         .filter((l) => l.toId === y.id && !yearIds.includes(l.fromId))
         .map((l) => ({ kind: l.kind, rationale: l.rationale, decidedAt: l.decidedAt, source: other(l.fromId, l.fromReference) })),
@@ -168,7 +186,12 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
       contactEmail: user ? commitment.contactEmail : null,
       startsOn: commitment.startsOn,
       endsOn: commitment.endsOn,
-      owners: commitment.owners.map((o) => ({ organisationId: o.organisationId, name: o.name, role: o.role, contribution: o.contribution })),
+      owners: commitment.owners.map((o) => ({
+        organisationId: o.organisationId,
+        name: o.name,
+        role: o.role,
+        contribution: o.contribution,
+      })),
     },
     milestones: commitment.milestones.map((m) => ({
       id: m.id,
@@ -212,7 +235,11 @@ function done(intent: Intent, message: string, about?: number) {
   return data<ActionResult>({ ok: true, intent, message, about, errors: {}, fileErrors: [], values: {} });
 }
 
-function failed(intent: Intent | null, init: { message?: string; about?: number; errors?: Record<string, string>; fileErrors?: ActionResult["fileErrors"]; form?: FormData }, status = 400) {
+function failed(
+  intent: Intent | null,
+  init: { message?: string; about?: number; errors?: Record<string, string>; fileErrors?: ActionResult["fileErrors"]; form?: FormData },
+  status = 400,
+) {
   return data<ActionResult>(
     {
       ok: false,
@@ -251,7 +278,11 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       upload = await receiveEvidenceUpload(request, dir, { maxBytes: env.EVIDENCE_MAX_BYTES, maxFiles: EVIDENCE_MAX_FILES });
     } catch (error) {
       if (error instanceof UploadRefused) {
-        const message = { textTooLarge: "errors.filesTooLarge", badFileName: "errors.fileNameUnreadable", malformed: "errors.uploadMalformed" }[error.reason];
+        const message = {
+          textTooLarge: "errors.filesTooLarge",
+          badFileName: "errors.fileNameUnreadable",
+          malformed: "errors.uploadMalformed",
+        }[error.reason];
         return failed("progress", { message }, error.reason === "textTooLarge" ? 413 : 400);
       }
       throw error;
@@ -272,7 +303,13 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       }
       const stored = [];
       for (const file of files) stored.push(await storeStagedFile(dir, file));
-      const updateId = addProgressUpdate(db, { id: user.id, organisationId: user.organisationId }, commitment.id, { ...parsed.data, files: stored }, meta);
+      const updateId = addProgressUpdate(
+        db,
+        { id: user.id, organisationId: user.organisationId },
+        commitment.id,
+        { ...parsed.data, files: stored },
+        meta,
+      );
       return done("progress", "done.posted", updateId);
     } finally {
       await upload.discard();
@@ -286,7 +323,13 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     if (!takesProgress(context, commitment)) return failed("progress", { message: "errors.notCurrent", form }, 409);
     const parsed = validateFields(form, ProgressSchema);
     if (!parsed.ok) return failed("progress", { errors: parsed.errors, form });
-    const updateId = addProgressUpdate(db, { id: user.id, organisationId: user.organisationId }, commitment.id, { ...parsed.data, files: [] }, meta);
+    const updateId = addProgressUpdate(
+      db,
+      { id: user.id, organisationId: user.organisationId },
+      commitment.id,
+      { ...parsed.data, files: [] },
+      meta,
+    );
     return done("progress", "done.posted", updateId);
   }
 
@@ -299,7 +342,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     const on = updateCommitmentId(db, updateId);
     const onLineage = on !== null && (on === commitment.id || getCommitment(db, on)?.reference === commitment.reference);
     if (!onLineage) return failed("verify", { message: "common:errors.notFound", about: updateId }, 404);
-    if (!verifyProgressUpdate(db, user.id, updateId, note, meta)) return failed("verify", { message: "errors.alreadyChecked", about: updateId }, 409);
+    if (!verifyProgressUpdate(db, user.id, updateId, note, meta))
+      return failed("verify", { message: "errors.alreadyChecked", about: updateId }, 409);
     return done("verify", "done.verified", updateId);
   }
 
@@ -310,8 +354,10 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     const milestone = milestoneOf(db, commitment.id, milestoneId);
     if (!milestone) return failed("milestone", { message: "common:errors.notFound", about: milestoneId }, 404);
     if (!takesProgress(context, commitment)) return failed("milestone", { message: "errors.milestoneClosed", about: milestoneId }, 409);
-    if (doneOn > todayFor(user)) return failed("milestone", { errors: { doneOn: "commitment:errors.dateInFuture" }, form, about: milestoneId });
-    if (!completeMilestone(db, user.id, milestoneId, doneOn, meta)) return failed("milestone", { message: "errors.alreadyDone", about: milestoneId }, 409);
+    if (doneOn > todayFor(user))
+      return failed("milestone", { errors: { doneOn: "commitment:errors.dateInFuture" }, form, about: milestoneId });
+    if (!completeMilestone(db, user.id, milestoneId, doneOn, meta))
+      return failed("milestone", { message: "errors.alreadyDone", about: milestoneId }, 409);
     return done("milestone", "done.milestone", milestoneId);
   }
 
@@ -385,7 +431,8 @@ export default function CommitmentPage() {
       {d.carriedTimes >= 2 ? (
         <div className="banner banner--warning" role="note" data-testid="carried-flag">
           <p>
-            <strong>{d.carriedTimes === 2 ? t("timeline.carriedTwice") : t("timeline.carriedMany", { count: d.carriedTimes })}</strong> {t("timeline.carriedHint")}
+            <strong>{d.carriedTimes === 2 ? t("timeline.carriedTwice") : t("timeline.carriedMany", { count: d.carriedTimes })}</strong>{" "}
+            {t("timeline.carriedHint")}
           </p>
         </div>
       ) : null}
@@ -437,7 +484,9 @@ export default function CommitmentPage() {
             <div>
               <dt>{t("facts.madeAt")}</dt>
               <dd>
-                <Link to={`/events/${d.madeAt.eventId}`}>{t("facts.madeAtValue", { session: d.madeAt.title, event: d.madeAt.eventTitle })}</Link>
+                <Link to={`/events/${d.madeAt.eventId}`}>
+                  {t("facts.madeAtValue", { session: d.madeAt.title, event: d.madeAt.eventTitle })}
+                </Link>
               </dd>
             </div>
           ) : null}
@@ -465,9 +514,12 @@ export default function CommitmentPage() {
           {[...lead, ...supporting].map((o) => (
             <li key={o.organisationId} className="card">
               <p className="card__title">
-                <strong>{o.name}</strong> <span className={`badge badge--${o.role === "lead" ? "active" : "pending"}`}>{t(`organisations.${o.role}`)}</span>
+                <strong>{o.name}</strong>{" "}
+                <span className={`badge badge--${o.role === "lead" ? "active" : "pending"}`}>{t(`organisations.${o.role}`)}</span>
               </p>
-              <p className="card__meta">{o.contribution ? t("organisations.contributes", { contribution: o.contribution }) : t("organisations.noContribution")}</p>
+              <p className="card__meta">
+                {o.contribution ? t("organisations.contributes", { contribution: o.contribution }) : t("organisations.noContribution")}
+              </p>
             </li>
           ))}
         </ul>
@@ -519,7 +571,11 @@ function Timeline({ years, currentId }: { years: LoaderData["years"]; currentId:
             {y.in.map((l, i) => (
               <p key={`in-${i}`} className="card__meta">
                 {t("timeline.inFrom", { kind: t(`carryKind.${l.kind}`) })}{" "}
-                {l.source ? <Link to={`/commitments/${l.source.id}`}>{`${l.source.reference} ${l.source.title}`}</Link> : t("timeline.hidden")}
+                {l.source ? (
+                  <Link to={`/commitments/${l.source.id}`}>{`${l.source.reference} ${l.source.title}`}</Link>
+                ) : (
+                  t("timeline.hidden")
+                )}
                 {" · "}
                 {t("timeline.decided")} <DateTime value={l.decidedAt} options={{ dateStyle: "medium", timeStyle: undefined }} />
                 {l.rationale ? <>: {l.rationale}</> : null}
@@ -527,7 +583,13 @@ function Timeline({ years, currentId }: { years: LoaderData["years"]; currentId:
             ))}
             {y.assessment ? (
               <div className="stack" data-testid={`assessment-${y.year}`}>
-                <p>{t("timeline.assessment", { year: y.year, completion: t(`completion.${y.assessment.completion}`), percent: y.assessment.percent })}</p>
+                <p>
+                  {t("timeline.assessment", {
+                    year: y.year,
+                    completion: t(`completion.${y.assessment.completion}`),
+                    percent: y.assessment.percent,
+                  })}
+                </p>
                 {y.assessment.earlyResult ? <p>{t("timeline.earlyResult", { text: y.assessment.earlyResult })}</p> : null}
                 {y.assessment.note ? <p className="muted">{t("timeline.note", { text: y.assessment.note })}</p> : null}
               </div>
@@ -540,7 +602,11 @@ function Timeline({ years, currentId }: { years: LoaderData["years"]; currentId:
                 {l.withdrawn ? null : (
                   <>
                     {" → "}
-                    {l.target ? <Link to={`/commitments/${l.target.id}`}>{`${l.target.reference} ${l.target.title}`}</Link> : t("timeline.hidden")}
+                    {l.target ? (
+                      <Link to={`/commitments/${l.target.id}`}>{`${l.target.reference} ${l.target.title}`}</Link>
+                    ) : (
+                      t("timeline.hidden")
+                    )}
                   </>
                 )}
                 {" · "}
@@ -590,8 +656,7 @@ function Milestones() {
                     <td>
                       {m.doneOn ? (
                         <span className="badge badge--active">
-                          {t("milestones.doneOnPrefix")}{" "}
-                          <DateRange start={m.doneOn} end={m.doneOn} />
+                          {t("milestones.doneOnPrefix")} <DateRange start={m.doneOn} end={m.doneOn} />
                         </span>
                       ) : m.overdue ? (
                         <span className="badge badge--revoked">{t("milestones.overdue")}</span>
@@ -655,7 +720,8 @@ function Progress() {
       ) : d.currentRecord ? (
         <div className="alert alert--info">
           <p>
-            {t("progress.notCurrent", { year: d.commitment.year })} <Link to={`/commitments/${d.currentRecord.id}`}>{t("progress.goCurrent", { year: d.currentRecord.year })}</Link>
+            {t("progress.notCurrent", { year: d.commitment.year })}{" "}
+            <Link to={`/commitments/${d.currentRecord.id}`}>{t("progress.goCurrent", { year: d.currentRecord.year })}</Link>
           </p>
         </div>
       ) : !d.signedIn ? (
@@ -663,14 +729,19 @@ function Progress() {
       ) : null}
 
       {verifyResult?.ok ? <FormAlert tone="success" message={t("done.verified")} /> : null}
-      {verifyResult && !verifyResult.ok && verifyResult.message ? <FormAlert message={t(verifyResult.message as "errors.alreadyChecked")} /> : null}
+      {verifyResult && !verifyResult.ok && verifyResult.message ? (
+        <FormAlert message={t(verifyResult.message as "errors.alreadyChecked")} />
+      ) : null}
 
       {d.updates.length === 0 ? (
         <EmptyState title={t("progress.empty")} />
       ) : (
         <ol className="card-list" data-testid="updates">
           {d.updates.map((u) => {
-            const mine = verifyResult && !verifyResult.ok && verifyResult.values.updateId === String(u.id) && verifyResult.errors.note ? verifyResult : null;
+            const mine =
+              verifyResult && !verifyResult.ok && verifyResult.values.updateId === String(u.id) && verifyResult.errors.note
+                ? verifyResult
+                : null;
             return (
               <li key={u.id} className="card" data-testid={`update-${u.id}`} data-verified={u.verifiedAt ? "true" : "false"}>
                 <h3 className="card__title">
@@ -713,7 +784,12 @@ function Progress() {
                             {f.fileName}
                           </a>{" "}
                           <span className="cell-sub">
-                            ({t("progress.fileSize", { type: t(`fileTypes.${fileTypeKeys[f.mimeType] ?? "other"}`), size: fileSize(f.size) })})
+                            (
+                            {t("progress.fileSize", {
+                              type: t(`fileTypes.${fileTypeKeys[f.mimeType] ?? "other"}`),
+                              size: fileSize(f.size),
+                            })}
+                            )
                           </span>
                         </li>
                       ))}
@@ -722,8 +798,7 @@ function Progress() {
                 ) : null}
                 {u.verifiedAt ? (
                   <p className="muted" data-testid="verification">
-                    {t("progress.checkedOn")}{" "}
-                    <DateTime value={u.verifiedAt} options={{ dateStyle: "medium", timeStyle: undefined }} />
+                    {t("progress.checkedOn")} <DateTime value={u.verifiedAt} options={{ dateStyle: "medium", timeStyle: undefined }} />
                     {u.verificationNote ? <> · {t("progress.checkedNote", { note: u.verificationNote })}</> : null}
                   </p>
                 ) : (
@@ -804,7 +879,10 @@ function ProgressForm() {
             required
             defaultValue={values.completion ?? ""}
             error={errors.completion}
-            options={[{ value: "", label: t("common:fields.choose") }, ...completionLevels.map((c) => ({ value: c, label: t(`completion.${c}`) }))]}
+            options={[
+              { value: "", label: t("common:fields.choose") },
+              ...completionLevels.map((c) => ({ value: c, label: t(`completion.${c}`) })),
+            ]}
           />
           <TextField
             name="percent"

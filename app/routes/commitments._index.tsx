@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { commitmentStatuses, stakeholderGroups } from "../../db/schema/vocabulary";
+import { commitmentStatuses, stakeholderGroups } from "../domain/vocabulary";
 import { EmptyState } from "../components/form";
 import { listRegistry, registryFilterFrom, registryOptions } from "../models/registry.server";
 import { requirePermission } from "../utils/auth.server";
@@ -226,7 +226,9 @@ export default function Registry() {
               </p>
             </EmptyState>
           ) : (
-            <EmptyState title={t("registry:empty.none")}>{data.canRecord ? <Link to="/commitments/new">{t("registry:record")}</Link> : null}</EmptyState>
+            <EmptyState title={t("registry:empty.none")}>
+              {data.canRecord ? <Link to="/commitments/new">{t("registry:record")}</Link> : null}
+            </EmptyState>
           )
         ) : (
           <div className="table-wrap" role="region" aria-labelledby="registry-caption" tabIndex={0}>
@@ -252,13 +254,16 @@ export default function Registry() {
                         {r.title}
                       </Link>
                       <span className="cell-sub">
-                        {r.reference} · {t(`common:pillars.${r.pillarSlug}` as "common:pillars.tech-innovation", { defaultValue: r.pillarSlug })}
+                        {r.reference} ·{" "}
+                        {t(`common:pillars.${r.pillarSlug}` as "common:pillars.tech-innovation", { defaultValue: r.pillarSlug })}
                         {r.visibility !== "members" ? ` · ${t(`registry:visibility.${r.visibility}`)}` : ""}
                       </span>
                     </th>
                     <td data-label={t("registry:columns.lead")}>
                       {r.leadOrganisation ?? "—"}
-                      {r.leadStakeholderGroup ? <span className="cell-sub">{t(`common:stakeholderGroups.${r.leadStakeholderGroup}`)}</span> : null}
+                      {r.leadStakeholderGroup ? (
+                        <span className="cell-sub">{t(`common:stakeholderGroups.${r.leadStakeholderGroup}`)}</span>
+                      ) : null}
                     </td>
                     <td data-label={t("registry:columns.year")}>{r.year}</td>
                     <td data-label={t("registry:columns.status")}>
@@ -292,7 +297,9 @@ export default function Registry() {
                 {t("registry:pagination.previous")}
               </Link>
             ) : null}
-            <span className="muted">{t("registry:pagination.page", { page: formatNumber(page, locale), pages: formatNumber(pageCount, locale) })}</span>
+            <span className="muted">
+              {t("registry:pagination.page", { page: formatNumber(page, locale), pages: formatNumber(pageCount, locale) })}
+            </span>
             {page < pageCount ? (
               <Link to={withParams({ page: String(page + 1) })} className="button button--quiet" rel="next">
                 {t("registry:pagination.next")}

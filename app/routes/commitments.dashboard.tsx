@@ -87,7 +87,11 @@ export default function Dashboard() {
             series={statusSeries}
             categoryHeading={t("dashboard.pillar")}
             totalLabel={t("dashboard.total")}
-            categories={statusByPillar.map((r) => ({ key: r.slug, label: pillarName(r.slug), values: { open: r.open, completed: r.completed, withdrawn: r.withdrawn, carried: r.carried } }))}
+            categories={statusByPillar.map((r) => ({
+              key: r.slug,
+              label: pillarName(r.slug),
+              values: { open: r.open, completed: r.completed, withdrawn: r.withdrawn, carried: r.carried },
+            }))}
           />
         </section>
       )}
@@ -102,7 +106,11 @@ export default function Dashboard() {
             summary={t("dashboard.flow.summary", { first: flow[0]!.year, last: flow[flow.length - 1]!.year })}
             series={flowSeries}
             categoryHeading={t("dashboard.year")}
-            categories={flow.map((r) => ({ key: String(r.year), label: String(r.year), values: { made: r.made, carriedIn: r.carriedIn, completed: r.completed, withdrawn: r.withdrawn } }))}
+            categories={flow.map((r) => ({
+              key: String(r.year),
+              label: String(r.year),
+              values: { made: r.made, carriedIn: r.carriedIn, completed: r.completed, withdrawn: r.withdrawn },
+            }))}
           />
         </section>
       ) : null}
@@ -123,7 +131,9 @@ export default function Dashboard() {
           <EmptyState title={t("dashboard.overdue.none")} />
         ) : (
           <>
-            {overdue.total > overdue.items.length ? <p className="muted">{t("dashboard.overdue.limited", { shown: n(overdue.items.length), total: n(overdue.total) })}</p> : null}
+            {overdue.total > overdue.items.length ? (
+              <p className="muted">{t("dashboard.overdue.limited", { shown: n(overdue.items.length), total: n(overdue.total) })}</p>
+            ) : null}
             <div className="table-wrap">
               <table className="table" aria-labelledby="overdue-list-title" data-testid="overdue-list">
                 <thead>

@@ -1,7 +1,7 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { voluntaryPrinciples } from "../../db/schema/vocabulary";
+import { voluntaryPrinciples } from "../domain/vocabulary";
 import { EmptyState, FormAlert, SubmitButton } from "../components/form";
 import { currentCycle } from "../models/commitments.server";
 import { importCommitments, type ImportRowError } from "../models/registry.server";
@@ -28,7 +28,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const user = requirePermission(context, request, IMPORT_PERMISSION);
   const form = await readForm(request);
   const file = form.get("file");
-  const fail = (message: string, status = 400) => data<ImportOutcome>({ ok: false, fileName: null, errors: [{ row: 0, column: null, message }] }, { status });
+  const fail = (message: string, status = 400) =>
+    data<ImportOutcome>({ ok: false, fileName: null, errors: [{ row: 0, column: null, message }] }, { status });
   if (!file || typeof file === "string" || file.size === 0) return fail("registry:errors.importNoFile");
   if (!/\.csv$/i.test(file.name) && !/csv|text\/plain/.test(file.type)) return fail("registry:errors.importNotCsv");
   let text: string;
@@ -56,13 +57,20 @@ export default function ImportCommitments() {
           <Link to="/commitments">← {t("registry:title")}</Link>
         </p>
         <h1>{t("registry:import.title")}</h1>
-        <p className="lead">{cycle ? t("registry:import.lead", { year: cycle.year, max: formatNumber(MAX_IMPORT_ROWS, locale) }) : t("registry:form.leadNoCycle")}</p>
+        <p className="lead">
+          {cycle
+            ? t("registry:import.lead", { year: cycle.year, max: formatNumber(MAX_IMPORT_ROWS, locale) })
+            : t("registry:form.leadNoCycle")}
+        </p>
       </header>
 
       {outcome?.ok ? (
         <section className="panel stack" aria-labelledby="import-summary" data-testid="import-summary">
           <h2 id="import-summary">{t("registry:import.summaryTitle")}</h2>
-          <FormAlert tone="success" message={t("registry:import.summary", { created: outcome.created.length, skipped: outcome.skipped.length })} />
+          <FormAlert
+            tone="success"
+            message={t("registry:import.summary", { created: outcome.created.length, skipped: outcome.skipped.length })}
+          />
           {outcome.created.length ? (
             <ul className="row-list">
               {outcome.created.map((c) => (
@@ -135,7 +143,11 @@ export default function ImportCommitments() {
 
       <section className="panel stack" aria-labelledby="import-columns">
         <h2 id="import-columns">{t("registry:import.columnsTitle")}</h2>
-        <p>{t("registry:import.columnsLead", { principles: `${voluntaryPrinciples[0]}–${voluntaryPrinciples[voluntaryPrinciples.length - 1]}` })}</p>
+        <p>
+          {t("registry:import.columnsLead", {
+            principles: `${voluntaryPrinciples[0]}–${voluntaryPrinciples[voluntaryPrinciples.length - 1]}`,
+          })}
+        </p>
         <div className="table-wrap" role="region" aria-labelledby="import-columns" tabIndex={0}>
           <table className="table">
             <thead>
@@ -152,7 +164,9 @@ export default function ImportCommitments() {
                     <code>{c.name}</code>
                   </th>
                   <td data-label={t("registry:import.required")}>{c.required ? t("registry:import.yes") : t("registry:import.no")}</td>
-                  <td data-label={t("registry:import.meaning")}>{t(`registry:import.columns.${columnDocKey(c.name)}` as "registry:import.columns.title")}</td>
+                  <td data-label={t("registry:import.meaning")}>
+                    {t(`registry:import.columns.${columnDocKey(c.name)}` as "registry:import.columns.title")}
+                  </td>
                 </tr>
               ))}
             </tbody>

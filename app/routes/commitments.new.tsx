@@ -1,12 +1,19 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { commitmentTypes, commitmentVisibilities, voluntaryPrinciples } from "../../db/schema/vocabulary";
+import { commitmentTypes, commitmentVisibilities, voluntaryPrinciples } from "../domain/vocabulary";
 import { EmptyState, FormAlert, SelectField, SubmitButton, TextAreaField, TextField } from "../components/form";
 import { createCommitment, currentCycle } from "../models/commitments.server";
 import { listPillars } from "../models/forum.server";
 import { getOrganisation } from "../models/organisations.server";
-import { commitmentInputOf, commitmentProblems, forumSessionsOf, listOrganisationChoices, mayChooseLead, todayIso } from "../models/registry.server";
+import {
+  commitmentInputOf,
+  commitmentProblems,
+  forumSessionsOf,
+  listOrganisationChoices,
+  mayChooseLead,
+  todayIso,
+} from "../models/registry.server";
 import { forbidden, requireUser } from "../utils/auth.server";
 import { commitmentRawFromForm, MILESTONE_ROWS, parseCommitment, SUPPORTING_ROWS } from "../utils/commitment-validation";
 import { formatCalendarDate, pickFormatLocale } from "../utils/format";
@@ -32,7 +39,11 @@ export function loader({ request, context }: LoaderFunctionArgs) {
     pillars: listPillars(db).map((p) => ({ id: p.id, slug: p.slug })),
     // The day is written out here, once, so the server and the browser show the same text.
     sessions: cycle
-      ? forumSessionsOf(db, cycle.year).map((s) => ({ id: s.id, title: s.title, day: formatCalendarDate(s.day, locale, { weekday: "short", day: "numeric", month: "short" }) }))
+      ? forumSessionsOf(db, cycle.year).map((s) => ({
+          id: s.id,
+          title: s.title,
+          day: formatCalendarDate(s.day, locale, { weekday: "short", day: "numeric", month: "short" }),
+        }))
       : [],
     defaults: {
       contactName: chooseLead ? "" : user.name,
@@ -73,7 +84,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (problems) return data({ ok: false, errors: problems, values } satisfies FormFailure, { status: 400 });
 
   const result = createCommitment(db, user.id, commitmentInputOf(parsed.data), context.requestMeta);
-  if (!result.ok) return data({ ok: false, errors: { [result.field ?? "form"]: result.error }, values } satisfies FormFailure, { status: 400 });
+  if (!result.ok)
+    return data({ ok: false, errors: { [result.field ?? "form"]: result.error }, values } satisfies FormFailure, { status: 400 });
   return redirect(`/commitments/${result.id}`);
 }
 
@@ -86,7 +98,10 @@ export default function NewCommitment() {
   const v = (name: string) => values[name] ?? "";
   const principles = new Set(v("principles").split(",").filter(Boolean));
   const fieldErrors = Object.keys(errors).filter((k) => k !== "form").length;
-  const orgOptions = [{ value: "", label: t("registry:form.noOrganisation") }, ...organisations.map((o) => ({ value: String(o.id), label: o.name }))];
+  const orgOptions = [
+    { value: "", label: t("registry:form.noOrganisation") },
+    ...organisations.map((o) => ({ value: String(o.id), label: o.name })),
+  ];
 
   return (
     <div className="stack-lg">
@@ -106,12 +121,35 @@ export default function NewCommitment() {
       ) : (
         <section className="panel">
           <Form method="post" noValidate className="stack">
-            <FormAlert message={errors.form ? t(errors.form as "registry:errors.noOpenCycle") : fieldErrors ? t("registry:form.fixErrors", { count: fieldErrors }) : null} />
+            <FormAlert
+              message={
+                errors.form
+                  ? t(errors.form as "registry:errors.noOpenCycle")
+                  : fieldErrors
+                    ? t("registry:form.fixErrors", { count: fieldErrors })
+                    : null
+              }
+            />
 
             <fieldset className="speakers stack">
               <legend>{t("registry:form.what")}</legend>
-              <TextField name="title" label={t("registry:form.titleField")} required maxLength={200} defaultValue={v("title")} error={errors.title} />
-              <TextAreaField name="problem" label={t("registry:form.problem")} hint={t("registry:form.problemHint")} required rows={3} defaultValue={v("problem")} error={errors.problem} />
+              <TextField
+                name="title"
+                label={t("registry:form.titleField")}
+                required
+                maxLength={200}
+                defaultValue={v("title")}
+                error={errors.title}
+              />
+              <TextAreaField
+                name="problem"
+                label={t("registry:form.problem")}
+                hint={t("registry:form.problemHint")}
+                required
+                rows={3}
+                defaultValue={v("problem")}
+                error={errors.problem}
+              />
               <TextAreaField
                 name="expectedResult"
                 label={t("registry:form.expectedResult")}
@@ -129,7 +167,10 @@ export default function NewCommitment() {
                 error={errors.pillarId}
                 options={[
                   { value: "", label: t("registry:form.choose") },
-                  ...pillars.map((p) => ({ value: String(p.id), label: t(`common:pillars.${p.slug}` as "common:pillars.tech-innovation", { defaultValue: p.slug }) })),
+                  ...pillars.map((p) => ({
+                    value: String(p.id),
+                    label: t(`common:pillars.${p.slug}` as "common:pillars.tech-innovation", { defaultValue: p.slug }),
+                  })),
                 ]}
               />
               <fieldset className="speakers" aria-describedby={errors.principles ? "principles-error" : "principles-hint"}>
@@ -140,7 +181,8 @@ export default function NewCommitment() {
                 <div className="speaker-grid">
                   {voluntaryPrinciples.map((n) => (
                     <label key={n} className="check">
-                      <input type="checkbox" name="principles" value={String(n)} defaultChecked={principles.has(String(n))} /> {t("registry:form.principle", { number: n })}
+                      <input type="checkbox" name="principles" value={String(n)} defaultChecked={principles.has(String(n))} />{" "}
+                      {t("registry:form.principle", { number: n })}
                     </label>
                   ))}
                 </div>
@@ -168,11 +210,20 @@ export default function NewCommitment() {
                   required
                   defaultValue={v("leadOrganisationId")}
                   error={errors.leadOrganisationId}
-                  options={[{ value: "", label: t("registry:form.choose") }, ...organisations.map((o) => ({ value: String(o.id), label: o.name }))]}
+                  options={[
+                    { value: "", label: t("registry:form.choose") },
+                    ...organisations.map((o) => ({ value: String(o.id), label: o.name })),
+                  ]}
                 />
               ) : (
                 <>
-                  <TextField name="leadOrganisationName" label={t("registry:form.leadOrganisation")} hint={t("registry:form.leadFixed")} readOnly value={ownOrganisation?.name ?? ""} />
+                  <TextField
+                    name="leadOrganisationName"
+                    label={t("registry:form.leadOrganisation")}
+                    hint={t("registry:form.leadFixed")}
+                    readOnly
+                    value={ownOrganisation?.name ?? ""}
+                  />
                   <input type="hidden" name="leadOrganisationId" value={ownOrganisation ? String(ownOrganisation.id) : ""} />
                 </>
               )}
@@ -202,7 +253,15 @@ export default function NewCommitment() {
                 </div>
               ))}
               <div className="form-row">
-                <TextField name="contactName" label={t("registry:form.contactName")} required maxLength={200} autoComplete="name" defaultValue={v("contactName")} error={errors.contactName} />
+                <TextField
+                  name="contactName"
+                  label={t("registry:form.contactName")}
+                  required
+                  maxLength={200}
+                  autoComplete="name"
+                  defaultValue={v("contactName")}
+                  error={errors.contactName}
+                />
                 <TextField
                   name="contactEmail"
                   type="email"
@@ -218,8 +277,22 @@ export default function NewCommitment() {
             <fieldset className="speakers stack">
               <legend>{t("registry:form.when")}</legend>
               <div className="form-row">
-                <TextField name="startsOn" type="date" label={t("registry:form.startsOn")} required defaultValue={v("startsOn")} error={errors.startsOn} />
-                <TextField name="endsOn" type="date" label={t("registry:form.endsOn")} required defaultValue={v("endsOn")} error={errors.endsOn} />
+                <TextField
+                  name="startsOn"
+                  type="date"
+                  label={t("registry:form.startsOn")}
+                  required
+                  defaultValue={v("startsOn")}
+                  error={errors.startsOn}
+                />
+                <TextField
+                  name="endsOn"
+                  type="date"
+                  label={t("registry:form.endsOn")}
+                  required
+                  defaultValue={v("endsOn")}
+                  error={errors.endsOn}
+                />
               </div>
               <p className="field__hint">{t("registry:form.milestonesHint")}</p>
               {Array.from({ length: MILESTONE_ROWS }, (_, i) => (
@@ -247,12 +320,19 @@ export default function NewCommitment() {
               <SelectField
                 name="madeAtSessionId"
                 label={t("registry:form.session")}
-                hint={sessions.length ? t("registry:form.sessionHint", { year: cycle.year }) : t("registry:form.noSessions", { year: cycle.year })}
+                hint={
+                  sessions.length
+                    ? t("registry:form.sessionHint", { year: cycle.year })
+                    : t("registry:form.noSessions", { year: cycle.year })
+                }
                 defaultValue={v("madeAtSessionId")}
                 error={errors.madeAtSessionId}
                 options={[
                   { value: "", label: t("registry:form.noSession") },
-                  ...sessions.map((s) => ({ value: String(s.id), label: t("registry:form.sessionOption", { title: s.title, day: s.day }) })),
+                  ...sessions.map((s) => ({
+                    value: String(s.id),
+                    label: t("registry:form.sessionOption", { title: s.title, day: s.day }),
+                  })),
                 ]}
               />
               <SelectField

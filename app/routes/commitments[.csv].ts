@@ -5,7 +5,6 @@ import { requirePermission } from "../utils/auth.server";
 import { spreadsheetCell } from "../utils/csv";
 import { IMPORT_PERMISSION, registryFilterOf } from "../utils/commitment-validation";
 
-
 const HEADER = [
   "id",
   "reference",

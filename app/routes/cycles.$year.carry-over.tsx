@@ -1,7 +1,7 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { Trans, useTranslation } from "react-i18next";
-import { carryKinds, type CarryKind } from "../../db/schema/vocabulary";
+import { carryKinds, type CarryKind } from "../domain/vocabulary";
 import { EmptyState, FormAlert, SubmitButton, TextAreaField, TextField } from "../components/form";
 import { DateTime } from "../components/time";
 import { carryOver, currentCycle, getCommitment, getCycleByYear } from "../models/commitments.server";
@@ -44,7 +44,10 @@ interface ActionResult {
 }
 
 function refused(form: FormData, result: Partial<ActionResult>, status: number) {
-  return data<ActionResult>({ ok: false, commitmentId: null, kind: null, message: null, errors: {}, values: keptValues(form), ...result }, { status });
+  return data<ActionResult>(
+    { ok: false, commitmentId: null, kind: null, message: null, errors: {}, values: keptValues(form), ...result },
+    { status },
+  );
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
@@ -85,7 +88,10 @@ export default function CarryOverPage() {
       ? t("carry.decidedNow", { reference: decided, decision: t(`decision.${decidedKind}`) })
       : null;
   // A refusal about a commitment shows at its form; one about nothing in particular, at the top.
-  const pageMessage = result?.message && (result.commitmentId === null || !candidates.some((c) => c.id === result.commitmentId)) ? t(result.message as "errors.notCurrent") : null;
+  const pageMessage =
+    result?.message && (result.commitmentId === null || !candidates.some((c) => c.id === result.commitmentId))
+      ? t(result.message as "errors.notCurrent")
+      : null;
 
   return (
     <div className="stack-lg">
@@ -118,7 +124,13 @@ export default function CarryOverPage() {
             ) : (
               <ul className="card-list" aria-labelledby="pending-title">
                 {candidates.map((c) => (
-                  <CandidateItem key={c.id} candidate={c} others={candidates.filter((o) => o.id !== c.id)} year={year} result={result && result.commitmentId === c.id ? result : null} />
+                  <CandidateItem
+                    key={c.id}
+                    candidate={c}
+                    others={candidates.filter((o) => o.id !== c.id)}
+                    year={year}
+                    result={result && result.commitmentId === c.id ? result : null}
+                  />
                 ))}
               </ul>
             )}
@@ -133,9 +145,7 @@ export default function CarryOverPage() {
                 {decisions.map((d) => (
                   <li key={d.fromId} className="row-list__item" data-testid="carry-decided" data-reference={d.reference}>
                     <div>
-                      <span className="cell-title">
-                        {`${d.reference} · ${d.title}`}
-                      </span>
+                      <span className="cell-title">{`${d.reference} · ${d.title}`}</span>
                       <span className="cell-sub">{t("carry.fromYear", { year: d.year })}</span>
                       <span className="cell-sub">{t("carry.rationaleIs", { text: d.rationale })}</span>
                       <span className="cell-sub">
@@ -147,16 +157,19 @@ export default function CarryOverPage() {
                             {d.becomes.map((b, i) => (
                               <span key={b.id}>
                                 {i > 0 ? ", " : null}
-                                <Link to={`/commitments/${b.id}`}>
-                                  {`${b.reference} · ${b.title}`}
-                                </Link>
+                                <Link to={`/commitments/${b.id}`}>{`${b.reference} · ${b.title}`}</Link>
                               </span>
                             ))}
                           </>
                         )}
                       </span>
                       <span className="cell-sub">
-                        <Trans t={t} i18nKey="carry.decidedBy" values={{ name: d.decidedBy ?? "" }} components={{ date: <DateTime value={d.decidedAt} /> }} />
+                        <Trans
+                          t={t}
+                          i18nKey="carry.decidedBy"
+                          values={{ name: d.decidedBy ?? "" }}
+                          components={{ date: <DateTime value={d.decidedAt} /> }}
+                        />
                       </span>
                     </div>
                     <span className="badge">{t(`decision.${d.kind}`)}</span>
@@ -171,21 +184,31 @@ export default function CarryOverPage() {
   );
 }
 
-function CandidateItem({ candidate: c, others, year, result }: { candidate: CarryCandidate; others: CarryCandidate[]; year: number; result: ActionResult | null }) {
+function CandidateItem({
+  candidate: c,
+  others,
+  year,
+  result,
+}: {
+  candidate: CarryCandidate;
+  others: CarryCandidate[];
+  year: number;
+  result: ActionResult | null;
+}) {
   const { t } = useTranslation(["cycles", "common"]);
   const flagged = c.carriedTimes >= RESCOPE_AFTER;
   const headingId = `candidate-${c.id}`;
   return (
     <li className="card stack" data-testid="carry-candidate" data-reference={c.reference}>
-      <h3 id={headingId}>
-        {`${c.reference} · ${c.title}`}
-      </h3>
+      <h3 id={headingId}>{`${c.reference} · ${c.title}`}</h3>
       <p className="cell-sub">
         {t("carry.fromYear", { year: c.year })}
         {" · "}
         {t(`common:pillars.${c.pillarSlug}` as "common:pillars.tech-innovation")}
         {" · "}
-        {c.latestCompletion ? t("carry.latest", { completion: t(`completion.${c.latestCompletion}`), percent: c.latestPercent ?? 0 }) : t("carry.noUpdate")}
+        {c.latestCompletion
+          ? t("carry.latest", { completion: t(`completion.${c.latestCompletion}`), percent: c.latestPercent ?? 0 })
+          : t("carry.noUpdate")}
         {" · "}
         {c.carriedTimes === 0 ? t("carry.neverCarried") : t("carry.carried", { count: c.carriedTimes })}
       </p>
@@ -199,14 +222,33 @@ function CandidateItem({ candidate: c, others, year, result }: { candidate: Carr
       {result?.message && result.kind === null ? <FormAlert message={t(result.message as "errors.notCurrent")} /> : null}
       <div className="stack no-print">
         {carryKinds.map((kind) => (
-          <DecisionForm key={kind} kind={kind} candidate={c} others={others} year={year} result={result && result.kind === kind ? result : null} />
+          <DecisionForm
+            key={kind}
+            kind={kind}
+            candidate={c}
+            others={others}
+            year={year}
+            result={result && result.kind === kind ? result : null}
+          />
         ))}
       </div>
     </li>
   );
 }
 
-function DecisionForm({ kind, candidate: c, others, year, result }: { kind: CarryKind; candidate: CarryCandidate; others: CarryCandidate[]; year: number; result: ActionResult | null }) {
+function DecisionForm({
+  kind,
+  candidate: c,
+  others,
+  year,
+  result,
+}: {
+  kind: CarryKind;
+  candidate: CarryCandidate;
+  others: CarryCandidate[];
+  year: number;
+  result: ActionResult | null;
+}) {
   const { t } = useTranslation(["cycles", "common"]);
   const values = result?.values ?? {};
   const errors = result?.errors ?? {};
@@ -224,7 +266,14 @@ function DecisionForm({ kind, candidate: c, others, year, result }: { kind: Carr
         {result?.message ? <FormAlert message={t(result.message as "errors.notCurrent")} /> : null}
         {kind === "rescoped" || kind === "merged" ? (
           <>
-            <TextField name="title" label={t("fields.newTitle")} required maxLength={MAX_TITLE} defaultValue={values.title ?? (kind === "rescoped" ? c.title : "")} error={errors.title} />
+            <TextField
+              name="title"
+              label={t("fields.newTitle")}
+              required
+              maxLength={MAX_TITLE}
+              defaultValue={values.title ?? (kind === "rescoped" ? c.title : "")}
+              error={errors.title}
+            />
             <TextAreaField
               name="expectedResult"
               label={t("fields.newExpectedResult")}
@@ -240,7 +289,14 @@ function DecisionForm({ kind, candidate: c, others, year, result }: { kind: Carr
           ? Array.from({ length: MAX_PARTS }, (_, i) => i + 1).map((n) => (
               <fieldset key={n} className="stack">
                 <legend>{n <= 2 ? t("fields.part", { n }) : t("fields.partOptional", { n })}</legend>
-                <TextField name={`part${n}Title`} label={t("fields.partTitle", { n })} required={n <= 2} maxLength={MAX_TITLE} defaultValue={values[`part${n}Title`]} error={errors[`part${n}Title`]} />
+                <TextField
+                  name={`part${n}Title`}
+                  label={t("fields.partTitle", { n })}
+                  required={n <= 2}
+                  maxLength={MAX_TITLE}
+                  defaultValue={values[`part${n}Title`]}
+                  error={errors[`part${n}Title`]}
+                />
                 <TextAreaField
                   name={`part${n}ExpectedResult`}
                   label={t("fields.partExpectedResult", { n })}
@@ -262,16 +318,23 @@ function DecisionForm({ kind, candidate: c, others, year, result }: { kind: Carr
               others.map((o) => (
                 <label key={o.id} className="check">
                   <input type="checkbox" name="withIds" value={o.id} defaultChecked={chosen.has(String(o.id))} />
-                  <span>
-                    {`${o.reference} · ${o.title}`}
-                  </span>
+                  <span>{`${o.reference} · ${o.title}`}</span>
                 </label>
               ))
             )}
             {errors.withIds ? <p className="field__error">{t(errors.withIds as "errors.chooseMerge")}</p> : null}
           </fieldset>
         ) : null}
-        <TextAreaField name="rationale" label={t("fields.rationale")} hint={t("fields.rationaleHint")} required rows={2} maxLength={MAX_NOTE} defaultValue={values.rationale} error={errors.rationale} />
+        <TextAreaField
+          name="rationale"
+          label={t("fields.rationale")}
+          hint={t("fields.rationaleHint")}
+          required
+          rows={2}
+          maxLength={MAX_NOTE}
+          defaultValue={values.rationale}
+          error={errors.rationale}
+        />
         <SubmitButton intent="decide" className={kind === "withdrawn" ? "button button--danger" : "button"}>
           {t(`submit.${kind}`, { year })} <span className="visually-hidden">{c.reference}</span>
         </SubmitButton>

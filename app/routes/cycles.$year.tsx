@@ -1,7 +1,7 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useOutlet, useSearchParams } from "@remix-run/react";
 import { Trans, useTranslation } from "react-i18next";
-import { commitmentStatuses, type CommitmentStatus } from "../../db/schema/vocabulary";
+import { commitmentStatuses, type CommitmentStatus } from "../domain/vocabulary";
 import { EmptyState, FormAlert, SubmitButton, TextAreaField } from "../components/form";
 import { DateTime, CalendarDate } from "../components/time";
 import { closeCycle, currentCycle, getCycleByYear } from "../models/commitments.server";
@@ -58,7 +58,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const cycle = getCycleByYear(db, yearOf(params.year)) ?? notFound();
   const form = await readForm(request);
   const intent = form.get("intent");
-  if (intent !== "reviewClose" && intent !== "editClose" && intent !== "close") return answer(form, { message: "errors.invalidValue" }, 400);
+  if (intent !== "reviewClose" && intent !== "editClose" && intent !== "close")
+    return answer(form, { message: "errors.invalidValue" }, 400);
   if (cycle.status !== "open") return answer(form, { message: "cycles:errors.alreadyClosed" }, 409);
   const today = todayIso();
   if (today < cycle.reportOn) return answer(form, { message: "commitments:errors.beforeReportDate" }, 409);
@@ -93,9 +94,15 @@ function CycleOverview() {
   const [search] = useSearchParams();
   const { locale } = useFormatPrefs();
   const reportDate = <CalendarDate iso={cycle.reportOn} />;
-  const grouped = statusOrder.filter((s) => commitmentStatuses.includes(s)).map((status) => ({ status, items: commitments.filter((c) => c.status === status) }));
+  const grouped = statusOrder
+    .filter((s) => commitmentStatuses.includes(s))
+    .map((status) => ({ status, items: commitments.filter((c) => c.status === status) }));
   const closedCount = search.get("closed");
-  const success = search.get("opened") ? t("cycle.opened", { year: cycle.year }) : closedCount !== null && cycle.status === "closed" ? t("cycle.closedNow", { count: Number(closedCount) || 0 }) : null;
+  const success = search.get("opened")
+    ? t("cycle.opened", { year: cycle.year })
+    : closedCount !== null && cycle.status === "closed"
+      ? t("cycle.closedNow", { count: Number(closedCount) || 0 })
+      : null;
 
   return (
     <div className="stack-lg">
@@ -106,7 +113,9 @@ function CycleOverview() {
           </p>
           <h1>{t("cycle.title", { year: cycle.year })}</h1>
           <p className="lead">
-            <span className={`badge ${cycle.status === "open" ? "badge--pending" : "badge--published"}`}>{t(`cycleStatus.${cycle.status}`)}</span>{" "}
+            <span className={`badge ${cycle.status === "open" ? "badge--pending" : "badge--published"}`}>
+              {t(`cycleStatus.${cycle.status}`)}
+            </span>{" "}
             <Trans t={t} i18nKey="cycle.reportOn" components={{ date: reportDate }} />
             {cycle.closedAt ? (
               <>
@@ -138,7 +147,9 @@ function CycleOverview() {
         ) : (
           grouped.map(({ status, items }) => (
             <section key={status} aria-labelledby={`group-${status}`} className="panel stack" data-testid={`group-${status}`}>
-              <h3 id={`group-${status}`}>{t("cycle.groupTitle", { status: t(`status.${status}`), n: formatNumber(items.length, locale) })}</h3>
+              <h3 id={`group-${status}`}>
+                {t("cycle.groupTitle", { status: t(`status.${status}`), n: formatNumber(items.length, locale) })}
+              </h3>
               {items.length === 0 ? (
                 <p className="muted">{t("cycle.groupEmpty")}</p>
               ) : (
@@ -152,7 +163,9 @@ function CycleOverview() {
                         <span className="cell-sub">
                           {t(`common:pillars.${c.pillarSlug}` as "common:pillars.tech-innovation")}
                           {" · "}
-                          {c.latestCompletion ? t("cycle.latest", { completion: t(`completion.${c.latestCompletion}`), percent: c.latestPercent ?? 0 }) : t("cycle.noUpdate")}
+                          {c.latestCompletion
+                            ? t("cycle.latest", { completion: t(`completion.${c.latestCompletion}`), percent: c.latestPercent ?? 0 })
+                            : t("cycle.noUpdate")}
                         </span>
                       </div>
                     </li>
@@ -204,11 +217,13 @@ function CloseCycle({ year, commitments, result }: { year: number; commitments: 
             {noted.map((c) => (
               <li key={c.id} className="row-list__item">
                 <div>
-                  <span className="cell-title">
-                    {`${c.reference} · ${c.title}`}
-                  </span>
-                  {values[`earlyResult.${c.id}`]?.trim() ? <span className="cell-sub">{t("close.earlyResultIs", { text: values[`earlyResult.${c.id}`]!.trim() })}</span> : null}
-                  {values[`note.${c.id}`]?.trim() ? <span className="cell-sub">{t("close.noteIs", { text: values[`note.${c.id}`]!.trim() })}</span> : null}
+                  <span className="cell-title">{`${c.reference} · ${c.title}`}</span>
+                  {values[`earlyResult.${c.id}`]?.trim() ? (
+                    <span className="cell-sub">{t("close.earlyResultIs", { text: values[`earlyResult.${c.id}`]!.trim() })}</span>
+                  ) : null}
+                  {values[`note.${c.id}`]?.trim() ? (
+                    <span className="cell-sub">{t("close.noteIs", { text: values[`note.${c.id}`]!.trim() })}</span>
+                  ) : null}
                 </div>
               </li>
             ))}
@@ -238,9 +253,7 @@ function CloseCycle({ year, commitments, result }: { year: number; commitments: 
       <Form method="post" noValidate className="stack" key={`edit-${result?.step ?? "new"}`}>
         {commitments.map((c) => (
           <fieldset key={c.id} className="stack">
-            <legend className="cell-title">
-              {`${c.reference} · ${c.title}`}
-            </legend>
+            <legend className="cell-title">{`${c.reference} · ${c.title}`}</legend>
             <TextAreaField
               name={`earlyResult.${c.id}`}
               label={t("fields.earlyResult")}
@@ -249,7 +262,14 @@ function CloseCycle({ year, commitments, result }: { year: number; commitments: 
               defaultValue={values[`earlyResult.${c.id}`]}
               error={errors[`earlyResult.${c.id}`]}
             />
-            <TextAreaField name={`note.${c.id}`} label={t("fields.note")} rows={2} maxLength={MAX_NOTE} defaultValue={values[`note.${c.id}`]} error={errors[`note.${c.id}`]} />
+            <TextAreaField
+              name={`note.${c.id}`}
+              label={t("fields.note")}
+              rows={2}
+              maxLength={MAX_NOTE}
+              defaultValue={values[`note.${c.id}`]}
+              error={errors[`note.${c.id}`]}
+            />
           </fieldset>
         ))}
         <SubmitButton intent="reviewClose">{t("close.review")}</SubmitButton>
@@ -286,8 +306,12 @@ function Assessments({ assessments }: { assessments: Assessment[] }) {
                     <Link to={`/commitments/${a.commitmentId}`}>{a.reference}</Link>
                     <span className="cell-sub">{a.title}</span>
                   </th>
-                  <td data-label={t("assessments.completion")}>{t("assessments.completionIs", { completion: t(`completion.${a.completion}`), percent: a.percent })}</td>
-                  <td data-label={t("assessments.earlyResult")}>{a.earlyResult || <span className="muted">{t("assessments.none")}</span>}</td>
+                  <td data-label={t("assessments.completion")}>
+                    {t("assessments.completionIs", { completion: t(`completion.${a.completion}`), percent: a.percent })}
+                  </td>
+                  <td data-label={t("assessments.earlyResult")}>
+                    {a.earlyResult || <span className="muted">{t("assessments.none")}</span>}
+                  </td>
                   <td data-label={t("assessments.note")}>{a.note || <span className="muted">{t("assessments.none")}</span>}</td>
                 </tr>
               ))}

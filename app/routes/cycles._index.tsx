@@ -25,11 +25,19 @@ export function loader({ request, context }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = requirePermission(context, request, "cycles.manage");
   const form = await readForm(request);
-  if (form.get("intent") !== "open") return data({ ok: false as const, errors: { form: "errors.invalidValue" } as Record<string, string>, values: keptValues(form) }, { status: 400 });
+  if (form.get("intent") !== "open")
+    return data(
+      { ok: false as const, errors: { form: "errors.invalidValue" } as Record<string, string>, values: keptValues(form) },
+      { status: 400 },
+    );
   const parsed = OpenCycleSchema.safeParse(formRecord(form));
   if (!parsed.success) return data({ ok: false as const, errors: cycleErrorsOf(parsed.error), values: keptValues(form) }, { status: 400 });
   const result = openCycle(context.services.db, user.id, parsed.data, context.requestMeta);
-  if (!result.ok) return data({ ok: false as const, errors: { [result.field ?? "form"]: result.error } as Record<string, string>, values: keptValues(form) }, { status: 400 });
+  if (!result.ok)
+    return data(
+      { ok: false as const, errors: { [result.field ?? "form"]: result.error } as Record<string, string>, values: keptValues(form) },
+      { status: 400 },
+    );
   return redirect(`/cycles/${parsed.data.year}?opened=1`);
 }
 
@@ -95,10 +103,14 @@ export default function Cycles() {
                       ) : null}
                     </th>
                     <td data-label={t("list.status")}>
-                      <span className={`badge ${c.status === "open" ? "badge--pending" : "badge--published"}`}>{t(`cycleStatus.${c.status}`)}</span>
+                      <span className={`badge ${c.status === "open" ? "badge--pending" : "badge--published"}`}>
+                        {t(`cycleStatus.${c.status}`)}
+                      </span>
                     </td>
                     <td data-label={t("list.reportOn")}>
-                      <time dateTime={c.reportOn} suppressHydrationWarning>{formatCalendarDate(c.reportOn, locale)}</time>
+                      <time dateTime={c.reportOn} suppressHydrationWarning>
+                        {formatCalendarDate(c.reportOn, locale)}
+                      </time>
                     </td>
                     <td data-label={t("list.total")}>{n(c.total)}</td>
                     <td data-label={t("status.open")}>{n(c.open)}</td>
@@ -129,7 +141,15 @@ export default function Cycles() {
               defaultValue={values.year}
               error={errors.year}
             />
-            <TextField name="reportOn" type="date" label={t("fields.reportOn")} hint={t("fields.reportOnHint")} required defaultValue={values.reportOn} error={errors.reportOn} />
+            <TextField
+              name="reportOn"
+              type="date"
+              label={t("fields.reportOn")}
+              hint={t("fields.reportOnHint")}
+              required
+              defaultValue={values.reportOn}
+              error={errors.reportOn}
+            />
           </div>
           <SubmitButton intent="open" pendingLabel={t("open.pending")}>
             {t("open.submit")}

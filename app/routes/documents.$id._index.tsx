@@ -1,7 +1,7 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { documentVisibilities } from "../../db/schema/vocabulary";
+import { documentVisibilities } from "../domain/vocabulary";
 import { DocumentEditor } from "../components/document-editor";
 import { FormAlert, SelectField, SubmitButton, TextAreaField, TextField } from "../components/form";
 import { DateTime } from "../components/time";
@@ -13,7 +13,6 @@ import { DocumentSchema } from "../utils/validation";
 import { i18next } from "../i18next.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data: d }) => [{ title: `${d?.document.title ?? ""} · Convene` }];
-
 
 export function loader({ request, context, params }: LoaderFunctionArgs) {
   const { user, access, document, canEdit, canManage } = loadDocumentFor(context, request, params.id);
@@ -50,7 +49,13 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   if (intent === "publish") {
     const parsed = parseForm(form, DocumentSchema.pick({ visibility: true }));
     if (!parsed.ok) return data({ ...parsed, intent }, { status: 400 });
-    const number = publishDocument(db, user.id, document.id, { visibility: parsed.data.visibility, name: (n) => t("versions.autoPublished", { number: n }) }, context.requestMeta);
+    const number = publishDocument(
+      db,
+      user.id,
+      document.id,
+      { visibility: parsed.data.visibility, name: (n) => t("versions.autoPublished", { number: n }) },
+      context.requestMeta,
+    );
     throw redirect(`/documents/${document.id}/v/${number}`);
   }
   return invalid({ form: "errors.malformedRequest" }, form);
@@ -60,8 +65,10 @@ export default function DocumentPage() {
   const { t } = useTranslation(["documents", "common"]);
   const { document, canManage, user, publications, membership } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
-  const settingsErrors = actionData && !actionData.ok && "intent" in actionData && actionData.intent === "settings" ? actionData.errors : {};
-  const settingsValues = actionData && !actionData.ok && "intent" in actionData && actionData.intent === "settings" ? actionData.values : {};
+  const settingsErrors =
+    actionData && !actionData.ok && "intent" in actionData && actionData.intent === "settings" ? actionData.errors : {};
+  const settingsValues =
+    actionData && !actionData.ok && "intent" in actionData && actionData.intent === "settings" ? actionData.values : {};
   const publishErrors = actionData && !actionData.ok && "intent" in actionData && actionData.intent === "publish" ? actionData.errors : {};
 
   return (
@@ -115,12 +122,12 @@ export default function DocumentPage() {
               <p className="muted">{t(`workflow.explain.${document.status}`)}</p>
               {document.status === "draft" ? (
                 <Form method="post">
-                                    <SubmitButton intent="review">{t("workflow.toReview")}</SubmitButton>
+                  <SubmitButton intent="review">{t("workflow.toReview")}</SubmitButton>
                 </Form>
               ) : null}
               {document.status === "review" ? (
                 <Form method="post">
-                                    <SubmitButton intent="draft" className="button button--quiet">
+                  <SubmitButton intent="draft" className="button button--quiet">
                     {t("workflow.backToDraft")}
                   </SubmitButton>
                 </Form>
@@ -145,8 +152,20 @@ export default function DocumentPage() {
               <FormAlert message={actionData?.ok && actionData.intent === "settings" ? t("settings.saved") : null} tone="success" />
               <Form method="post" className="stack" key={String(document.updatedAt)}>
                 <input type="hidden" name="intent" value="settings" />
-                <TextField name="title" label={t("settings.titleField")} required defaultValue={settingsValues.title ?? document.title} error={settingsErrors.title} />
-                <TextAreaField name="summary" label={t("settings.summary")} rows={3} defaultValue={settingsValues.summary ?? document.summary} error={settingsErrors.summary} />
+                <TextField
+                  name="title"
+                  label={t("settings.titleField")}
+                  required
+                  defaultValue={settingsValues.title ?? document.title}
+                  error={settingsErrors.title}
+                />
+                <TextAreaField
+                  name="summary"
+                  label={t("settings.summary")}
+                  rows={3}
+                  defaultValue={settingsValues.summary ?? document.summary}
+                  error={settingsErrors.summary}
+                />
                 <SelectField
                   name="visibility"
                   label={t("settings.visibility")}

@@ -20,7 +20,12 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   ]
     .filter((line) => line !== null)
     .join("\n");
-  const slug = publication.title.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 60) || "document";
+  const slug =
+    publication.title
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-|-$/g, "")
+      .slice(0, 60) || "document";
   return new Response(body, {
     headers: {
       "Content-Type": "text/markdown; charset=utf-8",

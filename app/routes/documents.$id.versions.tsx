@@ -15,7 +15,6 @@ import { loadDocumentFor } from "../utils/documents.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data: d }) => [{ title: `${d?.document.title ?? ""} · Convene` }];
 
-
 export function loader({ request, context, params }: LoaderFunctionArgs) {
   const { document, canEdit } = loadDocumentFor(context, request, params.id);
   const db = context.services.db;
@@ -49,7 +48,11 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     // The text being replaced is kept as a version first, so a restore can itself be undone.
     createVersion(db, user.id, document.id, t("versions.beforeRestore", { name: version.name }), context.requestMeta, "restore");
     hub.change(document.id, (doc) => replaceText(doc, version.state));
-    recordAudit(db, { actorId: user.id, action: "document.restore", targetType: "document", targetId: document.id, detail: { versionId: version.id } }, context.requestMeta);
+    recordAudit(
+      db,
+      { actorId: user.id, action: "document.restore", targetType: "document", targetId: document.id, detail: { versionId: version.id } },
+      context.requestMeta,
+    );
     return data({ ok: true as const, intent, restored: version.name, errors: {}, values: {} });
   }
   return invalid({ form: "errors.malformedRequest" }, form);
@@ -118,7 +121,8 @@ export default function Versions() {
                   <div>
                     <span className="cell-title">{v.name}</span>
                     <span className="cell-sub">
-                      {t(`versions.kind.${v.kind}`)} · <DateTime value={v.createdAt} options={{ dateStyle: "medium", timeStyle: "short" }} />
+                      {t(`versions.kind.${v.kind}`)} ·{" "}
+                      <DateTime value={v.createdAt} options={{ dateStyle: "medium", timeStyle: "short" }} />
                       {v.createdBy ? ` · ${t("versions.by", { name: v.createdBy })}` : null}
                     </span>
                   </div>
@@ -134,7 +138,11 @@ export default function Versions() {
                         }}
                       >
                         <input type="hidden" name="versionId" value={v.id} />
-                        <SubmitButton intent="restore" className="button button--quiet button--small" aria-label={`${t("versions.restore")}: ${v.name}`}>
+                        <SubmitButton
+                          intent="restore"
+                          className="button button--quiet button--small"
+                          aria-label={`${t("versions.restore")}: ${v.name}`}
+                        >
                           {t("versions.restore")}
                         </SubmitButton>
                       </Form>
@@ -150,7 +158,14 @@ export default function Versions() {
             <h2 id="create-version-title">{t("versions.createTitle")}</h2>
             <FormAlert message={created ? t("versions.created", { name: created }) : null} tone="success" />
             <Form method="post" className="stack" key={created ?? "new"}>
-              <TextField name="name" label={t("versions.name")} hint={t("versions.nameHint")} required defaultValue={createValues.name ?? ""} error={createErrors.name} />
+              <TextField
+                name="name"
+                label={t("versions.name")}
+                hint={t("versions.nameHint")}
+                required
+                defaultValue={createValues.name ?? ""}
+                error={createErrors.name}
+              />
               <SubmitButton intent="create">{t("versions.create")}</SubmitButton>
             </Form>
           </section>

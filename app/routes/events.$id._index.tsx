@@ -2,7 +2,7 @@ import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFuncti
 import { Form, Link, useFetcher, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import Markdown from "react-markdown";
-import { sessionKinds } from "../../db/schema/vocabulary";
+import { sessionKinds } from "../domain/vocabulary";
 import { useAgendaLive } from "../components/agenda-live";
 import { EmptyState } from "../components/form";
 import { DateRange, TimeRange } from "../components/time";
@@ -11,7 +11,16 @@ import { listRooms, listSessions, sessionView } from "../models/agenda.server";
 import type { AgendaSessionView } from "../realtime/protocol";
 import { matchesAgendaFilter, readAgendaFilter } from "../utils/agenda-filter";
 import { editableTracks, visibleEvent } from "../models/events.server";
-import { myEventRegistration, mySessionPlaces, registerForEvent, releasePlace, sessionPlaceCounts, takePlace, withdrawFromEvent, type SessionPlace } from "../models/registrations.server";
+import {
+  myEventRegistration,
+  mySessionPlaces,
+  registerForEvent,
+  releasePlace,
+  sessionPlaceCounts,
+  takePlace,
+  withdrawFromEvent,
+  type SessionPlace,
+} from "../models/registrations.server";
 import { clashesAmong, setStar, starredSessionIds } from "../models/stars.server";
 import { can } from "../utils/policy";
 import { notFound, requireEventReader, requireUser } from "../utils/auth.server";
@@ -45,7 +54,18 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
   const now = Date.now();
   const scheduled = all.filter((s) => s.status === "scheduled");
   return {
-    event: { id: event.id, title: event.title, kind: event.kind, startsOn: event.startsOn, endsOn: event.endsOn, timeZone: event.timeZone, venue: event.venue, onlineUrl: event.onlineUrl, description: event.description, status: event.status },
+    event: {
+      id: event.id,
+      title: event.title,
+      kind: event.kind,
+      startsOn: event.startsOn,
+      endsOn: event.endsOn,
+      timeZone: event.timeZone,
+      venue: event.venue,
+      onlineUrl: event.onlineUrl,
+      description: event.description,
+      status: event.status,
+    },
     days,
     day,
     hasSessions: all.length > 0,
@@ -56,7 +76,10 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
     starred,
     clashWith,
     onNow: scheduled.filter((s) => s.startsAt.getTime() <= now && now < s.endsAt.getTime()).map((s) => s.title),
-    next: scheduled.filter((s) => s.startsAt.getTime() > now).slice(0, 3).map((s) => s.title),
+    next: scheduled
+      .filter((s) => s.startsAt.getTime() > now)
+      .slice(0, 3)
+      .map((s) => s.title),
     signedIn: !!user,
     canEdit: !!user && editableTracks(db, user, event.id).length > 0,
     canManage: can(user, "event.manage"),
@@ -101,7 +124,19 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   }
 }
 
-function SessionPlaces({ sessionId, title, capacity, counts, mine }: { sessionId: number; title: string; capacity: number; counts?: { confirmed: number; waitlisted: number }; mine?: SessionPlace }) {
+function SessionPlaces({
+  sessionId,
+  title,
+  capacity,
+  counts,
+  mine,
+}: {
+  sessionId: number;
+  title: string;
+  capacity: number;
+  counts?: { confirmed: number; waitlisted: number };
+  mine?: SessionPlace;
+}) {
   const { t } = useTranslation("agenda");
   const fetcher = useFetcher<{ ok: boolean; error: string | null }>();
   const taken = counts?.confirmed ?? 0;
@@ -109,16 +144,35 @@ function SessionPlaces({ sessionId, title, capacity, counts, mine }: { sessionId
   return (
     <div className="places">
       <span className="muted">{t("sessionRegistration.places", { taken, capacity })}</span>
-      {mine ? <span className={`badge badge--${mine.status === "confirmed" ? "active" : "pending"}`}>{mine.status === "confirmed" ? t("sessionRegistration.confirmed") : t("sessionRegistration.waitlisted", { position: mine.position })}</span> : null}
+      {mine ? (
+        <span className={`badge badge--${mine.status === "confirmed" ? "active" : "pending"}`}>
+          {mine.status === "confirmed"
+            ? t("sessionRegistration.confirmed")
+            : t("sessionRegistration.waitlisted", { position: mine.position })}
+        </span>
+      ) : null}
       <fetcher.Form method="post">
         <input type="hidden" name="sessionId" value={sessionId} />
         {mine ? (
-          <button type="submit" name="intent" value="release" className="button button--small button--quiet" aria-disabled={busy || undefined}>
+          <button
+            type="submit"
+            name="intent"
+            value="release"
+            className="button button--small button--quiet"
+            aria-disabled={busy || undefined}
+          >
             {mine.status === "confirmed" ? t("sessionRegistration.cancel") : t("sessionRegistration.leave")}
             <span className="visually-hidden"> {title}</span>
           </button>
         ) : (
-          <button type="submit" name="intent" value="take" className="button button--small" aria-disabled={busy || undefined} aria-label={t("sessionRegistration.register", { title })}>
+          <button
+            type="submit"
+            name="intent"
+            value="take"
+            className="button button--small"
+            aria-disabled={busy || undefined}
+            aria-label={t("sessionRegistration.register", { title })}
+          >
             {t("sessionRegistration.register", { title: "" }).trim()}
           </button>
         )}
@@ -139,7 +193,8 @@ function SessionDescription({ eventId, sessionId }: { eventId: number; sessionId
     <details
       className="session__details"
       onToggle={(e) => {
-        if (e.currentTarget.open && fetcher.state === "idle" && !fetcher.data) fetcher.load(`/events/${eventId}/sessions/${sessionId}/description`);
+        if (e.currentTarget.open && fetcher.state === "idle" && !fetcher.data)
+          fetcher.load(`/events/${eventId}/sessions/${sessionId}/description`);
       }}
     >
       <summary>{t("agenda.details")}</summary>
@@ -167,7 +222,25 @@ function StarButton({ sessionId, starred, title }: { sessionId: number; starred:
 
 export default function Agenda() {
   const { t } = useTranslation(["agenda", "common"]);
-  const { event, days, day, hasSessions, rooms, pillars, sessions: loaderSessions, starred, clashWith, onNow, next, signedIn, canEdit, canManage, registration, places, myPlaces } = useLoaderData<typeof loader>();
+  const {
+    event,
+    days,
+    day,
+    hasSessions,
+    rooms,
+    pillars,
+    sessions: loaderSessions,
+    starred,
+    clashWith,
+    onNow,
+    next,
+    signedIn,
+    canEdit,
+    canManage,
+    registration,
+    places,
+    myPlaces,
+  } = useLoaderData<typeof loader>();
   const [params] = useSearchParams();
   const prefs = useFormatPrefs();
   const { lastChange, updates } = useAgendaLive(signedIn ? event.id : null);
@@ -180,17 +253,23 @@ export default function Agenda() {
     if (!known || u.sequence > known.sequence) byId.set(u.id, u);
   }
   const sessions = [...byId.values()]
-    .filter((s) => !updates.has(s.id) || matchesAgendaFilter({ ...s, day: utcToZoned(new Date(s.startsAt), event.timeZone).date }, filter, starred))
+    .filter(
+      (s) =>
+        !updates.has(s.id) || matchesAgendaFilter({ ...s, day: utcToZoned(new Date(s.startsAt), event.timeZone).date }, filter, starred),
+    )
     .sort((a, b) => a.startsAt.localeCompare(b.startsAt) || a.id - b.id);
   const useEventZone = params.get("zone") === "event";
   const zone = useEventZone ? event.timeZone : prefs.timeZone;
 
   const withParams = (changes: Record<string, string | null>) => {
     const p = new URLSearchParams(params);
-    for (const [k, v] of Object.entries(changes)) if (v === null) p.delete(k); else p.set(k, v);
+    for (const [k, v] of Object.entries(changes))
+      if (v === null) p.delete(k);
+      else p.set(k, v);
     return `?${p.toString()}`;
   };
-  const dayLabel = (d: string) => dateFormatter(prefs.locale, { weekday: "short", day: "numeric", month: "short", timeZone: "UTC" }).format(new Date(`${d}T00:00:00Z`));
+  const dayLabel = (d: string) =>
+    dateFormatter(prefs.locale, { weekday: "short", day: "numeric", month: "short", timeZone: "UTC" }).format(new Date(`${d}T00:00:00Z`));
   const noticeTime = lastChange
     ? dateFormatter(prefs.locale, { timeStyle: "short", timeZone: zone }).format(new Date(lastChange.startsAt))
     : "";
@@ -247,20 +326,24 @@ export default function Agenda() {
       </header>
 
       {signedIn ? (
-      <Form method="post" className="registration-box panel no-print">
-        {registration ? (
-          <>
-            <span className={`badge badge--${registration.status === "approved" ? "active" : registration.status === "pending" ? "pending" : "revoked"}`}>{t(`registrations.status.${registration.status}`)}</span>
-            <button type="submit" name="intent" value="withdraw" className="button button--small button--quiet">
-              {t("registrations.withdraw")}
+        <Form method="post" className="registration-box panel no-print">
+          {registration ? (
+            <>
+              <span
+                className={`badge badge--${registration.status === "approved" ? "active" : registration.status === "pending" ? "pending" : "revoked"}`}
+              >
+                {t(`registrations.status.${registration.status}`)}
+              </span>
+              <button type="submit" name="intent" value="withdraw" className="button button--small button--quiet">
+                {t("registrations.withdraw")}
+              </button>
+            </>
+          ) : (
+            <button type="submit" name="intent" value="register" className="button">
+              {t("registrations.register")}
             </button>
-          </>
-        ) : (
-          <button type="submit" name="intent" value="register" className="button">
-            {t("registrations.register")}
-          </button>
-        )}
-      </Form>
+          )}
+        </Form>
       ) : null}
 
       <p className="live-notice" role="status" aria-live="polite" data-testid="agenda-notice">
@@ -388,21 +471,24 @@ export default function Agenda() {
                 <div className="session__body">
                   <p className="card__eyebrow">
                     {t(`agenda.kinds.${s.kind}`)}
-                    {s.pillarSlug ? <span className="badge">{t(`common:pillars.${s.pillarSlug}` as "common:pillars.tech-innovation")}</span> : null}
-                    {s.attribution !== "on_record" ? <span className="badge badge--rule">{t(`agenda.attribution.${s.attribution}`)}</span> : null}
+                    {s.pillarSlug ? (
+                      <span className="badge">{t(`common:pillars.${s.pillarSlug}` as "common:pillars.tech-innovation")}</span>
+                    ) : null}
+                    {s.attribution !== "on_record" ? (
+                      <span className="badge badge--rule">{t(`agenda.attribution.${s.attribution}`)}</span>
+                    ) : null}
                     {s.status === "cancelled" ? <span className="badge badge--revoked">{t("agenda.cancelled")}</span> : null}
                   </p>
                   <h3 className="card__title">{s.title}</h3>
-                  <p className="card__meta">
-                    {s.roomName ?? t("agenda.noRoom")}
-
-                  </p>
+                  <p className="card__meta">{s.roomName ?? t("agenda.noRoom")}</p>
                   {s.speakers.length ? (
                     <p className="card__meta">
                       {s.speakers.map((p) => (p.organisation ? `${p.name} (${p.organisation})` : p.name)).join(", ")}
                     </p>
                   ) : null}
-                  {signedIn && s.capacity && s.status === "scheduled" ? <SessionPlaces sessionId={s.id} title={s.title} capacity={s.capacity} counts={places[s.id]} mine={myPlaces[s.id]} /> : null}
+                  {signedIn && s.capacity && s.status === "scheduled" ? (
+                    <SessionPlaces sessionId={s.id} title={s.title} capacity={s.capacity} counts={places[s.id]} mine={myPlaces[s.id]} />
+                  ) : null}
                   {s.hasDescription ? <SessionDescription eventId={event.id} sessionId={s.id} /> : null}
                   {clashWith[s.id]?.length ? (
                     <p className="clash" role="note">

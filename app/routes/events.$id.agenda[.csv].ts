@@ -7,7 +7,6 @@ import { requirePermission } from "../utils/auth.server";
 import { spreadsheetCell } from "../utils/csv";
 import { utcToZoned } from "../utils/zoned-time";
 
-
 export function loader({ request, params, context }: LoaderFunctionArgs) {
   requirePermission(context, request, "event.manage");
   const db = context.services.db;
@@ -37,7 +36,25 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
       s.status,
     ].map(spreadsheetCell);
   });
-  const header = ["id", "date", "start", "end", "time_zone", "starts_at_utc", "ends_at_utc", "room", "track", "kind", "title", "speakers", "attribution", "capacity", "confirmed", "waitlisted", "status"];
+  const header = [
+    "id",
+    "date",
+    "start",
+    "end",
+    "time_zone",
+    "starts_at_utc",
+    "ends_at_utc",
+    "room",
+    "track",
+    "kind",
+    "title",
+    "speakers",
+    "attribution",
+    "capacity",
+    "confirmed",
+    "waitlisted",
+    "status",
+  ];
   const csv = stringify([header, ...rows]);
   return new Response(`\uFEFF${csv}`, {
     headers: {

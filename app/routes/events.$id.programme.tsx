@@ -26,7 +26,11 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
     start: utcToZoned(s.startsAt, event.timeZone).time,
     end: utcToZoned(s.endsAt, event.timeZone).time,
   }));
-  return { event: { id: event.id, title: event.title, timeZone: event.timeZone, venue: event.venue }, days: daysBetween(event.startsOn, event.endsOn), sessions };
+  return {
+    event: { id: event.id, title: event.title, timeZone: event.timeZone, venue: event.venue },
+    days: daysBetween(event.startsOn, event.endsOn),
+    sessions,
+  };
 }
 
 export default function Programme() {

@@ -1,7 +1,7 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { stakeholderGroups } from "../../db/schema/vocabulary";
+import { stakeholderGroups } from "../domain/vocabulary";
 import { EmptyState, FormAlert } from "../components/form";
 import { DateTime } from "../components/time";
 import { eventOrNotFound } from "../models/events.server";
@@ -74,7 +74,9 @@ export default function Registrations() {
               <tbody>
                 {groups.map((g) => (
                   <tr key={g}>
-                    <th scope="row">{g ? t(`common:stakeholderGroups.${g}` as "common:stakeholderGroups.ngo") : t("registrations.noGroup")}</th>
+                    <th scope="row">
+                      {g ? t(`common:stakeholderGroups.${g}` as "common:stakeholderGroups.ngo") : t("registrations.noGroup")}
+                    </th>
                     <td data-label={t("registrations.pending")}>{counts[g]!.pending}</td>
                     <td data-label={t("registrations.approved")}>{counts[g]!.approved}</td>
                     <td data-label={t("registrations.declined")}>{counts[g]!.declined}</td>
@@ -96,7 +98,12 @@ export default function Registrations() {
           <div className="inline-form">
             <span>{t("registrations.filter")}</span>
             {["", "pending", "approved", "declined"].map((s) => (
-              <Link key={s} to={s ? `?status=${s}` : "?"} aria-current={show === s ? "page" : undefined} className="button button--small button--quiet">
+              <Link
+                key={s}
+                to={s ? `?status=${s}` : "?"}
+                aria-current={show === s ? "page" : undefined}
+                className="button button--small button--quiet"
+              >
                 {s ? t(`registrations.${s}` as "registrations.pending") : t("registrations.all")}
               </Link>
             ))}
@@ -110,11 +117,14 @@ export default function Registrations() {
                     <span className="cell-title">{r.name}</span>
                     <span className="cell-sub">
                       {r.organisation ?? "—"}
-                      {r.stakeholderGroup ? ` · ${t(`common:stakeholderGroups.${r.stakeholderGroup}`)}` : ""} · <DateTime value={r.createdAt} />
+                      {r.stakeholderGroup ? ` · ${t(`common:stakeholderGroups.${r.stakeholderGroup}`)}` : ""} ·{" "}
+                      <DateTime value={r.createdAt} />
                     </span>
                   </span>
                 </label>
-                <span className={`badge badge--${r.status === "approved" ? "active" : r.status === "pending" ? "pending" : "revoked"}`}>{t(`registrations.${r.status}`)}</span>
+                <span className={`badge badge--${r.status === "approved" ? "active" : r.status === "pending" ? "pending" : "revoked"}`}>
+                  {t(`registrations.${r.status}`)}
+                </span>
               </li>
             ))}
           </ul>

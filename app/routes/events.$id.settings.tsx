@@ -4,7 +4,16 @@ import { useTranslation } from "react-i18next";
 import { EventForm } from "../components/event-form";
 import { FormAlert } from "../components/form";
 import { listRooms } from "../models/agenda.server";
-import { createNextInSeries, eventInputOf, eventOrNotFound, listSeries, listTrackLeads, saveEvent, setEventStatus, setTrackLeads } from "../models/events.server";
+import {
+  createNextInSeries,
+  eventInputOf,
+  eventOrNotFound,
+  listSeries,
+  listTrackLeads,
+  saveEvent,
+  setEventStatus,
+  setTrackLeads,
+} from "../models/events.server";
 import { listPillars } from "../models/forum.server";
 import { listPeople } from "../models/people.server";
 import { requirePermission } from "../utils/auth.server";
@@ -54,7 +63,13 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const form = await readForm(request);
   const intent = form.get("intent");
   if (intent === "publish" || intent === "archive" || intent === "unpublish") {
-    setEventStatus(db, user.id, event.id, intent === "publish" ? "published" : intent === "archive" ? "archived" : "draft", context.requestMeta);
+    setEventStatus(
+      db,
+      user.id,
+      event.id,
+      intent === "publish" ? "published" : intent === "archive" ? "archived" : "draft",
+      context.requestMeta,
+    );
     return data({ ok: true as const, message: `eventForm.done.${intent}`, errors: {} as Record<string, string>, values: null });
   }
   if (intent === "leads") {
@@ -93,7 +108,8 @@ export default function EventSettings() {
           </p>
           <h1>{t("eventForm.settingsTitle")}</h1>
           <p className="lead">
-            <span className={`badge badge--${event.status}`}>{t(`common:eventStatus.${event.status}`)}</span> {t(`eventForm.statusHelp.${event.status}`)}
+            <span className={`badge badge--${event.status}`}>{t(`common:eventStatus.${event.status}`)}</span>{" "}
+            {t(`eventForm.statusHelp.${event.status}`)}
           </p>
         </div>
         <div className="header-actions">
@@ -128,7 +144,13 @@ export default function EventSettings() {
       </header>
       <FormAlert tone="success" message={message ? t(message as "eventForm.done.save") : null} />
       <section className="panel">
-        <EventForm values={actionData?.values ?? values} errors={actionData?.errors ?? {}} series={series} timeZones={timeZones} submitLabel={t("common:common.save")} />
+        <EventForm
+          values={actionData?.values ?? values}
+          errors={actionData?.errors ?? {}}
+          series={series}
+          timeZones={timeZones}
+          submitLabel={t("common:common.save")}
+        />
       </section>
       <section className="panel" aria-labelledby="leads-title">
         <h2 id="leads-title">{t("eventForm.leadsTitle")}</h2>

@@ -2,7 +2,7 @@ import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFuncti
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams, useSubmit } from "@remix-run/react";
 import { useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { attributionRules, sessionKinds } from "../../db/schema/vocabulary";
+import { attributionRules, sessionKinds } from "../domain/vocabulary";
 import { FormAlert, SelectField, TextAreaField, TextField } from "../components/form";
 import type { Conflict } from "../models/agenda.server";
 import { listRooms, listSessions } from "../models/agenda.server";
@@ -50,7 +50,18 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
     sessions: listSessions(db, event.id).map((s) => {
       const start = utcToZoned(s.startsAt, event.timeZone);
       const end = utcToZoned(s.endsAt, event.timeZone);
-      return { id: s.id, title: s.title, kind: s.kind, status: s.status, roomId: s.roomId, pillarId: s.pillarId, date: start.date, start: start.time, end: end.time, editable: tracks.includes(s.pillarId ?? -1) || (secretariat && s.pillarId === null) };
+      return {
+        id: s.id,
+        title: s.title,
+        kind: s.kind,
+        status: s.status,
+        roomId: s.roomId,
+        pillarId: s.pillarId,
+        date: start.date,
+        start: start.time,
+        end: end.time,
+        editable: tracks.includes(s.pillarId ?? -1) || (secretariat && s.pillarId === null),
+      };
     }),
     selected,
   };
@@ -67,7 +78,11 @@ function answer(result: TimetableResult, intent: string, values: Record<string, 
   }
   if (result.reason === "forbidden") throw forbidden();
   if (result.reason === "not_found") return notFound();
-  if (result.reason === "conflicts") return data<ActionData>({ ok: false, errors: { form: "timetable.conflictsFound" }, values, conflicts: result.conflicts, intent }, { status: 409 });
+  if (result.reason === "conflicts")
+    return data<ActionData>(
+      { ok: false, errors: { form: "timetable.conflictsFound" }, values, conflicts: result.conflicts, intent },
+      { status: 409 },
+    );
   return data<ActionData>({ ok: false, errors: { [result.field]: result.error }, values, intent }, { status: 400 });
 }
 
@@ -86,11 +101,19 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     return answer(saveFromForm(db, user, event, sessionId, input, { acceptConflicts, everyRoom }, meta), intent, keptValues(form), live);
   }
   if ((intent === "move" || intent === "cancel" || intent === "restore") && sessionId) {
-    if (intent !== "move") return answer(changeStatus(db, user, event, sessionId, intent === "cancel" ? "cancelled" : "scheduled", meta), intent, {}, live);
-    const slot = SessionFormSchema.pick({ roomId: true, date: true, startTime: true, endTime: true }).safeParse(Object.fromEntries(form.entries()));
+    if (intent !== "move")
+      return answer(changeStatus(db, user, event, sessionId, intent === "cancel" ? "cancelled" : "scheduled", meta), intent, {}, live);
+    const slot = SessionFormSchema.pick({ roomId: true, date: true, startTime: true, endTime: true }).safeParse(
+      Object.fromEntries(form.entries()),
+    );
     if (!slot.success) return data<ActionData>({ ok: false, errors: { form: "errors.invalidValue" }, values: {}, intent }, { status: 400 });
     const values = keptValues(form);
-    return answer(moveSession(db, user, event, sessionId, slot.data, { acceptConflicts: form.get("acceptConflicts") === "1" }, meta), intent, values, live);
+    return answer(
+      moveSession(db, user, event, sessionId, slot.data, { acceptConflicts: form.get("acceptConflicts") === "1" }, meta),
+      intent,
+      values,
+      live,
+    );
   }
   return data<ActionData>({ ok: false, errors: { form: "errors.invalidValue" }, values: {}, intent }, { status: 400 });
 }
@@ -121,7 +144,15 @@ export default function Timetable() {
   const clashing = new Set<number>();
   for (const a of daySessions)
     for (const b of daySessions)
-      if (a.id < b.id && a.roomId !== null && a.roomId === b.roomId && a.status === "scheduled" && b.status === "scheduled" && a.start < b.end && b.start < a.end) {
+      if (
+        a.id < b.id &&
+        a.roomId !== null &&
+        a.roomId === b.roomId &&
+        a.status === "scheduled" &&
+        b.status === "scheduled" &&
+        a.start < b.end &&
+        b.start < a.end
+      ) {
         clashing.add(a.id);
         clashing.add(b.id);
       }
@@ -130,24 +161,36 @@ export default function Timetable() {
     if (!dragging) return;
     const session = sessions.find((s) => s.id === dragging.id)!;
     setDragging(null);
-    const target = (document.elementsFromPoint(e.clientX, e.clientY).find((el) => (el as HTMLElement).dataset.slot) as HTMLElement | undefined)?.dataset;
+    const target = (
+      document.elementsFromPoint(e.clientX, e.clientY).find((el) => (el as HTMLElement).dataset.slot) as HTMLElement | undefined
+    )?.dataset;
     if (!target?.slot) return;
     const slot = Number(target.slot);
     const duration = toMinutes(session.end) - toMinutes(session.start);
     const move =
       dragging.mode === "move"
         ? { roomId: target.room ?? "", startTime: toHhmm(slot), endTime: toHhmm(Math.min(slot + duration, 24 * 60 - 1)) }
-        : { roomId: session.roomId ? String(session.roomId) : "", startTime: session.start, endTime: toHhmm(Math.max(slot + SLOT_MINUTES, toMinutes(session.start) + SLOT_MINUTES)) };
+        : {
+            roomId: session.roomId ? String(session.roomId) : "",
+            startTime: session.start,
+            endTime: toHhmm(Math.max(slot + SLOT_MINUTES, toMinutes(session.start) + SLOT_MINUTES)),
+          };
     if (move.roomId === String(session.roomId ?? "") && move.startTime === session.start && move.endTime === session.end) return;
     submit({ intent: "move", sessionId: String(session.id), date: day, ...move }, { method: "post", preventScrollReset: true });
   };
 
   const failed = actionData && !actionData.ok ? actionData : null;
   const formValues: Record<string, string> =
-    failed && failed.intent === "save" ? failed.values : (selected?.values ?? { date: day, kind: "workshop", attribution: "on_record", startTime: "09:00", endTime: "10:00" });
+    failed && failed.intent === "save"
+      ? failed.values
+      : (selected?.values ?? { date: day, kind: "workshop", attribution: "on_record", startTime: "09:00", endTime: "10:00" });
   const selectedSpeakers = new Set((formValues.speakerIds ?? "").split(",").filter(Boolean));
   const conflictText = (c: Conflict) =>
-    c.kind === "outside_event" ? t("timetable.conflict.outside") : c.kind === "room" ? t("timetable.conflict.room", { title: c.title }) : t("timetable.conflict.speaker", { speaker: c.speaker, title: c.title });
+    c.kind === "outside_event"
+      ? t("timetable.conflict.outside")
+      : c.kind === "room"
+        ? t("timetable.conflict.room", { title: c.title })
+        : t("timetable.conflict.speaker", { speaker: c.speaker, title: c.title });
 
   return (
     <div className="stack-lg">
@@ -206,7 +249,10 @@ export default function Timetable() {
         <div
           ref={grid}
           className={`timetable${dragging ? " timetable--dragging" : ""}`}
-          style={{ gridTemplateColumns: `4.5rem repeat(${rooms.length}, minmax(9rem, 1fr))`, gridTemplateRows: `auto repeat(${slots.length}, 1.25rem)` }}
+          style={{
+            gridTemplateColumns: `4.5rem repeat(${rooms.length}, minmax(9rem, 1fr))`,
+            gridTemplateRows: `auto repeat(${slots.length}, 1.25rem)`,
+          }}
           onPointerUp={onPointerUp}
           onPointerCancel={() => setDragging(null)}
           aria-busy={navigation.state !== "idle"}
@@ -223,7 +269,15 @@ export default function Timetable() {
             </div>
           ))}
           {rooms.map((r, ri) =>
-            slots.map((m, i) => <div key={`${r.id}-${m}`} className="timetable__cell" data-slot={m} data-room={r.id} style={{ gridColumn: ri + 2, gridRow: i + 2 }} />),
+            slots.map((m, i) => (
+              <div
+                key={`${r.id}-${m}`}
+                className="timetable__cell"
+                data-slot={m}
+                data-room={r.id}
+                style={{ gridColumn: ri + 2, gridRow: i + 2 }}
+              />
+            )),
           )}
           {daySessions
             .filter((s) => s.roomId !== null)
@@ -249,7 +303,11 @@ export default function Timetable() {
                   {clashing.has(s.id) ? <span className="tt-session__flag">{t("timetable.clashFlag")}</span> : null}
                   {s.editable ? (
                     <>
-                      <Link to={`?day=${day}&session=${s.id}#session-form`} className="tt-session__edit" aria-label={t("timetable.editSession", { title: s.title })}>
+                      <Link
+                        to={`?day=${day}&session=${s.id}#session-form`}
+                        className="tt-session__edit"
+                        aria-label={t("timetable.editSession", { title: s.title })}
+                      >
                         {t("timetable.edit")}
                       </Link>
                       <span
@@ -286,26 +344,84 @@ export default function Timetable() {
               ) : null}
             </div>
           ) : null}
-          <TextField name="title" label={t("timetable.field.title")} required defaultValue={formValues.title} error={failed?.errors.title} />
+          <TextField
+            name="title"
+            label={t("timetable.field.title")}
+            required
+            defaultValue={formValues.title}
+            error={failed?.errors.title}
+          />
           <div className="form-row">
-            <SelectField name="kind" label={t("agenda.kind")} defaultValue={formValues.kind} error={failed?.errors.kind} options={sessionKinds.map((k) => ({ value: k, label: t(`agenda.kinds.${k}`) }))} />
+            <SelectField
+              name="kind"
+              label={t("agenda.kind")}
+              defaultValue={formValues.kind}
+              error={failed?.errors.kind}
+              options={sessionKinds.map((k) => ({ value: k, label: t(`agenda.kinds.${k}`) }))}
+            />
             <SelectField
               name="pillarId"
               label={t("agenda.track")}
               defaultValue={formValues.pillarId ?? ""}
               error={failed?.errors.pillarId}
-              options={[...(allowNoTrack ? [{ value: "", label: t("timetable.noTrack") }] : []), ...pillars.map((p) => ({ value: String(p.id), label: t(`common:pillars.${p.slug}` as "common:pillars.tech-innovation") }))]}
+              options={[
+                ...(allowNoTrack ? [{ value: "", label: t("timetable.noTrack") }] : []),
+                ...pillars.map((p) => ({ value: String(p.id), label: t(`common:pillars.${p.slug}` as "common:pillars.tech-innovation") })),
+              ]}
             />
-            <SelectField name="roomId" label={t("agenda.room")} defaultValue={formValues.roomId ?? ""} error={failed?.errors.roomId} options={[{ value: "", label: t("agenda.noRoom") }, ...rooms.map((r) => ({ value: String(r.id), label: r.name }))]} />
+            <SelectField
+              name="roomId"
+              label={t("agenda.room")}
+              defaultValue={formValues.roomId ?? ""}
+              error={failed?.errors.roomId}
+              options={[{ value: "", label: t("agenda.noRoom") }, ...rooms.map((r) => ({ value: String(r.id), label: r.name }))]}
+            />
           </div>
           <div className="form-row">
-            <SelectField name="date" label={t("timetable.field.date")} defaultValue={formValues.date ?? day} error={failed?.errors.date} options={days.map((d, i) => ({ value: d, label: `${t("agenda.dayN", { n: i + 1 })} (${d})` }))} />
-            <TextField name="startTime" type="time" step={SLOT_MINUTES * 60} label={t("timetable.field.start")} required defaultValue={formValues.startTime} error={failed?.errors.startTime} />
-            <TextField name="endTime" type="time" step={SLOT_MINUTES * 60} label={t("timetable.field.end")} required defaultValue={formValues.endTime} error={failed?.errors.endTime} />
+            <SelectField
+              name="date"
+              label={t("timetable.field.date")}
+              defaultValue={formValues.date ?? day}
+              error={failed?.errors.date}
+              options={days.map((d, i) => ({ value: d, label: `${t("agenda.dayN", { n: i + 1 })} (${d})` }))}
+            />
+            <TextField
+              name="startTime"
+              type="time"
+              step={SLOT_MINUTES * 60}
+              label={t("timetable.field.start")}
+              required
+              defaultValue={formValues.startTime}
+              error={failed?.errors.startTime}
+            />
+            <TextField
+              name="endTime"
+              type="time"
+              step={SLOT_MINUTES * 60}
+              label={t("timetable.field.end")}
+              required
+              defaultValue={formValues.endTime}
+              error={failed?.errors.endTime}
+            />
           </div>
           <div className="form-row">
-            <TextField name="capacity" type="number" min={1} inputMode="numeric" label={t("timetable.field.capacity")} hint={t("timetable.field.capacityHint")} defaultValue={formValues.capacity} error={failed?.errors.capacity} />
-            <SelectField name="attribution" label={t("timetable.field.attribution")} defaultValue={formValues.attribution} error={failed?.errors.attribution} options={attributionRules.map((r) => ({ value: r, label: t(`agenda.attribution.${r}`) }))} />
+            <TextField
+              name="capacity"
+              type="number"
+              min={1}
+              inputMode="numeric"
+              label={t("timetable.field.capacity")}
+              hint={t("timetable.field.capacityHint")}
+              defaultValue={formValues.capacity}
+              error={failed?.errors.capacity}
+            />
+            <SelectField
+              name="attribution"
+              label={t("timetable.field.attribution")}
+              defaultValue={formValues.attribution}
+              error={failed?.errors.attribution}
+              options={attributionRules.map((r) => ({ value: r, label: t(`agenda.attribution.${r}`) }))}
+            />
           </div>
           <fieldset className="speakers">
             <legend>{t("timetable.field.speakers")}</legend>
@@ -319,8 +435,22 @@ export default function Timetable() {
               ))}
             </div>
           </fieldset>
-          <TextAreaField name="guests" rows={2} label={t("timetable.field.guests")} hint={t("timetable.field.guestsHint")} defaultValue={formValues.guests ?? ""} error={failed?.errors.guests} />
-          <TextAreaField name="description" rows={4} label={t("timetable.field.description")} hint={t("timetable.field.descriptionHint")} defaultValue={formValues.description ?? ""} error={failed?.errors.description} />
+          <TextAreaField
+            name="guests"
+            rows={2}
+            label={t("timetable.field.guests")}
+            hint={t("timetable.field.guestsHint")}
+            defaultValue={formValues.guests ?? ""}
+            error={failed?.errors.guests}
+          />
+          <TextAreaField
+            name="description"
+            rows={4}
+            label={t("timetable.field.description")}
+            hint={t("timetable.field.descriptionHint")}
+            defaultValue={formValues.description ?? ""}
+            error={failed?.errors.description}
+          />
           {!selected ? (
             <label className="check">
               <input type="checkbox" name="everyRoom" value="1" defaultChecked={formValues.everyRoom === "1"} /> {t("timetable.everyRoom")}
@@ -328,7 +458,9 @@ export default function Timetable() {
           ) : null}
           <div className="inline-form">
             <button type="submit" className="button">
-              {navigation.state === "submitting" && navigation.formData?.get("intent") === "save" ? t("common:common.saving") : t("common:common.save")}
+              {navigation.state === "submitting" && navigation.formData?.get("intent") === "save"
+                ? t("common:common.saving")
+                : t("common:common.save")}
             </button>
             {failed?.conflicts && failed.intent === "save" ? (
               <button type="submit" name="acceptConflicts" value="1" className="button button--danger">
@@ -336,7 +468,12 @@ export default function Timetable() {
               </button>
             ) : null}
             {selected ? (
-              <button type="submit" name="intent" value={selected.status === "cancelled" ? "restore" : "cancel"} className="button button--quiet">
+              <button
+                type="submit"
+                name="intent"
+                value={selected.status === "cancelled" ? "restore" : "cancel"}
+                className="button button--quiet"
+              >
                 {selected.status === "cancelled" ? t("timetable.restore") : t("timetable.cancelSession")}
               </button>
             ) : null}

@@ -31,13 +31,16 @@ export default function Events() {
             <li key={e.id} className="card">
               <p className="card__eyebrow">
                 {t(`common:eventKind.${e.kind}`)}
-                {e.status !== "published" ? <span className={`badge badge--${e.status}`}>{t(`common:eventStatus.${e.status}`)}</span> : null}
+                {e.status !== "published" ? (
+                  <span className={`badge badge--${e.status}`}>{t(`common:eventStatus.${e.status}`)}</span>
+                ) : null}
               </p>
               <h2 className="card__title">
                 <Link to={`/events/${e.id}`}>{e.title}</Link>
               </h2>
               <p className="card__meta">
-                <DateRange start={e.startsOn} end={e.endsOn} /> · {e.venue ?? t("common:home.online")} · {t("common:home.eventZone", { zone: e.timeZone })}
+                <DateRange start={e.startsOn} end={e.endsOn} /> · {e.venue ?? t("common:home.online")} ·{" "}
+                {t("common:home.eventZone", { zone: e.timeZone })}
               </p>
             </li>
           ))}

@@ -12,7 +12,10 @@ export const meta: MetaFunction = pageTitle("titles.newEvent");
 
 export function loader({ request, context }: LoaderFunctionArgs) {
   requirePermission(context, request, "event.manage");
-  return { series: listSeries(context.services.db).map((s) => ({ id: s.id, name: s.name })), timeZones: Intl.supportedValuesOf("timeZone") };
+  return {
+    series: listSeries(context.services.db).map((s) => ({ id: s.id, name: s.name })),
+    timeZones: Intl.supportedValuesOf("timeZone"),
+  };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -39,7 +42,13 @@ export default function NewEvent() {
         <p className="lead">{t("eventForm.newLead")}</p>
       </header>
       <section className="panel">
-        <EventForm values={actionData?.values ?? {}} errors={actionData?.errors ?? {}} series={series} timeZones={timeZones} submitLabel={t("eventForm.create")} />
+        <EventForm
+          values={actionData?.values ?? {}}
+          errors={actionData?.errors ?? {}}
+          series={series}
+          timeZones={timeZones}
+          submitLabel={t("eventForm.create")}
+        />
       </section>
     </div>
   );

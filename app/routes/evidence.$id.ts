@@ -20,7 +20,9 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   return new Response(file.body, {
     headers: {
       // Text evidence was accepted only as UTF-8.
-      "Content-Type": evidence.mimeType?.startsWith("text/") ? `${evidence.mimeType}; charset=utf-8` : (evidence.mimeType ?? "application/octet-stream"),
+      "Content-Type": evidence.mimeType?.startsWith("text/")
+        ? `${evidence.mimeType}; charset=utf-8`
+        : (evidence.mimeType ?? "application/octet-stream"),
       "Content-Length": String(file.size),
       "Content-Disposition": attachmentDisposition(evidence.fileName ?? "evidence"),
       // `X-Content-Type-Options: nosniff` comes with every response (server/http/security.ts); set here too, it would be sent twice.

@@ -1,12 +1,22 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { Trans, useTranslation } from "react-i18next";
-import { documentVisibilities, memberships, type Membership } from "../../db/schema/vocabulary";
+import { documentVisibilities, memberships, type Membership } from "../domain/vocabulary";
 import { EmptyState, FormAlert, SelectField, SubmitButton, TextAreaField, TextField } from "../components/form";
 import { DateTime } from "../components/time";
 import { WorkingGroupForm } from "../components/working-group-form";
 import { createDocument, listGroupDocuments } from "../models/documents.server";
-import { getWorkingGroup, listAddablePeople, listLeadCandidates, listMembers, membershipOf, removeMember, saveWorkingGroup, setMembership, workingGroupInputProblems } from "../models/working-groups.server";
+import {
+  getWorkingGroup,
+  listAddablePeople,
+  listLeadCandidates,
+  listMembers,
+  membershipOf,
+  removeMember,
+  saveWorkingGroup,
+  setMembership,
+  workingGroupInputProblems,
+} from "../models/working-groups.server";
 import { listPillars } from "../models/forum.server";
 import { getPerson } from "../models/people.server";
 import { forbidden, notFound, requirePermission, requireUser } from "../utils/auth.server";
@@ -44,7 +54,12 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
     membership,
     manage,
     canCreateDocument: can(user, "document.create", { membership }),
-    members: listMembers(db, group.id).map((m) => ({ userId: m.userId, name: m.name, organisation: m.organisation, membership: m.membership })),
+    members: listMembers(db, group.id).map((m) => ({
+      userId: m.userId,
+      name: m.name,
+      organisation: m.organisation,
+      membership: m.membership,
+    })),
     documents: listGroupDocuments(db, group.id)
       .filter((d) => can(user, "document.view", { visibility: d.visibility, membership }))
       .map((d) => ({ id: d.id, title: d.title, summary: d.summary, status: d.status, visibility: d.visibility, updatedAt: d.updatedAt })),
@@ -55,7 +70,10 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
 }
 
 /** The current lead stays choosable in the edit form even if they could no longer be picked anew. */
-function withCurrentLead(leads: { id: number; name: string; organisation: string | null }[], group: { leadId: number | null; leadName: string | null }) {
+function withCurrentLead(
+  leads: { id: number; name: string; organisation: string | null }[],
+  group: { leadId: number | null; leadName: string | null },
+) {
   if (group.leadId === null || leads.some((l) => l.id === group.leadId)) return leads;
   return [{ id: group.leadId, name: group.leadName ?? String(group.leadId), organisation: null }, ...leads];
 }
@@ -192,7 +210,9 @@ export default function WorkingGroupPage() {
         <section aria-labelledby="documents-title" className="panel stack">
           <h2 id="documents-title">{t("group.documentsTitle")}</h2>
           {documents.length === 0 ? (
-            <EmptyState title={t("group.documentsEmpty")}>{canCreateDocument ? t("group.documentsEmptyEditor") : t("group.documentsEmptyReader")}</EmptyState>
+            <EmptyState title={t("group.documentsEmpty")}>
+              {canCreateDocument ? t("group.documentsEmptyEditor") : t("group.documentsEmptyReader")}
+            </EmptyState>
           ) : (
             <ul className="row-list">
               {documents.map((d) => (
@@ -285,7 +305,9 @@ export default function WorkingGroupPage() {
               })}
             </ul>
           )}
-          {manage ? <AddMemberForm addable={addable} errors={failedFor("addMember")?.errors ?? {}} values={failedFor("addMember")?.values ?? {}} /> : null}
+          {manage ? (
+            <AddMemberForm addable={addable} errors={failedFor("addMember")?.errors ?? {}} values={failedFor("addMember")?.values ?? {}} />
+          ) : null}
         </section>
       </div>
 
@@ -316,7 +338,14 @@ function NewDocumentForm({ errors, values }: { errors: Record<string, string>; v
       <p className="muted">{t("group.newDocumentLead")}</p>
       <input type="hidden" name="intent" value="createDocument" />
       <TextField name="title" label={t("fields.title")} required maxLength={200} defaultValue={values.title} error={errors.title} />
-      <TextAreaField name="summary" label={t("fields.summary")} hint={t("fields.summaryHint")} rows={2} defaultValue={values.summary} error={errors.summary} />
+      <TextAreaField
+        name="summary"
+        label={t("fields.summary")}
+        hint={t("fields.summaryHint")}
+        rows={2}
+        defaultValue={values.summary}
+        error={errors.summary}
+      />
       <SelectField
         name="visibility"
         label={t("fields.visibility")}

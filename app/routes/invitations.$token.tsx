@@ -28,7 +28,11 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const parsed = parseForm(form, AcceptInvitationSchema);
   if (!parsed.ok) return data(parsed, { status: 400 });
   const result = await acceptInvitation(context.services.db, params.token ?? "", parsed.data, context.requestMeta);
-  if (!result.ok) return data({ ok: false as const, errors: { form: `invitation.${result.status}.title` }, values: { name: parsed.data.name } }, { status: statusCode[result.status] });
+  if (!result.ok)
+    return data(
+      { ok: false as const, errors: { form: `invitation.${result.status}.title` }, values: { name: parsed.data.name } },
+      { status: statusCode[result.status] },
+    );
   // Whoever was signed in on this browser before is signed out: the invitee takes over.
   if (context.auth) {
     invalidateSession(context.services.db, context.auth.session.id);
@@ -71,8 +75,23 @@ export default function AcceptInvitation() {
         <FormAlert message={errors.form ? t(errors.form as "invitation.used.title") : null} />
         <TextField name="email" type="email" label={t("fields.email")} value={invitation.email} readOnly autoComplete="username" />
         <TextField name="name" label={t("fields.fullName")} autoComplete="name" required defaultValue={values.name} error={errors.name} />
-        <TextField name="password" type="password" label={t("fields.newPassword")} hint={t("fields.passwordHint")} autoComplete="new-password" required error={errors.password} />
-        <TextField name="confirmPassword" type="password" label={t("fields.confirmPassword")} autoComplete="new-password" required error={errors.confirmPassword} />
+        <TextField
+          name="password"
+          type="password"
+          label={t("fields.newPassword")}
+          hint={t("fields.passwordHint")}
+          autoComplete="new-password"
+          required
+          error={errors.password}
+        />
+        <TextField
+          name="confirmPassword"
+          type="password"
+          label={t("fields.confirmPassword")}
+          autoComplete="new-password"
+          required
+          error={errors.confirmPassword}
+        />
         <SubmitButton pendingLabel={t("invitation.accepting")}>{t("invitation.accept")}</SubmitButton>
       </Form>
     </section>

@@ -66,7 +66,11 @@ export default function Invitations() {
                 {m.role ? t(`roles.${m.role}`) : null}
                 {m.organisationName ? ` · ${m.organisationName}` : ""}
                 {" · "}
-                <Trans i18nKey="invitations.sentBy" values={{ name: m.invitedByName ?? "—" }} components={{ date: <DateTime value={m.createdAt} /> }} />
+                <Trans
+                  i18nKey="invitations.sentBy"
+                  values={{ name: m.invitedByName ?? "—" }}
+                  components={{ date: <DateTime value={m.createdAt} /> }}
+                />
                 {m.expiresAt && m.state === "pending" ? (
                   <>
                     {" · "}

@@ -1,7 +1,7 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { roles } from "../../db/schema/vocabulary";
+import { roles } from "../domain/vocabulary";
 import { FormAlert, SelectField, SubmitButton, TextField } from "../components/form";
 import { i18next } from "../i18next.server";
 import { createInvitation } from "../models/invitations.server";
@@ -60,7 +60,15 @@ export default function NewInvitation() {
       </header>
       <Form method="post" noValidate className="stack panel">
         <FormAlert message={errors.form ? t(errors.form as "errors.malformedRequest") : null} />
-        <TextField name="email" type="email" label={t("fields.email")} required autoComplete="off" defaultValue={values.email} error={errors.email} />
+        <TextField
+          name="email"
+          type="email"
+          label={t("fields.email")}
+          required
+          autoComplete="off"
+          defaultValue={values.email}
+          error={errors.email}
+        />
         <SelectField
           name="role"
           label={t("fields.role")}
@@ -74,7 +82,10 @@ export default function NewInvitation() {
           label={t("fields.organisation")}
           defaultValue={values.organisationId ?? ""}
           error={errors.organisationId}
-          options={[{ value: "", label: t("fields.noOrganisation") }, ...organisations.map((o) => ({ value: String(o.id), label: o.name }))]}
+          options={[
+            { value: "", label: t("fields.noOrganisation") },
+            ...organisations.map((o) => ({ value: String(o.id), label: o.name })),
+          ]}
         />
         <SubmitButton pendingLabel={t("invitations.sending")}>{t("invitations.send")}</SubmitButton>
       </Form>

@@ -55,7 +55,13 @@ export default function EditOrganisation() {
       <section className="panel">
         <OrganisationForm
           errors={actionData?.errors ?? {}}
-          values={actionData?.values ?? { name: organisation.name, stakeholderGroup: organisation.stakeholderGroup, country: organisation.country }}
+          values={
+            actionData?.values ?? {
+              name: organisation.name,
+              stakeholderGroup: organisation.stakeholderGroup,
+              country: organisation.country,
+            }
+          }
           submitLabel={t("common.save")}
           intent="update"
           countries={countries}

@@ -1,7 +1,7 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { roles } from "../../db/schema/vocabulary";
+import { roles } from "../domain/vocabulary";
 import { EmptyState, FormAlert } from "../components/form";
 import { changeRole, deactivatePerson, getPerson, listPeople, reactivatePerson } from "../models/people.server";
 import { forbidden, requirePermission } from "../utils/auth.server";
@@ -138,7 +138,13 @@ export default function People() {
                         <Form method="post" className="inline-form">
                           <input type="hidden" name="personId" value={p.id} />
                           {p.status === "active" ? (
-                            <button type="submit" name="intent" value="deactivate" className="button button--danger button--small" aria-disabled={busyPerson === String(p.id) || undefined}>
+                            <button
+                              type="submit"
+                              name="intent"
+                              value="deactivate"
+                              className="button button--danger button--small"
+                              aria-disabled={busyPerson === String(p.id) || undefined}
+                            >
                               {t("people.deactivate")} <span className="visually-hidden">{p.name}</span>
                             </button>
                           ) : (

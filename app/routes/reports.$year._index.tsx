@@ -11,7 +11,9 @@ import { invalid, parseForm, readForm } from "../utils/forms.server";
 import { pageTitleWith } from "../utils/meta";
 import { requireReport } from "../utils/reports.server";
 
-export const meta: MetaFunction<typeof loader> = pageTitleWith("report:title", (d: { report: { year: number } }) => ({ year: d.report.year }));
+export const meta: MetaFunction<typeof loader> = pageTitleWith("report:title", (d: { report: { year: number } }) => ({
+  year: d.report.year,
+}));
 
 const HighlightSchema = z.object({
   commitmentId: z.coerce.number({ invalid_type_error: "errors.invalidChoice" }).int().positive("errors.invalidChoice"),
@@ -31,7 +33,14 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const intent = form.get("intent");
   const parsed = parseForm(form, HighlightSchema);
   if (!parsed.ok) return data({ ...parsed, intent }, { status: 400 });
-  const done = setHighlight(context.services.db, user!.id, report.year, parsed.data.commitmentId, intent === "unhighlight" ? null : { note: parsed.data.note }, context.requestMeta);
+  const done = setHighlight(
+    context.services.db,
+    user!.id,
+    report.year,
+    parsed.data.commitmentId,
+    intent === "unhighlight" ? null : { note: parsed.data.note },
+    context.requestMeta,
+  );
   if (!done) return invalid({ commitmentId: "errors.invalidChoice" }, form);
   return data({ ok: true as const, intent, errors: {}, values: {} });
 }
@@ -52,14 +61,22 @@ export default function FullReport() {
       <ProgressReport report={report} />
       <section className="panel stack no-print" aria-labelledby="choose-highlights">
         <h2 id="choose-highlights">{t("highlights.choose")}</h2>
-        <FormAlert message={actionData?.ok ? t(actionData.intent === "unhighlight" ? "highlights.removed" : "highlights.added") : null} tone="success" />
+        <FormAlert
+          message={actionData?.ok ? t(actionData.intent === "unhighlight" ? "highlights.removed" : "highlights.added") : null}
+          tone="success"
+        />
         <Form method="post" className="stack" key={report.highlights.length}>
           <SelectField
             name="commitmentId"
             label={t("highlights.commitment")}
             defaultValue={values.commitmentId ?? ""}
             error={errors.commitmentId}
-            options={[{ value: "", label: "—" }, ...report.commitments.filter((c) => !highlighted.has(c.commitmentId)).map((c) => ({ value: String(c.commitmentId), label: `${c.reference} ${c.title}` }))]}
+            options={[
+              { value: "", label: "—" },
+              ...report.commitments
+                .filter((c) => !highlighted.has(c.commitmentId))
+                .map((c) => ({ value: String(c.commitmentId), label: `${c.reference} ${c.title}` })),
+            ]}
           />
           <TextField name="note" label={t("highlights.note")} defaultValue={values.note ?? ""} error={errors.note} />
           <SubmitButton intent="highlight">{t("highlights.add")}</SubmitButton>
@@ -73,7 +90,11 @@ export default function FullReport() {
                 </span>
                 <Form method="post">
                   <input type="hidden" name="commitmentId" value={h.commitmentId} />
-                  <SubmitButton intent="unhighlight" className="button button--quiet button--small" aria-label={`${t("highlights.remove")}: ${h.reference}`}>
+                  <SubmitButton
+                    intent="unhighlight"
+                    className="button button--quiet button--small"
+                    aria-label={`${t("highlights.remove")}: ${h.reference}`}
+                  >
                     {t("highlights.remove")}
                   </SubmitButton>
                 </Form>

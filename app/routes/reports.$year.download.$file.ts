@@ -9,7 +9,6 @@ import { spreadsheetCell } from "../utils/csv";
 import { requireReport } from "../utils/reports.server";
 import { i18next } from "../i18next.server";
 
-
 /** `report.{pdf,csv,json}` (full: secretariat) and `public.{pdf,csv,json}` (anyone). */
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const match = /^(report|public)\.(pdf|csv|json)$/.exec(params.file ?? "");
@@ -22,16 +21,48 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 
   if (format === "json") {
     return new Response(JSON.stringify(publishable(report), null, 2), {
-      headers: { "Content-Type": "application/json; charset=utf-8", "Content-Disposition": `attachment; filename="${name}.json"`, "Cache-Control": privacy },
+      headers: {
+        "Content-Type": "application/json; charset=utf-8",
+        "Content-Disposition": `attachment; filename="${name}.json"`,
+        "Cache-Control": privacy,
+      },
     });
   }
   if (format === "csv") {
     const t = await i18next.getFixedT(request, "report");
-    const rows = report.commitments.map((c) => [c.reference, c.title, c.pillar, c.leadOrganisation, c.organisations.join("; "), c.originYear, c.carriedIn ? "yes" : "no", t(`completion.${c.completion}`), c.percent, c.earlyResult, ...(audience === "full" ? [c.visibility, c.note] : [])]);
-    const header = ["reference", "title", "pillar", "lead_organisation", "organisations", "origin_year", "carried_in", "completion", "percent", "early_result", ...(audience === "full" ? ["visibility", "secretariat_note"] : [])];
+    const rows = report.commitments.map((c) => [
+      c.reference,
+      c.title,
+      c.pillar,
+      c.leadOrganisation,
+      c.organisations.join("; "),
+      c.originYear,
+      c.carriedIn ? "yes" : "no",
+      t(`completion.${c.completion}`),
+      c.percent,
+      c.earlyResult,
+      ...(audience === "full" ? [c.visibility, c.note] : []),
+    ]);
+    const header = [
+      "reference",
+      "title",
+      "pillar",
+      "lead_organisation",
+      "organisations",
+      "origin_year",
+      "carried_in",
+      "completion",
+      "percent",
+      "early_result",
+      ...(audience === "full" ? ["visibility", "secretariat_note"] : []),
+    ];
     const csv = stringify([header, ...rows.map((r) => r.map(spreadsheetCell))]);
     return new Response(csv, {
-      headers: { "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": `attachment; filename="${name}.csv"`, "Cache-Control": privacy },
+      headers: {
+        "Content-Type": "text/csv; charset=utf-8",
+        "Content-Disposition": `attachment; filename="${name}.csv"`,
+        "Cache-Control": privacy,
+      },
     });
   }
 
@@ -42,9 +73,12 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   }
   // The full report is printed with the requester's own session, the public one without any.
   const token = audience === "full" && context.auth ? parse(request.headers.get("cookie") ?? "")[SESSION_COOKIE] : undefined;
-  const pdf = await printPdf(selfUrl, `/reports/${report.year}${audience === "public" ? "/public" : ""}`, token ? { name: SESSION_COOKIE, value: token } : null);
+  const pdf = await printPdf(
+    selfUrl,
+    `/reports/${report.year}${audience === "public" ? "/public" : ""}`,
+    token ? { name: SESSION_COOKIE, value: token } : null,
+  );
   return new Response(new Uint8Array(pdf), {
     headers: { "Content-Type": "application/pdf", "Content-Disposition": `attachment; filename="${name}.pdf"`, "Cache-Control": privacy },
   });
 }
-

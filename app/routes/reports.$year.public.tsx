@@ -8,7 +8,9 @@ import { publishable } from "../models/report.server";
 import { pageTitleWith } from "../utils/meta";
 import { requireReport } from "../utils/reports.server";
 
-export const meta: MetaFunction<typeof loader> = pageTitleWith("report:publicTitle", (d: { report: { year: number } }) => ({ year: d.report.year }));
+export const meta: MetaFunction<typeof loader> = pageTitleWith("report:publicTitle", (d: { report: { year: number } }) => ({
+  year: d.report.year,
+}));
 
 export function loader({ request, context, params }: LoaderFunctionArgs) {
   const { report } = requireReport(context, request, params.year, "public");

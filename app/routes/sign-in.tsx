@@ -25,7 +25,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!result.ok) {
     const values = { email: parsed.data.email, redirectTo: parsed.data.redirectTo ?? "" };
     if (result.reason === "throttled") {
-      return data({ ok: false as const, errors: { form: "errors.signInThrottled" }, minutes: result.retryAfterMinutes, values }, { status: 429 });
+      return data(
+        { ok: false as const, errors: { form: "errors.signInThrottled" }, minutes: result.retryAfterMinutes, values },
+        { status: 429 },
+      );
     }
     return data({ ok: false as const, errors: { form: "errors.signInInvalid" }, minutes: 0, values }, { status: 400 });
   }
@@ -54,8 +57,24 @@ export default function SignIn() {
       <Form method="post" noValidate className="stack">
         <FormAlert message={errors.form ? t(errors.form as "errors.signInInvalid", { count: minutes }) : null} />
         <input type="hidden" name="redirectTo" value={values.redirectTo ?? params.get("redirectTo") ?? ""} />
-        <TextField name="email" type="email" label={t("fields.email")} autoComplete="username" required defaultValue={values.email} error={errors.email} />
-        <TextField ref={password} name="password" type="password" label={t("fields.password")} autoComplete="current-password" required error={errors.password} />
+        <TextField
+          name="email"
+          type="email"
+          label={t("fields.email")}
+          autoComplete="username"
+          required
+          defaultValue={values.email}
+          error={errors.email}
+        />
+        <TextField
+          ref={password}
+          name="password"
+          type="password"
+          label={t("fields.password")}
+          autoComplete="current-password"
+          required
+          error={errors.password}
+        />
         <SubmitButton pendingLabel={t("auth.signingIn")}>{t("auth.signIn")}</SubmitButton>
       </Form>
       <p className="muted">{t("auth.noAccount")}</p>

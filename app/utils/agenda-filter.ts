@@ -20,7 +20,16 @@ export function readAgendaFilter(params: URLSearchParams, day: string): AgendaFi
 }
 
 export function matchesAgendaFilter(
-  s: { id: number; day: string; pillarSlug: string | null; roomId: number | null; kind: string; title: string; speakers: { name: string }[]; description?: string },
+  s: {
+    id: number;
+    day: string;
+    pillarSlug: string | null;
+    roomId: number | null;
+    kind: string;
+    title: string;
+    speakers: { name: string }[];
+    description?: string;
+  },
   f: AgendaFilter,
   starred: readonly number[],
 ): boolean {

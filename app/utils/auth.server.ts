@@ -29,7 +29,11 @@ export function notFound(): never {
  * Anyone else signed out is sent to sign in; a signed-in person who may not read it gets a 404, as if
  * it did not exist.
  */
-export function requireReader(context: AppLoadContext, request: Request, mayRead: (user: SessionUser | null) => boolean): SessionUser | null {
+export function requireReader(
+  context: AppLoadContext,
+  request: Request,
+  mayRead: (user: SessionUser | null) => boolean,
+): SessionUser | null {
   const user = context.auth?.user ?? null;
   if (mayRead(user)) return user;
   if (!user) requireUser(context, request);

@@ -4,7 +4,7 @@
  * Messages are translation keys: `errors.*` (common) or `registry:errors.*`.
  */
 import { z } from "zod";
-import { commitmentStatuses, commitmentTypes, commitmentVisibilities, stakeholderGroups, voluntaryPrinciples } from "../../db/schema/vocabulary";
+import { commitmentStatuses, commitmentTypes, commitmentVisibilities, stakeholderGroups, voluntaryPrinciples } from "../domain/vocabulary";
 import type { FieldErrors } from "./validation";
 
 export const MAX_TITLE = 200;
@@ -22,13 +22,26 @@ export const REGISTRY_PAGE_SIZE = 50;
 // Registry filters (GET parameters): anything unreadable is dropped rather than refused.
 
 const blank = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
-const flag = z.preprocess(blank, z.enum(["1", "on", "true"]).optional()).transform((v) => v !== undefined).catch(false);
+const flag = z
+  .preprocess(blank, z.enum(["1", "on", "true"]).optional())
+  .transform((v) => v !== undefined)
+  .catch(false);
 
 export const RegistryFilterSchema = z.object({
   /** A cycle's year or "all"; absent: the current open cycle's year. */
   year: z.preprocess(blank, z.union([z.literal("all"), z.coerce.number().int().min(1900).max(2200)]).optional()).catch(undefined),
   pillar: z.preprocess(blank, z.string().trim().max(60).optional()).catch(undefined),
-  organisation: z.preprocess(blank, z.coerce.number().int().positive().max(2 ** 31).optional()).catch(undefined),
+  organisation: z
+    .preprocess(
+      blank,
+      z.coerce
+        .number()
+        .int()
+        .positive()
+        .max(2 ** 31)
+        .optional(),
+    )
+    .catch(undefined),
   group: z.preprocess(blank, z.enum(stakeholderGroups).optional()).catch(undefined),
   status: z.preprocess(blank, z.enum(commitmentStatuses).optional()).catch(undefined),
   origin: z.preprocess(blank, z.enum(["carried", "new"]).optional()).catch(undefined),
@@ -126,21 +139,20 @@ const principles = z
   })
   .refine((v) => v.length > 0, "registry:errors.principlesRequired");
 
-const SupportingRow = z
-  .object({ organisationId: optionalId, contribution: optionalText(MAX_CONTRIBUTION) })
-  .superRefine((row, ctx) => {
-    if (row.organisationId === null && row.contribution) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["organisationId"], message: "registry:errors.supportingOrganisationMissing" });
-    }
-  });
+const SupportingRow = z.object({ organisationId: optionalId, contribution: optionalText(MAX_CONTRIBUTION) }).superRefine((row, ctx) => {
+  if (row.organisationId === null && row.contribution) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["organisationId"], message: "registry:errors.supportingOrganisationMissing" });
+  }
+});
 
-const MilestoneRow = z
-  .object({ title: optionalText(MAX_TITLE), dueOn: optionalText(10) })
-  .superRefine((row, ctx) => {
-    if (row.title && !row.dueOn) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["dueOn"], message: "registry:errors.milestoneDueMissing" });
-    if (!row.title && row.dueOn) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["title"], message: "registry:errors.milestoneTitleMissing" });
-    if (row.dueOn && !z.string().date().safeParse(row.dueOn).success) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["dueOn"], message: "errors.dateInvalid" });
-  });
+const MilestoneRow = z.object({ title: optionalText(MAX_TITLE), dueOn: optionalText(10) }).superRefine((row, ctx) => {
+  if (row.title && !row.dueOn)
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["dueOn"], message: "registry:errors.milestoneDueMissing" });
+  if (!row.title && row.dueOn)
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["title"], message: "registry:errors.milestoneTitleMissing" });
+  if (row.dueOn && !z.string().date().safeParse(row.dueOn).success)
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["dueOn"], message: "errors.dateInvalid" });
+});
 
 /**
  * A commitment as typed on the form (or read from a CSV row): plain strings in, a `CommitmentInput`
@@ -171,18 +183,32 @@ export const CommitmentFormSchema = z
     v.supporting.forEach((row, i) => {
       if (row.organisationId === null) return;
       if (row.organisationId === v.leadOrganisationId) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["supporting", i, "organisationId"], message: "registry:errors.supportingIsLead" });
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ["supporting", i, "organisationId"],
+          message: "registry:errors.supportingIsLead",
+        });
       } else if (seen.has(row.organisationId)) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["supporting", i, "organisationId"], message: "registry:errors.supportingTwice" });
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ["supporting", i, "organisationId"],
+          message: "registry:errors.supportingTwice",
+        });
       }
       seen.add(row.organisationId);
     });
     if (v.type === "joint" && !v.supporting.some((s) => s.organisationId !== null)) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["supporting", 0, "organisationId"], message: "registry:errors.jointNeedsSupport" });
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ["supporting", 0, "organisationId"],
+        message: "registry:errors.jointNeedsSupport",
+      });
     }
   })
   .transform((v) => {
-    const supporting = v.supporting.flatMap((s) => (s.organisationId === null ? [] : [{ organisationId: s.organisationId, contribution: s.contribution }]));
+    const supporting = v.supporting.flatMap((s) =>
+      s.organisationId === null ? [] : [{ organisationId: s.organisationId, contribution: s.contribution }],
+    );
     return {
       ...v,
       // Supporting organisations make it joint, whatever was chosen.

@@ -4,7 +4,7 @@
  * Free of server imports, so the interface may use the limits too.
  */
 import { z } from "zod";
-import { carryKinds, type CarryKind } from "../../db/schema/vocabulary";
+import { carryKinds, type CarryKind } from "../domain/vocabulary";
 import type { FieldErrors } from "./validation";
 
 export const MAX_TITLE = 200;
@@ -30,7 +30,13 @@ const isoDate = z
   .string({ required_error: "errors.required" })
   .trim()
   .min(1, "errors.required")
-  .refine((v) => /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v), "errors.dateInvalid");
+  .refine(
+    (v) =>
+      /^\d{4}-\d{2}-\d{2}$/.test(v) &&
+      !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) &&
+      new Date(`${v}T00:00:00Z`).toISOString().startsWith(v),
+    "errors.dateInvalid",
+  );
 
 export const OpenCycleSchema = z
   .object({
@@ -43,16 +49,29 @@ export const OpenCycleSchema = z
     reportOn: isoDate,
   })
   // The report comes during the cycle's year or early in the next one.
-  .refine((v) => {
-    const y = Number(v.reportOn.slice(0, 4));
-    return y === v.year || y === v.year + 1;
-  }, { path: ["reportOn"], message: "cycles:errors.reportOnOutsideYear" });
+  .refine(
+    (v) => {
+      const y = Number(v.reportOn.slice(0, 4));
+      return y === v.year || y === v.year + 1;
+    },
+    { path: ["reportOn"], message: "cycles:errors.reportOnOutsideYear" },
+  );
 export type OpenCycleInput = z.output<typeof OpenCycleSchema>;
 
-const rationale = z.string({ required_error: "cycles:errors.rationaleRequired" }).trim().min(1, "cycles:errors.rationaleRequired").max(MAX_NOTE, "errors.tooLong");
+const rationale = z
+  .string({ required_error: "cycles:errors.rationaleRequired" })
+  .trim()
+  .min(1, "cycles:errors.rationaleRequired")
+  .max(MAX_NOTE, "errors.tooLong");
 const title = z.string({ required_error: "errors.required" }).trim().min(1, "errors.required").max(MAX_TITLE, "errors.tooLong");
 const expectedResult = z.string({ required_error: "errors.required" }).trim().min(1, "errors.required").max(MAX_NOTE, "errors.tooLong");
-const optionalText = (max: number) => z.string().trim().max(max, "errors.tooLong").optional().transform((v) => v ?? "");
+const optionalText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max, "errors.tooLong")
+    .optional()
+    .transform((v) => v ?? "");
 
 /** What a carry-over form sends, flat: `part1Title`, `part2ExpectedResult`, `withIds` (comma-joined). */
 export type CarryForm = Record<string, string>;
@@ -82,7 +101,10 @@ const MergeSchema = z.object({
 });
 
 /** Parses one carry-over decision; a split needs its first two parts, and a third is optional. */
-export function parseCarryDecision(kind: CarryKind, raw: CarryForm): { ok: true; data: ParsedDecision } | { ok: false; errors: FieldErrors } {
+export function parseCarryDecision(
+  kind: CarryKind,
+  raw: CarryForm,
+): { ok: true; data: ParsedDecision } | { ok: false; errors: FieldErrors } {
   const fail = (error: z.ZodError) => ({ ok: false as const, errors: cycleErrorsOf(error) });
   switch (kind) {
     case "continued":
@@ -115,7 +137,14 @@ export function parseCarryDecision(kind: CarryKind, raw: CarryForm): { ok: true;
       const r = z.object(shape).safeParse(raw);
       if (!r.success) return fail(r.error);
       const d = r.data as Record<string, string>;
-      return { ok: true, data: { kind, rationale: d.rationale!, parts: parts.map((n) => ({ title: d[`part${n}Title`]!, expectedResult: d[`part${n}ExpectedResult`]! })) } };
+      return {
+        ok: true,
+        data: {
+          kind,
+          rationale: d.rationale!,
+          parts: parts.map((n) => ({ title: d[`part${n}Title`]!, expectedResult: d[`part${n}ExpectedResult`]! })),
+        },
+      };
     }
   }
 }
@@ -124,7 +153,10 @@ export function parseCarryDecision(kind: CarryKind, raw: CarryForm): { ok: true;
  * The secretariat's notes for closing a cycle: `earlyResult.<commitmentId>` and `note.<commitmentId>`,
  * for commitments of the cycle only. Empty notes are left out.
  */
-export function parseCloseNotes(raw: CarryForm, commitmentIds: readonly number[]): { ok: true; data: Record<number, { earlyResult: string; note: string }> } | { ok: false; errors: FieldErrors } {
+export function parseCloseNotes(
+  raw: CarryForm,
+  commitmentIds: readonly number[],
+): { ok: true; data: Record<number, { earlyResult: string; note: string }> } | { ok: false; errors: FieldErrors } {
   const errors: FieldErrors = {};
   const data: Record<number, { earlyResult: string; note: string }> = {};
   for (const id of commitmentIds) {
@@ -140,6 +172,7 @@ export function parseCloseNotes(raw: CarryForm, commitmentIds: readonly number[]
 /** A form's text fields as one record (repeated fields comma-joined, as `parseForm` does). */
 export function formRecord(form: FormData): CarryForm {
   const raw: CarryForm = {};
-  for (const [key, value] of form.entries()) if (typeof value === "string") raw[key] = raw[key] === undefined ? value : `${raw[key]},${value}`;
+  for (const [key, value] of form.entries())
+    if (typeof value === "string") raw[key] = raw[key] === undefined ? value : `${raw[key]},${value}`;
   return raw;
 }

@@ -22,7 +22,6 @@ export function loadDocumentFor(context: AppLoadContext, request: Request, idPar
   };
 }
 
-
 /**
  * A published version and its reader. Public versions can be read without an account; for anything
  * else, someone signed out is sent to sign in, and someone who may not read it gets a 404.
@@ -34,7 +33,10 @@ export function requirePublicationReader(context: AppLoadContext, request: Reque
   if (!Number.isInteger(id) || id <= 0 || !Number.isInteger(number) || number <= 0) notFound();
   const publication = getPublication(db, id, number) ?? notFound();
   const user = requireReader(context, request, (u) =>
-    can(u, "publication.view", { visibility: publication.visibility ?? "group", membership: u ? membershipOf(db, publication.groupId, u.id) : null }),
+    can(u, "publication.view", {
+      visibility: publication.visibility ?? "group",
+      membership: u ? membershipOf(db, publication.groupId, u.id) : null,
+    }),
   );
   return { user, publication };
 }

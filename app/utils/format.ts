@@ -19,7 +19,9 @@ export interface FormatPrefs {
 }
 
 export function formatDateTime(value: Date | string | number, prefs: FormatPrefs, opts: Intl.DateTimeFormatOptions = {}): string {
-  return dateFormatter(prefs.locale, { dateStyle: "medium", timeStyle: "short", timeZone: prefs.timeZone, ...opts }).format(new Date(value));
+  return dateFormatter(prefs.locale, { dateStyle: "medium", timeStyle: "short", timeZone: prefs.timeZone, ...opts }).format(
+    new Date(value),
+  );
 }
 
 /** A calendar date (YYYY-MM-DD) as written, without shifting it through any time zone. */

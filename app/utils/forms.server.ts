@@ -19,18 +19,17 @@ export async function readForm(request: Request): Promise<FormData> {
 export function keptValues(form: FormData): FormValues {
   const out: FormValues = {};
   for (const [key, value] of form.entries()) {
-    if (typeof value === "string" && !/password/i.test(key) && value.length <= 10_000) out[key] = out[key] === undefined ? value : `${out[key]},${value}`;
+    if (typeof value === "string" && !/password/i.test(key) && value.length <= 10_000)
+      out[key] = out[key] === undefined ? value : `${out[key]},${value}`;
   }
   return out;
 }
 
-export function parseForm<S extends z.ZodTypeAny>(
-  form: FormData,
-  schema: S,
-): { ok: true; data: z.output<S> } | FormFailure {
+export function parseForm<S extends z.ZodTypeAny>(form: FormData, schema: S): { ok: true; data: z.output<S> } | FormFailure {
   const raw: Record<string, string> = {};
   // A repeated field (checkboxes, multiple select) arrives as one comma-separated value.
-  for (const [key, value] of form.entries()) if (typeof value === "string") raw[key] = raw[key] === undefined ? value : `${raw[key]},${value}`;
+  for (const [key, value] of form.entries())
+    if (typeof value === "string") raw[key] = raw[key] === undefined ? value : `${raw[key]},${value}`;
   const result = schema.safeParse(raw);
   if (result.success) return { ok: true, data: result.data };
   return { ok: false, errors: fieldErrorsOf(result.error), values: keptValues(form) };

@@ -3,19 +3,24 @@
  * Loaders, actions and socket handlers ask `can(...)`; nothing checks roles inline.
  * Pure and free of server imports, so the interface can also use it to hide what a person may not do.
  */
-import type { CommitmentVisibility, DocumentVisibility, Membership, Role } from "../../db/schema/vocabulary";
+import type {
+  CommitmentVisibility,
+  DocumentVisibility,
+  EventStatus,
+  EventVisibility,
+  Membership,
+  PersonStatus,
+  Role,
+} from "../domain/vocabulary";
 
 export interface Actor {
   id: number;
   role: Role;
-  status: "active" | "deactivated";
+  status: PersonStatus;
   organisationId: number | null;
   /** The stakeholder group of the actor's organisation, if any. */
   stakeholderGroup?: string | null;
 }
-
-type EventVisibility = "public" | "members" | "groups";
-type EventStatus = "draft" | "published" | "archived";
 
 /** What each action needs to know about its target (`undefined`: the action has none). */
 interface Targets {
@@ -139,8 +144,12 @@ const rules: { [A in Action]: (actor: Actor, target: Targets[A]) => boolean } = 
   "cycles.manage": secretariatOnly,
   "commitments.view": () => true,
   "commitment.view": (actor, t) => actor.role === "secretariat" || t.visibility !== "secretariat" || ownsOne(actor, t.organisationIds),
-  "commitment.create": (actor, t) => actor.role === "secretariat" || (actor.role !== "observer" && t.leadOrganisationId !== null && t.leadOrganisationId === actor.organisationId),
-  "commitment.edit": (actor, t) => actor.role === "secretariat" || (actor.role !== "observer" && t.leadOrganisationId !== null && t.leadOrganisationId === actor.organisationId),
+  "commitment.create": (actor, t) =>
+    actor.role === "secretariat" ||
+    (actor.role !== "observer" && t.leadOrganisationId !== null && t.leadOrganisationId === actor.organisationId),
+  "commitment.edit": (actor, t) =>
+    actor.role === "secretariat" ||
+    (actor.role !== "observer" && t.leadOrganisationId !== null && t.leadOrganisationId === actor.organisationId),
   "commitment.report": (actor, t) => actor.role === "secretariat" || (actor.role !== "observer" && ownsOne(actor, t.organisationIds)),
   "progress.verify": secretariatOnly,
   "commitments.import": secretariatOnly,

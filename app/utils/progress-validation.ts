@@ -3,7 +3,7 @@
  * Shared by the commitment page (limits, `accept`) and its action; messages are keys in the `commitment` namespace.
  */
 import { z } from "zod";
-import { completionLevels } from "../../db/schema/vocabulary";
+import { completionLevels } from "../domain/vocabulary";
 
 /** At most this many files on one update (each at most `EVIDENCE_MAX_BYTES`, a server setting). */
 export const EVIDENCE_MAX_FILES = 5;
@@ -72,8 +72,10 @@ export const ProgressSchema = z
     link3: httpsUrl,
   })
   .superRefine((v, ctx) => {
-    if (v.completion === "complete" && v.percent !== 100) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["percent"], message: msg("completeNeeds100") });
-    if (v.completion === "not_started" && v.percent !== 0) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["percent"], message: msg("notStartedNeeds0") });
+    if (v.completion === "complete" && v.percent !== 100)
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["percent"], message: msg("completeNeeds100") });
+    if (v.completion === "not_started" && v.percent !== 0)
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["percent"], message: msg("notStartedNeeds0") });
   })
   .transform(({ link1, link2, link3, ...rest }) => ({
     ...rest,
@@ -102,7 +104,10 @@ export function isIsoDate(value: string): boolean {
 
 export const MilestoneDoneSchema = z.object({
   milestoneId: positiveId,
-  doneOn: z.string({ required_error: msg("dateInvalid") }).trim().refine(isIsoDate, msg("dateInvalid")),
+  doneOn: z
+    .string({ required_error: msg("dateInvalid") })
+    .trim()
+    .refine(isIsoDate, msg("dateInvalid")),
 });
 
 export type FieldErrors = Record<string, string>;

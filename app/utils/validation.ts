@@ -3,7 +3,17 @@
  * Messages are translation keys under `errors.*`, rendered in the reader's language.
  */
 import { z } from "zod";
-import { attributionRules, documentVisibilities, memberships, roles, sessionKinds, stakeholderGroups } from "../../db/schema/vocabulary";
+import {
+  attributionRules,
+  cadences,
+  documentVisibilities,
+  eventKinds,
+  eventVisibilities,
+  memberships,
+  roles,
+  sessionKinds,
+  stakeholderGroups,
+} from "../domain/vocabulary";
 import { countryCodes } from "./countries";
 
 export const MAX_TEXT = 200;
@@ -18,10 +28,7 @@ const email = z
 
 const personName = z.string().trim().min(1, "errors.required").max(MAX_TEXT, "errors.tooLong");
 
-export const newPassword = z
-  .string({ required_error: "errors.required" })
-  .min(12, "errors.passwordTooShort")
-  .max(200, "errors.tooLong");
+export const newPassword = z.string({ required_error: "errors.required" }).min(12, "errors.passwordTooShort").max(200, "errors.tooLong");
 
 const optionalId = z
   .string()
@@ -145,7 +152,11 @@ const time = z.string({ required_error: "errors.required" }).regex(/^([01]\d|2[0
 export const SessionFormSchema = z.object({
   title: z.string({ required_error: "errors.required" }).trim().min(2, "errors.tooShort").max(MAX_TEXT, "errors.tooLong"),
   kind: z.enum(sessionKinds, { errorMap: () => ({ message: "errors.invalidChoice" }) }),
-  description: z.string().max(10_000, "errors.tooLong").optional().transform((v) => v ?? ""),
+  description: z
+    .string()
+    .max(10_000, "errors.tooLong")
+    .optional()
+    .transform((v) => v ?? ""),
   roomId: optionalId,
   pillarId: optionalId,
   date: z.string({ required_error: "errors.required" }).date("errors.dateInvalid"),
@@ -156,15 +167,28 @@ export const SessionFormSchema = z.object({
   speakerIds: z
     .string()
     .optional()
-    .transform((v) => (v ? v.split(",").map(Number).filter((n) => Number.isInteger(n) && n > 0) : [])),
+    .transform((v) =>
+      v
+        ? v
+            .split(",")
+            .map(Number)
+            .filter((n) => Number.isInteger(n) && n > 0)
+        : [],
+    ),
   guests: textLines(20, 2 * MAX_TEXT).transform((lines) =>
     lines.map((line) => {
       const [name, ...org] = line.split(",");
       return { name: name!.trim().slice(0, MAX_TEXT), organisation: org.join(",").trim().slice(0, MAX_TEXT) || null };
     }),
   ),
-  acceptConflicts: z.string().optional().transform((v) => v === "1"),
-  everyRoom: z.string().optional().transform((v) => v === "1"),
+  acceptConflicts: z
+    .string()
+    .optional()
+    .transform((v) => v === "1"),
+  everyRoom: z
+    .string()
+    .optional()
+    .transform((v) => v === "1"),
 });
 
 const optionalUrl = z
@@ -177,23 +201,40 @@ const optionalUrl = z
 
 export const EventFormSchema = z
   .object({
-    kind: z.enum(["forum", "convening"], { errorMap: () => ({ message: "errors.invalidChoice" }) }),
+    kind: z.enum(eventKinds, { errorMap: () => ({ message: "errors.invalidChoice" }) }),
     seriesId: optionalId,
-    newSeriesName: z.string().trim().max(MAX_TEXT, "errors.tooLong").optional().transform((v) => v || null),
-    newSeriesCadence: z.enum(["monthly", "quarterly", "half_yearly", "yearly", "ad_hoc"]).optional().catch(undefined),
+    newSeriesName: z
+      .string()
+      .trim()
+      .max(MAX_TEXT, "errors.tooLong")
+      .optional()
+      .transform((v) => v || null),
+    newSeriesCadence: z.enum(cadences).optional().catch(undefined),
     title: z.string({ required_error: "errors.required" }).trim().min(3, "errors.tooShort").max(MAX_TEXT, "errors.tooLong"),
-    description: z.string().max(10_000, "errors.tooLong").optional().transform((v) => v ?? ""),
+    description: z
+      .string()
+      .max(10_000, "errors.tooLong")
+      .optional()
+      .transform((v) => v ?? ""),
     startsOn: z.string({ required_error: "errors.required" }).date("errors.dateInvalid"),
     endsOn: z.string({ required_error: "errors.required" }).date("errors.dateInvalid"),
     timeZone: z.string({ required_error: "errors.required" }).refine(isTimeZone, "errors.timeZoneInvalid"),
-    venue: z.string().trim().max(MAX_TEXT, "errors.tooLong").optional().transform((v) => v || null),
+    venue: z
+      .string()
+      .trim()
+      .max(MAX_TEXT, "errors.tooLong")
+      .optional()
+      .transform((v) => v || null),
     onlineUrl: optionalUrl,
-    visibility: z.enum(["public", "members", "groups"], { errorMap: () => ({ message: "errors.invalidChoice" }) }),
+    visibility: z.enum(eventVisibilities, { errorMap: () => ({ message: "errors.invalidChoice" }) }),
     invitedGroups: z
       .string()
       .optional()
       .transform((v) => (v ? v.split(",").filter((g): g is string => (stakeholderGroups as readonly string[]).includes(g)) : [])),
-    registrationRequiresApproval: z.string().optional().transform((v) => v === "1"),
+    registrationRequiresApproval: z
+      .string()
+      .optional()
+      .transform((v) => v === "1"),
     rooms: textLines(50, 100),
   })
   .refine((v) => v.endsOn >= v.startsOn, { path: ["endsOn"], message: "errors.endBeforeStart" })
@@ -216,7 +257,12 @@ const requiredId = z
   });
 
 export const WorkingGroupSchema = z.object({
-  name: z.string({ required_error: "errors.required" }).trim().min(1, "errors.required").min(2, "errors.tooShort").max(MAX_TEXT, "errors.tooLong"),
+  name: z
+    .string({ required_error: "errors.required" })
+    .trim()
+    .min(1, "errors.required")
+    .min(2, "errors.tooShort")
+    .max(MAX_TEXT, "errors.tooLong"),
   description: z
     .string()
     .max(5_000, "errors.tooLong")
@@ -233,7 +279,12 @@ export const GroupMemberSchema = z.object({
 
 /** A document's title, summary and who may read it: when it is created and in its settings. */
 export const DocumentSchema = z.object({
-  title: z.string({ required_error: "errors.required" }).trim().min(1, "errors.required").min(2, "errors.tooShort").max(MAX_TEXT, "errors.tooLong"),
+  title: z
+    .string({ required_error: "errors.required" })
+    .trim()
+    .min(1, "errors.required")
+    .min(2, "errors.tooShort")
+    .max(MAX_TEXT, "errors.tooLong"),
   summary: z
     .string()
     .max(2_000, "errors.tooLong")

@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { events, pillars } from "./forum";
 import { users } from "./people";
-import { attributionRules, sessionKinds } from "./vocabulary";
+import { agendaSessionStatuses, attributionRules, placeStatuses, registrationStatuses, sessionKinds } from "../../app/domain/vocabulary";
 
 const now = sql`(unixepoch('subsec') * 1000)`;
 
@@ -36,7 +36,7 @@ export const agendaSessions = sqliteTable(
     endsAt: integer("ends_at", { mode: "timestamp_ms" }).notNull(),
     capacity: integer("capacity"),
     attribution: text("attribution", { enum: attributionRules }).notNull().default("on_record"),
-    status: text("status", { enum: ["scheduled", "cancelled"] }).notNull().default("scheduled"),
+    status: text("status", { enum: agendaSessionStatuses }).notNull().default("scheduled"),
     /** Bumped on every change, for calendar subscribers (ICS SEQUENCE). */
     sequence: integer("sequence").notNull().default(0),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull().default(now),
@@ -101,10 +101,13 @@ export const sessionRegistrations = sqliteTable(
     userId: integer("user_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
-    status: text("status", { enum: ["confirmed", "waitlisted"] }).notNull(),
+    status: text("status", { enum: placeStatuses }).notNull(),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull().default(now),
   },
-  (t) => [uniqueIndex("session_registrations_unique").on(t.sessionId, t.userId), index("session_registrations_queue_idx").on(t.sessionId, t.status, t.id)],
+  (t) => [
+    uniqueIndex("session_registrations_unique").on(t.sessionId, t.userId),
+    index("session_registrations_queue_idx").on(t.sessionId, t.status, t.id),
+  ],
 );
 
 export const eventRegistrations = sqliteTable(
@@ -117,7 +120,7 @@ export const eventRegistrations = sqliteTable(
     userId: integer("user_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
-    status: text("status", { enum: ["pending", "approved", "declined"] }).notNull(),
+    status: text("status", { enum: registrationStatuses }).notNull(),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull().default(now),
     decidedAt: integer("decided_at", { mode: "timestamp_ms" }),
     decidedById: integer("decided_by_id").references(() => users.id),

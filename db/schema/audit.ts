@@ -18,9 +18,5 @@ export const auditLog = sqliteTable(
     ipAddress: text("ip_address"),
     userAgent: text("user_agent"),
   },
-  (t) => [
-    index("audit_log_at_idx").on(t.at),
-    index("audit_log_actor_idx").on(t.actorId),
-    index("audit_log_action_idx").on(t.action),
-  ],
+  (t) => [index("audit_log_at_idx").on(t.at), index("audit_log_actor_idx").on(t.actorId), index("audit_log_action_idx").on(t.action)],
 );

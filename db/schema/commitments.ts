@@ -3,7 +3,14 @@ import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "driz
 import { agendaSessions } from "./agenda";
 import { pillars } from "./forum";
 import { organisations, users } from "./people";
-import { carryKinds, commitmentStatuses, commitmentTypes, commitmentVisibilities, completionLevels, cycleStatuses } from "./vocabulary";
+import {
+  carryKinds,
+  commitmentStatuses,
+  commitmentTypes,
+  commitmentVisibilities,
+  completionLevels,
+  cycleStatuses,
+} from "../../app/domain/vocabulary";
 
 const now = sql`(unixepoch('subsec') * 1000)`;
 
@@ -39,7 +46,10 @@ export const commitments = sqliteTable(
     problem: text("problem").notNull().default(""),
     expectedResult: text("expected_result").notNull().default(""),
     /** Voluntary Principles it serves, as a JSON array of numbers. */
-    principles: text("principles", { mode: "json" }).$type<number[]>().notNull().default(sql`'[]'`),
+    principles: text("principles", { mode: "json" })
+      .$type<number[]>()
+      .notNull()
+      .default(sql`'[]'`),
     type: text("type", { enum: commitmentTypes }).notNull().default("single"),
     contactName: text("contact_name").notNull(),
     contactEmail: text("contact_email"),

@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { pillars } from "./forum";
 import { users } from "./people";
-import { documentStatuses, documentVisibilities, memberships, versionKinds } from "./vocabulary";
+import { documentStatuses, documentVisibilities, memberships, versionKinds } from "../../app/domain/vocabulary";
 
 const now = sql`(unixepoch('subsec') * 1000)`;
 

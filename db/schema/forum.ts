@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { cadences, eventKinds, eventStatuses, eventVisibilities } from "../../app/domain/vocabulary";
 
 export const pillars = sqliteTable("pillars", {
   id: integer("id").primaryKey({ autoIncrement: true }),
@@ -11,12 +12,8 @@ export const pillars = sqliteTable("pillars", {
 export const eventSeries = sqliteTable("event_series", {
   id: integer("id").primaryKey({ autoIncrement: true }),
   name: text("name").notNull(),
-  cadence: text("cadence", { enum: ["monthly", "quarterly", "half_yearly", "yearly", "ad_hoc"] }).notNull(),
+  cadence: text("cadence", { enum: cadences }).notNull(),
 });
-
-export const eventKinds = ["forum", "convening"] as const;
-export const eventStatuses = ["draft", "published", "archived"] as const;
-export const eventVisibilities = ["public", "members", "groups"] as const;
 
 export const events = sqliteTable(
   "events",
@@ -37,14 +34,19 @@ export const events = sqliteTable(
     status: text("status", { enum: eventStatuses }).notNull().default("draft"),
     visibility: text("visibility", { enum: eventVisibilities }).notNull().default("members"),
     /** With visibility "groups": the stakeholder groups invited. */
-    invitedGroups: text("invited_groups", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
+    invitedGroups: text("invited_groups", { mode: "json" })
+      .$type<string[]>()
+      .notNull()
+      .default(sql`'[]'`),
     registrationRequiresApproval: integer("registration_requires_approval", { mode: "boolean" }).notNull().default(false),
     createdAt: integer("created_at", { mode: "timestamp_ms" })
       .notNull()
       .default(sql`(unixepoch('subsec') * 1000)`),
   },
   (t) => [
-    uniqueIndex("events_one_forum_per_year").on(t.year).where(sql`${t.kind} = 'forum'`),
+    uniqueIndex("events_one_forum_per_year")
+      .on(t.year)
+      .where(sql`${t.kind} = 'forum'`),
     index("events_starts_on_idx").on(t.startsOn),
   ],
 );

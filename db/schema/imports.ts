@@ -26,5 +26,8 @@ export const commitmentImports = sqliteTable(
       .notNull()
       .default(sql`(unixepoch('subsec') * 1000)`),
   },
-  (t) => [uniqueIndex("commitment_imports_source_key_unique").on(t.sourceKey), index("commitment_imports_commitment_idx").on(t.commitmentId)],
+  (t) => [
+    uniqueIndex("commitment_imports_source_key_unique").on(t.sourceKey),
+    index("commitment_imports_commitment_idx").on(t.commitmentId),
+  ],
 );

@@ -1,9 +1,9 @@
 import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
-import { roles, stakeholderGroups } from "./vocabulary";
+import { personStatuses, roles, stakeholderGroups } from "../../app/domain/vocabulary";
 
-export { roles, stakeholderGroups, type Role, type StakeholderGroup } from "./vocabulary";
+export { roles, stakeholderGroups, type Role, type StakeholderGroup } from "../../app/domain/vocabulary";
 
 const createdAt = () =>
   integer("created_at", { mode: "timestamp_ms" })
@@ -32,7 +32,7 @@ export const users = sqliteTable(
     role: text("role", { enum: roles }).notNull(),
     organisationId: integer("organisation_id").references(() => organisations.id),
     timeZone: text("time_zone"),
-    status: text("status", { enum: ["active", "deactivated"] }).notNull().default("active"),
+    status: text("status", { enum: personStatuses }).notNull().default("active"),
     createdAt: createdAt(),
     deactivatedAt: integer("deactivated_at", { mode: "timestamp_ms" }),
   },

@@ -54,7 +54,8 @@ const EVIDENCE_UPLOAD_PATH = /^\/commitments\/\d+(?:\.data)?$/;
  */
 export function bodyLimitFor(req: Pick<Request, "method" | "path" | "headers">, env: Pick<Env, "EVIDENCE_MAX_BYTES">): number {
   const multipart = /^multipart\/form-data\s*;/i.test(req.headers["content-type"] ?? "");
-  if (req.method === "POST" && multipart && EVIDENCE_UPLOAD_PATH.test(req.path)) return EVIDENCE_MAX_FILES * env.EVIDENCE_MAX_BYTES + MAX_BODY_BYTES;
+  if (req.method === "POST" && multipart && EVIDENCE_UPLOAD_PATH.test(req.path))
+    return EVIDENCE_MAX_FILES * env.EVIDENCE_MAX_BYTES + MAX_BODY_BYTES;
   return MAX_BODY_BYTES;
 }
 

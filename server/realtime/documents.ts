@@ -255,7 +255,8 @@ export function createDocumentHub(io: IoServer, services: Services, log: (m: str
 
   /** Handles one incoming y-protocols message from a socket that has joined the document. */
   function message(socket: AppSocket, documentId: unknown, raw: unknown): Ack {
-    if (typeof documentId !== "number" || !Number.isInteger(documentId)) return refuse("invalid_payload", "documentId must be a whole number.");
+    if (typeof documentId !== "number" || !Number.isInteger(documentId))
+      return refuse("invalid_payload", "documentId must be a whole number.");
     const bytes = raw instanceof Uint8Array ? raw : raw instanceof ArrayBuffer ? new Uint8Array(raw) : null;
     if (!bytes) return refuse("invalid_payload", "A document message must be binary.");
     if (bytes.byteLength > MAX_DOC_MESSAGE_BYTES) {

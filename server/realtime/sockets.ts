@@ -1,19 +1,11 @@
 import type { z } from "zod";
 import { getEvent } from "../../app/models/agenda.server";
 import { validateSessionToken } from "../../app/models/session.server";
-import {
-  MAX_PAYLOAD_BYTES,
-  requestSchemas,
-  rooms,
-  type Ack,
-  type HandshakeError,
-  type RequestEvent,
-} from "../../app/realtime/protocol";
+import { MAX_PAYLOAD_BYTES, requestSchemas, rooms, type Ack, type HandshakeError, type RequestEvent } from "../../app/realtime/protocol";
 import { can } from "../../app/utils/policy";
 import type { AppSocket, IoServer, Services } from "../context";
 import { isSameOrigin } from "../http/origin";
 import { idleTimeoutMs, readSessionToken } from "../http/session";
-
 
 function handshakeError(data: HandshakeError): Error {
   return Object.assign(new Error(data.message), { data });
@@ -41,7 +33,11 @@ function handle<E extends RequestEvent>(socket: AppSocket, event: E, handler: Ha
     const parsed = requestSchemas[event].safeParse(payload);
     if (!parsed.success) {
       const first = parsed.error.issues[0];
-      return ack({ ok: false, error: "invalid_payload", message: first ? `${first.path.join(".") || "payload"}: ${first.message}` : "Invalid payload." });
+      return ack({
+        ok: false,
+        error: "invalid_payload",
+        message: first ? `${first.path.join(".") || "payload"}: ${first.message}` : "Invalid payload.",
+      });
     }
     try {
       ack(await handler(parsed.data as z.output<(typeof requestSchemas)[E]>, socket));

@@ -3,7 +3,10 @@ import { zonedToUtc } from "../../app/utils/zoned-time";
 import { cuttableConnection, expect, expectAccessible, signInContext, test, testDb } from "./fixtures";
 
 function forum() {
-  return testDb().$client.prepare("SELECT id, starts_on AS startsOn FROM events WHERE kind = 'forum'").get() as { id: number; startsOn: string };
+  return testDb().$client.prepare("SELECT id, starts_on AS startsOn FROM events WHERE kind = 'forum'").get() as {
+    id: number;
+    startsOn: string;
+  };
 }
 function sessionIdOf(title: string): number {
   return (testDb().$client.prepare("SELECT id FROM agenda_sessions WHERE title = ?").get(title) as { id: number }).id;
@@ -134,7 +137,9 @@ test("a session's description is Markdown, rendered safely when opened", async (
   const title = "Opening plenary: the year in review";
   await page.goto(`/events/${eventId}/timetable?day=${startsOn}&session=${sessionIdOf(title)}`);
   const form = page.locator("#session-form");
-  await form.getByLabel("Description").fill('**Bring your national plan.** <img src=x onerror="window.hacked=1"> [notes](javascript:alert(1))');
+  await form
+    .getByLabel("Description")
+    .fill('**Bring your national plan.** <img src=x onerror="window.hacked=1"> [notes](javascript:alert(1))');
   await form.getByRole("button", { name: "Save", exact: true }).click();
   await expect(page.getByText("Saved. Everyone viewing the agenda sees the change.")).toBeVisible();
 
@@ -168,7 +173,15 @@ test("an agenda that was offline catches up when its connection comes back", asy
   const admin = await browser.newContext();
   await signInContext(admin, "secretariat@convene.example");
   const res = await admin.request.post(`/events/${eventId}/timetable`, {
-    form: { intent: "move", sessionId: String(sessionId), roomId: String(roomIdOf("Main hall")), date: startsOn, startTime: "16:00", endTime: "17:30", acceptConflicts: "1" },
+    form: {
+      intent: "move",
+      sessionId: String(sessionId),
+      roomId: String(roomIdOf("Main hall")),
+      date: startsOn,
+      startTime: "16:00",
+      endTime: "17:30",
+      acceptConflicts: "1",
+    },
     headers: { Origin: process.env.E2E_BASE_URL! },
   });
   expect(res.status()).toBe(200);

@@ -4,9 +4,13 @@ function commitmentIdOf(title: string): number {
   return (testDb().$client.prepare("SELECT id FROM commitments WHERE title = ? ORDER BY id DESC").get(title) as { id: number }).id;
 }
 
-const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 73, 72, 68, 82, 0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0]);
+const PNG = Buffer.from([
+  0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 73, 72, 68, 82, 0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0,
+]);
 
-test("an owner reports progress with a link and a file; a wrong file is refused with what was typed kept; the secretariat checks it", async ({ browser }) => {
+test("an owner reports progress with a link and a file; a wrong file is refused with what was typed kept; the secretariat checks it", async ({
+  browser,
+}) => {
   const id = commitmentIdOf("Quarterly threat briefings for law enforcement");
   const stamp = Date.now();
   const narrative = `Second briefing held with four units (${stamp}).`;
@@ -72,7 +76,9 @@ test("an owner marks an overdue milestone done; others see the timeline and no f
   const id = commitmentIdOf("Quarterly threat briefings for law enforcement");
   const due = new Date(Date.now() - 5 * 86_400_000).toISOString().slice(0, 10);
   const title = `Trend report shared (${Date.now()})`;
-  const milestoneId = Number(testDb().$client.prepare("INSERT INTO milestones (commitment_id, title, due_on) VALUES (?, ?, ?)").run(id, title, due).lastInsertRowid);
+  const milestoneId = Number(
+    testDb().$client.prepare("INSERT INTO milestones (commitment_id, title, due_on) VALUES (?, ?, ?)").run(id, title, due).lastInsertRowid,
+  );
 
   const readerContext = await browser.newContext();
   await signInContext(readerContext, "observer@convene.example");

@@ -2,7 +2,10 @@ import { expect, expectAccessible, signInContext, test } from "./fixtures";
 
 const year = new Date().getUTCFullYear();
 
-test("a delegate finds the registry, records a commitment for their organisation and sees it among their own", async ({ context, page }) => {
+test("a delegate finds the registry, records a commitment for their organisation and sees it among their own", async ({
+  context,
+  page,
+}) => {
   await signInContext(context, "ngo@convene.example");
   await page.goto("/commitments");
   await expect(page.getByRole("heading", { level: 1, name: "Commitments" })).toBeVisible();

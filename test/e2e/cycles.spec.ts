@@ -7,7 +7,9 @@ import { expect, expectAccessible, signInContext, test, testDb } from "./fixture
  */
 
 function currentYear(): number {
-  const row = testDb().$client.prepare("SELECT year FROM forum_cycles WHERE status = 'open' ORDER BY year DESC LIMIT 1").get() as { year: number };
+  const row = testDb().$client.prepare("SELECT year FROM forum_cycles WHERE status = 'open' ORDER BY year DESC LIMIT 1").get() as {
+    year: number;
+  };
   return row.year;
 }
 

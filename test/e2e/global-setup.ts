@@ -10,7 +10,14 @@ export default async function globalSetup() {
   ensureBuild();
   const dir = mkdtempSync(join(tmpdir(), "convene-e2e-"));
   const databasePath = join(dir, "convene.db");
-  const env = parseEnv({ NODE_ENV: "production", PORT: "0", HOST: "127.0.0.1", DATABASE_PATH: databasePath, DEMO_MODE: "true", LOG_LEVEL: "silent" });
+  const env = parseEnv({
+    NODE_ENV: "production",
+    PORT: "0",
+    HOST: "127.0.0.1",
+    DATABASE_PATH: databasePath,
+    DEMO_MODE: "true",
+    LOG_LEVEL: "silent",
+  });
   const convene = await createConvene(env, () => {});
   const { port } = await convene.listen();
   process.env.E2E_BASE_URL = `http://127.0.0.1:${port}`;

@@ -75,7 +75,11 @@ test("an expired invitation explains what to do", async ({ page }) => {
     testDb(),
     userIdOf("secretariat@convene.example"),
     { email: "too.late@example.org", role: "observer", organisationId: null },
-    { baseUrl: process.env.E2E_BASE_URL!, compose: (link) => ({ subject: "Invitation", body: link }), now: new Date(Date.now() - INVITATION_TTL_MS - 60_000) },
+    {
+      baseUrl: process.env.E2E_BASE_URL!,
+      compose: (link) => ({ subject: "Invitation", body: link }),
+      now: new Date(Date.now() - INVITATION_TTL_MS - 60_000),
+    },
     { ipAddress: null, userAgent: "e2e" },
   );
   if (!created.ok) throw new Error("could not create the invitation");

@@ -3,7 +3,9 @@ import { expect, expectAccessible, signInContext, test, testDb } from "./fixture
 const year = new Date().getUTCFullYear();
 const PDF_HEADER = Buffer.from([0x25, 0x50, 0x44, 0x46, 0x2d, 0x31, 0x2e, 0x34, 0x0a]);
 
-test("a delegate records a commitment and reports progress with a file; the secretariat checks it; the dashboard and the report show it, and the public report leaves it out", async ({ browser }) => {
+test("a delegate records a commitment and reports progress with a file; the secretariat checks it; the dashboard and the report show it, and the public report leaves it out", async ({
+  browser,
+}) => {
   const title = `Escalation contacts between hotlines (${Date.now()})`;
   const delegateContext = await browser.newContext();
   await signInContext(delegateContext, "ngo@convene.example");
@@ -27,7 +29,9 @@ test("a delegate records a commitment and reports progress with a file; the secr
   await form.getByLabel("Completion").selectOption("complete");
   await form.getByLabel("Percent done").fill("100");
   await form.getByLabel("What happened").fill("The contact list is live and was tested in a night drill.");
-  await form.getByLabel("Evidence files").setInputFiles({ name: "drill-report.pdf", mimeType: "application/pdf", buffer: Buffer.concat([PDF_HEADER, Buffer.from("%%EOF\n")]) });
+  await form
+    .getByLabel("Evidence files")
+    .setInputFiles({ name: "drill-report.pdf", mimeType: "application/pdf", buffer: Buffer.concat([PDF_HEADER, Buffer.from("%%EOF\n")]) });
   await form.getByRole("button", { name: "Post update" }).click();
   await expect(delegate.getByText("Your update is posted.")).toBeVisible();
   const update = delegate.getByTestId(/^update-\d+$/).filter({ hasText: "night drill" });

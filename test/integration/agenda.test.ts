@@ -14,7 +14,10 @@ const open: Socket[] = [];
 beforeAll(async () => {
   server = await startServer();
   secretariat = await signInAs(server, "secretariat@convene.example");
-  const forum = server.db.$client.prepare("SELECT id, starts_on AS startsOn FROM events WHERE kind = 'forum'").get() as { id: number; startsOn: string };
+  const forum = server.db.$client.prepare("SELECT id, starts_on AS startsOn FROM events WHERE kind = 'forum'").get() as {
+    id: number;
+    startsOn: string;
+  };
   forumId = forum.id;
   forumStart = forum.startsOn;
 });
@@ -43,7 +46,7 @@ function sessionForm(overrides: Record<string, string>) {
   };
 }
 
-async function follow(cookie: string, eventId: number): Promise<{ socket: Socket; joined: { ok: boolean } ; changes: AgendaChange[] }> {
+async function follow(cookie: string, eventId: number): Promise<{ socket: Socket; joined: { ok: boolean }; changes: AgendaChange[] }> {
   const socket = connectSocket(server, cookie);
   open.push(socket);
   const changes: AgendaChange[] = [];
@@ -55,7 +58,12 @@ async function follow(cookie: string, eventId: number): Promise<{ socket: Socket
 
 describe("conflicts are flagged, not silently allowed", () => {
   it("refuses a room that is taken, then saves when the editor accepts the clash", async () => {
-    const clash = await post(server, `/events/${forumId}/timetable`, sessionForm({ title: "Double booked", roomId: String(roomId("Room A")), startTime: "11:00", endTime: "11:30" }), secretariat);
+    const clash = await post(
+      server,
+      `/events/${forumId}/timetable`,
+      sessionForm({ title: "Double booked", roomId: String(roomId("Room A")), startTime: "11:00", endTime: "11:30" }),
+      secretariat,
+    );
     expect(clash.status).toBe(409);
     const html = await clash.text();
     expect(html).toContain("The room is already taken by");
@@ -63,13 +71,28 @@ describe("conflicts are flagged, not silently allowed", () => {
     expect(html).toContain('value="Double booked"');
     expect(one<{ n: number }>("SELECT count(*) AS n FROM agenda_sessions WHERE title = 'Double booked'").n).toBe(0);
 
-    const anyway = await post(server, `/events/${forumId}/timetable`, sessionForm({ title: "Double booked", roomId: String(roomId("Room A")), startTime: "11:00", endTime: "11:30", acceptConflicts: "1" }), secretariat);
+    const anyway = await post(
+      server,
+      `/events/${forumId}/timetable`,
+      sessionForm({ title: "Double booked", roomId: String(roomId("Room A")), startTime: "11:00", endTime: "11:30", acceptConflicts: "1" }),
+      secretariat,
+    );
     expect(anyway.status).toBe(200);
     expect(one<{ n: number }>("SELECT count(*) AS n FROM agenda_sessions WHERE title = 'Double booked'").n).toBe(1);
   });
 
   it("flags a speaker in two places at once", async () => {
-    const res = await post(server, `/events/${forumId}/timetable`, sessionForm({ title: "Speaker clash", startTime: "14:30", endTime: "15:00", speakerIds: String(personId(server, "industry@convene.example")) }), secretariat);
+    const res = await post(
+      server,
+      `/events/${forumId}/timetable`,
+      sessionForm({
+        title: "Speaker clash",
+        startTime: "14:30",
+        endTime: "15:00",
+        speakerIds: String(personId(server, "industry@convene.example")),
+      }),
+      secretariat,
+    );
     expect(res.status).toBe(409);
     expect(await res.text()).toContain("Daniel Cho is speaking at");
   });
@@ -82,15 +105,27 @@ describe("conflicts are flagged, not silently allowed", () => {
   });
 
   it("refuses an end before the start, keeping the form", async () => {
-    const res = await post(server, `/events/${forumId}/timetable`, sessionForm({ title: "Backwards", startTime: "17:00", endTime: "16:00" }), secretariat);
+    const res = await post(
+      server,
+      `/events/${forumId}/timetable`,
+      sessionForm({ title: "Backwards", startTime: "17:00", endTime: "16:00" }),
+      secretariat,
+    );
     expect(res.status).toBe(400);
     expect(await res.text()).toContain('value="Backwards"');
   });
 
   it("adds a break to every room in one go, stored in UTC from the event's zone", async () => {
-    const res = await post(server, `/events/${forumId}/timetable`, sessionForm({ title: "Coffee", kind: "break", pillarId: "", roomId: "", startTime: "15:30", endTime: "16:00", everyRoom: "1" }), secretariat);
+    const res = await post(
+      server,
+      `/events/${forumId}/timetable`,
+      sessionForm({ title: "Coffee", kind: "break", pillarId: "", roomId: "", startTime: "15:30", endTime: "16:00", everyRoom: "1" }),
+      secretariat,
+    );
     expect(res.status).toBe(200);
-    const rows = server.db.$client.prepare("SELECT starts_at AS startsAt FROM agenda_sessions WHERE title = 'Coffee'").all() as { startsAt: number }[];
+    const rows = server.db.$client.prepare("SELECT starts_at AS startsAt FROM agenda_sessions WHERE title = 'Coffee'").all() as {
+      startsAt: number;
+    }[];
     expect(rows).toHaveLength(5);
     expect(new Set(rows.map((r) => r.startsAt))).toEqual(new Set([zonedToUtc(forumStart, "15:30", "Europe/Brussels").getTime()]));
   });
@@ -100,11 +135,39 @@ describe("who may edit which track", () => {
   it("a facilitator edits the track they lead, and nothing else", async () => {
     const facilitator = await signInAs(server, "facilitator@convene.example");
     expect((await get(server, `/events/${forumId}/timetable`, facilitator)).status).toBe(200);
-    const own = await post(server, `/events/${forumId}/timetable`, sessionForm({ title: "Research clinic", startTime: "17:00", endTime: "18:00" }), facilitator);
+    const own = await post(
+      server,
+      `/events/${forumId}/timetable`,
+      sessionForm({ title: "Research clinic", startTime: "17:00", endTime: "18:00" }),
+      facilitator,
+    );
     expect(own.status).toBe(200);
-    const other = await post(server, `/events/${forumId}/timetable`, sessionForm({ title: "Not mine", pillarId: String(pillarId("tech-innovation")), startTime: "17:00", endTime: "18:00", roomId: String(roomId("Room D")) }), facilitator);
+    const other = await post(
+      server,
+      `/events/${forumId}/timetable`,
+      sessionForm({
+        title: "Not mine",
+        pillarId: String(pillarId("tech-innovation")),
+        startTime: "17:00",
+        endTime: "18:00",
+        roomId: String(roomId("Room D")),
+      }),
+      facilitator,
+    );
     expect(other.status).toBe(403);
-    const move = await post(server, `/events/${forumId}/timetable`, { intent: "move", sessionId: String(sessionId("Hash-sharing between platforms: what is working")), roomId: String(roomId("Room D")), date: forumStart, startTime: "17:00", endTime: "18:00" }, facilitator);
+    const move = await post(
+      server,
+      `/events/${forumId}/timetable`,
+      {
+        intent: "move",
+        sessionId: String(sessionId("Hash-sharing between platforms: what is working")),
+        roomId: String(roomId("Room D")),
+        date: forumStart,
+        startTime: "17:00",
+        endTime: "18:00",
+      },
+      facilitator,
+    );
     expect(move.status).toBe(403);
   });
 
@@ -120,8 +183,16 @@ describe("who may see an event", () => {
   let groupsId: number;
   beforeAll(() => {
     const base = { kind: "convening" as const, year: 2027, startsOn: "2027-03-01", endsOn: "2027-03-01", timeZone: "UTC" };
-    draftId = server.db.insert(events).values({ ...base, title: "Draft convening", status: "draft" }).returning().get().id;
-    groupsId = server.db.insert(events).values({ ...base, title: "Industry-only convening", status: "published", visibility: "groups", invitedGroups: ["industry"] }).returning().get().id;
+    draftId = server.db
+      .insert(events)
+      .values({ ...base, title: "Draft convening", status: "draft" })
+      .returning()
+      .get().id;
+    groupsId = server.db
+      .insert(events)
+      .values({ ...base, title: "Industry-only convening", status: "published", visibility: "groups", invitedGroups: ["industry"] })
+      .returning()
+      .get().id;
   });
 
   it("drafts are seen by the secretariat only", async () => {
@@ -154,13 +225,31 @@ describe("live agenda", () => {
 
     const id = sessionId("Research on deterrence messaging");
     const received = new Promise<AgendaChange>((resolve) => watcher.socket.once("agenda:changed", resolve));
-    const res = await post(server, `/events/${forumId}/timetable`, { intent: "move", sessionId: String(id), roomId: String(roomId("Room B")), date: forumStart, startTime: "14:00", endTime: "15:30" }, secretariat);
+    const res = await post(
+      server,
+      `/events/${forumId}/timetable`,
+      { intent: "move", sessionId: String(id), roomId: String(roomId("Room B")), date: forumStart, startTime: "14:00", endTime: "15:30" },
+      secretariat,
+    );
     expect(res.status).toBe(200);
     const change = await received;
-    expect(change).toMatchObject({ eventId: forumId, sessionId: id, change: "moved", title: "Research on deterrence messaging", roomName: "Room B" });
+    expect(change).toMatchObject({
+      eventId: forumId,
+      sessionId: id,
+      change: "moved",
+      title: "Research on deterrence messaging",
+      roomName: "Room B",
+    });
     expect(change.startsAt).toBe(zonedToUtc(forumStart, "14:00", "Europe/Brussels").toISOString());
     // The change carries the whole session as the agenda shows it, so open pages need not reload.
-    expect(change.session).toMatchObject({ id, roomId: roomId("Room B"), roomName: "Room B", startsAt: change.startsAt, pillarSlug: "independent-research", sequence: 1 });
+    expect(change.session).toMatchObject({
+      id,
+      roomId: roomId("Room B"),
+      roomName: "Room B",
+      startsAt: change.startsAt,
+      pillarSlug: "independent-research",
+      sequence: 1,
+    });
     // The bystander's whoami round trip comes after the broadcast, so anything sent to it would have arrived.
     await bystander.timeout(5000).emitWithAck("whoami", {});
     expect(heardByBystander).toEqual([]);
@@ -180,7 +269,10 @@ describe("live agenda", () => {
 
   it("rejects a malformed join", async () => {
     const { socket } = await follow(secretariat, forumId);
-    expect(await socket.timeout(5000).emitWithAck("event:join", { eventId: "1; DROP TABLE" })).toMatchObject({ ok: false, error: "invalid_payload" });
+    expect(await socket.timeout(5000).emitWithAck("event:join", { eventId: "1; DROP TABLE" })).toMatchObject({
+      ok: false,
+      error: "invalid_payload",
+    });
   });
 });
 
@@ -188,7 +280,9 @@ describe("personal agenda", () => {
   it("stars sessions and shows clashes among them", async () => {
     const me = await signInAs(server, "observer@convene.example");
     for (const title of ["Whole-of-society action plans", "Rapid response protocols for new abuse vectors"]) {
-      expect((await post(server, `/events/${forumId}`, { intent: "star", sessionId: String(sessionId(title)), starred: "1" }, me)).status).toBe(200);
+      expect(
+        (await post(server, `/events/${forumId}`, { intent: "star", sessionId: String(sessionId(title)), starred: "1" }, me)).status,
+      ).toBe(200);
     }
     const html = await (await get(server, `/events/${forumId}?mine=1`, me)).text();
     expect(html).toContain("Clashes with Rapid response protocols for new abuse vectors in your agenda.");
@@ -197,14 +291,44 @@ describe("personal agenda", () => {
 
 describe("editing keeps what it does not change", () => {
   it("guest speakers survive an edit of another field", async () => {
-    const created = await post(server, `/events/${forumId}/timetable`, sessionForm({ title: "Guest panel", kind: "panel", startTime: "08:00", endTime: "08:45", roomId: String(roomId("Room D")), guests: "Dr Amal Haddad, Regional Hotline\nJo Park" }), secretariat);
+    const created = await post(
+      server,
+      `/events/${forumId}/timetable`,
+      sessionForm({
+        title: "Guest panel",
+        kind: "panel",
+        startTime: "08:00",
+        endTime: "08:45",
+        roomId: String(roomId("Room D")),
+        guests: "Dr Amal Haddad, Regional Hotline\nJo Park",
+      }),
+      secretariat,
+    );
     expect(created.status).toBe(200);
     const id = sessionId("Guest panel");
     const editor = await (await get(server, `/events/${forumId}/timetable?session=${id}`, secretariat)).text();
     expect(editor).toContain("Dr Amal Haddad, Regional Hotline\nJo Park");
     // Save again, as the form would, with only the title changed.
-    await post(server, `/events/${forumId}/timetable`, sessionForm({ sessionId: String(id), title: "Guest panel (renamed)", kind: "panel", startTime: "08:00", endTime: "08:45", roomId: String(roomId("Room D")), guests: "Dr Amal Haddad, Regional Hotline\nJo Park" }), secretariat);
-    const guests = server.db.$client.prepare("SELECT guest_name AS name, guest_organisation AS org FROM session_speakers WHERE session_id = ? ORDER BY position").all(id);
-    expect(guests).toEqual([{ name: "Dr Amal Haddad", org: "Regional Hotline" }, { name: "Jo Park", org: null }]);
+    await post(
+      server,
+      `/events/${forumId}/timetable`,
+      sessionForm({
+        sessionId: String(id),
+        title: "Guest panel (renamed)",
+        kind: "panel",
+        startTime: "08:00",
+        endTime: "08:45",
+        roomId: String(roomId("Room D")),
+        guests: "Dr Amal Haddad, Regional Hotline\nJo Park",
+      }),
+      secretariat,
+    );
+    const guests = server.db.$client
+      .prepare("SELECT guest_name AS name, guest_organisation AS org FROM session_speakers WHERE session_id = ? ORDER BY position")
+      .all(id);
+    expect(guests).toEqual([
+      { name: "Dr Amal Haddad", org: "Regional Hotline" },
+      { name: "Jo Park", org: null },
+    ]);
   });
 });

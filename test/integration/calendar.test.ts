@@ -42,7 +42,9 @@ async function eventIcs(id: number, cookie = delegate): Promise<string> {
   return res.text();
 }
 
-function addEvent(values: Partial<typeof events.$inferInsert> & Pick<typeof events.$inferInsert, "title" | "startsOn" | "endsOn" | "timeZone">): number {
+function addEvent(
+  values: Partial<typeof events.$inferInsert> & Pick<typeof events.$inferInsert, "title" | "startsOn" | "endsOn" | "timeZone">,
+): number {
   return server.db
     .insert(events)
     .values({ kind: "convening", year: Number(values.startsOn.slice(0, 4)), status: "published", visibility: "members", ...values })
@@ -122,7 +124,20 @@ describe("an event's agenda as a calendar file", () => {
       personId(server, "secretariat@convene.example"),
       getEvent(server.db, eventId)!,
       sessionId,
-      { title: "Moved", kind: "workshop", description: "", roomId: null, pillarId: null, date: "2026-10-25", startTime: "11:00", endTime: "12:00", capacity: null, attribution: "on_record", speakerIds: [], guests: [] },
+      {
+        title: "Moved",
+        kind: "workshop",
+        description: "",
+        roomId: null,
+        pillarId: null,
+        date: "2026-10-25",
+        startTime: "11:00",
+        endTime: "12:00",
+        capacity: null,
+        attribution: "on_record",
+        speakerIds: [],
+        guests: [],
+      },
       { acceptConflicts: true },
       meta,
     );
@@ -141,7 +156,13 @@ describe("an event's agenda as a calendar file", () => {
   });
 
   it("is not found for an event the person may not see, or that does not exist", async () => {
-    const draftId = addEvent({ title: "Secret draft", startsOn: "2026-11-10", endsOn: "2026-11-10", timeZone: "Asia/Singapore", status: "draft" });
+    const draftId = addEvent({
+      title: "Secret draft",
+      startsOn: "2026-11-10",
+      endsOn: "2026-11-10",
+      timeZone: "Asia/Singapore",
+      status: "draft",
+    });
     addSession(draftId, "Not yet announced", "2026-11-10", "09:00", "10:00", "Asia/Singapore");
     expect((await get(server, `/events/${draftId}/agenda.ics`, delegate)).status).toBe(404);
     expect((await get(server, `/events/${draftId}/agenda.ics`, secretariat)).status).toBe(200);
@@ -172,10 +193,18 @@ describe("a person's calendar feed", () => {
     expect(page.status).toBe(200);
     expect(await page.text()).toContain("Create my feed link");
 
-    const [first, second] = server.db.$client.prepare("SELECT id FROM agenda_sessions WHERE event_id = ? ORDER BY id LIMIT 2").all(forumId) as { id: number }[];
+    const [first, second] = server.db.$client
+      .prepare("SELECT id FROM agenda_sessions WHERE event_id = ? ORDER BY id LIMIT 2")
+      .all(forumId) as { id: number }[];
     setStar(server.db, userId, forumId, first!.id, true);
     setStar(server.db, userId, forumId, second!.id, true);
-    const draftId = addEvent({ title: "Hidden draft", startsOn: "2026-12-01", endsOn: "2026-12-01", timeZone: "America/New_York", status: "draft" });
+    const draftId = addEvent({
+      title: "Hidden draft",
+      startsOn: "2026-12-01",
+      endsOn: "2026-12-01",
+      timeZone: "America/New_York",
+      status: "draft",
+    });
     const hidden = addSession(draftId, "Hidden session", "2026-12-01", "09:00", "10:00", "America/New_York");
     setStar(server.db, userId, draftId, hidden, true);
 
@@ -186,12 +215,18 @@ describe("a person's calendar feed", () => {
     expect(feed.headers.get("cache-control")).toBe("private, max-age=300");
     const text = await feed.text();
     expect(text).toContain("X-WR-CALNAME:Convene: my agenda");
-    expect(veventsOf(text).map((e) => e.uid).sort()).toEqual([`session-${first!.id}@convene`, `session-${second!.id}@convene`].sort());
+    expect(
+      veventsOf(text)
+        .map((e) => e.uid)
+        .sort(),
+    ).toEqual([`session-${first!.id}@convene`, `session-${second!.id}@convene`].sort());
     expect(text).not.toContain("Hidden session");
 
     const again = await get(server, "/calendar", delegate);
     expect(await again.text()).toContain("Make a new link (the old one stops working)");
-    const audit = server.db.$client.prepare("SELECT count(*) AS n FROM audit_log WHERE action = 'calendar.feed_regenerate' AND actor_id = ?").get(userId);
+    const audit = server.db.$client
+      .prepare("SELECT count(*) AS n FROM audit_log WHERE action = 'calendar.feed_regenerate' AND actor_id = ?")
+      .get(userId);
     expect(audit).toEqual({ n: 1 });
   });
 
@@ -201,7 +236,9 @@ describe("a person's calendar feed", () => {
     expect(fresh).not.toBe(old);
     expect((await get(server, old)).status).toBe(404);
     expect((await get(server, fresh)).status).toBe(200);
-    expect(server.db.$client.prepare("SELECT count(*) AS n FROM calendar_feeds WHERE user_id = ?").get(personId(server, "ngo@convene.example"))).toEqual({ n: 1 });
+    expect(
+      server.db.$client.prepare("SELECT count(*) AS n FROM calendar_feeds WHERE user_id = ?").get(personId(server, "ngo@convene.example")),
+    ).toEqual({ n: 1 });
   });
 
   it("is not found for an unknown token or a deactivated person", async () => {

@@ -17,13 +17,16 @@ let server: TestServer;
 const meta = { ipAddress: null, userAgent: null };
 let secretariat: number;
 let ngo: { id: number; organisationId: number | null };
-const orgId = (name: string) => (server.db.$client.prepare("SELECT id FROM organisations WHERE name LIKE ?").get(`${name}%`) as { id: number }).id;
+const orgId = (name: string) =>
+  (server.db.$client.prepare("SELECT id FROM organisations WHERE name LIKE ?").get(`${name}%`) as { id: number }).id;
 const pillarId = (slug: string) => (server.db.$client.prepare("SELECT id FROM pillars WHERE slug = ?").get(slug) as { id: number }).id;
 
 beforeAll(async () => {
   server = await startServer();
   secretariat = personId(server, "secretariat@convene.example");
-  const row = server.db.$client.prepare("SELECT id, organisation_id AS organisationId FROM users WHERE email = 'ngo@convene.example'").get() as { id: number; organisationId: number };
+  const row = server.db.$client
+    .prepare("SELECT id, organisation_id AS organisationId FROM users WHERE email = 'ngo@convene.example'")
+    .get() as { id: number; organisationId: number };
   ngo = row;
 });
 afterAll(() => server.close());
@@ -54,31 +57,67 @@ describe("commitments over three forum cycles", () => {
   it("keeps references, lineage and frozen assessments over three years (2040 to 2042, after the demo cycles)", () => {
     // 2040: four commitments are made.
     expect(openCycle(server.db, secretariat, { year: 2040, reportOn: "2040-12-01" }, meta)).toMatchObject({ ok: true });
-    const made = ["Shared triage", "Hash list", "Research access", "Helpline reach"].map((t) => createCommitment(server.db, secretariat, input(t), meta));
+    const made = ["Shared triage", "Hash list", "Research access", "Helpline reach"].map((t) =>
+      createCommitment(server.db, secretariat, input(t), meta),
+    );
     expect(made.map((m) => m.ok && m.reference)).toEqual(["CA-2040-01", "CA-2040-02", "CA-2040-03", "CA-2040-04"]);
     const [triage, hashes, research, helpline] = made.map((m) => (m.ok ? m.id : 0));
 
-    addProgressUpdate(server.db, ngo, triage!, { completion: "limited", percent: 20, narrative: "Pilot started", links: ["https://example.org/pilot"], files: [] }, meta);
-    const done = addProgressUpdate(server.db, ngo, hashes!, { completion: "complete", percent: 100, narrative: "List live", links: [], files: [] }, meta);
+    addProgressUpdate(
+      server.db,
+      ngo,
+      triage!,
+      { completion: "limited", percent: 20, narrative: "Pilot started", links: ["https://example.org/pilot"], files: [] },
+      meta,
+    );
+    const done = addProgressUpdate(
+      server.db,
+      ngo,
+      hashes!,
+      { completion: "complete", percent: 100, narrative: "List live", links: [], files: [] },
+      meta,
+    );
     expect(verifyProgressUpdate(server.db, secretariat, done, "Checked the list", meta)).toBe(true);
     expect(verifyProgressUpdate(server.db, secretariat, done, "Again", meta)).toBe(false);
 
     // Closing before the report date is refused; afterwards every commitment is assessed and frozen.
     const cycle2040 = (server.db.$client.prepare("SELECT id FROM forum_cycles WHERE year = 2040").get() as { id: number }).id;
     expect(closeCycle(server.db, secretariat, cycle2040, {}, "2040-11-30", meta)).toMatchObject({ ok: false });
-    expect(closeCycle(server.db, secretariat, cycle2040, { [triage!]: { earlyResult: "Two platforms joined", note: "On track" } }, "2040-12-02", meta)).toEqual({ ok: true, assessed: 4 });
+    expect(
+      closeCycle(
+        server.db,
+        secretariat,
+        cycle2040,
+        { [triage!]: { earlyResult: "Two platforms joined", note: "On track" } },
+        "2040-12-02",
+        meta,
+      ),
+    ).toEqual({ ok: true, assessed: 4 });
     expect(() => server.db.$client.prepare("UPDATE cycle_assessments SET percent = 99").run()).toThrow(/frozen/);
     expect(() => server.db.$client.prepare("DELETE FROM progress_updates").run()).toThrow(/append-only/);
 
     // 2041: continue, rescope, split and withdraw what was still open.
     expect(openCycle(server.db, secretariat, { year: 2041, reportOn: "2041-12-01" }, meta)).toMatchObject({ ok: true });
     const continued = carryOver(server.db, secretariat, triage!, { kind: "continued", rationale: "More platforms to join" }, meta);
-    const rescoped = carryOver(server.db, secretariat, research!, { kind: "rescoped", rationale: "Narrower", title: "Research access for two datasets", expectedResult: "Two datasets open" }, meta);
+    const rescoped = carryOver(
+      server.db,
+      secretariat,
+      research!,
+      { kind: "rescoped", rationale: "Narrower", title: "Research access for two datasets", expectedResult: "Two datasets open" },
+      meta,
+    );
     const split = carryOver(
       server.db,
       secretariat,
       helpline!,
-      { kind: "split", rationale: "Two audiences", parts: [{ title: "Helpline reach: schools", expectedResult: "Schools" }, { title: "Helpline reach: parents", expectedResult: "Parents" }] },
+      {
+        kind: "split",
+        rationale: "Two audiences",
+        parts: [
+          { title: "Helpline reach: schools", expectedResult: "Schools" },
+          { title: "Helpline reach: parents", expectedResult: "Parents" },
+        ],
+      },
       meta,
     );
     expect(carryOver(server.db, secretariat, hashes!, { kind: "continued", rationale: "Done already" }, meta)).toMatchObject({ ok: false });
@@ -107,10 +146,16 @@ describe("commitments over three forum cycles", () => {
     ]);
     expect(lineage.years[0]!.assessment).toMatchObject({ completion: "limited", percent: 20, earlyResult: "Two platforms joined" });
     expect(lineage.carriedTimes).toBe(2);
-    expect(listProgress(server.db, "CA-2040-01")[0]).toMatchObject({ year: 2040, narrative: "Pilot started", evidence: [{ kind: "link", url: "https://example.org/pilot" }] });
+    expect(listProgress(server.db, "CA-2040-01")[0]).toMatchObject({
+      year: 2040,
+      narrative: "Pilot started",
+      evidence: [{ kind: "link", url: "https://example.org/pilot" }],
+    });
 
     // Completion is credited to the cycle it happened in; a withdrawn commitment keeps its link.
-    expect(server.db.$client.prepare("SELECT completed_in_cycle_id AS c FROM commitments WHERE id = ?").get(hashes!)).toEqual({ c: cycle2040 });
+    expect(server.db.$client.prepare("SELECT completed_in_cycle_id AS c FROM commitments WHERE id = ?").get(hashes!)).toEqual({
+      c: cycle2040,
+    });
     const splitFrom = server.db.$client.prepare("SELECT kind, to_id AS toId FROM carry_links WHERE from_id = ?").all(helpline!);
     expect(splitFrom).toHaveLength(2);
   });

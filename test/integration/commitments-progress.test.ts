@@ -84,7 +84,10 @@ beforeAll(async () => {
   briefings = idOfTitle("Quarterly threat briefings for law enforcement");
   protocol = idOfTitle("Joint response protocol for live-streamed abuse");
   triageNow = idOfTitle("Shared triage of reports between hotlines and platforms");
-  triageLast = q<{ id: number }>("SELECT id FROM commitments WHERE title = ? ORDER BY id ASC", "Shared triage of reports between hotlines and platforms").id;
+  triageLast = q<{ id: number }>(
+    "SELECT id FROM commitments WHERE title = ? ORDER BY id ASC",
+    "Shared triage of reports between hotlines and platforms",
+  ).id;
   hashing = idOfTitle("Open-source hash matching for smaller platforms");
 });
 afterAll(() => server.close());
@@ -126,7 +129,9 @@ describe("posting progress with evidence", () => {
 
   it("lets a delegate of an owning organisation post an update with a link and a file: stored by hash, shown on the page", async () => {
     const before = count("progress_updates");
-    const res = await postMultipart(`/commitments/${briefings}`, "police", update({ link1: "https://example.org/briefing-notes" }), [{ name: "Briefing attendance.png", type: "image/png", bytes: file }]);
+    const res = await postMultipart(`/commitments/${briefings}`, "police", update({ link1: "https://example.org/briefing-notes" }), [
+      { name: "Briefing attendance.png", type: "image/png", bytes: file },
+    ]);
     expect(res.status).toBe(200);
     expect(count("progress_updates")).toBe(before + 1);
     const row = q<{ id: number; authorId: number; organisationId: number; completion: string; percent: number }>(
@@ -134,7 +139,14 @@ describe("posting progress with evidence", () => {
     );
     postedId = row.id;
     expect(row).toMatchObject({ authorId: personId(server, "police@convene.example"), completion: "limited", percent: 40 });
-    const rows = all<{ kind: string; url: string | null; fileName: string | null; mimeType: string | null; size: number | null; sha256: string | null }>(
+    const rows = all<{
+      kind: string;
+      url: string | null;
+      fileName: string | null;
+      mimeType: string | null;
+      size: number | null;
+      sha256: string | null;
+    }>(
       "SELECT kind, url, file_name AS fileName, mime_type AS mimeType, size, sha256 FROM evidence WHERE update_id = ? ORDER BY id",
       postedId,
     );
@@ -156,7 +168,9 @@ describe("posting progress with evidence", () => {
 
   it("stores the same content once", async () => {
     const files = storedFiles().length;
-    const res = await postMultipart(`/commitments/${briefings}`, "police", update({ narrative: "Same attachment again." }), [{ name: "copy.png", type: "image/png", bytes: file }]);
+    const res = await postMultipart(`/commitments/${briefings}`, "police", update({ narrative: "Same attachment again." }), [
+      { name: "copy.png", type: "image/png", bytes: file },
+    ]);
     expect(res.status).toBe(200);
     expect(storedFiles().length).toBe(files);
     expect(q<{ n: number }>("SELECT count(*) AS n FROM evidence WHERE sha256 = ?", sha256(file)).n).toBe(2);
@@ -167,7 +181,9 @@ describe("posting progress with evidence", () => {
     const evidence = count("evidence");
     const files = storedFiles();
     for (const who of ["ngo", "industry", "observer"]) {
-      const res = await postMultipart(`/commitments/${briefings}`, who, update({ narrative: `Posted by ${who}` }), [{ name: `${who}.png`, type: "image/png", bytes: png(200, who.length) }]);
+      const res = await postMultipart(`/commitments/${briefings}`, who, update({ narrative: `Posted by ${who}` }), [
+        { name: `${who}.png`, type: "image/png", bytes: png(200, who.length) },
+      ]);
       expect(res.status, who).toBe(403);
     }
     // A secretariat-only commitment does not exist for someone outside it.
@@ -184,18 +200,29 @@ describe("posting progress with evidence", () => {
     const files = storedFiles();
     const cases: { upload: Upload; message: string }[] = [
       { upload: { name: "huge.png", type: "image/png", bytes: png(MAX_BYTES + 1) }, message: "is larger than" },
-      { upload: { name: "page.html", type: "text/html", bytes: text("<script>alert(1)</script>") }, message: "is not an accepted kind of file" },
+      {
+        upload: { name: "page.html", type: "text/html", bytes: text("<script>alert(1)</script>") },
+        message: "is not an accepted kind of file",
+      },
       // Declared as a PDF, named as one, but it is not one.
-      { upload: { name: "report.pdf", type: "application/pdf", bytes: text("<html><script>alert(1)</script></html>") }, message: "is not an accepted kind of file" },
+      {
+        upload: { name: "report.pdf", type: "application/pdf", bytes: text("<html><script>alert(1)</script></html>") },
+        message: "is not an accepted kind of file",
+      },
       // A real PNG under a JPEG's name and type.
       { upload: { name: "photo.jpg", type: "image/jpeg", bytes: png(400) }, message: "is not an accepted kind of file" },
-      { upload: { name: "program.txt", type: "text/plain", bytes: new Uint8Array([0x4d, 0x5a, 0x90, 0x00, 0x03]) }, message: "is not an accepted kind of file" },
+      {
+        upload: { name: "program.txt", type: "text/plain", bytes: new Uint8Array([0x4d, 0x5a, 0x90, 0x00, 0x03]) },
+        message: "is not an accepted kind of file",
+      },
     ];
     for (const { upload, message } of cases) {
-      const res = await postMultipart(`/commitments/${briefings}`, "police", update({ narrative: "Kept narrative text", link1: "https://example.org/kept" }), [
-        { name: "fine.png", type: "image/png", bytes: png(100, 3) },
-        upload,
-      ]);
+      const res = await postMultipart(
+        `/commitments/${briefings}`,
+        "police",
+        update({ narrative: "Kept narrative text", link1: "https://example.org/kept" }),
+        [{ name: "fine.png", type: "image/png", bytes: png(100, 3) }, upload],
+      );
       expect(res.status, upload.name).toBe(400);
       const html = await res.text();
       expect(html, upload.name).toContain(message);
@@ -205,7 +232,9 @@ describe("posting progress with evidence", () => {
       expect(html).toContain("Nothing was stored");
     }
     // Remix's parser cannot read such a name: a clear message, nothing stored.
-    const oddName = await postMultipart(`/commitments/${briefings}`, "police", update(), [{ name: "minutes; v=2.png", type: "image/png", bytes: png(100, 5) }]);
+    const oddName = await postMultipart(`/commitments/${briefings}`, "police", update(), [
+      { name: "minutes; v=2.png", type: "image/png", bytes: png(100, 5) },
+    ]);
     expect(oddName.status).toBe(400);
     expect(await oddName.text()).toContain("A file name could not be read.");
     const six = Array.from({ length: 6 }, (_, i) => ({ name: `page-${i}.png`, type: "image/png", bytes: png(100 + i, i) }));
@@ -230,7 +259,9 @@ describe("posting progress with evidence", () => {
     ]);
     expect(res.status).toBe(200);
     const id = q<{ id: number }>("SELECT id FROM progress_updates ORDER BY id DESC LIMIT 1").id;
-    expect(all<{ mimeType: string }>("SELECT mime_type AS mimeType FROM evidence WHERE update_id = ? ORDER BY id", id).map((r) => r.mimeType)).toEqual([
+    expect(
+      all<{ mimeType: string }>("SELECT mime_type AS mimeType FROM evidence WHERE update_id = ? ORDER BY id", id).map((r) => r.mimeType),
+    ).toEqual([
       "application/pdf",
       "image/jpeg",
       "text/csv",
@@ -244,7 +275,12 @@ describe("posting progress with evidence", () => {
     const complete = await postMultipart(`/commitments/${briefings}`, "police", update({ completion: "complete", percent: "50" }));
     expect(complete.status).toBe(400);
     expect(await complete.text()).toContain("A complete commitment is 100% done.");
-    const notStarted = await post(server, `/commitments/${briefings}`, update({ completion: "not_started", percent: "10" }), cookie("police"));
+    const notStarted = await post(
+      server,
+      `/commitments/${briefings}`,
+      update({ completion: "not_started", percent: "10" }),
+      cookie("police"),
+    );
     expect(notStarted.status).toBe(400);
     expect(await notStarted.text()).toContain("A commitment not started is 0% done.");
     const empty = await postMultipart(`/commitments/${briefings}`, "police", update({ narrative: "   " }));
@@ -261,7 +297,9 @@ describe("posting progress with evidence", () => {
 
   it("takes progress only on the current cycle's record", async () => {
     const updates = count("progress_updates");
-    const res = await postMultipart(`/commitments/${triageLast}`, "ngo", update(), [{ name: "late.png", type: "image/png", bytes: png(120, 9) }]);
+    const res = await postMultipart(`/commitments/${triageLast}`, "ngo", update(), [
+      { name: "late.png", type: "image/png", bytes: png(120, 9) },
+    ]);
     expect(res.status).toBe(409);
     const page = await (await get(server, `/commitments/${triageLast}`, cookie("ngo"))).text();
     expect(page).not.toContain('data-testid="progress-form"');
@@ -271,21 +309,33 @@ describe("posting progress with evidence", () => {
 
   it("lets bodies over 1 MiB through only as multipart posts to a commitment's page", async () => {
     const big = png(1024 * 1024 + 200 * 1024);
-    const toCommitment = await postMultipart(`/commitments/${briefings}`, "police", update(), [{ name: "big.png", type: "image/png", bytes: big }]);
+    const toCommitment = await postMultipart(`/commitments/${briefings}`, "police", update(), [
+      { name: "big.png", type: "image/png", bytes: big },
+    ]);
     // Past the guard, the page itself refuses the file.
     expect(toCommitment.status).toBe(400);
     expect(await toCommitment.text()).toContain("is larger than");
-    const elsewhere = await postMultipart("/groups/1", "police", { intent: "update" }, [{ name: "big.png", type: "image/png", bytes: big }]);
+    const elsewhere = await postMultipart("/groups/1", "police", { intent: "update" }, [
+      { name: "big.png", type: "image/png", bytes: big },
+    ]);
     expect(elsewhere.status).toBe(413);
-    const tooBig = await postMultipart(`/commitments/${briefings}`, "police", update(), [{ name: "bigger.png", type: "image/png", bytes: png(6 * MAX_BYTES + 1024 * 1024) }]);
+    const tooBig = await postMultipart(`/commitments/${briefings}`, "police", update(), [
+      { name: "bigger.png", type: "image/png", bytes: png(6 * MAX_BYTES + 1024 * 1024) },
+    ]);
     expect(tooBig.status).toBe(413);
     expect(tempFiles()).toEqual([]);
   });
 
   it("keeps updates as posted: the database refuses a change, and a correction is a new update", async () => {
-    expect(() => server.db.$client.prepare("UPDATE progress_updates SET narrative = 'changed' WHERE id = ?").run(postedId)).toThrow(/append-only/);
+    expect(() => server.db.$client.prepare("UPDATE progress_updates SET narrative = 'changed' WHERE id = ?").run(postedId)).toThrow(
+      /append-only/,
+    );
     expect(() => server.db.$client.prepare("DELETE FROM progress_updates WHERE id = ?").run(postedId)).toThrow(/append-only/);
-    const res = await postMultipart(`/commitments/${briefings}`, "police", update({ percent: "35", narrative: "Correction: 35%, one unit cancelled." }));
+    const res = await postMultipart(
+      `/commitments/${briefings}`,
+      "police",
+      update({ percent: "35", narrative: "Correction: 35%, one unit cancelled." }),
+    );
     expect(res.status).toBe(200);
     const page = await (await get(server, `/commitments/${briefings}`, cookie("police"))).text();
     const correction = page.indexOf("Correction: 35%, one unit cancelled.");
@@ -303,10 +353,15 @@ describe("evidence downloads", () => {
 
   beforeAll(async () => {
     secretFile = text("Protocol draft, secretariat only.\n");
-    const res = await postMultipart(`/commitments/${protocol}`, "government", update({ narrative: "Draft protocol shared." }), [{ name: 'Draft "v1" – protocol.txt', type: "text/plain", bytes: secretFile }]);
+    const res = await postMultipart(`/commitments/${protocol}`, "government", update({ narrative: "Draft protocol shared." }), [
+      { name: 'Draft "v1" – protocol.txt', type: "text/plain", bytes: secretFile },
+    ]);
     expect(res.status).toBe(200);
     secretEvidenceId = q<{ id: number }>("SELECT id FROM evidence WHERE sha256 = ?", sha256(secretFile)).id;
-    membersEvidenceId = q<{ id: number }>("SELECT e.id FROM evidence e JOIN progress_updates u ON u.id = e.update_id WHERE u.commitment_id = ? AND e.kind = 'file' ORDER BY e.id LIMIT 1", briefings).id;
+    membersEvidenceId = q<{ id: number }>(
+      "SELECT e.id FROM evidence e JOIN progress_updates u ON u.id = e.update_id WHERE u.commitment_id = ? AND e.kind = 'file' ORDER BY e.id LIMIT 1",
+      briefings,
+    ).id;
   });
 
   it("serves a file to the owner and the secretariat, as an attachment that is never sniffed or cached", async () => {
@@ -348,23 +403,39 @@ describe("evidence downloads", () => {
 describe("the secretariat's check", () => {
   it("is for the secretariat only, once, with an optional note", async () => {
     const id = q<{ id: number }>("SELECT id FROM progress_updates WHERE commitment_id = ? AND narrative LIKE 'Correction%'", briefings).id;
-    expect((await post(server, `/commitments/${briefings}`, { intent: "verify", updateId: String(id), note: "" }, cookie("police"))).status).toBe(403);
-    expect((await post(server, `/commitments/${briefings}`, { intent: "verify", updateId: String(id) }, cookie("observer"))).status).toBe(403);
+    expect(
+      (await post(server, `/commitments/${briefings}`, { intent: "verify", updateId: String(id), note: "" }, cookie("police"))).status,
+    ).toBe(403);
+    expect((await post(server, `/commitments/${briefings}`, { intent: "verify", updateId: String(id) }, cookie("observer"))).status).toBe(
+      403,
+    );
     const before = count("progress_verifications");
 
-    const ok = await post(server, `/commitments/${briefings}`, { intent: "verify", updateId: String(id), note: "Confirmed with the unit." }, cookie("secretariat"));
+    const ok = await post(
+      server,
+      `/commitments/${briefings}`,
+      { intent: "verify", updateId: String(id), note: "Confirmed with the unit." },
+      cookie("secretariat"),
+    );
     expect(ok.status).toBe(200);
     expect(count("progress_verifications")).toBe(before + 1);
     expect(q<{ note: string }>("SELECT note FROM progress_verifications WHERE update_id = ?", id).note).toBe("Confirmed with the unit.");
 
-    const again = await post(server, `/commitments/${briefings}`, { intent: "verify", updateId: String(id), note: "Twice" }, cookie("secretariat"));
+    const again = await post(
+      server,
+      `/commitments/${briefings}`,
+      { intent: "verify", updateId: String(id), note: "Twice" },
+      cookie("secretariat"),
+    );
     expect(again.status).toBe(409);
     expect(await again.text()).toContain("already checked");
     expect(count("progress_verifications")).toBe(before + 1);
 
     // An update of another commitment cannot be checked through this one.
     const other = q<{ id: number }>("SELECT id FROM progress_updates WHERE commitment_id = ? LIMIT 1", protocol).id;
-    expect((await post(server, `/commitments/${briefings}`, { intent: "verify", updateId: String(other) }, cookie("secretariat"))).status).toBe(404);
+    expect(
+      (await post(server, `/commitments/${briefings}`, { intent: "verify", updateId: String(other) }, cookie("secretariat"))).status,
+    ).toBe(404);
 
     const page = await (await get(server, `/commitments/${briefings}`, cookie("police"))).text();
     expect(page).toMatch(new RegExp(`data-testid="update-${id}"[^>]*data-verified="true"`));
@@ -377,7 +448,11 @@ describe("milestones", () => {
   let overdueId: number;
 
   beforeAll(() => {
-    overdueId = Number(server.db.$client.prepare("INSERT INTO milestones (commitment_id, title, due_on) VALUES (?, 'Second briefing held', ?)").run(briefings, daysAgo(10)).lastInsertRowid);
+    overdueId = Number(
+      server.db.$client
+        .prepare("INSERT INTO milestones (commitment_id, title, due_on) VALUES (?, 'Second briefing held', ?)")
+        .run(briefings, daysAgo(10)).lastInsertRowid,
+    );
   });
 
   it("flags an overdue milestone on the page", async () => {
@@ -389,20 +464,51 @@ describe("milestones", () => {
   });
 
   it("lets an owner mark one done on a date, once; not on a date to come, and not by others", async () => {
-    expect((await post(server, `/commitments/${briefings}`, { intent: "milestone", milestoneId: String(overdueId), doneOn: daysAgo(1) }, cookie("ngo"))).status).toBe(403);
-    const future = await post(server, `/commitments/${briefings}`, { intent: "milestone", milestoneId: String(overdueId), doneOn: "2999-01-01" }, cookie("police"));
+    expect(
+      (
+        await post(
+          server,
+          `/commitments/${briefings}`,
+          { intent: "milestone", milestoneId: String(overdueId), doneOn: daysAgo(1) },
+          cookie("ngo"),
+        )
+      ).status,
+    ).toBe(403);
+    const future = await post(
+      server,
+      `/commitments/${briefings}`,
+      { intent: "milestone", milestoneId: String(overdueId), doneOn: "2999-01-01" },
+      cookie("police"),
+    );
     expect(future.status).toBe(400);
     expect(await future.text()).toContain("a date still to come");
-    const bad = await post(server, `/commitments/${briefings}`, { intent: "milestone", milestoneId: String(overdueId), doneOn: "2026-02-30" }, cookie("police"));
+    const bad = await post(
+      server,
+      `/commitments/${briefings}`,
+      { intent: "milestone", milestoneId: String(overdueId), doneOn: "2026-02-30" },
+      cookie("police"),
+    );
     expect(bad.status).toBe(400);
 
-    const ok = await post(server, `/commitments/${briefings}`, { intent: "milestone", milestoneId: String(overdueId), doneOn: daysAgo(2) }, cookie("police"));
+    const ok = await post(
+      server,
+      `/commitments/${briefings}`,
+      { intent: "milestone", milestoneId: String(overdueId), doneOn: daysAgo(2) },
+      cookie("police"),
+    );
     expect(ok.status).toBe(200);
-    expect(q<{ doneOn: string; doneBy: number }>("SELECT done_on AS doneOn, done_by AS doneBy FROM milestones WHERE id = ?", overdueId)).toEqual({
+    expect(
+      q<{ doneOn: string; doneBy: number }>("SELECT done_on AS doneOn, done_by AS doneBy FROM milestones WHERE id = ?", overdueId),
+    ).toEqual({
       doneOn: daysAgo(2),
       doneBy: personId(server, "police@convene.example"),
     });
-    const again = await post(server, `/commitments/${briefings}`, { intent: "milestone", milestoneId: String(overdueId), doneOn: daysAgo(1) }, cookie("police"));
+    const again = await post(
+      server,
+      `/commitments/${briefings}`,
+      { intent: "milestone", milestoneId: String(overdueId), doneOn: daysAgo(1) },
+      cookie("police"),
+    );
     expect(again.status).toBe(409);
 
     const page = await (await get(server, `/commitments/${briefings}`, cookie("police"))).text();
@@ -410,7 +516,16 @@ describe("milestones", () => {
 
     // A milestone of another commitment is not found through this one.
     const elsewhere = q<{ id: number }>("SELECT id FROM milestones WHERE commitment_id = ? LIMIT 1", triageNow).id;
-    expect((await post(server, `/commitments/${briefings}`, { intent: "milestone", milestoneId: String(elsewhere), doneOn: daysAgo(1) }, cookie("police"))).status).toBe(404);
+    expect(
+      (
+        await post(
+          server,
+          `/commitments/${briefings}`,
+          { intent: "milestone", milestoneId: String(elsewhere), doneOn: daysAgo(1) },
+          cookie("police"),
+        )
+      ).status,
+    ).toBe(404);
   });
 });
 
@@ -420,7 +535,13 @@ describe("work carried twice", () => {
     const secretariat = personId(server, "secretariat@convene.example");
     const year = currentCycle(server.db)!.year;
     expect(openCycle(server.db, secretariat, { year: year + 1, reportOn: `${year + 1}-12-01` }, meta)).toMatchObject({ ok: true });
-    const carried = carryOver(server.db, secretariat, triageNow, { kind: "continued", rationale: "Still waiting for two platforms." }, meta);
+    const carried = carryOver(
+      server.db,
+      secretariat,
+      triageNow,
+      { kind: "continued", rationale: "Still waiting for two platforms." },
+      meta,
+    );
     expect(carried).toMatchObject({ ok: true });
     const next = carried.ok ? carried.created[0]! : 0;
     const page = await (await get(server, `/commitments/${next}`, cookie("ngo"))).text();

@@ -15,7 +15,8 @@ const countOf = (sql: string, ...args: unknown[]) => q<{ n: number }>(sql, ...ar
 
 beforeAll(async () => {
   server = await startServer();
-  for (const who of ["secretariat", "ngo", "government", "industry", "police", "observer"]) cookies[who] = await signInAs(server, `${who}@convene.example`);
+  for (const who of ["secretariat", "ngo", "government", "industry", "police", "observer"])
+    cookies[who] = await signInAs(server, `${who}@convene.example`);
 });
 afterAll(() => server.close());
 
@@ -24,7 +25,12 @@ function postForm(path: string, fields: [string, string][], who: string) {
   return fetch(server.url + path, {
     method: "POST",
     redirect: "manual",
-    headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: server.url, "Sec-Fetch-Site": "same-origin", Cookie: cookies[who]! },
+    headers: {
+      "Content-Type": "application/x-www-form-urlencoded",
+      Origin: server.url,
+      "Sec-Fetch-Site": "same-origin",
+      Cookie: cookies[who]!,
+    },
     body: new URLSearchParams(fields),
   });
 }
@@ -123,7 +129,8 @@ describe("the registry", () => {
 
   it("shows progress, carried and new, overdue and carried-twice flags", async () => {
     const html = await (await get(server, "/commitments", cookies.secretariat)).text();
-    const row = (ref: string) => html.slice(html.indexOf(`data-reference="${ref}"`), html.indexOf("</tr>", html.indexOf(`data-reference="${ref}"`)));
+    const row = (ref: string) =>
+      html.slice(html.indexOf(`data-reference="${ref}"`), html.indexOf("</tr>", html.indexOf(`data-reference="${ref}"`)));
     // Carried work keeps the progress reported on it last year.
     expect(row(`CA-${last}-01`)).toContain("Limited");
     expect(row(`CA-${last}-01`)).toContain("40%");
@@ -132,20 +139,36 @@ describe("the registry", () => {
     expect(row(`KS-${year}-01`)).toContain("New");
     expect(row(secret)).toContain("No progress reported");
 
-    const overdue = createCommitment(server.db, personId(server, "secretariat@convene.example"), input("Overdue helpline rota", { milestones: [{ title: "Rota agreed", dueOn: "2001-01-31" }] }), meta);
-    const onTime = createCommitment(server.db, personId(server, "secretariat@convene.example"), input("On-time helpline rota", { milestones: [{ title: "Rota agreed", dueOn: "2999-01-31" }] }), meta);
+    const overdue = createCommitment(
+      server.db,
+      personId(server, "secretariat@convene.example"),
+      input("Overdue helpline rota", { milestones: [{ title: "Rota agreed", dueOn: "2001-01-31" }] }),
+      meta,
+    );
+    const onTime = createCommitment(
+      server.db,
+      personId(server, "secretariat@convene.example"),
+      input("On-time helpline rota", { milestones: [{ title: "Rota agreed", dueOn: "2999-01-31" }] }),
+      meta,
+    );
     expect(overdue.ok && onTime.ok).toBe(true);
     const overdueRefs = await referencesOn("/commitments?overdue=1&q=helpline+rota", "secretariat");
     expect(overdueRefs).toEqual([overdue.ok ? overdue.reference : ""]);
     expect(await referencesOn("/commitments?q=helpline+rota", "secretariat")).toHaveLength(2);
 
     // The same reference in a third cycle: carried twice, to rescope.
-    server.db.$client.prepare("INSERT INTO forum_cycles (year, status, report_on) VALUES (?, 'closed', ?)").run(year - 2, `${year - 2}-12-01`);
+    server.db.$client
+      .prepare("INSERT INTO forum_cycles (year, status, report_on) VALUES (?, 'closed', ?)")
+      .run(year - 2, `${year - 2}-12-01`);
     const older = q<{ id: number }>("SELECT id FROM forum_cycles WHERE year = ?", year - 2).id;
     const { lastInsertRowid } = server.db.$client
-      .prepare("INSERT INTO commitments (cycle_id, reference, pillar_id, title, contact_name, starts_on, ends_on, status) VALUES (?, ?, ?, 'Shared triage (first)', 'X', ?, ?, 'carried')")
+      .prepare(
+        "INSERT INTO commitments (cycle_id, reference, pillar_id, title, contact_name, starts_on, ends_on, status) VALUES (?, ?, ?, 'Shared triage (first)', 'X', ?, ?, 'carried')",
+      )
       .run(older, `CA-${last}-01`, pillarId("collective-action"), `${year - 2}-01-01`, `${year - 2}-12-31`);
-    server.db.$client.prepare("INSERT INTO commitment_organisations (commitment_id, organisation_id, role) VALUES (?, ?, 'lead')").run(lastInsertRowid, orgId("Children First"));
+    server.db.$client
+      .prepare("INSERT INTO commitment_organisations (commitment_id, organisation_id, role) VALUES (?, ?, 'lead')")
+      .run(lastInsertRowid, orgId("Children First"));
     const again = await (await get(server, "/commitments?q=triage", cookies.secretariat)).text();
     expect(again).toContain("Carried twice — rescope");
     const lastYear = await (await get(server, `/commitments?q=triage&year=${last}`, cookies.secretariat)).text();
@@ -154,7 +177,13 @@ describe("the registry", () => {
 
   it("pages through 50 at a time with counts", async () => {
     const secretariat = personId(server, "secretariat@convene.example");
-    for (let i = 1; i <= 53; i++) createCommitment(server.db, secretariat, input(`Paging sample ${String(i).padStart(2, "0")}`, { pillarId: pillarId("transparency-accountability") }), meta);
+    for (let i = 1; i <= 53; i++)
+      createCommitment(
+        server.db,
+        secretariat,
+        input(`Paging sample ${String(i).padStart(2, "0")}`, { pillarId: pillarId("transparency-accountability") }),
+        meta,
+      );
     const first = await get(server, "/commitments?q=paging+sample", cookies.secretariat);
     const html = await first.text();
     expect([...html.matchAll(/data-testid="registry-row"/g)]).toHaveLength(50);
@@ -182,7 +211,12 @@ describe("the registry", () => {
     expect(await referencesOn("/commitments?mine=1", "ngo")).toEqual([`CA-${last}-01`]);
     expect(await referencesOn("/commitments?mine=1", "industry")).toEqual([`CA-${last}-01`]);
     expect(await referencesOn("/commitments?mine=1", "government")).toEqual([secret]);
-    expect(await referencesOn("/commitments?mine=1&year=all", "industry")).toEqual([`CA-${last}-01`, `CA-${last}-01`, `TA-${last}-01`, `TI-${last}-01`]);
+    expect(await referencesOn("/commitments?mine=1&year=all", "industry")).toEqual([
+      `CA-${last}-01`,
+      `CA-${last}-01`,
+      `TA-${last}-01`,
+      `TI-${last}-01`,
+    ]);
   });
 
   it("needs an account", async () => {
@@ -209,18 +243,26 @@ describe("recording a commitment", () => {
       id,
     );
     expect(row).toEqual({ reference: `TI-${year}-01`, type: "joint", principles: "[1,3]", cycleYear: year, visibility: "members" });
-    const owners = server.db.$client.prepare("SELECT organisation_id AS org, role, contribution FROM commitment_organisations WHERE commitment_id = ? ORDER BY role").all(id);
+    const owners = server.db.$client
+      .prepare("SELECT organisation_id AS org, role, contribution FROM commitment_organisations WHERE commitment_id = ? ORDER BY role")
+      .all(id);
     expect(owners).toEqual([
       { org: orgId("Children First"), role: "lead", contribution: "Coordination" },
       { org: orgId("Streamwave"), role: "supporting", contribution: "Hosting the list" },
     ]);
-    expect(server.db.$client.prepare("SELECT title, due_on AS dueOn FROM milestones WHERE commitment_id = ?").all(id)).toEqual([{ title: "Pilot platforms chosen", dueOn: `${year}-09-30` }]);
+    expect(server.db.$client.prepare("SELECT title, due_on AS dueOn FROM milestones WHERE commitment_id = ?").all(id)).toEqual([
+      { title: "Pilot platforms chosen", dueOn: `${year}-09-30` },
+    ]);
     expect(await referencesOn("/commitments?mine=1&pillar=tech-innovation", "ngo")).toEqual([`TI-${year}-01`]);
   });
 
   it("refuses a commitment for another organisation (403) and observers", async () => {
     const before = countOf("SELECT count(*) AS n FROM commitments");
-    const res = await postForm("/commitments/new", validForm({ title: "Not mine to make", leadOrganisationId: String(orgId("Ministry")) }), "ngo");
+    const res = await postForm(
+      "/commitments/new",
+      validForm({ title: "Not mine to make", leadOrganisationId: String(orgId("Ministry")) }),
+      "ngo",
+    );
     expect(res.status).toBe(403);
     const bad = await postForm("/commitments/new", validForm({ title: "", leadOrganisationId: String(orgId("Ministry")) }), "ngo");
     expect(bad.status).toBe(403);
@@ -233,7 +275,16 @@ describe("recording a commitment", () => {
     const before = countOf("SELECT count(*) AS n FROM commitments");
     const res = await postForm(
       "/commitments/new",
-      validForm({ title: "Kept title of a commitment", startsOn: `${year}-05-01`, endsOn: `${year}-04-01`, contactName: "", "milestones.1.title": "Half a milestone" }, ["4"]),
+      validForm(
+        {
+          title: "Kept title of a commitment",
+          startsOn: `${year}-05-01`,
+          endsOn: `${year}-04-01`,
+          contactName: "",
+          "milestones.1.title": "Half a milestone",
+        },
+        ["4"],
+      ),
       "ngo",
     );
     expect(res.status).toBe(400);
@@ -249,7 +300,11 @@ describe("recording a commitment", () => {
     expect(html).toMatch(/name="principles" value="3"/);
     expect(html).not.toMatch(/name="principles" checked="" value="3"/);
 
-    const none = await postForm("/commitments/new", validForm({ type: "joint", "supporting.0.organisationId": "", "supporting.0.contribution": "" }, []), "ngo");
+    const none = await postForm(
+      "/commitments/new",
+      validForm({ type: "joint", "supporting.0.organisationId": "", "supporting.0.contribution": "" }, []),
+      "ngo",
+    );
     expect(none.status).toBe(400);
     const noneHtml = await none.text();
     expect(noneHtml).toContain("Choose at least one Voluntary Principle.");
@@ -266,29 +321,53 @@ describe("recording a commitment", () => {
       year,
     );
     const page = await (await get(server, "/commitments/new", cookies.secretariat)).text();
-    const escaped = session.title.replace(/&/g, "&amp;").replace(/'/g, "&#x27;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+    const escaped = session.title
+      .replace(/&/g, "&amp;")
+      .replace(/'/g, "&#x27;")
+      .replace(/"/g, "&quot;")
+      .replace(/</g, "&lt;")
+      .replace(/>/g, "&gt;");
     expect(page).toContain(`<option value="${session.id}">${escaped} — `);
     const res = await postForm(
       "/commitments/new",
-      validForm({ title: "Ministry-led referral pathway", leadOrganisationId: String(orgId("Ministry")), madeAtSessionId: String(session.id), visibility: "secretariat" }),
+      validForm({
+        title: "Ministry-led referral pathway",
+        leadOrganisationId: String(orgId("Ministry")),
+        madeAtSessionId: String(session.id),
+        visibility: "secretariat",
+      }),
       "secretariat",
     );
     expect(res.status).toBe(302);
     const id = Number(res.headers.get("location")!.split("/").pop());
-    expect(q("SELECT made_at_session_id AS s, visibility FROM commitments WHERE id = ?", id)).toEqual({ s: session.id, visibility: "secretariat" });
-    const wrongSession = await postForm("/commitments/new", validForm({ leadOrganisationId: String(orgId("Ministry")), madeAtSessionId: "999999" }), "secretariat");
+    expect(q("SELECT made_at_session_id AS s, visibility FROM commitments WHERE id = ?", id)).toEqual({
+      s: session.id,
+      visibility: "secretariat",
+    });
+    const wrongSession = await postForm(
+      "/commitments/new",
+      validForm({ leadOrganisationId: String(orgId("Ministry")), madeAtSessionId: "999999" }),
+      "secretariat",
+    );
     expect(wrongSession.status).toBe(400);
   });
 });
 
 describe("CSV export", () => {
   it("exports the filtered registry, only what the person may see, with formula-safe cells", async () => {
-    createCommitment(server.db, personId(server, "secretariat@convene.example"), input("=HYPERLINK(\"https://evil.example\")", { visibility: "public" }), meta);
+    createCommitment(
+      server.db,
+      personId(server, "secretariat@convene.example"),
+      input('=HYPERLINK("https://evil.example")', { visibility: "public" }),
+      meta,
+    );
     const ngo = await get(server, "/commitments.csv", cookies.ngo);
     expect(ngo.status).toBe(200);
     expect(ngo.headers.get("content-type")).toMatch(/^text\/csv/);
     const ngoCsv = await ngo.text();
-    expect(ngoCsv.replace(/^\uFEFF/, "").split(/\r?\n/)[0]).toBe("id,reference,year,title,pillar,lead_organisation,lead_stakeholder_group,supporting_organisations,status,origin,completion,percent,overdue,carried_twice_rescope,visibility,starts_on,ends_on,contact_name");
+    expect(ngoCsv.replace(/^\uFEFF/, "").split(/\r?\n/)[0]).toBe(
+      "id,reference,year,title,pillar,lead_organisation,lead_stakeholder_group,supporting_organisations,status,origin,completion,percent,overdue,carried_twice_rescope,visibility,starts_on,ends_on,contact_name",
+    );
     expect(ngoCsv).toContain("Shared triage of reports between hotlines and platforms");
     expect(ngoCsv).not.toContain("Joint response protocol for live-streamed abuse");
     expect(ngoCsv).not.toContain("Ministry-led referral pathway");
@@ -330,7 +409,9 @@ describe("CSV import", () => {
     expect(await first.text()).toContain("Created: 2. Skipped as already imported: 0.");
     expect(countOf("SELECT count(*) AS n FROM commitments")).toBe(before + 2);
     const imported = server.db.$client
-      .prepare("SELECT c.title, c.type, c.visibility, y.year FROM commitments c JOIN forum_cycles y ON y.id = c.cycle_id WHERE c.title LIKE 'Imported protocol%' ORDER BY c.title")
+      .prepare(
+        "SELECT c.title, c.type, c.visibility, y.year FROM commitments c JOIN forum_cycles y ON y.id = c.cycle_id WHERE c.title LIKE 'Imported protocol%' ORDER BY c.title",
+      )
       .all();
     expect(imported).toEqual([
       { title: "Imported protocol one", type: "joint", visibility: "public", year },
@@ -364,7 +445,9 @@ describe("CSV import", () => {
     expect(html).toContain("Nothing was imported");
     expect(html).toMatch(/<td[^>]*>3<\/td><td[^>]*><code>lead_organisation<\/code><\/td><td[^>]*>No organisation has this name\.<\/td>/);
     expect(html).toMatch(/<td[^>]*>4<\/td><td[^>]*><code>title<\/code><\/td><td[^>]*>This field is required\.<\/td>/);
-    expect(html).toMatch(/<td[^>]*>4<\/td><td[^>]*><code>ends_on<\/code><\/td><td[^>]*>The end date cannot be before the start date\.<\/td>/);
+    expect(html).toMatch(
+      /<td[^>]*>4<\/td><td[^>]*><code>ends_on<\/code><\/td><td[^>]*>The end date cannot be before the start date\.<\/td>/,
+    );
     expect(html).toMatch(/<td[^>]*>5<\/td><td[^>]*><code>external_id<\/code><\/td>/);
     expect(countOf("SELECT count(*) AS n FROM commitments")).toBe(before);
     expect(countOf("SELECT count(*) AS n FROM commitments WHERE title LIKE 'All or nothing%'")).toBe(0);

@@ -17,7 +17,11 @@ const q = <T>(sql: string, ...args: unknown[]) => server.db.$client.prepare(sql)
 const all = <T>(sql: string, ...args: unknown[]) => server.db.$client.prepare(sql).all(...args) as T[];
 const today = () => new Date().toISOString().slice(0, 10);
 const idOf = (reference: string, year: number) =>
-  q<{ id: number } | undefined>("SELECT c.id FROM commitments c JOIN forum_cycles f ON f.id = c.cycle_id WHERE c.reference = ? AND f.year = ?", reference, year)?.id;
+  q<{ id: number } | undefined>(
+    "SELECT c.id FROM commitments c JOIN forum_cycles f ON f.id = c.cycle_id WHERE c.reference = ? AND f.year = ?",
+    reference,
+    year,
+  )?.id;
 const statusOf = (id: number) => q<{ status: string }>("SELECT status FROM commitments WHERE id = ?", id).status;
 const count = (html: string, needle: string) => html.split(needle).length - 1;
 
@@ -40,7 +44,16 @@ describe("who may use the cycle pages", () => {
       expect((await post(server, "/cycles", { intent: "open", year: "2090", reportOn: "2090-12-01" }, cookie)).status).toBe(403);
       expect((await post(server, `/cycles/${Y}`, { intent: "close", confirmed: "yes" }, cookie)).status).toBe(403);
       const triage = idOf(`CA-${Y - 1}-01`, Y)!;
-      expect((await post(server, `/cycles/${Y}/carry-over`, { intent: "decide", commitmentId: String(triage), kind: "withdrawn", rationale: "No" }, cookie)).status).toBe(403);
+      expect(
+        (
+          await post(
+            server,
+            `/cycles/${Y}/carry-over`,
+            { intent: "decide", commitmentId: String(triage), kind: "withdrawn", rationale: "No" },
+            cookie,
+          )
+        ).status,
+      ).toBe(403);
     }
     expect(q<{ n: number }>("SELECT count(*) AS n FROM forum_cycles WHERE year = 2090").n).toBe(0);
     expect(q<{ status: string }>("SELECT status FROM forum_cycles WHERE year = ?", Y).status).toBe("open");
@@ -87,8 +100,14 @@ describe("the dashboard", () => {
     // (b) Per year: made, carried in, completed, withdrawn.
     const years = all<{ id: number; year: number }>("SELECT id, year FROM forum_cycles ORDER BY year");
     for (const { id, year } of years) {
-      const made = q<{ n: number }>("SELECT count(*) AS n FROM commitments WHERE cycle_id = ? AND id NOT IN (SELECT to_id FROM carry_links WHERE to_id IS NOT NULL)", id).n;
-      const carriedIn = q<{ n: number }>("SELECT count(*) AS n FROM commitments WHERE cycle_id = ? AND id IN (SELECT to_id FROM carry_links WHERE to_id IS NOT NULL)", id).n;
+      const made = q<{ n: number }>(
+        "SELECT count(*) AS n FROM commitments WHERE cycle_id = ? AND id NOT IN (SELECT to_id FROM carry_links WHERE to_id IS NOT NULL)",
+        id,
+      ).n;
+      const carriedIn = q<{ n: number }>(
+        "SELECT count(*) AS n FROM commitments WHERE cycle_id = ? AND id IN (SELECT to_id FROM carry_links WHERE to_id IS NOT NULL)",
+        id,
+      ).n;
       const completed = q<{ n: number }>("SELECT count(*) AS n FROM commitments WHERE completed_in_cycle_id = ?", id).n;
       const withdrawn = q<{ n: number }>("SELECT count(*) AS n FROM commitments WHERE cycle_id = ? AND status = 'withdrawn'", id).n;
       expect(cell(html, `flow-by-year:${year}:made`), `${year} made`).toBe(made);
@@ -109,7 +128,8 @@ describe("the dashboard", () => {
        WHERE m.done_on IS NULL AND m.due_on < ? AND c.status = 'open' GROUP BY p.slug`,
       today(),
     );
-    for (const { slug } of pillars) expect(cell(html, `overdue-by-pillar:${slug}:overdue`), `${slug} overdue`).toBe(overdue.find((r) => r.slug === slug)?.n ?? 0);
+    for (const { slug } of pillars)
+      expect(cell(html, `overdue-by-pillar:${slug}:overdue`), `${slug} overdue`).toBe(overdue.find((r) => r.slug === slug)?.n ?? 0);
     const overdueTotal = overdue.reduce((s, r) => s + r.n, 0);
     expect(count(html, 'data-testid="overdue-item"')).toBe(overdueTotal);
   });
@@ -133,7 +153,10 @@ describe("opening a cycle", () => {
     const res = await post(server, "/cycles", { intent: "open", year: String(next), reportOn: `${next}-12-01` }, secretariat);
     expect(res.status).toBe(302);
     expect(res.headers.get("location")).toBe(`/cycles/${next}?opened=1`);
-    expect(q<{ status: string; reportOn: string }>("SELECT status, report_on AS reportOn FROM forum_cycles WHERE year = ?", next)).toEqual({ status: "open", reportOn: `${next}-12-01` });
+    expect(q<{ status: string; reportOn: string }>("SELECT status, report_on AS reportOn FROM forum_cycles WHERE year = ?", next)).toEqual({
+      status: "open",
+      reportOn: `${next}-12-01`,
+    });
     expect(await (await get(server, `/cycles/${next}?opened=1`, secretariat)).text()).toContain(`The ${next} cycle is open.`);
 
     const dup = await post(server, "/cycles", { intent: "open", year: String(next), reportOn: `${next}-11-15` }, secretariat);
@@ -156,13 +179,17 @@ describe("opening a cycle", () => {
 });
 
 describe("the carry-over review", () => {
-  const decide = (fields: Record<string, string>) => post(server, `/cycles/${Y + 1}/carry-over`, { intent: "decide", ...fields }, secretariat);
+  const decide = (fields: Record<string, string>) =>
+    post(server, `/cycles/${Y + 1}/carry-over`, { intent: "decide", ...fields }, secretariat);
 
   it("lists what is still open in earlier cycles, only for the current cycle", async () => {
     const res = await get(server, `/cycles/${Y + 1}/carry-over`, secretariat);
     expect(res.status).toBe(200);
     const html = await res.text();
-    const open = all<{ reference: string }>("SELECT c.reference FROM commitments c JOIN forum_cycles f ON f.id = c.cycle_id WHERE c.status = 'open' AND f.year < ?", Y + 1);
+    const open = all<{ reference: string }>(
+      "SELECT c.reference FROM commitments c JOIN forum_cycles f ON f.id = c.cycle_id WHERE c.status = 'open' AND f.year < ?",
+      Y + 1,
+    );
     expect(open).toHaveLength(4);
     expect(count(html, 'data-testid="carry-candidate"')).toBe(open.length);
     for (const { reference } of open) expect(html).toContain(`data-reference="${reference}"`);
@@ -172,7 +199,12 @@ describe("the carry-over review", () => {
     // An earlier cycle's review only points to the current one, and takes no decisions.
     const earlier = await (await get(server, `/cycles/${Y}/carry-over`, secretariat)).text();
     expect(earlier).toContain('data-testid="carry-not-current"');
-    const refused = await post(server, `/cycles/${Y}/carry-over`, { intent: "decide", commitmentId: String(idOf(`CA-${Y - 1}-01`, Y)), kind: "continued", rationale: "x" }, secretariat);
+    const refused = await post(
+      server,
+      `/cycles/${Y}/carry-over`,
+      { intent: "decide", commitmentId: String(idOf(`CA-${Y - 1}-01`, Y)), kind: "continued", rationale: "x" },
+      secretariat,
+    );
     expect(refused.status).toBe(409);
   });
 
@@ -183,7 +215,11 @@ describe("the carry-over review", () => {
     expect(statusOf(triage)).toBe("carried");
     const next = idOf(`CA-${Y - 1}-01`, Y + 1);
     expect(next).toBeDefined();
-    expect(q("SELECT kind, to_id AS toId, rationale FROM carry_links WHERE from_id = ?", triage)).toEqual({ kind: "continued", toId: next, rationale: "Five platforms now take part." });
+    expect(q("SELECT kind, to_id AS toId, rationale FROM carry_links WHERE from_id = ?", triage)).toEqual({
+      kind: "continued",
+      toId: next,
+      rationale: "Five platforms now take part.",
+    });
 
     const page = await (await get(server, res.headers.get("location")!, secretariat)).text();
     expect(page).toContain(`CA-${Y - 1}-01: Continued. The decision is recorded.`);
@@ -221,7 +257,13 @@ describe("the carry-over review", () => {
 
     // A split needs its two parts.
     const research = idOf(`IR-${Y - 1}-01`, Y)!;
-    const half = await decide({ commitmentId: String(research), kind: "split", rationale: "Halves", part1Title: "Only one", part1ExpectedResult: "One" });
+    const half = await decide({
+      commitmentId: String(research),
+      kind: "split",
+      rationale: "Halves",
+      part1Title: "Only one",
+      part1ExpectedResult: "One",
+    });
     expect(half.status).toBe(400);
     expect(statusOf(research)).toBe("open");
   });
@@ -240,7 +282,13 @@ describe("the carry-over review", () => {
 
     // What was typed comes back.
     const research = idOf(`IR-${Y - 1}-01`, Y)!;
-    const rescope = await decide({ commitmentId: String(research), kind: "rescoped", title: "Researcher access to one dataset", expectedResult: "One dataset open", rationale: "   " });
+    const rescope = await decide({
+      commitmentId: String(research),
+      kind: "rescoped",
+      title: "Researcher access to one dataset",
+      expectedResult: "One dataset open",
+      rationale: "   ",
+    });
     expect(rescope.status).toBe(400);
     const kept = await rescope.text();
     expect(kept).toContain("Give a rationale for this decision.");
@@ -248,11 +296,21 @@ describe("the carry-over review", () => {
     expect(kept).toContain("One dataset open</textarea>");
 
     // Merging needs something to merge with.
-    const merge = await decide({ commitmentId: String(research), kind: "merged", title: "Merged", expectedResult: "All", rationale: "Together" });
+    const merge = await decide({
+      commitmentId: String(research),
+      kind: "merged",
+      title: "Merged",
+      expectedResult: "All",
+      rationale: "Together",
+    });
     expect(merge.status).toBe(400);
     expect(await merge.text()).toContain("Choose at least one commitment to merge with.");
 
-    const withdrawn = await decide({ commitmentId: String(protocol), kind: "withdrawn", rationale: "The ministry leads this elsewhere now." });
+    const withdrawn = await decide({
+      commitmentId: String(protocol),
+      kind: "withdrawn",
+      rationale: "The ministry leads this elsewhere now.",
+    });
     expect(withdrawn.status).toBe(302);
     expect(statusOf(protocol)).toBe("withdrawn");
     expect(q("SELECT kind, to_id AS toId FROM carry_links WHERE from_id = ?", protocol)).toEqual({ kind: "withdrawn", toId: null });
@@ -263,10 +321,19 @@ describe("the carry-over review", () => {
 
   it("rescopes under the same reference, and the list empties as decisions are taken", async () => {
     const research = idOf(`IR-${Y - 1}-01`, Y)!;
-    const res = await decide({ commitmentId: String(research), kind: "rescoped", title: "Researcher access to one dataset", expectedResult: "One dataset open", rationale: "Legal review allows one." });
+    const res = await decide({
+      commitmentId: String(research),
+      kind: "rescoped",
+      title: "Researcher access to one dataset",
+      expectedResult: "One dataset open",
+      rationale: "Legal review allows one.",
+    });
     expect(res.status).toBe(302);
     const next = idOf(`IR-${Y - 1}-01`, Y + 1)!;
-    expect(q("SELECT title, expected_result AS expectedResult FROM commitments WHERE id = ?", next)).toEqual({ title: "Researcher access to one dataset", expectedResult: "One dataset open" });
+    expect(q("SELECT title, expected_result AS expectedResult FROM commitments WHERE id = ?", next)).toEqual({
+      title: "Researcher access to one dataset",
+      expectedResult: "One dataset open",
+    });
     const page = await (await get(server, `/cycles/${Y + 1}/carry-over`, secretariat)).text();
     expect(count(page, 'data-testid="carry-candidate"')).toBe(0);
     expect(page).toContain("Nothing left to decide");
@@ -332,7 +399,9 @@ describe("closing a cycle", () => {
 
   it("flags work carried twice for rescoping in the next review", async () => {
     const next = Y + 2;
-    expect((await post(server, "/cycles", { intent: "open", year: String(next), reportOn: `${next}-12-01` }, secretariat)).status).toBe(302);
+    expect((await post(server, "/cycles", { intent: "open", year: String(next), reportOn: `${next}-12-01` }, secretariat)).status).toBe(
+      302,
+    );
     const html = await (await get(server, `/cycles/${next}/carry-over`, secretariat)).text();
     const item = html.slice(html.indexOf(`data-testid="carry-candidate" data-reference="CA-${Y - 1}-01"`));
     expect(item.slice(0, item.indexOf("</h3>") + 400)).toContain("Carried 2 times");

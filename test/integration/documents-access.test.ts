@@ -51,10 +51,14 @@ describe("documents: who may read, edit and manage", () => {
       if (want.join === "forbidden") expect(ack).toMatchObject({ ok: false, error: "forbidden" });
       else expect(ack).toMatchObject({ ok: true, readOnly: want.join === "read" });
 
-      const versionsBefore = server.db.$client.prepare("SELECT count(*) AS n FROM document_versions WHERE document_id = ?").get(draftId) as { n: number };
+      const versionsBefore = server.db.$client
+        .prepare("SELECT count(*) AS n FROM document_versions WHERE document_id = ?")
+        .get(draftId) as { n: number };
       const version = await post(server, `/documents/${draftId}/versions`, { intent: "create", name: `By ${account.role}` }, cookie);
       expect(version.status).toBe(want.join === "edit" ? 200 : want.page === 404 ? 404 : 403);
-      const versionsAfter = server.db.$client.prepare("SELECT count(*) AS n FROM document_versions WHERE document_id = ?").get(draftId) as { n: number };
+      const versionsAfter = server.db.$client.prepare("SELECT count(*) AS n FROM document_versions WHERE document_id = ?").get(draftId) as {
+        n: number;
+      };
       expect(versionsAfter.n - versionsBefore.n).toBe(want.join === "edit" ? 1 : 0);
 
       const manage = await post(server, `/documents/${draftId}`, { intent: "draft" }, cookie);
@@ -65,7 +69,12 @@ describe("documents: who may read, edit and manage", () => {
   it("refuses bad settings with a message, keeps what was typed and changes nothing", async () => {
     const cookie = cookies.get("ngo@convene.example")!;
     const before = server.db.$client.prepare("SELECT title, visibility FROM documents WHERE id = ?").get(draftId);
-    const res = await post(server, `/documents/${draftId}`, { intent: "settings", title: "   ", summary: "Kept summary", visibility: "everyone" }, cookie);
+    const res = await post(
+      server,
+      `/documents/${draftId}`,
+      { intent: "settings", title: "   ", summary: "Kept summary", visibility: "everyone" },
+      cookie,
+    );
     expect(res.status).toBe(400);
     const html = await res.text();
     expect(html).toContain("This field is required.");
@@ -102,12 +111,22 @@ describe("documents: who may read, edit and manage", () => {
     const schema = getSchema(contentExtensions);
     const forged = prosemirrorJSONToYDoc(
       schema,
-      { type: "doc", content: [{ type: "paragraph", content: [{ type: "text", text: "click me", marks: [{ type: "link", attrs: { href: "javascript:alert(1)" } }] }] }] },
+      {
+        type: "doc",
+        content: [
+          {
+            type: "paragraph",
+            content: [{ type: "text", text: "click me", marks: [{ type: "link", attrs: { href: "javascript:alert(1)" } }] }],
+          },
+        ],
+      },
       DOCUMENT_FIELD,
     );
     const state = Buffer.from(Y.encodeStateAsUpdate(forged));
     server.db.$client
-      .prepare("INSERT INTO document_versions (document_id, name, kind, state, title, published_number, visibility) VALUES (?, 'forged', 'published', ?, 'Forged', 99, 'public')")
+      .prepare(
+        "INSERT INTO document_versions (document_id, name, kind, state, title, published_number, visibility) VALUES (?, 'forged', 'published', ?, 'Forged', 99, 'public')",
+      )
       .run(publishedId, state);
     const html = await (await get(server, `/documents/${publishedId}/v/99`)).text();
     expect(html).toContain("click me");

@@ -28,7 +28,15 @@ afterAll(() => {
 /** Starts the server in its own process on the shared database file. */
 function startChild(): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, ["--import", "tsx", "test/support/server-child.ts"], {
-    env: { ...process.env, NODE_ENV: "production", PORT: "0", HOST: "127.0.0.1", DATABASE_PATH: databasePath, DEMO_MODE: "true", LOG_LEVEL: "silent" },
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      PORT: "0",
+      HOST: "127.0.0.1",
+      DATABASE_PATH: databasePath,
+      DEMO_MODE: "true",
+      LOG_LEVEL: "silent",
+    },
     stdio: ["ignore", "pipe", "inherit"],
   });
   children.push(child);
@@ -56,7 +64,13 @@ async function signIn(url: string, email: string): Promise<string> {
 }
 
 function connect(url: string, cookie: string): Promise<Socket> {
-  const socket = ioClient(url, { parser, transports: ["websocket"], reconnection: false, forceNew: true, extraHeaders: { Origin: url, Cookie: cookie } });
+  const socket = ioClient(url, {
+    parser,
+    transports: ["websocket"],
+    reconnection: false,
+    forceNew: true,
+    extraHeaders: { Origin: url, Cookie: cookie },
+  });
   return new Promise((resolve, reject) => {
     socket.once("connect", () => resolve(socket));
     socket.once("connect_error", reject);

@@ -87,7 +87,10 @@ describe("documents hub: editing together", () => {
     expect(onPolling.socket.io.engine.transport.name).toBe("polling");
 
     onSocket.doc.getText("t").insert(0, "Sent over WebSocket. ");
-    await Promise.all([until(onPolling, () => onPolling.text() === "Sent over WebSocket. "), until(reader, () => reader.text() === "Sent over WebSocket. ")]);
+    await Promise.all([
+      until(onPolling, () => onPolling.text() === "Sent over WebSocket. "),
+      until(reader, () => reader.text() === "Sent over WebSocket. "),
+    ]);
     onPolling.doc.getText("t").insert(onPolling.text().length, "Sent over polling.");
     const expected = "Sent over WebSocket. Sent over polling.";
     await Promise.all([until(onSocket, () => onSocket.text() === expected), until(reader, () => reader.text() === expected)]);
@@ -143,7 +146,9 @@ describe("documents hub: who may change what", () => {
     await saved(editor);
     expect(editor.text()).not.toContain("FORGED");
     expect(storedText(documentId)).toBe("Real text");
-    const rows = server.db.$client.prepare("SELECT count(*) AS n FROM document_updates WHERE document_id = ? AND user_id = ?").get(documentId, personId(server, "government@convene.example")) as { n: number };
+    const rows = server.db.$client
+      .prepare("SELECT count(*) AS n FROM document_updates WHERE document_id = ? AND user_id = ?")
+      .get(documentId, personId(server, "government@convene.example")) as { n: number };
     expect(rows.n).toBe(0);
   });
 
@@ -156,8 +161,13 @@ describe("documents hub: who may change what", () => {
     const { groupId, documentId } = groupWithDocument(server, team);
     const a = await open("ngo@convene.example", documentId);
     const b = await open("police@convene.example", documentId);
-    const closed = new Promise<string | undefined>((resolve) => b.provider.on("state", (s) => s.connection === "closed" && resolve(s.closedReason)));
-    removeMember(server.db, personId(server, "secretariat@convene.example"), groupId, personId(server, "police@convene.example"), { ipAddress: null, userAgent: null });
+    const closed = new Promise<string | undefined>((resolve) =>
+      b.provider.on("state", (s) => s.connection === "closed" && resolve(s.closedReason)),
+    );
+    removeMember(server.db, personId(server, "secretariat@convene.example"), groupId, personId(server, "police@convene.example"), {
+      ipAddress: null,
+      userAgent: null,
+    });
     server.convene.services.documents.refreshAccess({ groupId });
     expect(await closed).toBe("access_removed");
 
@@ -176,7 +186,10 @@ describe("documents hub: bad input", () => {
     const a = await open("ngo@convene.example", documentId);
 
     expect(await sendRaw(a, documentId, new Uint8Array([0, 2, 40, 1, 2, 3]))).toMatchObject({ ok: false, error: "malformed_update" });
-    expect(await sendRaw(a, documentId, new Uint8Array([0, 2, 5, 255, 255, 255, 255, 255]))).toMatchObject({ ok: false, error: "malformed_update" });
+    expect(await sendRaw(a, documentId, new Uint8Array([0, 2, 5, 255, 255, 255, 255, 255]))).toMatchObject({
+      ok: false,
+      error: "malformed_update",
+    });
     expect(await sendRaw(a, documentId, new Uint8Array([9]))).toMatchObject({ ok: false, error: "malformed_update" });
     expect(await sendRaw(a, documentId, "not binary")).toMatchObject({ ok: false, error: "invalid_payload" });
     expect(await sendRaw(a, documentId, new Uint8Array(600 * 1024))).toMatchObject({ ok: false, error: "payload_too_large" });
@@ -226,9 +239,12 @@ describe("documents hub: offline, compaction and unloading", () => {
     await saved(a);
     const expected = a.text();
     // Compaction runs right after the acknowledgement of the change that reaches the threshold.
-    const tail = () => (server.db.$client.prepare("SELECT count(*) AS n FROM document_updates WHERE document_id = ?").get(documentId) as { n: number }).n;
+    const tail = () =>
+      (server.db.$client.prepare("SELECT count(*) AS n FROM document_updates WHERE document_id = ?").get(documentId) as { n: number }).n;
     await expect.poll(tail).toBeLessThan(20);
-    expect(server.db.$client.prepare("SELECT through_update_id AS through FROM document_snapshots WHERE document_id = ?").get(documentId)).toBeTruthy();
+    expect(
+      server.db.$client.prepare("SELECT through_update_id AS through FROM document_snapshots WHERE document_id = ?").get(documentId),
+    ).toBeTruthy();
     expect(storedText(documentId)).toBe(expected);
 
     a.close();

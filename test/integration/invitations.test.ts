@@ -35,13 +35,19 @@ describe("inviting a person", () => {
     expect(page.status).toBe(200);
     expect(await page.text()).toContain("Children First Alliance (demo)");
 
-    const accept = await post(server, path, { name: "Nia Delegate", password: "a long enough password", confirmPassword: "a long enough password" });
+    const accept = await post(server, path, {
+      name: "Nia Delegate",
+      password: "a long enough password",
+      confirmPassword: "a long enough password",
+    });
     expect(accept.status).toBe(302);
     expect(accept.headers.get("location")).toBe("/");
     const home = await get(server, "/", sessionCookieOf(accept)!);
     expect(await home.text()).toContain("Welcome, Nia Delegate");
 
-    const user = server.db.$client.prepare("SELECT role, organisation_id AS org FROM users WHERE email = ?").get("new.delegate@example.org") as { role: string; org: number };
+    const user = server.db.$client
+      .prepare("SELECT role, organisation_id AS org FROM users WHERE email = ?")
+      .get("new.delegate@example.org") as { role: string; org: number };
     expect(user).toEqual({ role: "delegate", org: orgId("Children First Alliance (demo)") });
   });
 
@@ -51,7 +57,10 @@ describe("inviting a person", () => {
     expect((await post(server, path, body)).status).toBe(302);
     // The outbox no longer holds a working link.
     const token = path.split("/").pop()!;
-    const mail = server.db.$client.prepare("SELECT link, body FROM mail_outbox WHERE recipient = 'once@example.org'").get() as { link: string | null; body: string };
+    const mail = server.db.$client.prepare("SELECT link, body FROM mail_outbox WHERE recipient = 'once@example.org'").get() as {
+      link: string | null;
+      body: string;
+    };
     expect(mail.link).toBeNull();
     expect(mail.body).not.toContain(token);
     const again = await post(server, path, body);
@@ -74,7 +83,11 @@ describe("inviting a person", () => {
     const page = await get(server, path);
     expect(page.status).toBe(410);
     expect(await page.text()).toContain("This invitation has expired");
-    const accept = await post(server, path, { name: "Late", password: "a long enough password", confirmPassword: "a long enough password" });
+    const accept = await post(server, path, {
+      name: "Late",
+      password: "a long enough password",
+      confirmPassword: "a long enough password",
+    });
     expect(accept.status).toBe(410);
     expect(server.db.$client.prepare("SELECT count(*) AS n FROM users WHERE email = 'late@example.org'").get()).toEqual({ n: 0 });
   });
@@ -98,7 +111,12 @@ describe("inviting a person", () => {
   });
 
   it("refuses to invite someone who already has an account, keeping the form", async () => {
-    const res = await post(server, "/invitations/new", { email: "observer@convene.example", role: "delegate", organisationId: "" }, secretariat);
+    const res = await post(
+      server,
+      "/invitations/new",
+      { email: "observer@convene.example", role: "delegate", organisationId: "" },
+      secretariat,
+    );
     expect(res.status).toBe(400);
     const html = await res.text();
     expect(html).toContain("Someone with this email address already has an account.");

@@ -37,7 +37,10 @@ describe("invitations by mail when SMTP is configured", () => {
     expect(res.status).toBe(302);
     expect(received).toHaveLength(1);
     expect(received[0]!.to).toEqual(["mailed@example.org"]);
-    const row = server.db.$client.prepare("SELECT delivery, link FROM mail_outbox WHERE recipient = 'mailed@example.org'").get() as { delivery: string; link: string };
+    const row = server.db.$client.prepare("SELECT delivery, link FROM mail_outbox WHERE recipient = 'mailed@example.org'").get() as {
+      delivery: string;
+      link: string;
+    };
     expect(row.delivery).toBe("sent");
     const token = row.link.split("/").pop()!;
     // Quoted-printable may wrap long lines; undo soft breaks before looking for the link.
@@ -56,7 +59,9 @@ describe("a mail server that is down", () => {
       const secretariat = await signInAs(down, "secretariat@convene.example");
       const res = await post(down, "/invitations/new", { email: "unlucky@example.org", role: "delegate", organisationId: "" }, secretariat);
       expect(res.status).toBe(302);
-      const row = down.db.$client.prepare("SELECT delivery, delivery_error AS error, link FROM mail_outbox WHERE recipient = 'unlucky@example.org'").get() as { delivery: string; error: string; link: string };
+      const row = down.db.$client
+        .prepare("SELECT delivery, delivery_error AS error, link FROM mail_outbox WHERE recipient = 'unlucky@example.org'")
+        .get() as { delivery: string; error: string; link: string };
       expect(row.delivery).toBe("failed");
       expect(row.error).toMatch(/ECONNREFUSED/);
       expect(row.link).toMatch(/\/invitations\//);

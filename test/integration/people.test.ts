@@ -10,7 +10,13 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-type AuditRow = { action: string; actor_id: number | null; target_type: string | null; target_id: string | null; ip_address: string | null };
+type AuditRow = {
+  action: string;
+  actor_id: number | null;
+  target_type: string | null;
+  target_id: string | null;
+  ip_address: string | null;
+};
 function lastAudit(action: string): AuditRow | undefined {
   return server.db.$client.prepare("SELECT * FROM audit_log WHERE action = ? ORDER BY id DESC LIMIT 1").get(action) as AuditRow | undefined;
 }
@@ -44,18 +50,38 @@ describe("managing people and organisations", () => {
   });
 
   it("adds and edits an organisation, refusing duplicate names and keeping the form", async () => {
-    const created = await post(server, "/organisations", { name: "Nordic Safety Lab", stakeholderGroup: "research", country: "NO" }, secretariat);
+    const created = await post(
+      server,
+      "/organisations",
+      { name: "Nordic Safety Lab", stakeholderGroup: "research", country: "NO" },
+      secretariat,
+    );
     expect(created.status).toBe(200);
-    const dup = await post(server, "/organisations", { name: "nordic safety lab", stakeholderGroup: "industry", country: "SE" }, secretariat);
+    const dup = await post(
+      server,
+      "/organisations",
+      { name: "nordic safety lab", stakeholderGroup: "industry", country: "SE" },
+      secretariat,
+    );
     expect(dup.status).toBe(400);
     const html = await dup.text();
     expect(html).toContain("An organisation with this name already exists.");
     expect(html).toContain('value="nordic safety lab"');
 
     const id = (server.db.$client.prepare("SELECT id FROM organisations WHERE name = 'Nordic Safety Lab'").get() as { id: number }).id;
-    const bad = await post(server, `/organisations/${id}`, { name: "Nordic Safety Lab", stakeholderGroup: "pirates", country: "XX" }, secretariat);
+    const bad = await post(
+      server,
+      `/organisations/${id}`,
+      { name: "Nordic Safety Lab", stakeholderGroup: "pirates", country: "XX" },
+      secretariat,
+    );
     expect(bad.status).toBe(400);
-    const edited = await post(server, `/organisations/${id}`, { name: "Nordic Safety Lab", stakeholderGroup: "ngo", country: "NO" }, secretariat);
+    const edited = await post(
+      server,
+      `/organisations/${id}`,
+      { name: "Nordic Safety Lab", stakeholderGroup: "ngo", country: "NO" },
+      secretariat,
+    );
     expect(edited.status).toBe(302);
     expect(server.db.$client.prepare("SELECT stakeholder_group AS g FROM organisations WHERE id = ?").get(id)).toEqual({ g: "ngo" });
     expect(lastAudit("organisation.update")).toMatchObject({ target_id: String(id) });
@@ -100,6 +126,6 @@ describe("my account", () => {
     expect(bad.status).toBe(400);
     expect(await bad.text()).toContain("Choose a time zone from the list.");
     expect((await post(server, "/account", { intent: "profile", name: "Priya N.", timeZone: "Asia/Kolkata" }, me)).status).toBe(200);
-    expect((await (await get(server, "/", me)).text())).toContain("Times are shown in Asia/Kolkata");
+    expect(await (await get(server, "/", me)).text()).toContain("Times are shown in Asia/Kolkata");
   });
 });

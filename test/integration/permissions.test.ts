@@ -37,7 +37,12 @@ describe("who reaches which page", () => {
     const res = await post(server, "/organisations", { name: "Sneaky", stakeholderGroup: "industry", country: "US" }, observer);
     expect(res.status).toBe(403);
     expect(server.db.$client.prepare("SELECT count(*) AS n FROM organisations").get()).toEqual(before);
-    const invite = await post(server, "/invitations/new", { email: "x@example.org", role: "secretariat" }, cookies.get("industry@convene.example")!);
+    const invite = await post(
+      server,
+      "/invitations/new",
+      { email: "x@example.org", role: "secretariat" },
+      cookies.get("industry@convene.example")!,
+    );
     expect(invite.status).toBe(403);
   });
 });

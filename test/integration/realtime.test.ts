@@ -107,14 +107,21 @@ describe("ending sessions reaches open sockets", () => {
     await Promise.all(sockets.map(onceConnected));
     const disconnected = Promise.all(sockets.map(onceDisconnected));
 
-    const res = await post(server, "/people", { intent: "deactivate", personId: String(personId(server, "facilitator@convene.example")) }, secretariat);
+    const res = await post(
+      server,
+      "/people",
+      { intent: "deactivate", personId: String(personId(server, "facilitator@convene.example")) },
+      secretariat,
+    );
     expect(res.status).toBe(200);
     expect(await disconnected).toEqual(["io server disconnect", "io server disconnect"]);
 
     const again = connectSocket(server, laptop);
     track(again);
     expect((await onceConnectError(again)).data?.code).toBe("unauthenticated");
-    const count = server.db.$client.prepare("SELECT count(*) AS n FROM sessions WHERE user_id = ?").get(personId(server, "facilitator@convene.example"));
+    const count = server.db.$client
+      .prepare("SELECT count(*) AS n FROM sessions WHERE user_id = ?")
+      .get(personId(server, "facilitator@convene.example"));
     expect(count).toEqual({ n: 0 });
   });
 });

@@ -31,9 +31,15 @@ describe("places in capacity-limited sessions", () => {
     const people = ["government@convene.example", "police@convene.example", "ngo@convene.example", "industry@convene.example"];
     const cookies = await Promise.all(people.map((email) => signInAs(server, email)));
     const results = [];
-    for (const cookie of cookies) results.push((await post(server, `/events/${forumId}`, { intent: "take", sessionId: String(tiny.id) }, cookie)).status);
+    for (const cookie of cookies)
+      results.push((await post(server, `/events/${forumId}`, { intent: "take", sessionId: String(tiny.id) }, cookie)).status);
     expect(results).toEqual([200, 200, 200, 200]);
-    const statusOf = (email: string) => one<{ status: string } | undefined>("SELECT status FROM session_registrations WHERE session_id = ? AND user_id = ?", tiny.id, personId(server, email))?.status;
+    const statusOf = (email: string) =>
+      one<{ status: string } | undefined>(
+        "SELECT status FROM session_registrations WHERE session_id = ? AND user_id = ?",
+        tiny.id,
+        personId(server, email),
+      )?.status;
     expect(people.map(statusOf)).toEqual(["confirmed", "confirmed", "waitlisted", "waitlisted"]);
 
     // The NGO delegate (first in the queue) has a page open.
@@ -67,19 +73,36 @@ describe("registering for an event", () => {
   beforeAll(() => {
     eventId = server.db
       .insert(events)
-      .values({ kind: "convening", title: "Approval convening", year: 2027, startsOn: "2027-02-01", endsOn: "2027-02-01", timeZone: "UTC", status: "published", registrationRequiresApproval: true })
+      .values({
+        kind: "convening",
+        title: "Approval convening",
+        year: 2027,
+        startsOn: "2027-02-01",
+        endsOn: "2027-02-01",
+        timeZone: "UTC",
+        status: "published",
+        registrationRequiresApproval: true,
+      })
       .returning()
       .get().id;
   });
 
   it("waits for approval, and the secretariat approves or declines in bulk with counts by stakeholder group", async () => {
     const emails = ["government@convene.example", "police@convene.example", "industry@convene.example"];
-    for (const email of emails) expect((await post(server, `/events/${eventId}`, { intent: "register" }, await signInAs(server, email))).status).toBe(200);
+    for (const email of emails)
+      expect((await post(server, `/events/${eventId}`, { intent: "register" }, await signInAs(server, email))).status).toBe(200);
     const gov = await signInAs(server, "government@convene.example");
     expect(await (await get(server, `/events/${eventId}`, gov)).text()).toContain("Registration waiting for approval");
 
-    const idOf = (email: string) => String(one<{ id: number }>("SELECT id FROM event_registrations WHERE event_id = ? AND user_id = ?", eventId, personId(server, email)).id);
-    const approve = new URLSearchParams([["intent", "approve"], ["registrationId", idOf(emails[0]!)], ["registrationId", idOf(emails[1]!)]]);
+    const idOf = (email: string) =>
+      String(
+        one<{ id: number }>("SELECT id FROM event_registrations WHERE event_id = ? AND user_id = ?", eventId, personId(server, email)).id,
+      );
+    const approve = new URLSearchParams([
+      ["intent", "approve"],
+      ["registrationId", idOf(emails[0]!)],
+      ["registrationId", idOf(emails[1]!)],
+    ]);
     const res = await fetch(`${server.url}/events/${eventId}/registrations`, {
       method: "POST",
       headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: server.url, Cookie: secretariat },
@@ -87,14 +110,18 @@ describe("registering for an event", () => {
     });
     expect(res.status).toBe(200);
     expect(await res.text()).toContain("2 registrations updated.");
-    expect((await post(server, `/events/${eventId}/registrations`, { intent: "decline", registrationId: idOf(emails[2]!) }, secretariat)).status).toBe(200);
+    expect(
+      (await post(server, `/events/${eventId}/registrations`, { intent: "decline", registrationId: idOf(emails[2]!) }, secretariat)).status,
+    ).toBe(200);
 
     expect(await (await get(server, `/events/${eventId}`, gov)).text()).toContain("You are registered");
     const page = await (await get(server, `/events/${eventId}/registrations`, secretariat)).text();
     const counts = page.match(/<table class="table" data-testid="counts">.*?<\/table>/s)![0];
     expect(counts).toMatch(/Government<\/th><td[^>]*>0<\/td><td[^>]*>1<\/td><td[^>]*>0<\/td>/);
     expect(counts).toMatch(/Industry<\/th><td[^>]*>0<\/td><td[^>]*>0<\/td><td[^>]*>1<\/td>/);
-    expect(one<{ action: string }>("SELECT action FROM audit_log WHERE action LIKE 'registration.%' ORDER BY id DESC LIMIT 1").action).toBe("registration.decline");
+    expect(one<{ action: string }>("SELECT action FROM audit_log WHERE action LIKE 'registration.%' ORDER BY id DESC LIMIT 1").action).toBe(
+      "registration.decline",
+    );
   });
 
   it("only the secretariat sees and decides registrations", async () => {
@@ -106,7 +133,18 @@ describe("registering for an event", () => {
 
 describe("events managed by the secretariat", () => {
   it("creates a draft, refuses a second forum in a year, publishes, and makes the next convening of a series", async () => {
-    const base = { kind: "convening", title: "Online convening on research", description: "", startsOn: "2027-05-10", endsOn: "2027-05-10", timeZone: "Asia/Singapore", visibility: "members", rooms: "Plenary room\nBreakout 1", newSeriesName: "Research convenings", newSeriesCadence: "quarterly" };
+    const base = {
+      kind: "convening",
+      title: "Online convening on research",
+      description: "",
+      startsOn: "2027-05-10",
+      endsOn: "2027-05-10",
+      timeZone: "Asia/Singapore",
+      visibility: "members",
+      rooms: "Plenary room\nBreakout 1",
+      newSeriesName: "Research convenings",
+      newSeriesCadence: "quarterly",
+    };
     const created = await post(server, "/events/new", base, secretariat);
     expect(created.status).toBe(302);
     const id = Number(created.headers.get("location")!.match(/\/events\/(\d+)\//)![1]);
@@ -114,12 +152,32 @@ describe("events managed by the secretariat", () => {
     expect((await get(server, `/events/${id}`, await signInAs(server, "ngo@convene.example"))).status).toBe(404);
 
     const year = one<{ year: number }>("SELECT year FROM events WHERE kind = 'forum'").year;
-    const dup = await post(server, "/events/new", { ...base, kind: "forum", title: "Second forum", startsOn: `${year}-06-01`, endsOn: `${year}-06-02` }, secretariat);
+    const dup = await post(
+      server,
+      "/events/new",
+      { ...base, kind: "forum", title: "Second forum", startsOn: `${year}-06-01`, endsOn: `${year}-06-02` },
+      secretariat,
+    );
     expect(dup.status).toBe(400);
     expect(await dup.text()).toContain("There is already an annual forum in that year.");
 
     // A standing plenary is copied to the next convening at the same local time.
-    const plenary = await post(server, `/events/${id}/timetable`, { intent: "save", title: "Welcome", kind: "plenary", pillarId: "", roomId: String(one<{ id: number }>("SELECT id FROM rooms WHERE event_id = ? AND name = 'Plenary room'", id).id), date: "2027-05-10", startTime: "09:00", endTime: "09:30", attribution: "on_record" }, secretariat);
+    const plenary = await post(
+      server,
+      `/events/${id}/timetable`,
+      {
+        intent: "save",
+        title: "Welcome",
+        kind: "plenary",
+        pillarId: "",
+        roomId: String(one<{ id: number }>("SELECT id FROM rooms WHERE event_id = ? AND name = 'Plenary room'", id).id),
+        date: "2027-05-10",
+        startTime: "09:00",
+        endTime: "09:30",
+        attribution: "on_record",
+      },
+      secretariat,
+    );
     expect(plenary.status).toBe(200);
     expect((await post(server, `/events/${id}/settings`, { intent: "publish" }, secretariat)).status).toBe(200);
     expect((await get(server, `/events/${id}`, await signInAs(server, "ngo@convene.example"))).status).toBe(200);
@@ -128,8 +186,14 @@ describe("events managed by the secretariat", () => {
     expect(next.status).toBe(302);
     const nextId = Number(next.headers.get("location")!.match(/\/events\/(\d+)\//)![1]);
     expect(one("SELECT starts_on AS s, status FROM events WHERE id = ?", nextId)).toEqual({ s: "2027-08-10", status: "draft" });
-    expect(server.db.$client.prepare("SELECT name FROM rooms WHERE event_id = ? ORDER BY position").all(nextId)).toEqual([{ name: "Plenary room" }, { name: "Breakout 1" }]);
-    const copied = one<{ title: string; starts: number }>("SELECT title, starts_at AS starts FROM agenda_sessions WHERE event_id = ?", nextId);
+    expect(server.db.$client.prepare("SELECT name FROM rooms WHERE event_id = ? ORDER BY position").all(nextId)).toEqual([
+      { name: "Plenary room" },
+      { name: "Breakout 1" },
+    ]);
+    const copied = one<{ title: string; starts: number }>(
+      "SELECT title, starts_at AS starts FROM agenda_sessions WHERE event_id = ?",
+      nextId,
+    );
     expect(copied.title).toBe("Welcome");
     expect(new Date(copied.starts).toISOString()).toBe("2027-08-10T01:00:00.000Z");
   });
@@ -137,7 +201,16 @@ describe("events managed by the secretariat", () => {
   it("a public event's agenda can be read without signing in; a members' event cannot", async () => {
     const id = server.db
       .insert(events)
-      .values({ kind: "convening", title: "Open webinar", year: 2027, startsOn: "2027-04-01", endsOn: "2027-04-01", timeZone: "UTC", status: "published", visibility: "public" })
+      .values({
+        kind: "convening",
+        title: "Open webinar",
+        year: 2027,
+        startsOn: "2027-04-01",
+        endsOn: "2027-04-01",
+        timeZone: "UTC",
+        status: "published",
+        visibility: "public",
+      })
       .returning()
       .get().id;
     const anon = await get(server, `/events/${id}`);
@@ -151,7 +224,22 @@ describe("events managed by the secretariat", () => {
 
 describe("CSV export", () => {
   it("gives the secretariat the whole agenda, with formula-looking cells defused", async () => {
-    await post(server, `/events/${forumId}/timetable`, { intent: "save", title: "=HYPERLINK(\"http://evil\")", kind: "panel", pillarId: "", roomId: "", date: one<{ d: string }>("SELECT starts_on AS d FROM events WHERE id = ?", forumId).d, startTime: "18:00", endTime: "18:30", attribution: "on_record" }, secretariat);
+    await post(
+      server,
+      `/events/${forumId}/timetable`,
+      {
+        intent: "save",
+        title: '=HYPERLINK("http://evil")',
+        kind: "panel",
+        pillarId: "",
+        roomId: "",
+        date: one<{ d: string }>("SELECT starts_on AS d FROM events WHERE id = ?", forumId).d,
+        startTime: "18:00",
+        endTime: "18:30",
+        attribution: "on_record",
+      },
+      secretariat,
+    );
     const res = await get(server, `/events/${forumId}/agenda.csv`, secretariat);
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toContain("text/csv");
@@ -168,15 +256,36 @@ describe("track leads", () => {
     const tech = (server.db.$client.prepare("SELECT id FROM pillars WHERE slug = 'tech-innovation'").get() as { id: number }).id;
     const facilitator = personId(server, "facilitator@convene.example");
     const delegate = personId(server, "government@convene.example");
-    const body = new URLSearchParams([["intent", "leads"], ["lead", `${tech}:${facilitator}`], ["lead", `${tech}:${delegate}`]]);
-    const res = await fetch(`${server.url}/events/${forumId}/settings`, { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: server.url, Cookie: secretariat }, body });
+    const body = new URLSearchParams([
+      ["intent", "leads"],
+      ["lead", `${tech}:${facilitator}`],
+      ["lead", `${tech}:${delegate}`],
+    ]);
+    const res = await fetch(`${server.url}/events/${forumId}/settings`, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: server.url, Cookie: secretariat },
+      body,
+    });
     expect(res.status).toBe(200);
-    expect(server.db.$client.prepare("SELECT pillar_id AS p, user_id AS u FROM track_leads WHERE event_id = ?").all(forumId)).toEqual([{ p: tech, u: facilitator }]);
+    expect(server.db.$client.prepare("SELECT pillar_id AS p, user_id AS u FROM track_leads WHERE event_id = ?").all(forumId)).toEqual([
+      { p: tech, u: facilitator },
+    ]);
     // The facilitator now edits Tech Innovation, and no longer Independent Research.
     const cookie = await signInAs(server, "facilitator@convene.example");
-    const hash = String(one<{ id: number }>("SELECT id FROM agenda_sessions WHERE title = 'Hash-sharing between platforms: what is working'").id);
+    const hash = String(
+      one<{ id: number }>("SELECT id FROM agenda_sessions WHERE title = 'Hash-sharing between platforms: what is working'").id,
+    );
     const date = one<{ d: string }>("SELECT starts_on AS d FROM events WHERE id = ?", forumId).d;
     const roomId = String(one<{ id: number }>("SELECT room_id AS id FROM agenda_sessions WHERE id = ?", hash).id);
-    expect((await post(server, `/events/${forumId}/timetable`, { intent: "move", sessionId: hash, roomId, date, startTime: "10:45", endTime: "12:15", acceptConflicts: "1" }, cookie)).status).toBe(200);
+    expect(
+      (
+        await post(
+          server,
+          `/events/${forumId}/timetable`,
+          { intent: "move", sessionId: hash, roomId, date, startTime: "10:45", endTime: "12:15", acceptConflicts: "1" },
+          cookie,
+        )
+      ).status,
+    ).toBe(200);
   });
 });

@@ -1,25 +1,82 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addProgressUpdate, closeCycle, createCommitment, openCycle, type CommitmentInput } from "../../app/models/commitments.server";
 import { buildReport, publishable } from "../../app/models/report.server";
-import type { CompletionLevel } from "../../db/schema/vocabulary";
+import type { CompletionLevel } from "../../app/domain/vocabulary";
 import { get, personId, signInAs, startServer, type TestServer } from "../support/server";
 
 let server: TestServer;
 const meta = { ipAddress: null, userAgent: null };
 const lastYear = new Date().getUTCFullYear() - 1;
-const orgId = (name: string) => (server.db.$client.prepare("SELECT id FROM organisations WHERE name LIKE ?").get(`${name}%`) as { id: number }).id;
+const orgId = (name: string) =>
+  (server.db.$client.prepare("SELECT id FROM organisations WHERE name LIKE ?").get(`${name}%`) as { id: number }).id;
 const pillarId = (slug: string) => (server.db.$client.prepare("SELECT id FROM pillars WHERE slug = ?").get(slug) as { id: number }).id;
 
 /** The fixture year: six public commitments from six organisations and one members-only one. */
 const FIXTURE_YEAR = 2030;
-const fixture: { title: string; org: string; pillar: string; completion: CompletionLevel; percent: number; visibility: "public" | "members" }[] = [
-  { title: "Ministry: reporting law", org: "Ministry of Digital", pillar: "collective-action", completion: "complete", percent: 100, visibility: "public" },
-  { title: "Police: referral desk", org: "Federal Cybercrime", pillar: "collective-action", completion: "complete", percent: 100, visibility: "public" },
-  { title: "NGO: survivor panel", org: "Children First", pillar: "collective-action", completion: "substantial", percent: 70, visibility: "public" },
-  { title: "Hotline: shared taxonomy", org: "Safe Line", pillar: "collective-action", completion: "limited", percent: 30, visibility: "public" },
-  { title: "Industry: age signals", org: "Streamwave", pillar: "collective-action", completion: "not_started", percent: 0, visibility: "public" },
-  { title: "Research: open dataset", org: "Institute for Online", pillar: "tech-innovation", completion: "complete", percent: 100, visibility: "public" },
-  { title: "Partnership: confidential pilot", org: "Regional Child", pillar: "collective-action", completion: "complete", percent: 100, visibility: "members" },
+const fixture: {
+  title: string;
+  org: string;
+  pillar: string;
+  completion: CompletionLevel;
+  percent: number;
+  visibility: "public" | "members";
+}[] = [
+  {
+    title: "Ministry: reporting law",
+    org: "Ministry of Digital",
+    pillar: "collective-action",
+    completion: "complete",
+    percent: 100,
+    visibility: "public",
+  },
+  {
+    title: "Police: referral desk",
+    org: "Federal Cybercrime",
+    pillar: "collective-action",
+    completion: "complete",
+    percent: 100,
+    visibility: "public",
+  },
+  {
+    title: "NGO: survivor panel",
+    org: "Children First",
+    pillar: "collective-action",
+    completion: "substantial",
+    percent: 70,
+    visibility: "public",
+  },
+  {
+    title: "Hotline: shared taxonomy",
+    org: "Safe Line",
+    pillar: "collective-action",
+    completion: "limited",
+    percent: 30,
+    visibility: "public",
+  },
+  {
+    title: "Industry: age signals",
+    org: "Streamwave",
+    pillar: "collective-action",
+    completion: "not_started",
+    percent: 0,
+    visibility: "public",
+  },
+  {
+    title: "Research: open dataset",
+    org: "Institute for Online",
+    pillar: "tech-innovation",
+    completion: "complete",
+    percent: 100,
+    visibility: "public",
+  },
+  {
+    title: "Partnership: confidential pilot",
+    org: "Regional Child",
+    pillar: "collective-action",
+    completion: "complete",
+    percent: 100,
+    visibility: "members",
+  },
 ];
 
 beforeAll(async () => {
@@ -28,13 +85,33 @@ beforeAll(async () => {
   openCycle(server.db, secretariat, { year: FIXTURE_YEAR, reportOn: `${FIXTURE_YEAR}-12-01` }, meta);
   for (const f of fixture) {
     const input: CommitmentInput = {
-      title: f.title, problem: "", expectedResult: "", pillarId: pillarId(f.pillar), principles: [], type: "single",
-      leadOrganisationId: orgId(f.org), leadContribution: "", supporting: [], contactName: "Contact", contactEmail: null,
-      startsOn: `${FIXTURE_YEAR}-01-01`, endsOn: `${FIXTURE_YEAR}-12-31`, madeAtSessionId: null, visibility: f.visibility, milestones: [],
+      title: f.title,
+      problem: "",
+      expectedResult: "",
+      pillarId: pillarId(f.pillar),
+      principles: [],
+      type: "single",
+      leadOrganisationId: orgId(f.org),
+      leadContribution: "",
+      supporting: [],
+      contactName: "Contact",
+      contactEmail: null,
+      startsOn: `${FIXTURE_YEAR}-01-01`,
+      endsOn: `${FIXTURE_YEAR}-12-31`,
+      madeAtSessionId: null,
+      visibility: f.visibility,
+      milestones: [],
     };
     const made = createCommitment(server.db, secretariat, input, meta);
     if (!made.ok) throw new Error(made.error);
-    if (f.completion !== "not_started") addProgressUpdate(server.db, { id: secretariat, organisationId: null }, made.id, { completion: f.completion, percent: f.percent, narrative: "Reported", links: [], files: [] }, meta);
+    if (f.completion !== "not_started")
+      addProgressUpdate(
+        server.db,
+        { id: secretariat, organisationId: null },
+        made.id,
+        { completion: f.completion, percent: f.percent, narrative: "Reported", links: [], files: [] },
+        meta,
+      );
   }
   const cycleId = (server.db.$client.prepare("SELECT id FROM forum_cycles WHERE year = ?").get(FIXTURE_YEAR) as { id: number }).id;
   closeCycle(server.db, secretariat, cycleId, {}, `${FIXTURE_YEAR}-12-02`, meta);
@@ -81,11 +158,15 @@ describe("the annual progress report's figures", () => {
     expect(JSON.stringify(json)).not.toContain("confidential");
     expect(json.overview.completed).toEqual({ value: null });
     const csv = await (await get(server, `/reports/${FIXTURE_YEAR}/download/public.csv`)).text();
-    expect(csv.split("\n")[0]).toBe("reference,title,pillar,lead_organisation,organisations,origin_year,carried_in,completion,percent,early_result");
+    expect(csv.split("\n")[0]).toBe(
+      "reference,title,pillar,lead_organisation,organisations,origin_year,carried_in,completion,percent,early_result",
+    );
     expect(csv).not.toContain("confidential");
 
     expect((await get(server, `/reports/${FIXTURE_YEAR}`)).status).toBe(302);
-    expect((await get(server, `/reports/${FIXTURE_YEAR}/download/report.csv`, await signInAs(server, "ngo@convene.example"))).status).toBe(403);
+    expect((await get(server, `/reports/${FIXTURE_YEAR}/download/report.csv`, await signInAs(server, "ngo@convene.example"))).status).toBe(
+      403,
+    );
     const secretariat = await signInAs(server, "secretariat@convene.example");
     expect(await (await get(server, `/reports/${FIXTURE_YEAR}`, secretariat)).text()).toContain("confidential pilot");
     // An open cycle has no report yet.
@@ -97,6 +178,10 @@ describe("the annual progress report's figures", () => {
     const res = await get(server, `/reports/${FIXTURE_YEAR}/download/report.pdf`, await signInAs(server, "secretariat@convene.example"));
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("application/pdf");
-    expect(Buffer.from(await res.arrayBuffer()).subarray(0, 5).toString()).toBe("%PDF-");
+    expect(
+      Buffer.from(await res.arrayBuffer())
+        .subarray(0, 5)
+        .toString(),
+    ).toBe("%PDF-");
   });
 });

@@ -31,7 +31,13 @@ async function createGroup(name: string, leadEmail = "facilitator@convene.exampl
   const res = await post(
     server,
     "/groups",
-    { intent: "create", name, description: "Shared practice on hash matching.", pillarId: firstPillarId(), leadId: String(personId(server, leadEmail)) },
+    {
+      intent: "create",
+      name,
+      description: "Shared practice on hash matching.",
+      pillarId: firstPillarId(),
+      leadId: String(personId(server, leadEmail)),
+    },
     secretariat,
   );
   expect(res.status).toBe(302);
@@ -41,7 +47,12 @@ async function createGroup(name: string, leadEmail = "facilitator@convene.exampl
 }
 
 async function addMember(groupId: number, email: string, membership: "editor" | "reader") {
-  const res = await post(server, `/groups/${groupId}`, { intent: "addMember", userId: String(personId(server, email)), membership }, secretariat);
+  const res = await post(
+    server,
+    `/groups/${groupId}`,
+    { intent: "addMember", userId: String(personId(server, email)), membership },
+    secretariat,
+  );
   expect(res.status).toBe(200);
   expect(membershipIn(groupId, email)).toBe(membership);
 }
@@ -50,16 +61,25 @@ describe("working groups: the secretariat sets them up", () => {
   it("creates a group whose lead becomes an editor, and refuses a duplicate name, keeping what was typed", async () => {
     const groupId = await createGroup("Hash matching practice");
     expect(membershipIn(groupId, "facilitator@convene.example")).toBe("editor");
-    expect(server.db.$client.prepare("SELECT action FROM audit_log WHERE action = 'working_group.create' ORDER BY id DESC LIMIT 1").get()).toEqual({
+    expect(
+      server.db.$client.prepare("SELECT action FROM audit_log WHERE action = 'working_group.create' ORDER BY id DESC LIMIT 1").get(),
+    ).toEqual({
       action: "working_group.create",
     });
 
-    const dup = await post(server, "/groups", { intent: "create", name: "hash MATCHING practice", description: "Again", pillarId: firstPillarId(), leadId: "" }, secretariat);
+    const dup = await post(
+      server,
+      "/groups",
+      { intent: "create", name: "hash MATCHING practice", description: "Again", pillarId: firstPillarId(), leadId: "" },
+      secretariat,
+    );
     expect(dup.status).toBe(400);
     const html = await dup.text();
     expect(html).toContain("A working group with this name already exists.");
     expect(html).toContain('value="hash MATCHING practice"');
-    expect(server.db.$client.prepare("SELECT count(*) AS n FROM working_groups WHERE lower(name) = 'hash matching practice'").get()).toEqual({ n: 1 });
+    expect(
+      server.db.$client.prepare("SELECT count(*) AS n FROM working_groups WHERE lower(name) = 'hash matching practice'").get(),
+    ).toEqual({ n: 1 });
 
     const empty = await post(server, "/groups", { intent: "create", name: "", description: "", pillarId: "", leadId: "" }, secretariat);
     expect(empty.status).toBe(400);
@@ -68,7 +88,12 @@ describe("working groups: the secretariat sets them up", () => {
 
   it("only the secretariat may create groups", async () => {
     const delegate = await signInAs(server, "ngo@convene.example");
-    const res = await post(server, "/groups", { intent: "create", name: "Sneaky group", description: "", pillarId: firstPillarId(), leadId: "" }, delegate);
+    const res = await post(
+      server,
+      "/groups",
+      { intent: "create", name: "Sneaky group", description: "", pillarId: firstPillarId(), leadId: "" },
+      delegate,
+    );
     expect(res.status).toBe(403);
     expect(server.db.$client.prepare("SELECT count(*) AS n FROM working_groups WHERE name = 'Sneaky group'").get()).toEqual({ n: 0 });
   });
@@ -78,7 +103,12 @@ describe("working groups: the secretariat sets them up", () => {
     await addMember(groupId, "ngo@convene.example", "editor");
     await addMember(groupId, "government@convene.example", "reader");
 
-    const again = await post(server, `/groups/${groupId}`, { intent: "addMember", userId: String(personId(server, "ngo@convene.example")), membership: "reader" }, secretariat);
+    const again = await post(
+      server,
+      `/groups/${groupId}`,
+      { intent: "addMember", userId: String(personId(server, "ngo@convene.example")), membership: "reader" },
+      secretariat,
+    );
     expect(again.status).toBe(400);
     expect(membershipIn(groupId, "ngo@convene.example")).toBe("editor");
 
@@ -94,7 +124,12 @@ describe("working groups: the secretariat sets them up", () => {
     const outsider = await signInAs(server, "industry@convene.example");
     expect([403, 404]).toContain((await get(server, `/groups/${groupId}`, outsider)).status);
     expect(await (await get(server, "/groups", outsider)).text()).not.toContain("Platform referral circle");
-    const sneaky = await post(server, `/groups/${groupId}`, { intent: "createDocument", title: "Sneaky", summary: "", visibility: "group" }, outsider);
+    const sneaky = await post(
+      server,
+      `/groups/${groupId}`,
+      { intent: "createDocument", title: "Sneaky", summary: "", visibility: "group" },
+      outsider,
+    );
     expect([403, 404]).toContain(sneaky.status);
   });
 });
@@ -106,11 +141,21 @@ describe("working groups: documents", () => {
     await addMember(groupId, "observer@convene.example", "reader");
 
     const editor = await signInAs(server, "police@convene.example");
-    const bad = await post(server, `/groups/${groupId}`, { intent: "createDocument", title: "", summary: "", visibility: "everyone" }, editor);
+    const bad = await post(
+      server,
+      `/groups/${groupId}`,
+      { intent: "createDocument", title: "", summary: "", visibility: "everyone" },
+      editor,
+    );
     expect(bad.status).toBe(400);
     expect(await bad.text()).toContain("This field is required.");
 
-    const res = await post(server, `/groups/${groupId}`, { intent: "createDocument", title: "Referral good practice", summary: "How platforms refer reports.", visibility: "members" }, editor);
+    const res = await post(
+      server,
+      `/groups/${groupId}`,
+      { intent: "createDocument", title: "Referral good practice", summary: "How platforms refer reports.", visibility: "members" },
+      editor,
+    );
     expect(res.status).toBe(302);
     const match = /^\/documents\/(\d+)$/.exec(res.headers.get("location") ?? "");
     expect(match).not.toBeNull();
@@ -124,7 +169,12 @@ describe("working groups: documents", () => {
     expect(await (await get(server, `/groups/${groupId}`, editor)).text()).toContain(`href="/documents/${documentId}"`);
 
     const reader = await signInAs(server, "observer@convene.example");
-    const refused = await post(server, `/groups/${groupId}`, { intent: "createDocument", title: "Reader's draft", summary: "", visibility: "group" }, reader);
+    const refused = await post(
+      server,
+      `/groups/${groupId}`,
+      { intent: "createDocument", title: "Reader's draft", summary: "", visibility: "group" },
+      reader,
+    );
     expect(refused.status).toBe(403);
     expect(server.db.$client.prepare("SELECT count(*) AS n FROM documents WHERE title = ?").get("Reader's draft")).toEqual({ n: 0 });
   });
@@ -136,7 +186,12 @@ describe("working groups: changing who is in them", () => {
     await addMember(groupId, "ngo@convene.example", "editor");
     await addMember(groupId, "police@convene.example", "editor");
     const ngo = await signInAs(server, "ngo@convene.example");
-    const created = await post(server, `/groups/${groupId}`, { intent: "createDocument", title: "Support pathways", summary: "", visibility: "group" }, ngo);
+    const created = await post(
+      server,
+      `/groups/${groupId}`,
+      { intent: "createDocument", title: "Support pathways", summary: "", visibility: "group" },
+      ngo,
+    );
     const documentId = Number(/(\d+)$/.exec(created.headers.get("location") ?? "")![1]);
 
     const stays = await openDocument(server, { cookie: ngo }, documentId);
@@ -149,7 +204,12 @@ describe("working groups: changing who is in them", () => {
       }),
     );
 
-    const res = await post(server, `/groups/${groupId}`, { intent: "removeMember", userId: String(personId(server, "police@convene.example")) }, secretariat);
+    const res = await post(
+      server,
+      `/groups/${groupId}`,
+      { intent: "removeMember", userId: String(personId(server, "police@convene.example")) },
+      secretariat,
+    );
     expect(res.status).toBe(200);
     expect(await closed).toBe("access_removed");
     expect(leaves.provider.state.connection).toBe("closed");
@@ -161,7 +221,12 @@ describe("working groups: changing who is in them", () => {
     const groupId = await createGroup("Age assurance group");
     await addMember(groupId, "ngo@convene.example", "editor");
     const ngo = await signInAs(server, "ngo@convene.example");
-    const created = await post(server, `/groups/${groupId}`, { intent: "createDocument", title: "Age assurance", summary: "", visibility: "group" }, ngo);
+    const created = await post(
+      server,
+      `/groups/${groupId}`,
+      { intent: "createDocument", title: "Age assurance", summary: "", visibility: "group" },
+      ngo,
+    );
     const documentId = Number(/(\d+)$/.exec(created.headers.get("location") ?? "")![1]);
     const client = await openDocument(server, { cookie: ngo }, documentId);
     clients.push(client);
@@ -171,7 +236,12 @@ describe("working groups: changing who is in them", () => {
         if (s.readOnly) resolve();
       }),
     );
-    const res = await post(server, `/groups/${groupId}`, { intent: "setMembership", userId: String(personId(server, "ngo@convene.example")), membership: "reader" }, secretariat);
+    const res = await post(
+      server,
+      `/groups/${groupId}`,
+      { intent: "setMembership", userId: String(personId(server, "ngo@convene.example")), membership: "reader" },
+      secretariat,
+    );
     expect(res.status).toBe(200);
     await readOnly;
     expect(membershipIn(groupId, "ngo@convene.example")).toBe("reader");
@@ -193,19 +263,36 @@ describe("working groups: changing who is in them", () => {
     const update = await post(
       server,
       `/groups/${groupId}`,
-      { intent: "update", name: "Lead handover group", description: "Now led by an NGO.", pillarId: firstPillarId(), leadId: String(personId(server, "ngo@convene.example")) },
+      {
+        intent: "update",
+        name: "Lead handover group",
+        description: "Now led by an NGO.",
+        pillarId: firstPillarId(),
+        leadId: String(personId(server, "ngo@convene.example")),
+      },
       secretariat,
     );
     expect(update.status).toBe(200);
     expect(membershipIn(groupId, "ngo@convene.example")).toBe("editor");
-    const removal = await post(server, `/groups/${groupId}`, { intent: "removeMember", userId: String(personId(server, "facilitator@convene.example")) }, secretariat);
+    const removal = await post(
+      server,
+      `/groups/${groupId}`,
+      { intent: "removeMember", userId: String(personId(server, "facilitator@convene.example")) },
+      secretariat,
+    );
     expect(removal.status).toBe(200);
     expect(membershipIn(groupId, "facilitator@convene.example")).toBeNull();
 
     const observerLead = await post(
       server,
       `/groups/${groupId}`,
-      { intent: "update", name: "Lead handover group", description: "", pillarId: firstPillarId(), leadId: String(personId(server, "observer@convene.example")) },
+      {
+        intent: "update",
+        name: "Lead handover group",
+        description: "",
+        pillarId: firstPillarId(),
+        leadId: String(personId(server, "observer@convene.example")),
+      },
       secretariat,
     );
     expect(observerLead.status).toBe(400);

@@ -4,7 +4,7 @@ import * as Y from "yjs";
 import { createDocument } from "../../app/models/documents.server";
 import { createWorkingGroup, setMembership } from "../../app/models/working-groups.server";
 import { DocProvider } from "../../app/realtime/doc-provider";
-import type { Membership } from "../../db/schema/vocabulary";
+import type { Membership } from "../../app/domain/vocabulary";
 import { connectSocket, onceConnected, personId, signInAs, type TestServer } from "./server";
 
 const meta = { ipAddress: "127.0.0.1", userAgent: "test" };
@@ -18,8 +18,14 @@ export function groupWithDocument(
 ): { groupId: number; documentId: number } {
   const secretariat = personId(server, "secretariat@convene.example");
   const pillarId = (server.db.$client.prepare("SELECT id FROM pillars ORDER BY position LIMIT 1").get() as { id: number }).id;
-  const groupId = createWorkingGroup(server.db, secretariat, { name: `Group ${++groups} ${Date.now()}`, description: "", pillarId, leadId: null }, meta);
-  for (const [email, membership] of Object.entries(members)) setMembership(server.db, secretariat, groupId, personId(server, email), membership, meta);
+  const groupId = createWorkingGroup(
+    server.db,
+    secretariat,
+    { name: `Group ${++groups} ${Date.now()}`, description: "", pillarId, leadId: null },
+    meta,
+  );
+  for (const [email, membership] of Object.entries(members))
+    setMembership(server.db, secretariat, groupId, personId(server, email), membership, meta);
   const documentId = createDocument(server.db, secretariat, groupId, { title: "Good practice", summary: "", visibility }, meta);
   return { groupId, documentId };
 }

@@ -38,7 +38,10 @@ export default function setup() {
   const built = "build/server/index.js";
   const runtime = "build/runtime/main.js";
   withBuildLock(() => {
-    const stale = !existsSync(built) || !existsSync(runtime) || Math.max(newestMtime("app"), newestMtime("db"), newestMtime("server")) > Math.min(statSync(built).mtimeMs, statSync(runtime).mtimeMs);
+    const stale =
+      !existsSync(built) ||
+      !existsSync(runtime) ||
+      Math.max(newestMtime("app"), newestMtime("db"), newestMtime("server")) > Math.min(statSync(built).mtimeMs, statSync(runtime).mtimeMs);
     if (stale) execSync("npm run build", { stdio: "inherit" });
   });
 }

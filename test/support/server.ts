@@ -48,7 +48,13 @@ export function formBody(fields: Record<string, string>): URLSearchParams {
 }
 
 /** A same-origin form POST, as a browser page would send it. */
-export function post(server: TestServer, path: string, fields: Record<string, string>, cookie?: string, headers: Record<string, string> = {}) {
+export function post(
+  server: TestServer,
+  path: string,
+  fields: Record<string, string>,
+  cookie?: string,
+  headers: Record<string, string> = {},
+) {
   return fetch(server.url + path, {
     method: "POST",
     redirect: "manual",
@@ -80,7 +86,12 @@ export async function signInAs(server: TestServer, email: string, password = DEM
 }
 
 /** A socket as a page opens it; `transports: ["polling"]` stands for a network that blocks WebSocket. */
-export function connectSocket(server: TestServer, cookie?: string, origin = server.url, transports: ("websocket" | "polling")[] = ["websocket"]): Socket {
+export function connectSocket(
+  server: TestServer,
+  cookie?: string,
+  origin = server.url,
+  transports: ("websocket" | "polling")[] = ["websocket"],
+): Socket {
   return ioClient(server.url, {
     parser,
     transports,

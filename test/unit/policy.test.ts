@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { roles, type Role } from "../../db/schema/vocabulary";
+import { roles, type Role } from "../../app/domain/vocabulary";
 import { actions, can, type Action, type Actor } from "../../app/utils/policy";
 
 const actor = (role: Role, id = 1): Actor => ({ id, role, status: "active", organisationId: 10 });
@@ -21,7 +21,10 @@ const matrix: Record<Action, { target?: unknown; allowed: Role[] }> = {
   "invitation.revoke": { allowed: ["secretariat"] },
   "audit.view": { allowed: ["secretariat"] },
   "session.revoke": { target: { userId: 1 }, allowed: ["secretariat", "facilitator", "delegate", "observer"] },
-  "event.view": { target: { status: "published", visibility: "members", invitedGroups: [] }, allowed: ["secretariat", "facilitator", "delegate", "observer"] },
+  "event.view": {
+    target: { status: "published", visibility: "members", invitedGroups: [] },
+    allowed: ["secretariat", "facilitator", "delegate", "observer"],
+  },
   "event.manage": { allowed: ["secretariat"] },
   "agenda.edit": { target: { trackLeadIds: [] }, allowed: ["secretariat"] },
   "workingGroups.manage": { allowed: ["secretariat"] },
@@ -30,7 +33,10 @@ const matrix: Record<Action, { target?: unknown; allowed: Role[] }> = {
   "document.view": { target: { visibility: "group", membership: null }, allowed: ["secretariat"] },
   "document.edit": { target: { membership: "editor" }, allowed: ["secretariat", "facilitator", "delegate"] },
   "document.manage": { target: { leadId: 99 }, allowed: ["secretariat"] },
-  "publication.view": { target: { visibility: "members", membership: null }, allowed: ["secretariat", "facilitator", "delegate", "observer"] },
+  "publication.view": {
+    target: { visibility: "members", membership: null },
+    allowed: ["secretariat", "facilitator", "delegate", "observer"],
+  },
   "cycles.manage": { allowed: ["secretariat"] },
   "commitments.view": { allowed: ["secretariat", "facilitator", "delegate", "observer"] },
   "commitment.view": { target: { visibility: "secretariat", organisationIds: [99] }, allowed: ["secretariat"] },

@@ -1,17 +1,41 @@
-/** The fixed vocabularies of the schema, free of drizzle so the interface can import them too. */
-export const stakeholderGroups = [
-  "government",
-  "law_enforcement",
-  "ngo",
-  "hotline",
-  "industry",
-  "research",
-  "intergovernmental",
-] as const;
+/**
+ * The domain's fixed vocabularies: the one list of each, imported by the schema (`db/`), the models,
+ * validation, the policy and the interface. Free of drizzle and of server code.
+ */
+export const stakeholderGroups = ["government", "law_enforcement", "ngo", "hotline", "industry", "research", "intergovernmental"] as const;
 export type StakeholderGroup = (typeof stakeholderGroups)[number];
 
 export const roles = ["secretariat", "facilitator", "delegate", "observer"] as const;
 export type Role = (typeof roles)[number];
+
+export const personStatuses = ["active", "deactivated"] as const;
+export type PersonStatus = (typeof personStatuses)[number];
+
+/** The annual forum or a convening of a series. */
+export const eventKinds = ["forum", "convening"] as const;
+export type EventKind = (typeof eventKinds)[number];
+
+export const eventStatuses = ["draft", "published", "archived"] as const;
+export type EventStatus = (typeof eventStatuses)[number];
+
+/** Who may see a published event: anyone, every member, or the stakeholder groups it invites. */
+export const eventVisibilities = ["public", "members", "groups"] as const;
+export type EventVisibility = (typeof eventVisibilities)[number];
+
+/** How often the convenings of a series meet. */
+export const cadences = ["monthly", "quarterly", "half_yearly", "yearly", "ad_hoc"] as const;
+export type Cadence = (typeof cadences)[number];
+
+export const agendaSessionStatuses = ["scheduled", "cancelled"] as const;
+export type AgendaSessionStatus = (typeof agendaSessionStatuses)[number];
+
+/** A place in a session with limited places, or on its waiting list. */
+export const placeStatuses = ["confirmed", "waitlisted"] as const;
+export type PlaceStatus = (typeof placeStatuses)[number];
+
+/** An event registration, while it waits for approval and after. */
+export const registrationStatuses = ["pending", "approved", "declined"] as const;
+export type RegistrationStatus = (typeof registrationStatuses)[number];
 
 export const sessionKinds = ["plenary", "panel", "workshop", "breakout", "break"] as const;
 export type SessionKind = (typeof sessionKinds)[number];
