@@ -94,11 +94,18 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const sessionId = Number(form.get("sessionId")) || null;
   const meta = context.requestMeta;
 
-  if (intent === "save") {
+  // "Save anyway" is the same save, confirmed after the clashes were shown.
+  if (intent === "save" || intent === "saveAnyway") {
     const parsed = parseForm(form, SessionFormSchema);
-    if (!parsed.ok) return data<ActionData>({ ...parsed, intent }, { status: 400 });
-    const { acceptConflicts, everyRoom, ...input } = parsed.data;
-    return answer(saveFromForm(db, user, event, sessionId, input, { acceptConflicts, everyRoom }, meta), intent, keptValues(form), live);
+    if (!parsed.ok) return data<ActionData>({ ...parsed, intent: "save" }, { status: 400 });
+    const { acceptConflicts: confirmed, everyRoom, ...input } = parsed.data;
+    const acceptConflicts = confirmed || intent === "saveAnyway";
+    return answer(
+      saveFromForm(db, user, event, sessionId, input, { acceptConflicts, everyRoom }, meta),
+      "save",
+      keptValues(form),
+      live,
+    );
   }
   if ((intent === "move" || intent === "cancel" || intent === "restore") && sessionId) {
     if (intent !== "move")
@@ -330,7 +337,6 @@ export default function Timetable() {
       <section id="session-form" className="panel" aria-labelledby="session-form-title">
         <h2 id="session-form-title">{selected ? t("timetable.editTitle", { title: selected.values.title }) : t("timetable.newTitle")}</h2>
         <Form method="post" noValidate className="stack" key={selected?.id ?? "new"} preventScrollReset>
-          <input type="hidden" name="intent" value="save" />
           {selected ? <input type="hidden" name="sessionId" value={selected.id} /> : null}
           {failed && failed.intent === "save" ? (
             <div className="alert alert--error" role="alert">
@@ -457,13 +463,13 @@ export default function Timetable() {
             </label>
           ) : null}
           <div className="inline-form">
-            <button type="submit" className="button">
+            <button type="submit" name="intent" value="save" className="button">
               {navigation.state === "submitting" && navigation.formData?.get("intent") === "save"
                 ? t("common:common.saving")
                 : t("common:common.save")}
             </button>
             {failed?.conflicts && failed.intent === "save" ? (
-              <button type="submit" name="acceptConflicts" value="1" className="button button--danger">
+              <button type="submit" name="intent" value="saveAnyway" className="button button--danger">
                 {t("timetable.saveAnyway")}
               </button>
             ) : null}
