@@ -4,7 +4,7 @@
  */
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "../../db/client";
-import { organisations, pillars, users, workingGroupMembers, workingGroups } from "../../db/schema";
+import { documents, organisations, pillars, users, workingGroupMembers, workingGroups } from "../../db/schema";
 import type { Membership } from "../domain/vocabulary";
 import { can, type Actor } from "../utils/policy";
 import { recordAudit, type RequestMeta } from "./audit.server";
@@ -60,6 +60,16 @@ export function getWorkingGroup(db: DbOrTx, groupId: number) {
       .where(eq(workingGroups.id, groupId))
       .get() ?? null
   );
+}
+
+/** The documents of a group, whose open copies are checked again when its lead or members change. */
+export function groupDocumentIds(db: DbOrTx, groupId: number): number[] {
+  return db
+    .select({ id: documents.id })
+    .from(documents)
+    .where(eq(documents.groupId, groupId))
+    .all()
+    .map((d) => d.id);
 }
 
 export function listMembers(db: DbOrTx, groupId: number) {
