@@ -42,6 +42,8 @@ interface Targets {
   "event.manage": undefined;
   /** Editing a session on the timetable: `trackLeadIds` are the facilitators leading its track at this event. */
   "agenda.edit": { trackLeadIds: readonly number[] };
+  /** Being named to lead a track at an event (the actor here is the person named). */
+  "agenda.leadTrack": undefined;
   "workingGroups.manage": undefined;
   /** `membership`: the actor's place in the working group, if any. */
   "workingGroup.view": { membership: Membership | null };
@@ -89,6 +91,7 @@ export const actions = [
   "event.view",
   "event.manage",
   "agenda.edit",
+  "agenda.leadTrack",
   "workingGroups.manage",
   "workingGroup.view",
   "document.create",
@@ -134,6 +137,7 @@ const rules: { [A in Action]: (actor: Actor, target: Targets[A]) => boolean } = 
   },
   "event.manage": secretariatOnly,
   "agenda.edit": (actor, t) => actor.role === "secretariat" || (actor.role === "facilitator" && t.trackLeadIds.includes(actor.id)),
+  "agenda.leadTrack": (actor) => actor.role === "facilitator",
   "workingGroups.manage": secretariatOnly,
   "workingGroup.view": (actor, t) => actor.role === "secretariat" || t.membership !== null,
   "document.create": (actor, t) => actor.role === "secretariat" || mayWrite(actor, t.membership),

@@ -27,6 +27,7 @@ const matrix: Record<Action, { target?: unknown; allowed: Role[] }> = {
   },
   "event.manage": { allowed: ["secretariat"] },
   "agenda.edit": { target: { trackLeadIds: [] }, allowed: ["secretariat"] },
+  "agenda.leadTrack": { allowed: ["facilitator"] },
   "workingGroups.manage": { allowed: ["secretariat"] },
   "workingGroup.view": { target: { membership: null }, allowed: ["secretariat"] },
   "document.create": { target: { membership: "editor" }, allowed: ["secretariat", "facilitator", "delegate"] },
