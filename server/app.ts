@@ -18,10 +18,10 @@ import type { Env } from "./env";
 import { cspNonce, guardMutations, securityHeaders, serverTiming } from "./http/security";
 import { createSessionCookie, sessionMiddleware } from "./http/session";
 import { createMailer } from "./mailer";
-import { closePdfBrowser } from "../app/models/pdf.server";
 import { createDocumentHub } from "./realtime/documents";
-import { createLive } from "./realtime/live";
 import { attachSockets } from "./realtime/sockets";
+import { createDispatcher } from "./services/dispatcher";
+import { createPdfPrinter } from "./services/pdf-printer";
 
 export const BUILD_DIR = resolve(process.cwd(), "build");
 
@@ -55,12 +55,13 @@ export async function createConvene(env: Env, log: (m: string) => void = console
   const services = {
     env,
     db,
-    live: createLive(io),
     mailer: createMailer(env, db, log),
     signInThrottle: createSignInThrottle(db.$client),
+    pdf: createPdfPrinter(env),
     selfUrl: null,
   } as Services;
   services.documents = createDocumentHub(io, services, log);
+  services.dispatcher = createDispatcher(io, services, log);
   attachSockets(io, services, log);
 
   app.disable("x-powered-by");
@@ -128,7 +129,8 @@ export async function createConvene(env: Env, log: (m: string) => void = console
     close: async () => {
       io.disconnectSockets(true);
       services.documents.close();
-      await closePdfBrowser();
+      services.dispatcher.close();
+      await services.pdf.close();
       await new Promise<void>((r) => io.close(() => r()));
       await new Promise<void>((r) => (httpServer.listening ? httpServer.close(() => r()) : r()));
       await vite?.close();

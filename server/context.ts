@@ -6,7 +6,8 @@ import type { SignInThrottle } from "../app/models/sign-in.server";
 import type { ClientToServerEvents, ServerToClientEvents } from "../app/realtime/protocol";
 import type { Env } from "./env";
 import type { DocumentHub } from "./realtime/documents";
-import type { Live } from "./realtime/live";
+import type { Dispatcher } from "./services/dispatcher";
+import type { PdfPrinter } from "./services/pdf-printer";
 import type { Mailer } from "./mailer";
 
 export type IoServer = SocketServer<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -20,7 +21,10 @@ export interface SocketData {
 export interface Services {
   env: Env;
   db: Db;
-  live: Live;
+  /** Prints Convene's own pages (the progress report) to PDF with Chromium. */
+  pdf: PdfPrinter;
+  /** Turns the domain events models announce into live pushes and access re-checks. */
+  dispatcher: Dispatcher;
   mailer: Mailer;
   signInThrottle: SignInThrottle;
   /** Open documents; actions call it after changing who may read or edit them. */

@@ -35,6 +35,14 @@ const EnvSchema = z
       .min(1024, "must be at least 1024 bytes")
       .max(100 * 1024 * 1024, "must be at most 104857600 bytes (100 MiB)")
       .default(10 * 1024 * 1024),
+    /** Chromium for printing reports to PDF; without it, the PDF download asks people to print from their browser. */
+    CHROMIUM_PATH: z.string().min(1).default("/usr/bin/chromium"),
+    /** A PDF printer nobody used for this long closes its browser, to give the memory back. */
+    PDF_IDLE_CLOSE_MS: z.coerce
+      .number()
+      .int()
+      .min(1000, "must be at least 1000 milliseconds")
+      .default(5 * 60_000),
   })
   .transform((env) => {
     const APP_URL = env.APP_URL ?? `http://localhost:${env.PORT === 0 ? 3000 : env.PORT}`;

@@ -1,7 +1,10 @@
 import { asc, count, eq, sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "../../db/client";
 import { organisations, users, type StakeholderGroup } from "../../db/schema";
+import type { DomainEvent } from "../domain/events";
+import { can, type Actor } from "../utils/policy";
 import { recordAudit, type RequestMeta } from "./audit.server";
+import { announce } from "./domain-events.server";
 
 export interface OrganisationInput {
   name: string;
@@ -38,20 +41,39 @@ function nameTaken(db: DbOrTx, name: string, exceptId?: number): boolean {
   return !!row && row.id !== exceptId;
 }
 
-export type SaveResult =
-  { ok: true; id: number } | { ok: false; field: "name"; error: "errors.organisationExists" } | { ok: false; error: "errors.notFound" };
+/** The people of an organisation, whose access follows its stakeholder group. */
+export function organisationMemberIds(db: DbOrTx, organisationId: number): number[] {
+  return db
+    .select({ id: users.id })
+    .from(users)
+    .where(eq(users.organisationId, organisationId))
+    .all()
+    .map((r) => r.id);
+}
 
-export function createOrganisation(db: Db, actorId: number, input: OrganisationInput, meta: RequestMeta): SaveResult {
+export type SaveResult =
+  | { ok: true; id: number; events: DomainEvent[] }
+  | { ok: false; field: "name"; error: "errors.organisationExists" }
+  | { ok: false; error: "errors.notFound" | "errors.forbidden" };
+
+const forbidden = { ok: false as const, error: "errors.forbidden" as const };
+
+export function createOrganisation(db: Db, actor: Actor, input: OrganisationInput, meta: RequestMeta): SaveResult {
+  if (!can(actor, "organisation.manage")) return forbidden;
+  const actorId = actor.id;
   return db.transaction((tx) => {
     if (nameTaken(tx, input.name)) return { ok: false as const, field: "name" as const, error: "errors.organisationExists" as const };
     const org = tx.insert(organisations).values(input).returning().get();
     recordAudit(tx, { actorId, action: "organisation.create", targetType: "organisation", targetId: org.id, detail: { ...input } }, meta);
-    return { ok: true as const, id: org.id };
+    return { ok: true as const, id: org.id, events: [] };
   });
 }
 
-export function updateOrganisation(db: Db, actorId: number, id: number, input: OrganisationInput, meta: RequestMeta): SaveResult {
-  return db.transaction((tx) => {
+/** Updates an organisation; a new stakeholder group changes what its people may see, open pages included. */
+export function updateOrganisation(db: Db, actor: Actor, id: number, input: OrganisationInput, meta: RequestMeta): SaveResult {
+  if (!can(actor, "organisation.manage")) return forbidden;
+  const actorId = actor.id;
+  const result = db.transaction((tx) => {
     const before = getOrganisation(tx, id);
     if (!before) return { ok: false as const, error: "errors.notFound" as const };
     if (nameTaken(tx, input.name, id)) return { ok: false as const, field: "name" as const, error: "errors.organisationExists" as const };
@@ -67,6 +89,9 @@ export function updateOrganisation(db: Db, actorId: number, id: number, input: O
       },
       meta,
     );
-    return { ok: true as const, id };
+    return { ok: true as const, id, groupChanged: before.stakeholderGroup !== input.stakeholderGroup };
   });
+  if (!result.ok) return result;
+  const events: DomainEvent[] = result.groupChanged ? [{ type: "organisation.accessChanged", organisationId: id }] : [];
+  return { ok: true, id, events: announce(db, events) };
 }

@@ -1,7 +1,10 @@
 import { asc, eq } from "drizzle-orm";
 import type { Db, DbOrTx } from "../../db/client";
 import { organisations, users, type Role } from "../../db/schema";
+import type { DomainEvent } from "../domain/events";
+import { can, type Actor } from "../utils/policy";
 import { recordAudit, type RequestMeta } from "./audit.server";
+import { announce } from "./domain-events.server";
 import { hashPassword, verifyPassword } from "./password.server";
 import { invalidateOtherSessions, invalidateUserSessions } from "./session.server";
 
@@ -32,44 +35,60 @@ export function findPersonByEmail(db: DbOrTx, email: string) {
   return db.select().from(users).where(eq(users.email, email.toLowerCase())).get() ?? null;
 }
 
-export function changeRole(db: Db, actorId: number, personId: number, role: Role, meta: RequestMeta): boolean {
-  return db.transaction((tx) => {
-    const person = getPerson(tx, personId);
-    if (!person) return false;
+export type PersonResult =
+  | {
+      ok: true;
+      message: "people.roleChanged" | "people.roleUnchanged" | "people.deactivated" | "people.reactivated";
+      events: DomainEvent[];
+    }
+  | { ok: false; reason: "not_found" | "forbidden" };
+
+/** A new role changes what this person may do in everything they have open. */
+export function changeRole(db: Db, actor: Actor, personId: number, role: Role, meta: RequestMeta): PersonResult {
+  const person = getPerson(db, personId);
+  if (!person) return { ok: false, reason: "not_found" };
+  if (!can(actor, "person.changeRole", { id: personId })) return { ok: false, reason: "forbidden" };
+  if (person.role === role) return { ok: true, message: "people.roleUnchanged", events: [] };
+  db.transaction((tx) => {
     tx.update(users).set({ role }).where(eq(users.id, personId)).run();
     recordAudit(
       tx,
-      { actorId, action: "person.change_role", targetType: "user", targetId: personId, detail: { from: person.role, to: role } },
+      { actorId: actor.id, action: "person.change_role", targetType: "user", targetId: personId, detail: { from: person.role, to: role } },
       meta,
     );
-    return true;
   });
+  return { ok: true, message: "people.roleChanged", events: announce(db, [{ type: "person.accessChanged", userId: personId }]) };
 }
 
-/** Deactivates a person and ends all their sessions in one transaction; returns the ended session ids. */
-export function deactivatePerson(db: Db, actorId: number, personId: number, meta: RequestMeta): string[] | null {
-  return db.transaction((tx) => {
-    const person = getPerson(tx, personId);
-    if (!person) return null;
+/** Deactivates a person and ends all their sessions in one transaction; their live connections close at once. */
+export function deactivatePerson(db: Db, actor: Actor, personId: number, meta: RequestMeta): PersonResult {
+  if (!getPerson(db, personId)) return { ok: false, reason: "not_found" };
+  if (!can(actor, "person.deactivate", { id: personId })) return { ok: false, reason: "forbidden" };
+  const ended = db.transaction((tx) => {
     tx.update(users).set({ status: "deactivated", deactivatedAt: new Date() }).where(eq(users.id, personId)).run();
     const ended = invalidateUserSessions(tx, personId);
     recordAudit(
       tx,
-      { actorId, action: "person.deactivate", targetType: "user", targetId: personId, detail: { sessionsEnded: ended.length } },
+      { actorId: actor.id, action: "person.deactivate", targetType: "user", targetId: personId, detail: { sessionsEnded: ended.length } },
       meta,
     );
     return ended;
   });
+  const events = announce(db, [
+    { type: "sessions.ended", sessionIds: ended, reason: "deactivated" },
+    { type: "person.signedOut", userId: personId, reason: "deactivated" },
+  ]);
+  return { ok: true, message: "people.deactivated", events };
 }
 
-export function reactivatePerson(db: Db, actorId: number, personId: number, meta: RequestMeta): boolean {
-  return db.transaction((tx) => {
-    const person = getPerson(tx, personId);
-    if (!person) return false;
+export function reactivatePerson(db: Db, actor: Actor, personId: number, meta: RequestMeta): PersonResult {
+  if (!getPerson(db, personId)) return { ok: false, reason: "not_found" };
+  if (!can(actor, "person.reactivate", { id: personId })) return { ok: false, reason: "forbidden" };
+  db.transaction((tx) => {
     tx.update(users).set({ status: "active", deactivatedAt: null }).where(eq(users.id, personId)).run();
-    recordAudit(tx, { actorId, action: "person.reactivate", targetType: "user", targetId: personId }, meta);
-    return true;
+    recordAudit(tx, { actorId: actor.id, action: "person.reactivate", targetType: "user", targetId: personId }, meta);
   });
+  return { ok: true, message: "people.reactivated", events: [] };
 }
 
 export function updateAccount(db: Db, userId: number, input: { name: string; timeZone: string | null }, meta: RequestMeta): void {
@@ -86,7 +105,7 @@ export async function changePassword(
   keepSessionId: string,
   input: { currentPassword: string; password: string },
   meta: RequestMeta,
-): Promise<{ ok: true; endedSessions: string[] } | { ok: false; field: "currentPassword"; error: "errors.currentPasswordWrong" }> {
+): Promise<{ ok: true; events: DomainEvent[] } | { ok: false; field: "currentPassword"; error: "errors.currentPasswordWrong" }> {
   const person = getPerson(db, userId);
   if (!person || !(await verifyPassword(person.passwordHash, input.currentPassword))) {
     return { ok: false, field: "currentPassword", error: "errors.currentPasswordWrong" };
@@ -102,5 +121,5 @@ export async function changePassword(
     );
     return ended;
   });
-  return { ok: true, endedSessions };
+  return { ok: true, events: announce(db, [{ type: "sessions.ended", sessionIds: endedSessions, reason: "password_changed" }]) };
 }

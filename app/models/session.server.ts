@@ -8,6 +8,10 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { and, desc, eq, ne, sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "../../db/client";
 import { organisations, sessions, users } from "../../db/schema";
+import type { DomainEvent } from "../domain/events";
+import { can, type Actor } from "../utils/policy";
+import { recordAudit, type RequestMeta } from "./audit.server";
+import { announce } from "./domain-events.server";
 
 export const SESSION_COOKIE = "convene_session";
 const REFRESH_INTERVAL_MS = 60 * 60 * 1000;
@@ -143,4 +147,33 @@ export function listUserSessions(db: DbOrTx, userId: number) {
 
 export function findSession(db: DbOrTx, sessionId: string) {
   return db.select().from(sessions).where(eq(sessions.id, sessionId)).get() ?? null;
+}
+
+/**
+ * Ends a session on its person's behalf (signing out, or an invitee taking over the browser); its
+ * live connections are closed by the announced event.
+ */
+export function signOut(db: Db, actorId: number, sessionId: string, meta: RequestMeta): DomainEvent[] {
+  db.transaction((tx) => {
+    invalidateSession(tx, sessionId);
+    recordAudit(tx, { actorId, action: "auth.sign_out", targetType: "user", targetId: actorId }, meta);
+  });
+  return announce(db, [{ type: "sessions.ended", sessionIds: [sessionId], reason: "signed_out" }]);
+}
+
+/** Ends one of the actor's own sessions from the account page. */
+export function revokeSession(
+  db: Db,
+  actor: Actor,
+  sessionId: string,
+  meta: RequestMeta,
+): { ok: true; events: DomainEvent[] } | { ok: false; reason: "not_found" | "forbidden" } {
+  const target = findSession(db, sessionId);
+  if (!target) return { ok: false, reason: "not_found" };
+  if (!can(actor, "session.revoke", { userId: target.userId })) return { ok: false, reason: "forbidden" };
+  db.transaction((tx) => {
+    invalidateSession(tx, sessionId);
+    recordAudit(tx, { actorId: actor.id, action: "session.revoke", targetType: "session", targetId: sessionId.slice(0, 8) }, meta);
+  });
+  return { ok: true, events: announce(db, [{ type: "sessions.ended", sessionIds: [sessionId], reason: "revoked" }]) };
 }

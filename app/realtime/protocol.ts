@@ -99,6 +99,8 @@ export interface ServerToClientEvents {
   /** Sent just before the server disconnects a socket whose session ended. */
   "session:ended": (payload: { reason: SessionEndReason }) => void;
   "agenda:changed": (payload: AgendaChange) => void;
+  /** The person may no longer see this event (unpublished, narrowed, their group changed): its room is closed to them. */
+  "event:access": (payload: { eventId: number; closed: "access_removed" }) => void;
   /** To one person: a place in a full session freed up and is now theirs. */
   "place:promoted": (payload: { eventId: number; sessionId: number; title: string }) => void;
   /** One y-protocols message for a document the socket has joined. */

@@ -2,13 +2,11 @@ import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { Trans, useTranslation } from "react-i18next";
 import { FormAlert, SelectField, SubmitButton, TextField } from "../components/form";
-import { recordAudit } from "../models/audit.server";
 import { changePassword, getPerson, updateAccount } from "../models/people.server";
-import { findSession, invalidateSession, listUserSessions } from "../models/session.server";
+import { listUserSessions, revokeSession } from "../models/session.server";
 import { forbidden, requirePermission } from "../utils/auth.server";
 import { parseForm, readForm } from "../utils/forms.server";
 import { DateTime } from "../components/time";
-import { can } from "../utils/policy";
 import { AccountSchema, PasswordChangeSchema } from "../utils/validation";
 import { pageTitle } from "../utils/meta";
 
@@ -32,7 +30,7 @@ type Result = { ok: boolean; section: Section; message?: string; errors: Record<
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = requirePermission(context, request, "account.manage");
   const auth = context.auth!;
-  const { db, live } = context.services;
+  const { db } = context.services;
   const form = await readForm(request);
   const done = (section: Section, message: string) => data<Result>({ ok: true, section, message, errors: {}, values: {} });
 
@@ -49,24 +47,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
       const result = await changePassword(db, user.id, auth.session.id, parsed.data, context.requestMeta);
       if (!result.ok)
         return data<Result>({ ok: false, section: "password", errors: { [result.field]: result.error }, values: {} }, { status: 400 });
-      live.endSessions(result.endedSessions, "password_changed");
       return done("password", "account.passwordChanged");
     }
     case "revoke": {
       const sessionId = String(form.get("sessionId") ?? "");
-      const target = findSession(db, sessionId);
-      if (!target)
+      const result = revokeSession(db, user, sessionId, context.requestMeta);
+      if (!result.ok && result.reason === "forbidden") throw forbidden();
+      if (!result.ok)
         return data<Result>({ ok: false, section: "sessions", message: "errors.alreadyClosed", errors: {}, values: {} }, { status: 404 });
-      if (!can(user, "session.revoke", { userId: target.userId })) throw forbidden();
-      db.transaction((tx) => {
-        invalidateSession(tx, sessionId);
-        recordAudit(
-          tx,
-          { actorId: user.id, action: "session.revoke", targetType: "session", targetId: sessionId.slice(0, 8) },
-          context.requestMeta,
-        );
-      });
-      live.endSessions([sessionId], "revoked");
       if (sessionId === auth.session.id) return redirect("/sign-in", { headers: { "Set-Cookie": context.sessionCookie.clear() } });
       return done("sessions", "account.revoked");
     }

@@ -3,7 +3,7 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { FormAlert, SubmitButton, TextField } from "../components/form";
 import { acceptInvitation, inspectInvitation } from "../models/invitations.server";
-import { invalidateSession } from "../models/session.server";
+import { signOut } from "../models/session.server";
 import { parseForm, readForm } from "../utils/forms.server";
 import { AcceptInvitationSchema } from "../utils/validation";
 import { pageTitle } from "../utils/meta";
@@ -34,10 +34,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       { status: statusCode[result.status] },
     );
   // Whoever was signed in on this browser before is signed out: the invitee takes over.
-  if (context.auth) {
-    invalidateSession(context.services.db, context.auth.session.id);
-    context.services.live.endSessions([context.auth.session.id], "signed_out");
-  }
+  if (context.auth) signOut(context.services.db, context.auth.user.id, context.auth.session.id, context.requestMeta);
   return redirect("/", { headers: { "Set-Cookie": context.sessionCookie.serialize(result.token) } });
 }
 

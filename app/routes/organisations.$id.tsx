@@ -3,7 +3,7 @@ import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { OrganisationForm } from "../components/organisation-form";
 import { getOrganisation, updateOrganisation } from "../models/organisations.server";
-import { requirePermission } from "../utils/auth.server";
+import { forbidden, requirePermission } from "../utils/auth.server";
 import { invalid, parseForm, readForm } from "../utils/forms.server";
 import { OrganisationSchema } from "../utils/validation";
 import { countryOptions } from "../utils/countries";
@@ -32,8 +32,9 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const form = await readForm(request);
   const parsed = parseForm(form, OrganisationSchema);
   if (!parsed.ok) return data(parsed, { status: 400 });
-  const result = updateOrganisation(context.services.db, user.id, id, parsed.data, context.requestMeta);
+  const result = updateOrganisation(context.services.db, user, id, parsed.data, context.requestMeta);
   if (!result.ok) {
+    if (result.error === "errors.forbidden") throw forbidden();
     if (!("field" in result)) throw new Response("Not found", { status: 404 });
     return invalid({ [result.field]: result.error }, form);
   }

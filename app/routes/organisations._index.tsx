@@ -4,7 +4,7 @@ import { useTranslation } from "react-i18next";
 import { EmptyState, FormAlert } from "../components/form";
 import { OrganisationForm } from "../components/organisation-form";
 import { createOrganisation, listOrganisations } from "../models/organisations.server";
-import { requirePermission } from "../utils/auth.server";
+import { forbidden, requirePermission } from "../utils/auth.server";
 import { countryOptions } from "../utils/countries";
 import { invalid, parseForm, readForm } from "../utils/forms.server";
 import { formatNumber, pickFormatLocale } from "../utils/format";
@@ -25,7 +25,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const form = await readForm(request);
   const parsed = parseForm(form, OrganisationSchema);
   if (!parsed.ok) return data(parsed, { status: 400 });
-  const result = createOrganisation(context.services.db, user.id, parsed.data, context.requestMeta);
+  const result = createOrganisation(context.services.db, user, parsed.data, context.requestMeta);
+  if (!result.ok && result.error === "errors.forbidden") throw forbidden();
   if (!result.ok) return invalid({ ["field" in result ? result.field : "form"]: result.error }, form);
   return data({ ok: true as const, errors: {}, values: {}, created: parsed.data.name });
 }

@@ -3,7 +3,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { useTranslation } from "react-i18next";
 import { roles } from "../domain/vocabulary";
 import { EmptyState, FormAlert } from "../components/form";
-import { changeRole, deactivatePerson, getPerson, listPeople, reactivatePerson } from "../models/people.server";
+import { changeRole, deactivatePerson, listPeople, reactivatePerson, type PersonResult } from "../models/people.server";
 import { forbidden, requirePermission } from "../utils/auth.server";
 import { readForm } from "../utils/forms.server";
 import { can } from "../utils/policy";
@@ -20,41 +20,27 @@ export function loader({ request, context }: LoaderFunctionArgs) {
 
 type ActionResult = { ok: boolean; message: string; personId?: number };
 
+const writes = { deactivate: deactivatePerson, reactivate: reactivatePerson } as const;
+
 export async function action({ request, context }: ActionFunctionArgs) {
   const actor = requirePermission(context, request, "people.view");
   const form = await readForm(request);
-  const { db, live } = context.services;
+  const { db } = context.services;
   const personId = Number(form.get("personId"));
-  const person = Number.isInteger(personId) && personId > 0 ? getPerson(db, personId) : null;
-  if (!person) return data<ActionResult>({ ok: false, message: "errors.notFound" }, { status: 404 });
-  const meta = context.requestMeta;
-
-  switch (form.get("intent")) {
-    case "changeRole": {
-      const parsed = RoleChangeSchema.safeParse({ role: form.get("role") });
-      if (!parsed.success) return data<ActionResult>({ ok: false, message: "errors.invalidChoice", personId }, { status: 400 });
-      if (!can(actor, "person.changeRole", { id: person.id })) throw forbidden();
-      if (person.role === parsed.data.role) return data<ActionResult>({ ok: true, message: "people.roleUnchanged", personId });
-      changeRole(db, actor.id, person.id, parsed.data.role, meta);
-      // An observer reads; a new role changes what this person may do in documents they have open.
-      context.services.documents.refreshAccess({ userId: person.id });
-      return data<ActionResult>({ ok: true, message: "people.roleChanged", personId });
-    }
-    case "deactivate": {
-      if (!can(actor, "person.deactivate", { id: person.id })) throw forbidden();
-      const ended = deactivatePerson(db, actor.id, person.id, meta) ?? [];
-      live.endSessions(ended, "deactivated");
-      live.endUser(person.id, "deactivated");
-      return data<ActionResult>({ ok: true, message: "people.deactivated", personId });
-    }
-    case "reactivate": {
-      if (!can(actor, "person.reactivate", { id: person.id })) throw forbidden();
-      reactivatePerson(db, actor.id, person.id, meta);
-      return data<ActionResult>({ ok: true, message: "people.reactivated", personId });
-    }
-    default:
-      return data<ActionResult>({ ok: false, message: "errors.invalidValue" }, { status: 400 });
+  const intent = String(form.get("intent") ?? "");
+  let result: PersonResult;
+  if (intent === "changeRole") {
+    const parsed = RoleChangeSchema.safeParse({ role: form.get("role") });
+    if (!parsed.success) return data<ActionResult>({ ok: false, message: "errors.invalidChoice", personId }, { status: 400 });
+    result = changeRole(db, actor, personId, parsed.data.role, context.requestMeta);
+  } else if (intent === "deactivate" || intent === "reactivate") {
+    result = writes[intent](db, actor, personId, context.requestMeta);
+  } else {
+    return data<ActionResult>({ ok: false, message: "errors.invalidValue" }, { status: 400 });
   }
+  if (!result.ok && result.reason === "forbidden") throw forbidden();
+  if (!result.ok) return data<ActionResult>({ ok: false, message: "errors.notFound" }, { status: 404 });
+  return data<ActionResult>({ ok: true, message: result.message, personId });
 }
 
 export default function People() {

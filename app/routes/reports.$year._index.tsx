@@ -5,7 +5,6 @@ import { z } from "zod";
 import { FormAlert, SelectField, SubmitButton, TextField } from "../components/form";
 import { ProgressReport } from "../components/progress-report";
 import { ReportDownloads } from "../components/report-downloads";
-import { warmPdfPrinter } from "../models/pdf.server";
 import { publishable, setHighlight } from "../models/report.server";
 import { invalid, parseForm, readForm } from "../utils/forms.server";
 import { pageTitleWith } from "../utils/meta";
@@ -23,7 +22,7 @@ const HighlightSchema = z.object({
 export function loader({ request, context, params }: LoaderFunctionArgs) {
   const { report } = requireReport(context, request, params.year, "full");
   // Whoever reads a report may want its PDF next.
-  warmPdfPrinter();
+  context.services.pdf.warm();
   return { report: publishable(report) };
 }
 

@@ -1,7 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { parse } from "cookie";
 import { stringify } from "csv-stringify/sync";
-import { canPrintPdf, printPdf } from "../models/pdf.server";
 import { publishable } from "../models/report.server";
 import { SESSION_COOKIE } from "../models/session.server";
 import { notFound } from "../utils/auth.server";
@@ -67,13 +66,13 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   }
 
   const selfUrl = context.services.selfUrl;
-  if (!selfUrl || !canPrintPdf()) {
+  if (!selfUrl || !context.services.pdf.available()) {
     const t = await i18next.getFixedT(request, "report");
     return new Response(t("pdfUnavailable"), { status: 503, headers: { "Content-Type": "text/plain; charset=utf-8" } });
   }
   // The full report is printed with the requester's own session, the public one without any.
   const token = audience === "full" && context.auth ? parse(request.headers.get("cookie") ?? "")[SESSION_COOKIE] : undefined;
-  const pdf = await printPdf(
+  const pdf = await context.services.pdf.print(
     selfUrl,
     `/reports/${report.year}${audience === "public" ? "/public" : ""}`,
     token ? { name: SESSION_COOKIE, value: token } : null,

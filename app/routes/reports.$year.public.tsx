@@ -3,7 +3,6 @@ import { useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { ProgressReport } from "../components/progress-report";
 import { ReportDownloads } from "../components/report-downloads";
-import { warmPdfPrinter } from "../models/pdf.server";
 import { publishable } from "../models/report.server";
 import { pageTitleWith } from "../utils/meta";
 import { requireReport } from "../utils/reports.server";
@@ -15,7 +14,7 @@ export const meta: MetaFunction<typeof loader> = pageTitleWith("report:publicTit
 export function loader({ request, context, params }: LoaderFunctionArgs) {
   const { report } = requireReport(context, request, params.year, "public");
   // Whoever reads a report may want its PDF next.
-  warmPdfPrinter();
+  context.services.pdf.warm();
   return { report: publishable(report) };
 }
 

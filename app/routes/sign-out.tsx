@@ -1,6 +1,5 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/node";
-import { recordAudit } from "../models/audit.server";
-import { invalidateSession } from "../models/session.server";
+import { signOut } from "../models/session.server";
 
 export function loader() {
   return redirect("/");
@@ -8,12 +7,6 @@ export function loader() {
 
 export function action({ context }: ActionFunctionArgs) {
   const { auth, services } = context;
-  if (auth) {
-    services.db.transaction((tx) => {
-      invalidateSession(tx, auth.session.id);
-      recordAudit(tx, { actorId: auth.user.id, action: "auth.sign_out", targetType: "user", targetId: auth.user.id }, context.requestMeta);
-    });
-    services.live.endSessions([auth.session.id], "signed_out");
-  }
+  if (auth) signOut(services.db, auth.user.id, auth.session.id, context.requestMeta);
   return redirect("/sign-in", { headers: { "Set-Cookie": context.sessionCookie.clear() } });
 }

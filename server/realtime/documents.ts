@@ -12,7 +12,7 @@ import * as awarenessProtocol from "y-protocols/awareness";
 import * as syncProtocol from "y-protocols/sync";
 import * as Y from "yjs";
 import { appendDocumentUpdate, compactDocument, loadDocumentState, touchDocument } from "../../app/models/document-store.server";
-import { actorFor, documentAccess, type DocumentAccess } from "../../app/models/documents.server";
+import { documentAccess, type DocumentAccess } from "../../app/models/documents.server";
 import {
   MAX_AWARENESS_STATE_BYTES,
   MAX_DOC_MESSAGE_BYTES,
@@ -362,26 +362,21 @@ export function createDocumentHub(io: IoServer, services: Services, log: (m: str
   }
 
   /**
-   * Checks again what everyone with these documents open may do, after a change to a working group,
-   * a document's visibility or a person: whoever lost access is closed out at once.
+   * Checks again what one socket with this document open may do, after a change to a working group,
+   * a document or a person (the dispatcher calls it): closed out at once when it lost access, told
+   * when it may now only read (or write again).
    */
-  function refreshAccess(filter: { groupId?: number; documentId?: number; userId?: number }) {
-    const actors = new Map<number, Actor | null>();
-    for (const live of open.values()) {
-      if (filter.groupId !== undefined && live.groupId !== filter.groupId) continue;
-      if (filter.documentId !== undefined && live.id !== filter.documentId) continue;
-      for (const [socketId, peer] of [...live.peers]) {
-        if (filter.userId !== undefined && peer.userId !== filter.userId) continue;
-        if (!actors.has(peer.userId)) actors.set(peer.userId, actorFor(db, peer.userId));
-        const allowed = accessOf(actors.get(peer.userId)!, documentAccess(db, live.id, peer.userId));
-        if (!allowed) {
-          removePeer(live, socketId);
-          peer.socket.emit("doc:access", { documentId: live.id, closed: "access_removed" });
-        } else if (allowed.readOnly !== peer.readOnly) {
-          peer.readOnly = allowed.readOnly;
-          peer.socket.emit("doc:access", { documentId: live.id, readOnly: allowed.readOnly });
-        }
-      }
+  function recheck(socket: AppSocket, actor: Actor | null, documentId: number) {
+    const live = open.get(documentId);
+    const peer = live?.peers.get(socket.id);
+    if (!live || !peer) return;
+    const allowed = accessOf(actor, documentAccess(db, live.id, peer.userId));
+    if (!allowed) {
+      removePeer(live, socket.id);
+      socket.emit("doc:access", { documentId: live.id, closed: "access_removed" });
+    } else if (allowed.readOnly !== peer.readOnly) {
+      peer.readOnly = allowed.readOnly;
+      socket.emit("doc:access", { documentId: live.id, readOnly: allowed.readOnly });
     }
   }
 
@@ -402,7 +397,7 @@ export function createDocumentHub(io: IoServer, services: Services, log: (m: str
     leave,
     disconnected,
     message,
-    refreshAccess,
+    recheck,
     change,
     isOpen: (documentId: number) => open.has(documentId),
     /** Open documents and their connections, for benchmarks and health checks. */

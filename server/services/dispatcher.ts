@@ -1,0 +1,102 @@
+/**
+ * The one place where what the models did becomes what open pages see. Models announce domain events
+ * (`app/models/domain-events.server.ts`) after their transaction commits; the dispatcher, subscribed
+ * once to the server's database handle, turns each into live pushes and access re-checks. No route
+ * or socket handler has to remember a side effect.
+ *
+ * Socket lookups use the in-memory adapter's room map, synchronously: a re-check has finished before
+ * the next write can push to the room it closed.
+ */
+import { replaceText } from "../../app/models/document-content.server";
+import { groupDocumentIds } from "../../app/models/document-store.server";
+import { actorFor } from "../../app/models/documents.server";
+import { onDomainEvents } from "../../app/models/domain-events.server";
+import { organisationMemberIds } from "../../app/models/organisations.server";
+import type { DomainEvent } from "../../app/domain/events";
+import { rooms } from "../../app/realtime/protocol";
+import type { Actor } from "../../app/utils/policy";
+import type { AppSocket, IoServer, Services } from "../context";
+import { liveRoomKinds, parseRoom } from "../realtime/live-rooms";
+
+export type Dispatcher = ReturnType<typeof createDispatcher>;
+
+export function createDispatcher(io: IoServer, services: Pick<Services, "db" | "documents">, log: (m: string) => void) {
+  const { db } = services;
+  const kinds = liveRoomKinds(services);
+  const namespace = io.of("/");
+
+  function socketsIn(room: string): AppSocket[] {
+    const ids = namespace.adapter.rooms.get(room);
+    return ids ? [...ids].flatMap((id) => namespace.sockets.get(id) ?? []) : [];
+  }
+
+  /** Re-checks the live rooms of these sockets (those named by `only`, or all of them). */
+  function recheck(sockets: Iterable<AppSocket>, only?: (room: string) => boolean) {
+    const actors = new Map<number, Actor | null>();
+    for (const socket of sockets) {
+      const userId = socket.data.userId;
+      if (!actors.has(userId)) actors.set(userId, actorFor(db, userId));
+      for (const room of [...socket.rooms]) {
+        if (only && !only(room)) continue;
+        const parsed = parseRoom(kinds, room);
+        if (parsed) parsed.kind.recheck(socket, actors.get(userId)!, parsed.id);
+      }
+    }
+  }
+
+  function recheckPeople(userIds: Iterable<number>) {
+    for (const userId of userIds) recheck(socketsIn(rooms.user(userId)));
+  }
+
+  function recheckRoom(room: string) {
+    recheck(socketsIn(room), (r) => r === room);
+  }
+
+  function endRoom(room: string, reason: Extract<DomainEvent, { type: "sessions.ended" }>["reason"]) {
+    io.to(room).emit("session:ended", { reason });
+    io.in(room).disconnectSockets(true);
+  }
+
+  function handle(event: DomainEvent) {
+    switch (event.type) {
+      case "agenda.changed":
+        io.to(rooms.event(event.change.eventId)).emit("agenda:changed", event.change);
+        return;
+      case "place.promoted":
+        io.to(rooms.user(event.userId)).emit("place:promoted", { eventId: event.eventId, sessionId: event.sessionId, title: event.title });
+        return;
+      case "event.accessChanged":
+        return recheckRoom(rooms.event(event.eventId));
+      case "document.accessChanged":
+        return recheckRoom(rooms.doc(event.documentId));
+      case "workingGroup.accessChanged":
+        for (const documentId of groupDocumentIds(db, event.groupId)) recheckRoom(rooms.doc(documentId));
+        return;
+      case "person.accessChanged":
+        return recheckPeople([event.userId]);
+      case "organisation.accessChanged":
+        return recheckPeople(organisationMemberIds(db, event.organisationId));
+      case "document.replaced":
+        return services.documents.change(event.documentId, (doc) => replaceText(doc, event.state));
+      case "sessions.ended":
+        for (const id of event.sessionIds) endRoom(rooms.session(id), event.reason);
+        return;
+      case "person.signedOut":
+        return endRoom(rooms.user(event.userId), event.reason);
+    }
+  }
+
+  /** Turns each event into its pushes; one that fails is logged and never undoes the committed write. */
+  function dispatch(events: readonly DomainEvent[]) {
+    for (const event of events) {
+      try {
+        handle(event);
+      } catch (error) {
+        log(`dispatching ${event.type} failed: ${(error as Error).stack ?? error}`);
+      }
+    }
+  }
+
+  const unsubscribe = onDomainEvents(db, dispatch);
+  return { dispatch, close: unsubscribe };
+}
