@@ -1,14 +1,19 @@
 /**
  * Working groups' documents, their named versions and published good-practice models (the groups themselves are in `working-groups.server.ts`).
  * The live text itself is in `document-store.server.ts`; this module holds everything around it.
+ * Every write asks the policy itself and announces what changes who may read or edit an open copy,
+ * or what replaces its text, once it has committed.
  */
 import { and, desc, eq, isNotNull, max } from "drizzle-orm";
 import type { Db, DbOrTx } from "../../db/client";
 import { documents, documentVersions, organisations, pillars, users, workingGroupMembers, workingGroups } from "../../db/schema";
+import type { DomainEvent } from "../domain/events";
 import type { DocumentStatus, DocumentVisibility, Membership, VersionKind } from "../domain/vocabulary";
 import { can, type Actor } from "../utils/policy";
 import { recordAudit, type RequestMeta } from "./audit.server";
 import { readDocumentState } from "./document-store.server";
+import { announce } from "./domain-events.server";
+import { membershipOf } from "./working-groups.server";
 
 /** What the policy needs to decide about one document and one person. */
 export interface DocumentAccess {
@@ -59,6 +64,20 @@ export function actorFor(db: DbOrTx, userId: number): Actor | null {
   );
 }
 
+/** A document the actor may not read is refused as if it did not exist. */
+export type DocumentRefusal = { ok: false; reason: "forbidden" | "not_found" };
+
+const forbidden: DocumentRefusal = { ok: false, reason: "forbidden" };
+const notFound: DocumentRefusal = { ok: false, reason: "not_found" };
+
+/** The document's access facts when the actor may take this action on it, or why not. */
+function accessFor(db: DbOrTx, actor: Actor, documentId: number, action: "document.edit" | "document.manage") {
+  const access = documentAccess(db, documentId, actor.id);
+  if (!access || !can(actor, "document.view", access)) return notFound;
+  if (!can(actor, action, access)) return forbidden;
+  return { ok: true as const, access };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Documents
 
@@ -107,30 +126,56 @@ export interface DocumentInput {
   visibility: DocumentVisibility;
 }
 
-export function createDocument(db: Db, actorId: number, groupId: number, input: DocumentInput, meta: RequestMeta): number {
-  return db.transaction((tx) => {
+/** Starts a document in a group: its editors and the secretariat may. */
+export function createDocument(
+  db: Db,
+  actor: Actor,
+  groupId: number,
+  input: DocumentInput,
+  meta: RequestMeta,
+): { ok: true; id: number; events: DomainEvent[] } | DocumentRefusal {
+  const group = db.select({ id: workingGroups.id }).from(workingGroups).where(eq(workingGroups.id, groupId)).get();
+  if (!group) return notFound;
+  if (!can(actor, "document.create", { membership: membershipOf(db, groupId, actor.id) })) return forbidden;
+  const id = db.transaction((tx) => {
     const { id } = tx
       .insert(documents)
-      .values({ ...input, groupId, createdBy: actorId })
+      .values({ ...input, groupId, createdBy: actor.id })
       .returning({ id: documents.id })
       .get();
     recordAudit(
       tx,
-      { actorId, action: "document.create", targetType: "document", targetId: id, detail: { title: input.title, groupId } },
+      { actorId: actor.id, action: "document.create", targetType: "document", targetId: id, detail: { title: input.title, groupId } },
       meta,
     );
     return id;
   });
+  return { ok: true, id, events: [] };
 }
 
-export function updateDocument(db: Db, actorId: number, documentId: number, input: DocumentInput, meta: RequestMeta): void {
+/** Title, summary and who may read it; narrowing who may read it closes the document for whoever may no longer. */
+export function updateDocument(
+  db: Db,
+  actor: Actor,
+  documentId: number,
+  input: DocumentInput,
+  meta: RequestMeta,
+): { ok: true; events: DomainEvent[] } | DocumentRefusal {
+  const allowed = accessFor(db, actor, documentId, "document.manage");
+  if (!allowed.ok) return allowed;
   db.transaction((tx) => {
     tx.update(documents)
       .set({ ...input, updatedAt: new Date() })
       .where(eq(documents.id, documentId))
       .run();
-    recordAudit(tx, { actorId, action: "document.update", targetType: "document", targetId: documentId, detail: { ...input } }, meta);
+    recordAudit(
+      tx,
+      { actorId: actor.id, action: "document.update", targetType: "document", targetId: documentId, detail: { ...input } },
+      meta,
+    );
   });
+  const events: DomainEvent[] = input.visibility !== allowed.access.visibility ? [{ type: "document.accessChanged", documentId }] : [];
+  return { ok: true, events: announce(db, events) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -150,25 +195,66 @@ function insertVersion(
     .get().id;
 }
 
-/** Freezes the stored text as a named version. */
+/** Freezes the stored text as a named version: the document's editors may. */
 export function createVersion(
   db: Db,
-  actorId: number,
+  actor: Actor,
   documentId: number,
   name: string,
   meta: RequestMeta,
-  kind: VersionKind = "manual",
-): number {
+): { ok: true; id: number; events: DomainEvent[] } | DocumentRefusal {
+  const allowed = accessFor(db, actor, documentId, "document.edit");
+  if (!allowed.ok) return allowed;
   const state = readDocumentState(db, documentId);
-  return db.transaction((tx) => {
-    const id = insertVersion(tx, documentId, state, { name, kind, createdBy: actorId });
+  const id = db.transaction((tx) => insertNamedVersion(tx, actor.id, documentId, state, name, "manual", meta));
+  return { ok: true, id, events: [] };
+}
+
+function insertNamedVersion(
+  tx: DbOrTx,
+  actorId: number,
+  documentId: number,
+  state: Uint8Array,
+  name: string,
+  kind: VersionKind,
+  meta: RequestMeta,
+): number {
+  const id = insertVersion(tx, documentId, state, { name, kind, createdBy: actorId });
+  recordAudit(
+    tx,
+    { actorId, action: "document.version", targetType: "document", targetId: documentId, detail: { versionId: id, name, kind } },
+    meta,
+  );
+  return id;
+}
+
+/**
+ * Puts a version's text back. The text being replaced is kept as a version first, so a restore can
+ * itself be undone; the open copy receives the restored text like any other edit once this is announced.
+ */
+export function restoreVersion(
+  db: Db,
+  actor: Actor,
+  documentId: number,
+  versionId: number,
+  input: { beforeRestoreName: (versionName: string) => string },
+  meta: RequestMeta,
+): { ok: true; name: string; events: DomainEvent[] } | DocumentRefusal {
+  const allowed = accessFor(db, actor, documentId, "document.edit");
+  if (!allowed.ok) return allowed;
+  const version = getVersion(db, documentId, versionId);
+  if (!version) return notFound;
+  const current = readDocumentState(db, documentId);
+  db.transaction((tx) => {
+    insertNamedVersion(tx, actor.id, documentId, current, input.beforeRestoreName(version.name), "restore", meta);
     recordAudit(
       tx,
-      { actorId, action: "document.version", targetType: "document", targetId: documentId, detail: { versionId: id, name, kind } },
+      { actorId: actor.id, action: "document.restore", targetType: "document", targetId: documentId, detail: { versionId: version.id } },
       meta,
     );
-    return id;
   });
+  const state = new Uint8Array(version.state);
+  return { ok: true, name: version.name, events: announce(db, [{ type: "document.replaced", documentId, state }]) };
 }
 
 export function listVersions(db: DbOrTx, documentId: number) {
@@ -201,18 +287,29 @@ export function getVersion(db: DbOrTx, documentId: number, versionId: number) {
 /** Moves a draft to review (or back to draft), with an automatic version when it goes to review. */
 export function setDocumentStatus(
   db: Db,
-  actorId: number,
+  actor: Actor,
   documentId: number,
   status: "draft" | "review",
   reviewLabel: string,
   meta: RequestMeta,
-): void {
+): { ok: true; events: DomainEvent[] } | DocumentRefusal {
+  const allowed = accessFor(db, actor, documentId, "document.manage");
+  if (!allowed.ok) return allowed;
   const state = status === "review" ? readDocumentState(db, documentId) : null;
   db.transaction((tx) => {
     tx.update(documents).set({ status, updatedAt: new Date() }).where(eq(documents.id, documentId)).run();
-    if (state) insertVersion(tx, documentId, state, { name: reviewLabel, kind: "review", createdBy: actorId });
-    recordAudit(tx, { actorId, action: "document.status", targetType: "document", targetId: documentId, detail: { status } }, meta);
+    if (state) insertVersion(tx, documentId, state, { name: reviewLabel, kind: "review", createdBy: actor.id });
+    recordAudit(
+      tx,
+      { actorId: actor.id, action: "document.status", targetType: "document", targetId: documentId, detail: { status } },
+      meta,
+    );
   });
+  return { ok: true, events: announce(db, statusEvents(documentId, allowed.access.status, status)) };
+}
+
+function statusEvents(documentId: number, before: DocumentStatus, after: DocumentStatus): DomainEvent[] {
+  return before === after ? [] : [{ type: "document.accessChanged", documentId }];
 }
 
 /**
@@ -221,13 +318,15 @@ export function setDocumentStatus(
  */
 export function publishDocument(
   db: Db,
-  actorId: number,
+  actor: Actor,
   documentId: number,
   input: { visibility: DocumentVisibility; name: (n: number) => string },
   meta: RequestMeta,
-): number {
+): { ok: true; number: number; events: DomainEvent[] } | DocumentRefusal {
+  const allowed = accessFor(db, actor, documentId, "document.manage");
+  if (!allowed.ok) return allowed;
   const state = readDocumentState(db, documentId);
-  return db.transaction((tx) => {
+  const number = db.transaction((tx) => {
     const last = tx
       .select({ n: max(documentVersions.publishedNumber) })
       .from(documentVersions)
@@ -237,7 +336,7 @@ export function publishDocument(
     insertVersion(tx, documentId, state, {
       name: input.name(number),
       kind: "published",
-      createdBy: actorId,
+      createdBy: actor.id,
       publishedNumber: number,
       visibility: input.visibility,
     });
@@ -245,7 +344,7 @@ export function publishDocument(
     recordAudit(
       tx,
       {
-        actorId,
+        actorId: actor.id,
         action: "document.publish",
         targetType: "document",
         targetId: documentId,
@@ -255,6 +354,7 @@ export function publishDocument(
     );
     return number;
   });
+  return { ok: true, number, events: announce(db, statusEvents(documentId, allowed.access.status, "published")) };
 }
 
 /** What lists and pages show of a published version. */

@@ -7,7 +7,7 @@ import { FormAlert, SelectField, SubmitButton, TextAreaField, TextField } from "
 import { DateTime } from "../components/time";
 import { listPublicationsFor, publishDocument, setDocumentStatus, updateDocument } from "../models/documents.server";
 import { forbidden } from "../utils/auth.server";
-import { loadDocumentFor } from "../utils/documents.server";
+import { loadDocumentFor, refusedOrOk } from "../utils/documents.server";
 import { invalid, parseForm, readForm } from "../utils/forms.server";
 import { DocumentSchema } from "../utils/validation";
 import { i18next } from "../i18next.server";
@@ -29,7 +29,7 @@ export function loader({ request, context, params }: LoaderFunctionArgs) {
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const { user, document, canManage } = loadDocumentFor(context, request, params.id);
   if (!canManage) throw forbidden();
-  const { db, documents: hub } = context.services;
+  const db = context.services.db;
   const form = await readForm(request);
   const intent = form.get("intent");
   const t = await i18next.getFixedT(request, "documents");
@@ -37,26 +37,26 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   if (intent === "settings") {
     const parsed = parseForm(form, DocumentSchema);
     if (!parsed.ok) return data({ ...parsed, intent }, { status: 400 });
-    updateDocument(db, user.id, document.id, parsed.data, context.requestMeta);
-    // Narrowing who may read it closes the document for whoever may no longer.
-    hub.refreshAccess({ documentId: document.id });
+    refusedOrOk(updateDocument(db, user, document.id, parsed.data, context.requestMeta));
     return data({ ok: true as const, intent, errors: {}, values: {} });
   }
   if (intent === "review" || intent === "draft") {
-    setDocumentStatus(db, user.id, document.id, intent, t("versions.autoReview"), context.requestMeta);
+    refusedOrOk(setDocumentStatus(db, user, document.id, intent, t("versions.autoReview"), context.requestMeta));
     return data({ ok: true as const, intent, errors: {}, values: {} });
   }
   if (intent === "publish") {
     const parsed = parseForm(form, DocumentSchema.pick({ visibility: true }));
     if (!parsed.ok) return data({ ...parsed, intent }, { status: 400 });
-    const number = publishDocument(
-      db,
-      user.id,
-      document.id,
-      { visibility: parsed.data.visibility, name: (n) => t("versions.autoPublished", { number: n }) },
-      context.requestMeta,
+    const published = refusedOrOk(
+      publishDocument(
+        db,
+        user,
+        document.id,
+        { visibility: parsed.data.visibility, name: (n) => t("versions.autoPublished", { number: n }) },
+        context.requestMeta,
+      ),
     );
-    throw redirect(`/documents/${document.id}/v/${number}`);
+    throw redirect(`/documents/${document.id}/v/${published.number}`);
   }
   return invalid({ form: "errors.malformedRequest" }, form);
 }

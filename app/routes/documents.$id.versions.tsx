@@ -3,15 +3,14 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { EmptyState, FormAlert, SubmitButton, TextField } from "../components/form";
 import { DateTime } from "../components/time";
-import { compareStates, replaceText } from "../models/document-content.server";
+import { compareStates } from "../models/document-content.server";
 import { readDocumentState } from "../models/document-store.server";
-import { createVersion, getVersion, listVersions } from "../models/documents.server";
-import { recordAudit } from "../models/audit.server";
+import { createVersion, getVersion, listVersions, restoreVersion } from "../models/documents.server";
 import { forbidden, notFound } from "../utils/auth.server";
 import { invalid, parseForm, readForm } from "../utils/forms.server";
 import { VersionNameSchema } from "../utils/validation";
 import { i18next } from "../i18next.server";
-import { loadDocumentFor } from "../utils/documents.server";
+import { loadDocumentFor, refusedOrOk } from "../utils/documents.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data: d }) => [{ title: `${d?.document.title ?? ""} · Convene` }];
 
@@ -31,29 +30,23 @@ export function loader({ request, context, params }: LoaderFunctionArgs) {
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const { user, document, canEdit } = loadDocumentFor(context, request, params.id);
   if (!canEdit) throw forbidden();
-  const { db, documents: hub } = context.services;
+  const db = context.services.db;
   const form = await readForm(request);
   const intent = form.get("intent");
 
   if (intent === "create") {
     const parsed = parseForm(form, VersionNameSchema);
     if (!parsed.ok) return data({ ...parsed, intent }, { status: 400 });
-    createVersion(db, user.id, document.id, parsed.data.name, context.requestMeta);
+    refusedOrOk(createVersion(db, user, document.id, parsed.data.name, context.requestMeta));
     return data({ ok: true as const, intent, created: parsed.data.name, errors: {}, values: {} });
   }
   if (intent === "restore") {
-    const version = getVersion(db, document.id, Number(form.get("versionId"))) ?? null;
-    if (!version) return invalid({ form: "errors.notFound" }, form, 404);
     const t = await i18next.getFixedT(request, "documents");
-    // The text being replaced is kept as a version first, so a restore can itself be undone.
-    createVersion(db, user.id, document.id, t("versions.beforeRestore", { name: version.name }), context.requestMeta, "restore");
-    hub.change(document.id, (doc) => replaceText(doc, version.state));
-    recordAudit(
-      db,
-      { actorId: user.id, action: "document.restore", targetType: "document", targetId: document.id, detail: { versionId: version.id } },
-      context.requestMeta,
-    );
-    return data({ ok: true as const, intent, restored: version.name, errors: {}, values: {} });
+    const beforeRestoreName = (name: string) => t("versions.beforeRestore", { name });
+    const restored = restoreVersion(db, user, document.id, Number(form.get("versionId")), { beforeRestoreName }, context.requestMeta);
+    if (!restored.ok && restored.reason === "not_found") return invalid({ form: "errors.notFound" }, form, 404);
+    if (!restored.ok) throw forbidden();
+    return data({ ok: true as const, intent, restored: restored.name, errors: {}, values: {} });
   }
   return invalid({ form: "errors.malformedRequest" }, form);
 }

@@ -3,9 +3,9 @@ import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { EmptyState } from "../components/form";
 import { WorkingGroupForm } from "../components/working-group-form";
-import { listLeadCandidates, listWorkingGroupsFor, saveWorkingGroup, workingGroupInputProblems } from "../models/working-groups.server";
+import { createWorkingGroup, listLeadCandidates, listWorkingGroupsFor } from "../models/working-groups.server";
 import { listPillars } from "../models/forum.server";
-import { requirePermission, requireUser } from "../utils/auth.server";
+import { forbidden, requirePermission, requireUser } from "../utils/auth.server";
 import { formatNumber } from "../utils/format";
 import { invalid, parseForm, readForm } from "../utils/forms.server";
 import { pageTitle } from "../utils/meta";
@@ -38,16 +38,12 @@ export function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = requirePermission(context, request, "workingGroups.manage");
-  const { db, documents } = context.services;
   const form = await readForm(request);
   const parsed = parseForm(form, WorkingGroupSchema);
   if (!parsed.ok) return data(parsed, { status: 400 });
-  const problems = workingGroupInputProblems(db, parsed.data);
-  if (problems) return invalid(problems, form);
-  const result = saveWorkingGroup(db, user.id, null, parsed.data, context.requestMeta);
-  if (!result.ok) return invalid({ [result.field]: result.error }, form);
-  // The lead became a member: anything of this group that is open re-checks who may read and edit it.
-  documents.refreshAccess({ groupId: result.id });
+  const result = createWorkingGroup(context.services.db, user, parsed.data, context.requestMeta);
+  if (!result.ok && result.reason === "forbidden") throw forbidden();
+  if (!result.ok) return invalid(result.errors, form);
   return redirect(`/groups/${result.id}`);
 }
 

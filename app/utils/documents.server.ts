@@ -1,7 +1,7 @@
 import type { AppLoadContext } from "@remix-run/node";
-import { documentAccess, getDocument, getPublication } from "../models/documents.server";
+import { documentAccess, getDocument, getPublication, type DocumentRefusal } from "../models/documents.server";
 import { membershipOf } from "../models/working-groups.server";
-import { notFound, requireReader, requireUser } from "./auth.server";
+import { forbidden, notFound, requireReader, requireUser } from "./auth.server";
 import { can } from "./policy";
 
 /** The document and what this person may do with it; a document they may not read does not exist for them. */
@@ -20,6 +20,13 @@ export function loadDocumentFor(context: AppLoadContext, request: Request, idPar
     canEdit: can(user, "document.edit", access),
     canManage: can(user, "document.manage", access),
   };
+}
+
+/** A document write's result, or its refusal thrown as the 404 or 403 page. */
+export function refusedOrOk<T extends { ok: true }>(result: T | DocumentRefusal): T {
+  if (result.ok) return result;
+  if (result.reason === "not_found") notFound();
+  throw forbidden();
 }
 
 /**

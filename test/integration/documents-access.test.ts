@@ -3,7 +3,7 @@ import * as Y from "yjs";
 import { prosemirrorJSONToYDoc } from "@tiptap/y-tiptap";
 import { getSchema } from "@tiptap/core";
 import type { Ack, DocJoinResult } from "../../app/realtime/protocol";
-import { publishDocument } from "../../app/models/documents.server";
+import { actorFor, publishDocument } from "../../app/models/documents.server";
 import { contentExtensions, DOCUMENT_FIELD } from "../../app/editor/extensions";
 import { DEMO_ACCOUNTS } from "../../db/seed";
 import { connectSocket, get, onceConnected, personId, post, signInAs, startServer, type TestServer } from "../support/server";
@@ -98,7 +98,8 @@ describe("documents: who may read, edit and manage", () => {
 
   it("keeps a group-only published version from people outside the group", async () => {
     const meta = { ipAddress: null, userAgent: null };
-    publishDocument(server.db, personId(server, "ngo@convene.example"), draftId, { visibility: "group", name: (n) => `v${n}` }, meta);
+    const lead = actorFor(server.db, personId(server, "ngo@convene.example"))!;
+    expect(publishDocument(server.db, lead, draftId, { visibility: "group", name: (n) => `v${n}` }, meta)).toMatchObject({ ok: true });
     const anonymous = await get(server, `/documents/${draftId}/v/1.md`);
     expect(anonymous.status).toBe(302);
     expect(anonymous.headers.get("location")).toContain("/sign-in");

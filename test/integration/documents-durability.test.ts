@@ -10,8 +10,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import * as syncProtocol from "y-protocols/sync";
 import * as Y from "yjs";
 import { loadDocumentState } from "../../app/models/document-store.server";
-import { createDocument } from "../../app/models/documents.server";
-import { createWorkingGroup, setMembership } from "../../app/models/working-groups.server";
+import { actorFor, createDocument } from "../../app/models/documents.server";
+import { addMember, createWorkingGroup } from "../../app/models/working-groups.server";
 import type { Ack } from "../../app/realtime/protocol";
 import { openDatabase } from "../../db/client";
 import { DEMO_PASSWORD } from "../../db/seed";
@@ -85,9 +85,14 @@ describe("documents hub: durable acknowledgement", () => {
     const secretariat = (db.$client.prepare("SELECT id FROM users WHERE email = 'secretariat@convene.example'").get() as { id: number }).id;
     const ngo = (db.$client.prepare("SELECT id FROM users WHERE email = 'ngo@convene.example'").get() as { id: number }).id;
     const pillarId = (db.$client.prepare("SELECT id FROM pillars LIMIT 1").get() as { id: number }).id;
-    const groupId = createWorkingGroup(db, secretariat, { name: "Durability", description: "", pillarId, leadId: null }, meta);
-    setMembership(db, secretariat, groupId, ngo, "editor", meta);
-    const documentId = createDocument(db, secretariat, groupId, { title: "Kill test", summary: "", visibility: "group" }, meta);
+    const actor = actorFor(db, secretariat)!;
+    const group = createWorkingGroup(db, actor, { name: "Durability", description: "", pillarId, leadId: null }, meta);
+    if (!group.ok) throw new Error("creating the working group was refused");
+    const groupId = group.id;
+    addMember(db, actor, groupId, ngo, "editor", meta);
+    const created = createDocument(db, actor, groupId, { title: "Kill test", summary: "", visibility: "group" }, meta);
+    if (!created.ok) throw new Error("creating the document was refused");
+    const documentId = created.id;
 
     const socket = await connect(first.url, await signIn(first.url, "ngo@convene.example"));
     const joined = await new Promise<Ack>((resolve) => socket.emit("doc:join", { documentId }, resolve));

@@ -4,6 +4,7 @@ import * as awarenessProtocol from "y-protocols/awareness";
 import * as syncProtocol from "y-protocols/sync";
 import * as Y from "yjs";
 import { loadDocumentState } from "../../app/models/document-store.server";
+import { actorFor } from "../../app/models/documents.server";
 import { removeMember } from "../../app/models/working-groups.server";
 import type { Ack } from "../../app/realtime/protocol";
 import { groupWithDocument, openDocument, saved, until, type DocClient } from "../support/documents";
@@ -164,11 +165,8 @@ describe("documents hub: who may change what", () => {
     const closed = new Promise<string | undefined>((resolve) =>
       b.provider.on("state", (s) => s.connection === "closed" && resolve(s.closedReason)),
     );
-    removeMember(server.db, personId(server, "secretariat@convene.example"), groupId, personId(server, "police@convene.example"), {
-      ipAddress: null,
-      userAgent: null,
-    });
-    server.convene.services.documents.refreshAccess({ groupId });
+    const secretariat = actorFor(server.db, personId(server, "secretariat@convene.example"))!;
+    removeMember(server.db, secretariat, groupId, personId(server, "police@convene.example"), { ipAddress: null, userAgent: null });
     expect(await closed).toBe("access_removed");
 
     const late = new Y.Doc();

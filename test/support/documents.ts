@@ -1,8 +1,8 @@
 /** Working groups, documents and live document clients for tests, built through the real models and protocol. */
 import type { Socket } from "socket.io-client";
 import * as Y from "yjs";
-import { createDocument } from "../../app/models/documents.server";
-import { createWorkingGroup, setMembership } from "../../app/models/working-groups.server";
+import { actorFor, createDocument } from "../../app/models/documents.server";
+import { addMember, createWorkingGroup } from "../../app/models/working-groups.server";
 import { DocProvider } from "../../app/realtime/doc-provider";
 import type { Membership } from "../../app/domain/vocabulary";
 import { connectSocket, onceConnected, personId, signInAs, type TestServer } from "./server";
@@ -16,17 +16,23 @@ export function groupWithDocument(
   members: Record<string, Membership>,
   visibility: "group" | "members" | "public" = "group",
 ): { groupId: number; documentId: number } {
-  const secretariat = personId(server, "secretariat@convene.example");
+  const secretariat = actorFor(server.db, personId(server, "secretariat@convene.example"))!;
   const pillarId = (server.db.$client.prepare("SELECT id FROM pillars ORDER BY position LIMIT 1").get() as { id: number }).id;
-  const groupId = createWorkingGroup(
+  const group = createWorkingGroup(
     server.db,
     secretariat,
     { name: `Group ${++groups} ${Date.now()}`, description: "", pillarId, leadId: null },
     meta,
   );
-  for (const [email, membership] of Object.entries(members))
-    setMembership(server.db, secretariat, groupId, personId(server, email), membership, meta);
-  const documentId = createDocument(server.db, secretariat, groupId, { title: "Good practice", summary: "", visibility }, meta);
+  if (!group.ok) throw new Error(`creating a working group was refused: ${group.reason}`);
+  const groupId = group.id;
+  for (const [email, membership] of Object.entries(members)) {
+    if (!addMember(server.db, secretariat, groupId, personId(server, email), membership, meta).ok)
+      throw new Error(`adding ${email} was refused`);
+  }
+  const document = createDocument(server.db, secretariat, groupId, { title: "Good practice", summary: "", visibility }, meta);
+  if (!document.ok) throw new Error(`creating a document was refused: ${document.reason}`);
+  const documentId = document.id;
   return { groupId, documentId };
 }
 
