@@ -110,12 +110,15 @@ export const AuditFilterSchema = z.object({
 
 export type FieldErrors = Record<string, string>;
 
+/** A message key of ours: `errors.*` (common) or a namespace's own `registry:errors.*`; zod's own English texts are not. */
+const MESSAGE_KEY = /^(\w+:)?errors\./;
+
 /** Turns a zod error into one message key per field (the first), ready for the form to show. */
 export function fieldErrorsOf(error: z.ZodError): FieldErrors {
   const out: FieldErrors = {};
   for (const issue of error.issues) {
     const key = issue.path.join(".") || "form";
-    out[key] ??= issue.message.startsWith("errors.") ? issue.message : "errors.invalidValue";
+    out[key] ??= MESSAGE_KEY.test(issue.message) ? issue.message : "errors.invalidValue";
   }
   return out;
 }
