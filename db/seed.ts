@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import { hashPassword } from "../app/models/password.server";
 import type { Db } from "./client";
+import type { Actor } from "../app/utils/policy";
 import { zonedToUtc } from "../app/utils/zoned-time";
 import {
   agendaSessions,
@@ -332,11 +333,11 @@ async function seedCommitments(db: Db, year: number) {
   const meta = { ipAddress: null, userAgent: null };
   const q = <T>(sql: string, ...args: unknown[]) => db.$client.prepare(sql).get(...args) as T;
   const userOf = (email: string) =>
-    q<{ id: number; organisationId: number | null }>("SELECT id, organisation_id AS organisationId FROM users WHERE email = ?", email);
+    q<Actor>("SELECT id, role, status, organisation_id AS organisationId FROM users WHERE email = ?", email);
   const orgOf = (key: string) =>
     q<{ id: number }>("SELECT id FROM organisations WHERE name = ?", DEMO_ORGANISATIONS.find((o) => o.key === key)!.name).id;
   const pillarOf = (slug: string) => q<{ id: number }>("SELECT id FROM pillars WHERE slug = ?", slug).id;
-  const secretariat = userOf("secretariat@convene.example").id;
+  const secretariat = userOf("secretariat@convene.example");
   const last = year - 1;
 
   const base = (
@@ -363,8 +364,8 @@ async function seedCommitments(db: Db, year: number) {
     milestones: [] as { title: string; dueOn: string }[],
     ...patch,
   });
-  const made = (r: ReturnType<typeof m.createCommitment>) => {
-    if (!r.ok) throw new Error(`seeding a commitment failed: ${r.error}`);
+  const made = (r: { ok: true; id: number } | { ok: false; errors: Record<string, string> }) => {
+    if (!r.ok) throw new Error(`seeding commitments failed: ${JSON.stringify(r.errors)}`);
     return r.id;
   };
 
@@ -409,41 +410,48 @@ async function seedCommitments(db: Db, year: number) {
 
   const ngo = userOf("ngo@convene.example");
   const industry = userOf("industry@convene.example");
-  const first = m.addProgressUpdate(
-    db,
-    ngo,
-    triage,
-    {
-      completion: "limited",
-      percent: 40,
-      narrative: "The pilot runs with two platforms.",
-      links: ["https://example.org/triage-pilot"],
-      files: [],
-    },
-    meta,
+  const first = made(
+    m.addProgressUpdate(
+      db,
+      ngo,
+      triage,
+      {
+        completion: "limited",
+        percent: 40,
+        narrative: "The pilot runs with two platforms.",
+        links: ["https://example.org/triage-pilot"],
+        files: [],
+      },
+      meta,
+    ),
   );
-  m.verifyProgressUpdate(db, secretariat, first, "Confirmed with both platforms.", meta);
+  m.verifyProgressUpdate(db, secretariat, { commitmentId: triage, updateId: first, note: "Confirmed with both platforms." }, meta);
   m.completeMilestone(
     db,
-    ngo.id,
-    q<{ id: number }>("SELECT id FROM milestones WHERE commitment_id = ? ORDER BY due_on LIMIT 1", triage).id,
-    `${last}-07-10`,
-    meta,
-  );
-  const shipped = m.addProgressUpdate(
-    db,
-    industry,
-    hashing,
+    ngo,
     {
-      completion: "complete",
-      percent: 100,
-      narrative: "The matcher is released under an open licence.",
-      links: ["https://example.org/matcher"],
-      files: [],
+      commitmentId: triage,
+      milestoneId: q<{ id: number }>("SELECT id FROM milestones WHERE commitment_id = ? ORDER BY due_on LIMIT 1", triage).id,
+      doneOn: `${last}-07-10`,
     },
     meta,
   );
-  m.verifyProgressUpdate(db, secretariat, shipped, "", meta);
+  const shipped = made(
+    m.addProgressUpdate(
+      db,
+      industry,
+      hashing,
+      {
+        completion: "complete",
+        percent: 100,
+        narrative: "The matcher is released under an open licence.",
+        links: ["https://example.org/matcher"],
+        files: [],
+      },
+      meta,
+    ),
+  );
+  m.verifyProgressUpdate(db, secretariat, { commitmentId: hashing, updateId: shipped, note: "" }, meta);
   m.addProgressUpdate(
     db,
     industry,

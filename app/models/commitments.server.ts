@@ -1,15 +1,21 @@
 /**
  * Forum cycles and collective-action commitments: references, owners, milestones, append-only progress,
  * carry-over between cycles (lineage as data) and the frozen assessment when a cycle closes.
- * Every write runs in one synchronous transaction with its audit entry.
+ *
+ * Every write takes the person acting, asks the policy whether they may, checks the rules the data must
+ * keep (whatever form or file the input came from), and runs in one synchronous transaction with its
+ * audit entry. None of these writes changes what an open page or live room may show, so they announce
+ * no domain events.
  */
 import { and, asc, desc, eq, inArray, isNull, sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import type { Db, DbOrTx } from "../../db/client";
 import {
+  agendaSessions,
   carryLinks,
   commitmentOrganisations,
   commitments,
   cycleAssessments,
+  events,
   evidence,
   forumCycles,
   milestones,
@@ -20,9 +26,33 @@ import {
   users,
 } from "../../db/schema";
 import { pillarCodes, type CarryKind, type CommitmentType, type CommitmentVisibility, type CompletionLevel } from "../domain/vocabulary";
+import { commitmentDateProblems } from "../utils/commitment-validation";
+import { can, type Actor } from "../utils/policy";
+import type { FieldErrors } from "../utils/validation";
+import { utcToZoned } from "../utils/zoned-time";
 import { recordAudit, type RequestMeta } from "./audit.server";
 
-export type Failure = { ok: false; error: string; field?: string };
+/** Why a write was refused: the person may not, the thing does not exist, its state forbids it now, or the input breaks a rule. */
+export type Refusal = "forbidden" | "notFound" | "conflict" | "invalid";
+
+/** A refused write, with its message keys by field (`form` when it is about the whole). */
+export interface Failure {
+  ok: false;
+  refusal: Refusal;
+  errors: FieldErrors;
+}
+
+export function refuse(refusal: Refusal, message: string, field = "form"): Failure {
+  return { ok: false, refusal, errors: { [field]: message } };
+}
+
+const FORBIDDEN = "errors.forbidden";
+const NOT_FOUND = "errors.notFound";
+
+/** Today as a calendar date (UTC), the way report dates and default start dates are written. */
+export function todayIso(now = new Date()): string {
+  return now.toISOString().slice(0, 10);
+}
 
 // ---------------------------------------------------------------------------------------------
 // Cycles
@@ -42,14 +72,15 @@ export function currentCycle(db: DbOrTx) {
 
 export function openCycle(
   db: Db,
-  actorId: number,
+  actor: Actor,
   input: { year: number; reportOn: string },
   meta: RequestMeta,
 ): { ok: true; id: number } | Failure {
+  if (!can(actor, "cycles.manage")) return refuse("forbidden", FORBIDDEN);
   return db.transaction((tx) => {
-    if (getCycleByYear(tx, input.year)) return { ok: false as const, error: "commitments:errors.cycleExists", field: "year" };
+    if (getCycleByYear(tx, input.year)) return refuse("invalid", "commitments:errors.cycleExists", "year");
     const { id } = tx.insert(forumCycles).values(input).returning({ id: forumCycles.id }).get();
-    recordAudit(tx, { actorId, action: "cycle.open", targetType: "cycle", targetId: id, detail: { ...input } }, meta);
+    recordAudit(tx, { actorId: actor.id, action: "cycle.open", targetType: "cycle", targetId: id, detail: { ...input } }, meta);
     return { ok: true as const, id };
   });
 }
@@ -131,23 +162,65 @@ function pillarSlugOf(tx: DbOrTx, pillarId: number): string | null {
   return tx.select({ slug: pillars.slug }).from(pillars).where(eq(pillars.id, pillarId)).get()?.slug ?? null;
 }
 
+/**
+ * The sessions of a cycle's annual forum (the forum event of the same year), where a commitment may
+ * have been made; breaks and cancelled sessions are left out. `day` is the date in the event's zone.
+ */
+export function forumSessionsOf(db: DbOrTx, year: number) {
+  return db
+    .select({ id: agendaSessions.id, title: agendaSessions.title, startsAt: agendaSessions.startsAt, timeZone: events.timeZone })
+    .from(agendaSessions)
+    .innerJoin(events, eq(events.id, agendaSessions.eventId))
+    .where(
+      sql`${events.kind} = 'forum' AND ${events.year} = ${year} AND ${agendaSessions.kind} <> 'break' AND ${agendaSessions.status} = 'scheduled'`,
+    )
+    .orderBy(asc(agendaSessions.startsAt), asc(agendaSessions.id))
+    .all()
+    .map((s) => ({ id: s.id, title: s.title, day: utcToZoned(s.startsAt, s.timeZone).date }));
+}
+
+/**
+ * What is wrong with a new commitment for a cycle, by field (as the form names them), or null: its
+ * dates, and what must exist (the pillar, the organisations, the session at this cycle's forum).
+ * `createCommitment` refuses on any of these; the import asks first to report every row at once.
+ */
+export function commitmentProblems(db: DbOrTx, input: CommitmentInput, cycleYear: number): FieldErrors | null {
+  const problems: FieldErrors = commitmentDateProblems(input);
+  if (!pillarSlugOf(db, input.pillarId)) problems.pillarId = "errors.invalidChoice";
+  const orgExists = (id: number) => !!db.select({ id: organisations.id }).from(organisations).where(eq(organisations.id, id)).get();
+  if (!orgExists(input.leadOrganisationId)) problems.leadOrganisationId = "errors.invalidChoice";
+  const seen = new Set<number>();
+  input.supporting.forEach((s, i) => {
+    const field = `supporting.${i}.organisationId`;
+    if (s.organisationId === input.leadOrganisationId) problems[field] = "registry:errors.supportingIsLead";
+    else if (seen.has(s.organisationId)) problems[field] = "registry:errors.supportingTwice";
+    else if (!orgExists(s.organisationId)) problems[field] = "errors.invalidChoice";
+    seen.add(s.organisationId);
+  });
+  if (input.madeAtSessionId !== null && !forumSessionsOf(db, cycleYear).some((s) => s.id === input.madeAtSessionId)) {
+    problems.madeAtSessionId = "errors.invalidChoice";
+  }
+  return Object.keys(problems).length ? problems : null;
+}
+
 /** Records a new commitment in the current cycle, with a reference of its own. */
 export function createCommitment(
   db: Db,
-  actorId: number,
+  actor: Actor,
   input: CommitmentInput,
   meta: RequestMeta,
 ): { ok: true; id: number; reference: string } | Failure {
+  if (!can(actor, "commitment.create", { leadOrganisationId: input.leadOrganisationId })) return refuse("forbidden", FORBIDDEN);
   return db.transaction((tx) => {
     const cycle = currentCycle(tx);
-    if (!cycle) return { ok: false as const, error: "commitments:errors.noOpenCycle" };
-    const slug = pillarSlugOf(tx, input.pillarId);
-    if (!slug) return { ok: false as const, error: "errors.invalidChoice", field: "pillarId" };
-    const reference = nextReference(tx, slug, cycle.year);
-    const id = insertCommitment(tx, cycle.id, reference, input, actorId);
+    if (!cycle) return refuse("conflict", "registry:errors.noOpenCycle");
+    const problems = commitmentProblems(tx, input, cycle.year);
+    if (problems) return { ok: false as const, refusal: "invalid" as const, errors: problems };
+    const reference = nextReference(tx, pillarSlugOf(tx, input.pillarId)!, cycle.year);
+    const id = insertCommitment(tx, cycle.id, reference, input, actor.id);
     recordAudit(
       tx,
-      { actorId, action: "commitment.create", targetType: "commitment", targetId: id, detail: { reference, title: input.title } },
+      { actorId: actor.id, action: "commitment.create", targetType: "commitment", targetId: id, detail: { reference, title: input.title } },
       meta,
     );
     return { ok: true as const, id, reference };
@@ -175,7 +248,8 @@ export function getCommitment(db: DbOrTx, id: number) {
       organisationId: organisations.id,
       name: organisations.name,
       stakeholderGroup: organisations.stakeholderGroup,
-      role: commitmentOrganisations.role,
+      // The organisation's part in the commitment (lead or supporting), not a person's role.
+      part: commitmentOrganisations.role,
       contribution: commitmentOrganisations.contribution,
     })
     .from(commitmentOrganisations)
@@ -197,28 +271,71 @@ export function getCommitment(db: DbOrTx, id: number) {
     pillarSlug: row.pillarSlug,
     owners,
     organisationIds: owners.map((o) => o.organisationId),
-    leadOrganisationId: owners.find((o) => o.role === "lead")?.organisationId ?? null,
+    leadOrganisationId: owners.find((o) => o.part === "lead")?.organisationId ?? null,
     milestones: steps,
   };
 }
 export type Commitment = NonNullable<ReturnType<typeof getCommitment>>;
 
-/** Marks a milestone done on a date (its commitment's owners or the secretariat). */
-export function completeMilestone(db: Db, actorId: number, milestoneId: number, doneOn: string, meta: RequestMeta): boolean {
-  return db.transaction((tx) => {
-    const changed = tx
-      .update(milestones)
-      .set({ doneOn, doneBy: actorId })
-      .where(and(eq(milestones.id, milestoneId), isNull(milestones.doneOn)))
-      .run().changes;
-    if (changed)
-      recordAudit(tx, { actorId, action: "milestone.done", targetType: "milestone", targetId: milestoneId, detail: { doneOn } }, meta);
-    return changed > 0;
-  });
+// ---------------------------------------------------------------------------------------------
+// Progress and milestones
+
+/**
+ * Whether a commitment takes progress and milestone changes now: only the current open cycle's
+ * record, while the work is neither carried nor withdrawn. Earlier years' records are history.
+ */
+export function takesProgress(db: DbOrTx, commitment: Pick<Commitment, "cycleId" | "cycleStatus" | "status">): boolean {
+  const cycle = currentCycle(db);
+  return (
+    !!cycle &&
+    cycle.id === commitment.cycleId &&
+    commitment.cycleStatus === "open" &&
+    (commitment.status === "open" || commitment.status === "completed")
+  );
 }
 
-// ---------------------------------------------------------------------------------------------
-// Progress
+/**
+ * Why this person may not post progress on this commitment now, or null. The commitment page asks
+ * before it reads an upload, so no file is stored for an update that would be refused.
+ */
+export function progressRefusal(db: DbOrTx, actor: Actor, commitment: Commitment): Failure | null {
+  if (!can(actor, "commitment.report", { organisationIds: commitment.organisationIds })) return refuse("forbidden", FORBIDDEN);
+  if (!takesProgress(db, commitment)) return refuse("conflict", "commitment:errors.notCurrent");
+  return null;
+}
+
+/**
+ * Marks a milestone of a commitment done on a date (its owners or the secretariat). The date may not
+ * be still to come on `today`, the actor's own calendar date (UTC's when not given).
+ */
+export function completeMilestone(
+  db: Db,
+  actor: Actor,
+  change: { commitmentId: number; milestoneId: number; doneOn: string; today?: string },
+  meta: RequestMeta,
+): { ok: true } | Failure {
+  return db.transaction((tx) => {
+    const commitment = getCommitment(tx, change.commitmentId);
+    if (!commitment) return refuse("notFound", NOT_FOUND);
+    if (!can(actor, "commitment.report", { organisationIds: commitment.organisationIds })) return refuse("forbidden", FORBIDDEN);
+    const milestone = commitment.milestones.find((m) => m.id === change.milestoneId);
+    if (!milestone) return refuse("notFound", NOT_FOUND);
+    if (!takesProgress(tx, commitment)) return refuse("conflict", "commitment:errors.milestoneClosed");
+    if (change.doneOn > (change.today ?? todayIso())) return refuse("invalid", "commitment:errors.dateInFuture", "doneOn");
+    const changed = tx
+      .update(milestones)
+      .set({ doneOn: change.doneOn, doneBy: actor.id })
+      .where(and(eq(milestones.id, milestone.id), isNull(milestones.doneOn)))
+      .run().changes;
+    if (!changed) return refuse("conflict", "commitment:errors.alreadyDone");
+    recordAudit(
+      tx,
+      { actorId: actor.id, action: "milestone.done", targetType: "milestone", targetId: milestone.id, detail: { doneOn: change.doneOn } },
+      meta,
+    );
+    return { ok: true as const };
+  });
+}
 
 export interface ProgressInput {
   completion: CompletionLevel;
@@ -231,12 +348,16 @@ export interface ProgressInput {
 /** Appends a progress update with its evidence; a completed one credits this cycle with the completion. */
 export function addProgressUpdate(
   db: Db,
-  actor: { id: number; organisationId: number | null },
+  actor: Actor,
   commitmentId: number,
   input: ProgressInput,
   meta: RequestMeta,
-): number {
+): { ok: true; id: number } | Failure {
   return db.transaction((tx) => {
+    const commitment = getCommitment(tx, commitmentId);
+    if (!commitment) return refuse("notFound", NOT_FOUND);
+    const refused = progressRefusal(tx, actor, commitment);
+    if (refused) return refused;
     const { id } = tx
       .insert(progressUpdates)
       .values({
@@ -254,14 +375,9 @@ export function addProgressUpdate(
       ...input.files.map((f) => ({ updateId: id, kind: "file" as const, ...f })),
     ];
     if (rows.length) tx.insert(evidence).values(rows).run();
-    const c = tx
-      .select({ cycleId: commitments.cycleId, status: commitments.status })
-      .from(commitments)
-      .where(eq(commitments.id, commitmentId))
-      .get()!;
-    if (input.completion === "complete" && c.status === "open") {
+    if (input.completion === "complete" && commitment.status === "open") {
       tx.update(commitments)
-        .set({ status: "completed", completedInCycleId: c.cycleId, updatedAt: new Date() })
+        .set({ status: "completed", completedInCycleId: commitment.cycleId, updatedAt: new Date() })
         .where(eq(commitments.id, commitmentId))
         .run();
     } else {
@@ -278,32 +394,53 @@ export function addProgressUpdate(
       },
       meta,
     );
-    return id;
+    return { ok: true as const, id };
   });
 }
 
-/** The secretariat checks a self-reported update; a verification is final. */
-export function verifyProgressUpdate(db: Db, actorId: number, updateId: number, note: string, meta: RequestMeta): boolean {
+/**
+ * The secretariat checks a self-reported update on a commitment's work (any year of its lineage, as
+ * its page lists them); a verification is final.
+ */
+export function verifyProgressUpdate(
+  db: Db,
+  actor: Actor,
+  check: { commitmentId: number; updateId: number; note: string },
+  meta: RequestMeta,
+): { ok: true } | Failure {
+  if (!can(actor, "progress.verify")) return refuse("forbidden", FORBIDDEN);
   return db.transaction((tx) => {
-    const update = tx
+    const onLineage = tx
       .select({ commitmentId: progressUpdates.commitmentId })
       .from(progressUpdates)
-      .where(eq(progressUpdates.id, updateId))
+      .innerJoin(commitments, eq(commitments.id, progressUpdates.commitmentId))
+      .where(
+        and(
+          eq(progressUpdates.id, check.updateId),
+          sql`${commitments.reference} = (SELECT reference FROM commitments WHERE id = ${check.commitmentId})`,
+        ),
+      )
       .get();
-    if (!update) return false;
+    if (!onLineage) return refuse("notFound", NOT_FOUND);
     const done = tx
       .select({ id: progressVerifications.updateId })
       .from(progressVerifications)
-      .where(eq(progressVerifications.updateId, updateId))
+      .where(eq(progressVerifications.updateId, check.updateId))
       .get();
-    if (done) return false;
-    tx.insert(progressVerifications).values({ updateId, verifiedBy: actorId, note }).run();
+    if (done) return refuse("conflict", "commitment:errors.alreadyChecked");
+    tx.insert(progressVerifications).values({ updateId: check.updateId, verifiedBy: actor.id, note: check.note }).run();
     recordAudit(
       tx,
-      { actorId, action: "progress.verify", targetType: "commitment", targetId: update.commitmentId, detail: { updateId } },
+      {
+        actorId: actor.id,
+        action: "progress.verify",
+        targetType: "commitment",
+        targetId: onLineage.commitmentId,
+        detail: { updateId: check.updateId },
+      },
       meta,
     );
-    return true;
+    return { ok: true as const };
   });
 }
 
@@ -386,9 +523,9 @@ function inputFrom(c: Commitment, patch: Partial<CommitmentInput> = {}): Commitm
     principles: c.principles,
     type: c.type,
     leadOrganisationId: c.leadOrganisationId!,
-    leadContribution: c.owners.find((o) => o.role === "lead")?.contribution ?? "",
+    leadContribution: c.owners.find((o) => o.part === "lead")?.contribution ?? "",
     supporting: c.owners
-      .filter((o) => o.role === "supporting")
+      .filter((o) => o.part === "supporting")
       .map((o) => ({ organisationId: o.organisationId, contribution: o.contribution })),
     contactName: c.contactName,
     contactEmail: c.contactEmail,
@@ -409,18 +546,21 @@ function inputFrom(c: Commitment, patch: Partial<CommitmentInput> = {}): Commitm
  */
 export function carryOver(
   db: Db,
-  actorId: number,
+  actor: Actor,
   fromId: number,
   decision: CarryDecision,
   meta: RequestMeta,
-): { ok: true; created: number[] } | Failure {
+): { ok: true; created: number[]; reference: string } | Failure {
+  if (!can(actor, "cycles.manage")) return refuse("forbidden", FORBIDDEN);
+  const actorId = actor.id;
   return db.transaction((tx) => {
     const cycle = currentCycle(tx);
     const from = getCommitment(tx, fromId);
-    if (!cycle || !from) return { ok: false as const, error: "errors.notFound" };
+    if (!cycle || !from) return refuse("notFound", NOT_FOUND);
+    if (decision.kind === "merged" && decision.withIds.includes(fromId)) return refuse("invalid", "errors.invalidChoice", "withIds");
     const sources = decision.kind === "merged" ? [from, ...decision.withIds.map((id) => getCommitment(tx, id))] : [from];
     for (const s of sources) {
-      if (!s || s.status !== "open" || s.cycleId === cycle.id) return { ok: false as const, error: "commitments:errors.notCarryable" };
+      if (!s || s.status !== "open" || s.cycleId === cycle.id) return refuse("conflict", "commitments:errors.notCarryable");
     }
     const created: number[] = [];
     const link = (source: Commitment, toId: number | null) =>
@@ -490,8 +630,20 @@ export function carryOver(
       },
       meta,
     );
-    return { ok: true as const, created };
+    return { ok: true as const, created, reference: from.reference };
   });
+}
+
+/** Why this person may not close this cycle on `today`, or null: the page asks before its confirmation step. */
+export function closeRefusal(
+  actor: Actor,
+  cycle: Pick<typeof forumCycles.$inferSelect, "status" | "reportOn">,
+  today: string,
+): Failure | null {
+  if (!can(actor, "cycles.manage")) return refuse("forbidden", FORBIDDEN);
+  if (cycle.status !== "open") return refuse("conflict", "cycles:errors.alreadyClosed");
+  if (today < cycle.reportOn) return refuse("conflict", "commitments:errors.beforeReportDate");
+  return null;
 }
 
 /**
@@ -500,7 +652,7 @@ export function carryOver(
  */
 export function closeCycle(
   db: Db,
-  actorId: number,
+  actor: Actor,
   cycleId: number,
   notes: Record<number, { earlyResult?: string; note?: string }>,
   today: string,
@@ -508,9 +660,9 @@ export function closeCycle(
 ): { ok: true; assessed: number } | Failure {
   return db.transaction((tx) => {
     const cycle = tx.select().from(forumCycles).where(eq(forumCycles.id, cycleId)).get();
-    if (!cycle) return { ok: false as const, error: "errors.notFound" };
-    if (cycle.status !== "open") return { ok: false as const, error: "errors.alreadyClosed" };
-    if (today < cycle.reportOn) return { ok: false as const, error: "commitments:errors.beforeReportDate" };
+    if (!cycle) return refuse("notFound", NOT_FOUND);
+    const refused = closeRefusal(actor, cycle, today);
+    if (refused) return refused;
     const rows = tx
       .select({ id: commitments.id, status: commitments.status, reference: commitments.reference })
       .from(commitments)
@@ -528,14 +680,20 @@ export function closeCycle(
           percent: last?.percent ?? 0,
           earlyResult: notes[c.id]?.earlyResult ?? "",
           note: notes[c.id]?.note ?? "",
-          assessedBy: actorId,
+          assessedBy: actor.id,
         })
         .run();
     }
-    tx.update(forumCycles).set({ status: "closed", closedAt: new Date(), closedBy: actorId }).where(eq(forumCycles.id, cycleId)).run();
+    tx.update(forumCycles).set({ status: "closed", closedAt: new Date(), closedBy: actor.id }).where(eq(forumCycles.id, cycleId)).run();
     recordAudit(
       tx,
-      { actorId, action: "cycle.close", targetType: "cycle", targetId: cycleId, detail: { year: cycle.year, assessed: rows.length } },
+      {
+        actorId: actor.id,
+        action: "cycle.close",
+        targetType: "cycle",
+        targetId: cycleId,
+        detail: { year: cycle.year, assessed: rows.length },
+      },
       meta,
     );
     return { ok: true as const, assessed: rows.length };

@@ -9,14 +9,7 @@ import { carryLinks, commitments, cycleAssessments, forumCycles, pillars, progre
 import type { CarryKind, CommitmentStatus } from "../domain/vocabulary";
 import { carriedTimesSql, latestUpdateIdSql } from "./commitments.server";
 
-export { RESCOPE_AFTER } from "../utils/cycle-validation";
-
 export type Cycle = typeof forumCycles.$inferSelect;
-
-/** Today as a calendar date (UTC), the way report dates are written. */
-export function todayIso(now = new Date()): string {
-  return now.toISOString().slice(0, 10);
-}
 
 /** Every cycle, newest first, with its commitments counted by status in one query. */
 export function listCyclesWithCounts(db: DbOrTx) {

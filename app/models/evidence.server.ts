@@ -15,9 +15,9 @@ import {
   unstable_parseMultipartFormData,
   type UploadHandler,
 } from "@remix-run/node";
-import { and, eq, inArray } from "drizzle-orm";
+import { eq, inArray } from "drizzle-orm";
 import type { DbOrTx } from "../../db/client";
-import { agendaSessions, commitmentOrganisations, commitments, events, evidence, milestones, progressUpdates } from "../../db/schema";
+import { agendaSessions, commitmentOrganisations, commitments, events, evidence, progressUpdates } from "../../db/schema";
 import type { CommitmentVisibility } from "../domain/vocabulary";
 import { evidenceTypes, extensionOf, type EvidenceType } from "../utils/progress-validation";
 
@@ -78,8 +78,8 @@ export class UploadRefused extends Error {
 /** A file name safe to keep and show: no folders, control or direction-changing characters, not too long. */
 export function safeFileName(raw: string): string {
   const base = raw.split(/[/\\]/).pop() ?? "";
-  // eslint-disable-next-line no-control-regex
   let name = base
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what is taken out
     .replace(/[\u0000-\u001f\u007f\u200e\u200f\u202a-\u202e\u2066-\u2069"<>|:*?]/g, "")
     .trim()
     .replace(/^\.+/, "");
@@ -368,24 +368,5 @@ export function sessionWhereMade(db: DbOrTx, sessionId: number) {
       .innerJoin(events, eq(events.id, agendaSessions.eventId))
       .where(eq(agendaSessions.id, sessionId))
       .get() ?? null
-  );
-}
-
-/** A milestone, only if it belongs to this commitment. */
-export function milestoneOf(db: DbOrTx, commitmentId: number, milestoneId: number) {
-  return (
-    db
-      .select()
-      .from(milestones)
-      .where(and(eq(milestones.id, milestoneId), eq(milestones.commitmentId, commitmentId)))
-      .get() ?? null
-  );
-}
-
-/** The commitment a progress update was posted on. */
-export function updateCommitmentId(db: DbOrTx, updateId: number): number | null {
-  return (
-    db.select({ commitmentId: progressUpdates.commitmentId }).from(progressUpdates).where(eq(progressUpdates.id, updateId)).get()
-      ?.commitmentId ?? null
   );
 }

@@ -1,39 +1,23 @@
 /**
  * The commitments registry: one filtered, paginated query over every cycle (plus one count), the
- * same rows for the CSV export, the options of the "record a commitment" form and the CSV import.
+ * same rows for the CSV export, and the options of the "record a commitment" form.
  *
  * Who may see a row is decided by `commitment.view`; the SQL filter is derived from that rule so the
  * counts and pages are right, and each row is checked with `can` once more before it is shown.
  */
-import { asc, eq, sql, type SQL } from "drizzle-orm";
-import type { Db, DbOrTx } from "../../db/client";
-import { agendaSessions, commitmentImports, commitments, events, organisations, pillars } from "../../db/schema";
+import { asc, sql, type SQL } from "drizzle-orm";
+import type { DbOrTx } from "../../db/client";
+import { organisations, pillars } from "../../db/schema";
 import {
   commitmentVisibilities,
-  pillarCodes,
   type CommitmentStatus,
   type CommitmentVisibility,
   type CompletionLevel,
   type StakeholderGroup,
 } from "../domain/vocabulary";
-import {
-  IMPORT_COLUMNS,
-  importColumnOf,
-  MAX_IMPORT_ROWS,
-  MILESTONE_ROWS,
-  parseCommitment,
-  parseCsv,
-  REGISTRY_PAGE_SIZE,
-  SUPPORTING_ROWS,
-  unguardCell,
-  type CommitmentFormOutput,
-  type CommitmentRaw,
-  type RegistryFilterParams,
-} from "../utils/commitment-validation";
+import { REGISTRY_PAGE_SIZE, type CommitmentFormOutput, type RegistryFilterParams } from "../utils/commitment-validation";
 import { can, type Actor } from "../utils/policy";
-import { utcToZoned } from "../utils/zoned-time";
-import { recordAudit, type RequestMeta } from "./audit.server";
-import { createCommitment, currentCycle, latestUpdateIdSql, listCycles, type CommitmentInput } from "./commitments.server";
+import { currentCycle, latestUpdateIdSql, listCycles, todayIso, type CommitmentInput } from "./commitments.server";
 
 export interface RegistryFilter {
   /** A cycle's year, or null for every cycle. */
@@ -70,10 +54,6 @@ export interface RegistryRow {
   cycles: number;
   overdue: boolean;
   organisationIds: number[];
-}
-
-export function todayIso(now = new Date()): string {
-  return now.toISOString().slice(0, 10);
 }
 
 /** The year the registry shows when none is asked for: the open cycle's, else the newest, else every year. */
@@ -248,38 +228,7 @@ export function listOrganisationChoices(db: DbOrTx) {
 // ---------------------------------------------------------------------------------------------
 // Recording a commitment
 
-/**
- * The sessions of a cycle's annual forum (the forum event of the same year), where a commitment may
- * have been made; breaks and cancelled sessions are left out. `day` is the date in the event's zone.
- */
-export function forumSessionsOf(db: DbOrTx, year: number) {
-  return db
-    .select({ id: agendaSessions.id, title: agendaSessions.title, startsAt: agendaSessions.startsAt, timeZone: events.timeZone })
-    .from(agendaSessions)
-    .innerJoin(events, eq(events.id, agendaSessions.eventId))
-    .where(
-      sql`${events.kind} = 'forum' AND ${events.year} = ${year} AND ${agendaSessions.kind} <> 'break' AND ${agendaSessions.status} = 'scheduled'`,
-    )
-    .orderBy(asc(agendaSessions.startsAt), asc(agendaSessions.id))
-    .all()
-    .map((s) => ({ id: s.id, title: s.title, day: utcToZoned(s.startsAt, s.timeZone).date }));
-}
-
-/** Checks that need the database: the pillar, organisations and session exist (and the session is this cycle's). */
-export function commitmentProblems(db: DbOrTx, input: CommitmentFormOutput, cycleYear: number): Record<string, string> | null {
-  const problems: Record<string, string> = {};
-  if (!db.select({ id: pillars.id }).from(pillars).where(eq(pillars.id, input.pillarId)).get()) problems.pillarId = "errors.invalidChoice";
-  const orgExists = (id: number) => !!db.select({ id: organisations.id }).from(organisations).where(eq(organisations.id, id)).get();
-  if (!orgExists(input.leadOrganisationId)) problems.leadOrganisationId = "errors.invalidChoice";
-  input.supporting.forEach((s, i) => {
-    if (!orgExists(s.organisationId)) problems[`supporting.${i}.organisationId`] = "errors.invalidChoice";
-  });
-  if (input.madeAtSessionId !== null && !forumSessionsOf(db, cycleYear).some((s) => s.id === input.madeAtSessionId)) {
-    problems.madeAtSessionId = "errors.invalidChoice";
-  }
-  return Object.keys(problems).length ? problems : null;
-}
-
+/** The form's (or an imported row's) values as the model's input. */
 export function commitmentInputOf(v: CommitmentFormOutput): CommitmentInput {
   return {
     title: v.title,
@@ -299,227 +248,6 @@ export function commitmentInputOf(v: CommitmentFormOutput): CommitmentInput {
     visibility: v.visibility,
     milestones: v.milestones,
   };
-}
-
-// ---------------------------------------------------------------------------------------------
-// CSV import
-
-export interface ImportRowError {
-  /** The row's number in the file, the header being row 1. */
-  row: number;
-  column: string | null;
-  message: string;
-}
-
-export type ImportResult =
-  | { ok: true; created: { id: number; reference: string; row: number }[]; skipped: { row: number; key: string }[] }
-  | { ok: false; errors: ImportRowError[] };
-
-/** The template's header line (and nothing else), for the download on the import page. */
-export function importTemplateCsv(): string {
-  return `${IMPORT_COLUMNS.map((c) => c.name).join(",")}\r\n`;
-}
-
-interface ParsedImportRow {
-  row: number;
-  key: string;
-  input: CommitmentFormOutput;
-}
-
-/** Reads and validates every row; returns the rows ready to import, or every problem found. */
-export function validateImport(
-  db: DbOrTx,
-  actor: Actor,
-  text: string,
-): { ok: true; rows: ParsedImportRow[] } | { ok: false; errors: ImportRowError[] } {
-  const records = parseCsv(text);
-  const errors: ImportRowError[] = [];
-  if (records.length === 0) return { ok: false, errors: [{ row: 1, column: null, message: "registry:errors.importEmpty" }] };
-  const header = records[0]!.map((h) => h.trim().toLowerCase());
-  const known = new Set<string>(IMPORT_COLUMNS.map((c) => c.name));
-  header.forEach((h) => {
-    if (!known.has(h)) errors.push({ row: 1, column: h || null, message: "registry:errors.importUnknownColumn" });
-  });
-  for (const c of IMPORT_COLUMNS)
-    if (c.required && !header.includes(c.name)) errors.push({ row: 1, column: c.name, message: "registry:errors.importMissingColumn" });
-  if (!header.includes("external_id") && !header.includes("reference"))
-    errors.push({ row: 1, column: "external_id", message: "registry:errors.importMissingColumn" });
-  if (new Set(header).size !== header.length) errors.push({ row: 1, column: null, message: "registry:errors.importDuplicateColumn" });
-  const body = records.slice(1);
-  if (body.length === 0) errors.push({ row: 2, column: null, message: "registry:errors.importNoRows" });
-  if (body.length > MAX_IMPORT_ROWS) errors.push({ row: MAX_IMPORT_ROWS + 2, column: null, message: "registry:errors.importTooManyRows" });
-  if (errors.length) return { ok: false, errors };
-
-  const cycle = currentCycle(db);
-  if (!cycle) return { ok: false, errors: [{ row: 1, column: null, message: "registry:errors.noOpenCycle" }] };
-
-  const pillarRows = db.select({ id: pillars.id, slug: pillars.slug, name: pillars.name }).from(pillars).all();
-  const pillarIdOf = (value: string): number | null => {
-    const v = value.trim().toLowerCase();
-    const p = pillarRows.find((p) => p.slug === v || p.name.toLowerCase() === v || pillarCodes[p.slug]?.toLowerCase() === v);
-    return p?.id ?? null;
-  };
-  const orgIds = new Map(listOrganisationChoices(db).map((o) => [o.name.trim().toLowerCase(), o.id]));
-  const seenKeys = new Map<string, number>();
-  const rows: ParsedImportRow[] = [];
-
-  body.forEach((cells, index) => {
-    const rowNumber = index + 2;
-    const at = (name: string) => {
-      const i = header.indexOf(name);
-      return i === -1 ? "" : unguardCell((cells[i] ?? "").trim());
-    };
-    const rowErrors: ImportRowError[] = [];
-    const problem = (column: string | null, message: string) => rowErrors.push({ row: rowNumber, column, message });
-    if (cells.length > header.length && cells.slice(header.length).some((c) => c.trim() !== ""))
-      problem(null, "registry:errors.importExtraCells");
-
-    const externalId = at("external_id");
-    const reference = at("reference").toUpperCase();
-    const key = externalId ? `external:${externalId}` : reference ? `reference:${reference}` : "";
-    if (!key) problem("external_id", "registry:errors.importKeyMissing");
-    else if (externalId.length > 200) problem("external_id", "errors.tooLong");
-    else if (seenKeys.has(key)) problem(externalId ? "external_id" : "reference", "registry:errors.importKeyTwice");
-    else seenKeys.set(key, rowNumber);
-
-    const idOrBlank = (column: string, value: string, lookup: (v: string) => number | null, message: string) => {
-      if (!value) return "";
-      const id = lookup(value);
-      if (id === null) {
-        problem(column, message);
-        return "";
-      }
-      return String(id);
-    };
-    const pillarId = idOrBlank("pillar", at("pillar"), pillarIdOf, "registry:errors.importUnknownPillar");
-    const orgLookup = (v: string) => orgIds.get(v.toLowerCase()) ?? null;
-    const leadOrganisationId = idOrBlank(
-      "lead_organisation",
-      at("lead_organisation"),
-      orgLookup,
-      "registry:errors.importUnknownOrganisation",
-    );
-    const supporting = Array.from({ length: SUPPORTING_ROWS }, (_, i) => ({
-      organisationId: idOrBlank(
-        `supporting_organisation_${i + 1}`,
-        at(`supporting_organisation_${i + 1}`),
-        orgLookup,
-        "registry:errors.importUnknownOrganisation",
-      ),
-      contribution: at(`supporting_contribution_${i + 1}`),
-    }));
-    // A supporting organisation that could not be found is reported once, under its own column.
-    const supportingOk = supporting.map((s, i) =>
-      s.organisationId === "" && at(`supporting_organisation_${i + 1}`) ? { organisationId: "", contribution: "" } : s,
-    );
-    const raw: CommitmentRaw = {
-      title: at("title"),
-      problem: at("problem"),
-      expectedResult: at("expected_result"),
-      pillarId,
-      principles: at("principles")
-        .split(/[\s,;]+/)
-        .filter(Boolean),
-      type: (at("type").toLowerCase() || (supportingOk.some((s) => s.organisationId) ? "joint" : "single")) as string,
-      leadOrganisationId,
-      leadContribution: at("lead_contribution"),
-      supporting: supportingOk,
-      contactName: at("contact_name"),
-      contactEmail: at("contact_email"),
-      startsOn: at("starts_on"),
-      endsOn: at("ends_on"),
-      milestones: Array.from({ length: MILESTONE_ROWS }, (_, i) => ({
-        title: at(`milestone_${i + 1}`),
-        dueOn: at(`milestone_${i + 1}_due`),
-      })),
-      madeAtSessionId: "",
-      visibility: at("visibility").toLowerCase() || "members",
-    };
-    const parsed = parseCommitment(raw);
-    if (!parsed.ok) {
-      for (const [path, message] of Object.entries(parsed.errors)) {
-        const column = importColumnOf(path);
-        // An unknown name was already reported; "required" on the same column would only repeat it.
-        if (!rowErrors.some((e) => e.column === column)) problem(column, message);
-      }
-    } else {
-      if (!can(actor, "commitment.create", { leadOrganisationId: parsed.data.leadOrganisationId }))
-        problem("lead_organisation", "registry:errors.importLeadNotAllowed");
-      const more = commitmentProblems(db, parsed.data, cycle.year);
-      for (const [path, message] of Object.entries(more ?? {})) problem(importColumnOf(path), message);
-    }
-    errors.push(...rowErrors);
-    if (!rowErrors.length && parsed.ok) rows.push({ row: rowNumber, key, input: parsed.data });
-  });
-  return errors.length ? { ok: false, errors } : { ok: true, rows };
-}
-
-/**
- * Imports a validated CSV into the current cycle in one transaction: rows whose key was imported
- * before (or whose reference is already in this cycle) are skipped, the others created. Any failure
- * rolls the whole file back.
- */
-export function importCommitments(db: Db, actor: Actor, text: string, fileName: string, meta: RequestMeta): ImportResult {
-  const checked = validateImport(db, actor, text);
-  if (!checked.ok) return checked;
-  try {
-    return db.transaction((tx) => {
-      const cycle = currentCycle(tx);
-      if (!cycle) throw new ImportAbort({ row: 1, column: null, message: "registry:errors.noOpenCycle" });
-      const created: { id: number; reference: string; row: number }[] = [];
-      const skipped: { row: number; key: string }[] = [];
-      for (const r of checked.rows) {
-        const before = tx.select({ id: commitmentImports.id }).from(commitmentImports).where(eq(commitmentImports.sourceKey, r.key)).get();
-        const inCycle = r.key.startsWith("reference:")
-          ? tx
-              .select({ id: commitments.id })
-              .from(commitments)
-              .where(sql`${commitments.cycleId} = ${cycle.id} AND ${commitments.reference} = ${r.key.slice("reference:".length)}`)
-              .get()
-          : undefined;
-        if (before || inCycle) {
-          skipped.push({ row: r.row, key: r.key.replace(/^(external|reference):/, "") });
-          continue;
-        }
-        // createCommitment opens its own transaction, which nests here as a savepoint.
-        const result = createCommitment(db, actor.id, commitmentInputOf(r.input), meta);
-        if (!result.ok)
-          throw new ImportAbort({ row: r.row, column: result.field ? importColumnOf(result.field) : null, message: result.error });
-        tx.insert(commitmentImports)
-          .values({
-            sourceKey: r.key,
-            commitmentId: result.id,
-            cycleId: cycle.id,
-            fileName: fileName.slice(0, 200),
-            rowNumber: r.row,
-            importedBy: actor.id,
-          })
-          .run();
-        created.push({ id: result.id, reference: result.reference, row: r.row });
-      }
-      recordAudit(
-        tx,
-        {
-          actorId: actor.id,
-          action: "commitment.import",
-          targetType: "cycle",
-          targetId: cycle.id,
-          detail: { fileName: fileName.slice(0, 200), created: created.length, skipped: skipped.length },
-        },
-        meta,
-      );
-      return { ok: true as const, created, skipped };
-    });
-  } catch (e) {
-    if (e instanceof ImportAbort) return { ok: false, errors: [e.error] };
-    throw e;
-  }
-}
-
-class ImportAbort extends Error {
-  constructor(readonly error: ImportRowError) {
-    super(error.message);
-  }
 }
 
 /** Whether this person may pick any lead organisation (the secretariat), rather than only their own. */

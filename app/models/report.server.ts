@@ -17,7 +17,9 @@ import {
   reportHighlights,
 } from "../../db/schema";
 import { completionLevels, type CompletionLevel, type StakeholderGroup } from "../domain/vocabulary";
+import { can, type Actor } from "../utils/policy";
 import { recordAudit, type RequestMeta } from "./audit.server";
+import { refuse, type Failure } from "./commitments.server";
 
 export const MIN_ORGANISATIONS = 5;
 
@@ -126,7 +128,8 @@ export function buildReport(db: DbOrTx, year: number, audience: Audience): Repor
           organisationId: organisations.id,
           name: organisations.name,
           group: organisations.stakeholderGroup,
-          role: commitmentOrganisations.role,
+          // The organisation's part in the commitment (lead or supporting), not a person's role.
+          part: commitmentOrganisations.role,
         })
         .from(commitmentOrganisations)
         .innerJoin(organisations, eq(organisations.id, commitmentOrganisations.organisationId))
@@ -146,7 +149,7 @@ export function buildReport(db: DbOrTx, year: number, audience: Audience): Repor
       title: r.title,
       pillar: r.pillar,
       pillarSlug: r.pillarSlug,
-      leadOrganisation: own.find((o) => o.role === "lead")?.name ?? "",
+      leadOrganisation: own.find((o) => o.part === "lead")?.name ?? "",
       organisations: own.map((o) => o.name),
       visibility: r.visibility,
       completion: r.completion,
@@ -233,24 +236,26 @@ export function publishable(report: ReportData): ReportData {
   };
 }
 
-/** Chooses (or drops) a commitment to highlight in a closed cycle's report. */
+/** Chooses (or drops) a commitment to highlight in a closed cycle's report: the secretariat's, and only one the cycle assessed. */
 export function setHighlight(
   db: Db,
-  actorId: number,
+  actor: Actor,
   year: number,
   commitmentId: number,
   highlight: { note: string } | null,
   meta: RequestMeta,
-): boolean {
+): { ok: true } | Failure {
+  if (!can(actor, "cycles.manage")) return refuse("forbidden", "errors.forbidden");
+  const actorId = actor.id;
   return db.transaction((tx) => {
     const cycle = closedCycle(tx, year);
-    if (!cycle) return false;
+    if (!cycle) return refuse("notFound", "errors.notFound");
     const assessed = tx
       .select({ id: cycleAssessments.id })
       .from(cycleAssessments)
       .where(and(eq(cycleAssessments.cycleId, cycle.id), eq(cycleAssessments.commitmentId, commitmentId)))
       .get();
-    if (!assessed) return false;
+    if (!assessed) return refuse("invalid", "errors.invalidChoice", "commitmentId");
     if (highlight) {
       tx.insert(reportHighlights)
         .values({ cycleId: cycle.id, commitmentId, note: highlight.note, chosenBy: actorId })
@@ -272,6 +277,6 @@ export function setHighlight(
       },
       meta,
     );
-    return true;
+    return { ok: true as const };
   });
 }

@@ -3,7 +3,7 @@ import { Form, Link, useLoaderData } from "@remix-run/react";
 import { Trans, useTranslation } from "react-i18next";
 import { chartColors, GroupedColumnChart, StackedBarChart, type ChartSeries } from "../components/charts";
 import { EmptyState } from "../components/form";
-import { todayIso } from "../models/cycles.server";
+import { todayIso } from "../models/commitments.server";
 import { loadDashboard } from "../models/dashboard.server";
 import { requirePermission } from "../utils/auth.server";
 import { CalendarDate } from "../components/time";

@@ -4,7 +4,7 @@ import { useTranslation } from "react-i18next";
 import { voluntaryPrinciples } from "../domain/vocabulary";
 import { EmptyState, FormAlert, SubmitButton } from "../components/form";
 import { currentCycle } from "../models/commitments.server";
-import { importCommitments, type ImportRowError } from "../models/registry.server";
+import { importCommitments, type ImportRowError } from "../models/commitments-import.server";
 import { requirePermission } from "../utils/auth.server";
 import { IMPORT_COLUMNS, IMPORT_PERMISSION, MAX_IMPORT_ROWS } from "../utils/commitment-validation";
 import { formatNumber } from "../utils/format";

@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { stringify } from "csv-stringify/sync";
-import { exportRegistry, importTemplateCsv, registryFilterFrom } from "../models/registry.server";
+import { importTemplateCsv } from "../models/commitments-import.server";
+import { exportRegistry, registryFilterFrom } from "../models/registry.server";
 import { requirePermission } from "../utils/auth.server";
 import { spreadsheetCell } from "../utils/csv";
 import { IMPORT_PERMISSION, registryFilterOf } from "../utils/commitment-validation";

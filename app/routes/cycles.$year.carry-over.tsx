@@ -1,14 +1,15 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { Trans, useTranslation } from "react-i18next";
-import { carryKinds, type CarryKind } from "../domain/vocabulary";
-import { EmptyState, FormAlert, SubmitButton, TextAreaField, TextField } from "../components/form";
+import { CandidateItem, type CarryResult } from "../components/cycle-carry-over";
+import { EmptyState, FormAlert } from "../components/form";
 import { DateTime } from "../components/time";
-import { carryOver, currentCycle, getCommitment, getCycleByYear } from "../models/commitments.server";
-import { listCarryCandidates, listCarryDecisions, type CarryCandidate } from "../models/cycles.server";
-import { notFound, requirePermission } from "../utils/auth.server";
-import { formRecord, isCarryKind, MAX_NOTE, MAX_PARTS, MAX_TITLE, parseCarryDecision, RESCOPE_AFTER } from "../utils/cycle-validation";
-import { keptValues, readForm } from "../utils/forms.server";
+import { carryOver, currentCycle, getCycleByYear } from "../models/commitments.server";
+import { refusalStatus } from "../models/commitment-refusals.server";
+import { listCarryCandidates, listCarryDecisions } from "../models/cycles.server";
+import { forbidden, notFound, requirePermission } from "../utils/auth.server";
+import { carryDecisionSchema, isCarryKind } from "../utils/cycle-validation";
+import { keptValues, parseForm, readForm } from "../utils/forms.server";
 import { pageTitle } from "../utils/meta";
 
 export const meta: MetaFunction = pageTitle("cycles:titles.carryOver");
@@ -34,17 +35,8 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
   };
 }
 
-interface ActionResult {
-  ok: false;
-  commitmentId: number | null;
-  kind: CarryKind | null;
-  message: string | null;
-  errors: Record<string, string>;
-  values: Record<string, string>;
-}
-
-function refused(form: FormData, result: Partial<ActionResult>, status: number) {
-  return data<ActionResult>(
+function refused(form: FormData, result: Partial<CarryResult>, status: number) {
+  return data<CarryResult>(
     { ok: false, commitmentId: null, kind: null, message: null, errors: {}, values: keptValues(form), ...result },
     { status },
   );
@@ -52,28 +44,26 @@ function refused(form: FormData, result: Partial<ActionResult>, status: number) 
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const user = requirePermission(context, request, "cycles.manage");
-  const db = context.services.db;
   const { cycle, isCurrent } = cycleFor(context, params.year);
   const form = await readForm(request);
   if (form.get("intent") !== "decide") return refused(form, { message: "errors.invalidValue" }, 400);
+  // A review left open in an earlier cycle's page must not decide anything.
   if (!isCurrent) return refused(form, { message: "cycles:errors.notCurrent" }, 409);
 
   const commitmentId = Number(form.get("commitmentId"));
   const kind = form.get("kind");
-  const from = Number.isInteger(commitmentId) && commitmentId > 0 ? getCommitment(db, commitmentId) : null;
-  if (!from) return refused(form, { message: "errors.notFound" }, 404);
+  if (!Number.isInteger(commitmentId) || commitmentId <= 0) return refused(form, { message: "errors.notFound" }, 404);
   if (!isCarryKind(kind)) return refused(form, { commitmentId, message: "errors.invalidChoice" }, 400);
-
-  const parsed = parseCarryDecision(kind, formRecord(form));
+  const parsed = parseForm(form, carryDecisionSchema(kind));
   if (!parsed.ok) return refused(form, { commitmentId, kind, errors: parsed.errors, message: "cycles:errors.checkDecision" }, 400);
-  const decision = parsed.data;
-  if (decision.kind === "merged" && decision.withIds.includes(commitmentId)) {
-    return refused(form, { commitmentId, kind, errors: { withIds: "errors.invalidChoice" }, message: "cycles:errors.checkDecision" }, 400);
-  }
 
-  const result = carryOver(db, user.id, commitmentId, decision, context.requestMeta);
-  if (!result.ok) return refused(form, { commitmentId, kind, message: result.error }, 409);
-  return redirect(`/cycles/${cycle.year}/carry-over?decided=${encodeURIComponent(from.reference)}&kind=${decision.kind}`);
+  const result = carryOver(context.services.db, user, commitmentId, parsed.data, context.requestMeta);
+  if (!result.ok) {
+    if (result.refusal === "forbidden") throw forbidden();
+    const { form: message, ...errors } = result.errors;
+    return refused(form, { commitmentId, kind, errors, message: message ?? "cycles:errors.checkDecision" }, refusalStatus[result.refusal]);
+  }
+  return redirect(`/cycles/${cycle.year}/carry-over?decided=${encodeURIComponent(result.reference)}&kind=${parsed.data.kind}`);
 }
 
 export default function CarryOverPage() {
@@ -181,164 +171,5 @@ export default function CarryOverPage() {
         </>
       )}
     </div>
-  );
-}
-
-function CandidateItem({
-  candidate: c,
-  others,
-  year,
-  result,
-}: {
-  candidate: CarryCandidate;
-  others: CarryCandidate[];
-  year: number;
-  result: ActionResult | null;
-}) {
-  const { t } = useTranslation(["cycles", "common"]);
-  const flagged = c.carriedTimes >= RESCOPE_AFTER;
-  const headingId = `candidate-${c.id}`;
-  return (
-    <li className="card stack" data-testid="carry-candidate" data-reference={c.reference}>
-      <h3 id={headingId}>{`${c.reference} · ${c.title}`}</h3>
-      <p className="cell-sub">
-        {t("carry.fromYear", { year: c.year })}
-        {" · "}
-        {t(`common:pillars.${c.pillarSlug}` as "common:pillars.tech-innovation")}
-        {" · "}
-        {c.latestCompletion
-          ? t("carry.latest", { completion: t(`completion.${c.latestCompletion}`), percent: c.latestPercent ?? 0 })
-          : t("carry.noUpdate")}
-        {" · "}
-        {c.carriedTimes === 0 ? t("carry.neverCarried") : t("carry.carried", { count: c.carriedTimes })}
-      </p>
-      {flagged ? (
-        <p>
-          <span className="badge badge--expired" data-testid="rescope-flag">
-            {t("carry.rescopeFlag")}
-          </span>
-        </p>
-      ) : null}
-      {result?.message && result.kind === null ? <FormAlert message={t(result.message as "errors.notCurrent")} /> : null}
-      <div className="stack no-print">
-        {carryKinds.map((kind) => (
-          <DecisionForm
-            key={kind}
-            kind={kind}
-            candidate={c}
-            others={others}
-            year={year}
-            result={result && result.kind === kind ? result : null}
-          />
-        ))}
-      </div>
-    </li>
-  );
-}
-
-function DecisionForm({
-  kind,
-  candidate: c,
-  others,
-  year,
-  result,
-}: {
-  kind: CarryKind;
-  candidate: CarryCandidate;
-  others: CarryCandidate[];
-  year: number;
-  result: ActionResult | null;
-}) {
-  const { t } = useTranslation(["cycles", "common"]);
-  const values = result?.values ?? {};
-  const errors = result?.errors ?? {};
-  const chosen = new Set((values.withIds ?? "").split(",").filter(Boolean));
-  const label = `${t(`kind.${kind}`)}: ${c.reference}`;
-  return (
-    <details className="session__details" open={result !== null} data-kind={kind}>
-      <summary>
-        {t(`kind.${kind}`)} <span className="visually-hidden">{c.reference}</span>
-      </summary>
-      <Form method="post" noValidate className="stack" aria-label={label} key={result ? JSON.stringify(values) : "new"}>
-        <input type="hidden" name="commitmentId" value={c.id} />
-        <input type="hidden" name="kind" value={kind} />
-        <p className="muted">{t(`kindHint.${kind}`, { year })}</p>
-        {result?.message ? <FormAlert message={t(result.message as "errors.notCurrent")} /> : null}
-        {kind === "rescoped" || kind === "merged" ? (
-          <>
-            <TextField
-              name="title"
-              label={t("fields.newTitle")}
-              required
-              maxLength={MAX_TITLE}
-              defaultValue={values.title ?? (kind === "rescoped" ? c.title : "")}
-              error={errors.title}
-            />
-            <TextAreaField
-              name="expectedResult"
-              label={t("fields.newExpectedResult")}
-              required
-              rows={2}
-              maxLength={MAX_NOTE}
-              defaultValue={values.expectedResult ?? (kind === "rescoped" ? c.expectedResult : "")}
-              error={errors.expectedResult}
-            />
-          </>
-        ) : null}
-        {kind === "split"
-          ? Array.from({ length: MAX_PARTS }, (_, i) => i + 1).map((n) => (
-              <fieldset key={n} className="stack">
-                <legend>{n <= 2 ? t("fields.part", { n }) : t("fields.partOptional", { n })}</legend>
-                <TextField
-                  name={`part${n}Title`}
-                  label={t("fields.partTitle", { n })}
-                  required={n <= 2}
-                  maxLength={MAX_TITLE}
-                  defaultValue={values[`part${n}Title`]}
-                  error={errors[`part${n}Title`]}
-                />
-                <TextAreaField
-                  name={`part${n}ExpectedResult`}
-                  label={t("fields.partExpectedResult", { n })}
-                  required={n <= 2}
-                  rows={2}
-                  maxLength={MAX_NOTE}
-                  defaultValue={values[`part${n}ExpectedResult`]}
-                  error={errors[`part${n}ExpectedResult`]}
-                />
-              </fieldset>
-            ))
-          : null}
-        {kind === "merged" ? (
-          <fieldset className={`stack field${errors.withIds ? " field--invalid" : ""}`}>
-            <legend>{t("fields.mergeWith")}</legend>
-            {others.length === 0 ? (
-              <p className="muted">{t("carry.noneToMerge")}</p>
-            ) : (
-              others.map((o) => (
-                <label key={o.id} className="check">
-                  <input type="checkbox" name="withIds" value={o.id} defaultChecked={chosen.has(String(o.id))} />
-                  <span>{`${o.reference} · ${o.title}`}</span>
-                </label>
-              ))
-            )}
-            {errors.withIds ? <p className="field__error">{t(errors.withIds as "errors.chooseMerge")}</p> : null}
-          </fieldset>
-        ) : null}
-        <TextAreaField
-          name="rationale"
-          label={t("fields.rationale")}
-          hint={t("fields.rationaleHint")}
-          required
-          rows={2}
-          maxLength={MAX_NOTE}
-          defaultValue={values.rationale}
-          error={errors.rationale}
-        />
-        <SubmitButton intent="decide" className={kind === "withdrawn" ? "button button--danger" : "button"}>
-          {t(`submit.${kind}`, { year })} <span className="visually-hidden">{c.reference}</span>
-        </SubmitButton>
-      </Form>
-    </details>
   );
 }

@@ -1,14 +1,16 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useOutlet, useSearchParams } from "@remix-run/react";
+import { Link, useActionData, useLoaderData, useOutlet, useSearchParams } from "@remix-run/react";
 import { Trans, useTranslation } from "react-i18next";
 import { commitmentStatuses, type CommitmentStatus } from "../domain/vocabulary";
-import { EmptyState, FormAlert, SubmitButton, TextAreaField } from "../components/form";
+import { Assessments, CloseCycle, type CloseResult } from "../components/cycle-close";
+import { EmptyState, FormAlert } from "../components/form";
 import { DateTime, CalendarDate } from "../components/time";
-import { closeCycle, currentCycle, getCycleByYear } from "../models/commitments.server";
-import { listCycleAssessments, listCycleCommitments, todayIso } from "../models/cycles.server";
-import { notFound, requirePermission } from "../utils/auth.server";
-import { formRecord, MAX_NOTE, parseCloseNotes } from "../utils/cycle-validation";
-import { keptValues, readForm } from "../utils/forms.server";
+import { closeCycle, closeRefusal, currentCycle, getCycleByYear, todayIso, type Failure } from "../models/commitments.server";
+import { refusalStatus } from "../models/commitment-refusals.server";
+import { listCycleAssessments, listCycleCommitments } from "../models/cycles.server";
+import { forbidden, notFound, requirePermission } from "../utils/auth.server";
+import { closeNotesSchema } from "../utils/cycle-validation";
+import { keptValues, parseForm, readForm } from "../utils/forms.server";
 import { formatNumber } from "../utils/format";
 import { pageTitle } from "../utils/meta";
 import { useFormatPrefs } from "../utils/root-data";
@@ -37,19 +39,13 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
   };
 }
 
-type Step = "edit" | "confirm";
-
-interface ActionResult {
-  ok: boolean;
-  step: Step;
-  /** A key for the page-level message. */
-  message: string | null;
-  errors: Record<string, string>;
-  values: Record<string, string>;
+function answer(form: FormData, result: Partial<CloseResult>, status = 200) {
+  return data<CloseResult>({ ok: status < 400, step: "edit", message: null, errors: {}, values: keptValues(form), ...result }, { status });
 }
 
-function answer(form: FormData, result: Partial<ActionResult>, status = 200) {
-  return data<ActionResult>({ ok: status < 400, step: "edit", message: null, errors: {}, values: keptValues(form), ...result }, { status });
+function refused(form: FormData, failure: Failure) {
+  if (failure.refusal === "forbidden") throw forbidden();
+  return answer(form, { message: failure.errors.form ?? null }, refusalStatus[failure.refusal]);
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
@@ -60,22 +56,19 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const intent = form.get("intent");
   if (intent !== "reviewClose" && intent !== "editClose" && intent !== "close")
     return answer(form, { message: "errors.invalidValue" }, 400);
-  if (cycle.status !== "open") return answer(form, { message: "cycles:errors.alreadyClosed" }, 409);
   const today = todayIso();
-  if (today < cycle.reportOn) return answer(form, { message: "commitments:errors.beforeReportDate" }, 409);
+  const refusal = closeRefusal(user, cycle, today);
+  if (refusal) return refused(form, refusal);
   if (intent === "editClose") return answer(form, { step: "edit" });
 
   const ids = listCycleCommitments(db, cycle).map((c) => c.id);
-  const notes = parseCloseNotes(formRecord(form), ids);
+  const notes = parseForm(form, closeNotesSchema(ids));
   if (!notes.ok) return answer(form, { step: "edit", errors: notes.errors, message: "cycles:errors.checkNotes" }, 400);
   // Closing takes a second, explicit step: the summary of what will be frozen.
   if (intent === "reviewClose" || form.get("confirmed") !== "yes") return answer(form, { step: "confirm" });
 
-  const result = closeCycle(db, user.id, cycle.id, notes.data, today, context.requestMeta);
-  if (!result.ok) {
-    const message = result.error === "errors.alreadyClosed" ? "cycles:errors.alreadyClosed" : result.error;
-    return answer(form, { message }, 409);
-  }
+  const result = closeCycle(db, user, cycle.id, notes.data, today, context.requestMeta);
+  if (!result.ok) return refused(form, result);
   return redirect(`/cycles/${cycle.year}?closed=${result.assessed}`);
 }
 
@@ -192,133 +185,5 @@ function CycleOverview() {
         <Assessments assessments={assessments} />
       )}
     </div>
-  );
-}
-
-type CycleCommitment = ReturnType<typeof useLoaderData<typeof loader>>["commitments"][number];
-
-function CloseCycle({ year, commitments, result }: { year: number; commitments: CycleCommitment[]; result: ActionResult | null }) {
-  const { t } = useTranslation(["cycles", "common"]);
-  const values = result?.values ?? {};
-  const errors = result?.errors ?? {};
-  const noted = commitments.filter((c) => (values[`earlyResult.${c.id}`] ?? "").trim() || (values[`note.${c.id}`] ?? "").trim());
-
-  if (result?.ok && result.step === "confirm") {
-    return (
-      <section aria-labelledby="confirm-title" className="panel stack no-print" data-testid="close-confirm">
-        <h2 id="confirm-title">{t("close.confirmTitle", { year })}</h2>
-        <div className="alert alert--info" role="status">
-          {t("close.confirmLead", { count: commitments.length })}
-        </div>
-        {noted.length === 0 ? (
-          <p className="muted">{t("close.noNotes")}</p>
-        ) : (
-          <ul className="row-list">
-            {noted.map((c) => (
-              <li key={c.id} className="row-list__item">
-                <div>
-                  <span className="cell-title">{`${c.reference} · ${c.title}`}</span>
-                  {values[`earlyResult.${c.id}`]?.trim() ? (
-                    <span className="cell-sub">{t("close.earlyResultIs", { text: values[`earlyResult.${c.id}`]!.trim() })}</span>
-                  ) : null}
-                  {values[`note.${c.id}`]?.trim() ? (
-                    <span className="cell-sub">{t("close.noteIs", { text: values[`note.${c.id}`]!.trim() })}</span>
-                  ) : null}
-                </div>
-              </li>
-            ))}
-          </ul>
-        )}
-        <Form method="post" className="header-actions" key="confirm">
-          {noted.flatMap((c) => [
-            <input key={`e${c.id}`} type="hidden" name={`earlyResult.${c.id}`} value={values[`earlyResult.${c.id}`] ?? ""} />,
-            <input key={`n${c.id}`} type="hidden" name={`note.${c.id}`} value={values[`note.${c.id}`] ?? ""} />,
-          ])}
-          <input type="hidden" name="confirmed" value="yes" />
-          <SubmitButton intent="close" className="button button--danger" pendingLabel={t("close.closing")}>
-            {t("close.confirm", { year })}
-          </SubmitButton>
-          <SubmitButton intent="editClose" className="button button--quiet">
-            {t("close.back")}
-          </SubmitButton>
-        </Form>
-      </section>
-    );
-  }
-
-  return (
-    <section aria-labelledby="close-title" className="panel stack no-print" data-testid="close-form">
-      <h2 id="close-title">{t("close.title")}</h2>
-      <p>{t("close.lead")}</p>
-      <Form method="post" noValidate className="stack" key={`edit-${result?.step ?? "new"}`}>
-        {commitments.map((c) => (
-          <fieldset key={c.id} className="stack">
-            <legend className="cell-title">{`${c.reference} · ${c.title}`}</legend>
-            <TextAreaField
-              name={`earlyResult.${c.id}`}
-              label={t("fields.earlyResult")}
-              rows={2}
-              maxLength={MAX_NOTE}
-              defaultValue={values[`earlyResult.${c.id}`]}
-              error={errors[`earlyResult.${c.id}`]}
-            />
-            <TextAreaField
-              name={`note.${c.id}`}
-              label={t("fields.note")}
-              rows={2}
-              maxLength={MAX_NOTE}
-              defaultValue={values[`note.${c.id}`]}
-              error={errors[`note.${c.id}`]}
-            />
-          </fieldset>
-        ))}
-        <SubmitButton intent="reviewClose">{t("close.review")}</SubmitButton>
-      </Form>
-    </section>
-  );
-}
-
-type Assessment = ReturnType<typeof useLoaderData<typeof loader>>["assessments"][number];
-
-function Assessments({ assessments }: { assessments: Assessment[] }) {
-  const { t } = useTranslation(["cycles", "common"]);
-  return (
-    <section aria-labelledby="assessments-title" className="stack" data-testid="assessments">
-      <h2 id="assessments-title">{t("assessments.title")}</h2>
-      <p className="muted">{t("assessments.lead")}</p>
-      {assessments.length === 0 ? (
-        <EmptyState title={t("assessments.empty")} />
-      ) : (
-        <div className="table-wrap">
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">{t("assessments.commitment")}</th>
-                <th scope="col">{t("assessments.completion")}</th>
-                <th scope="col">{t("assessments.earlyResult")}</th>
-                <th scope="col">{t("assessments.note")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {assessments.map((a) => (
-                <tr key={a.commitmentId} data-testid="assessment">
-                  <th scope="row">
-                    <Link to={`/commitments/${a.commitmentId}`}>{a.reference}</Link>
-                    <span className="cell-sub">{a.title}</span>
-                  </th>
-                  <td data-label={t("assessments.completion")}>
-                    {t("assessments.completionIs", { completion: t(`completion.${a.completion}`), percent: a.percent })}
-                  </td>
-                  <td data-label={t("assessments.earlyResult")}>
-                    {a.earlyResult || <span className="muted">{t("assessments.none")}</span>}
-                  </td>
-                  <td data-label={t("assessments.note")}>{a.note || <span className="muted">{t("assessments.none")}</span>}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-    </section>
   );
 }

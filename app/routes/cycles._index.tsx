@@ -1,12 +1,13 @@
-import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { EmptyState, FormAlert, SubmitButton, TextField } from "../components/form";
 import { currentCycle, openCycle } from "../models/commitments.server";
+import { refusedForm } from "../models/commitment-refusals.server";
 import { listCyclesWithCounts } from "../models/cycles.server";
 import { requirePermission } from "../utils/auth.server";
-import { cycleErrorsOf, formRecord, MAX_YEAR, MIN_YEAR, OpenCycleSchema } from "../utils/cycle-validation";
-import { keptValues, readForm } from "../utils/forms.server";
+import { MAX_YEAR, MIN_YEAR, OpenCycleSchema } from "../utils/cycle-validation";
+import { invalid, parseForm, readForm } from "../utils/forms.server";
 import { formatCalendarDate, formatNumber } from "../utils/format";
 import { pageTitle } from "../utils/meta";
 import { useFormatPrefs } from "../utils/root-data";
@@ -25,19 +26,11 @@ export function loader({ request, context }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = requirePermission(context, request, "cycles.manage");
   const form = await readForm(request);
-  if (form.get("intent") !== "open")
-    return data(
-      { ok: false as const, errors: { form: "errors.invalidValue" } as Record<string, string>, values: keptValues(form) },
-      { status: 400 },
-    );
-  const parsed = OpenCycleSchema.safeParse(formRecord(form));
-  if (!parsed.success) return data({ ok: false as const, errors: cycleErrorsOf(parsed.error), values: keptValues(form) }, { status: 400 });
-  const result = openCycle(context.services.db, user.id, parsed.data, context.requestMeta);
-  if (!result.ok)
-    return data(
-      { ok: false as const, errors: { [result.field ?? "form"]: result.error } as Record<string, string>, values: keptValues(form) },
-      { status: 400 },
-    );
+  if (form.get("intent") !== "open") return invalid({ form: "errors.invalidValue" }, form);
+  const parsed = parseForm(form, OpenCycleSchema);
+  if (!parsed.ok) return invalid(parsed.errors, form);
+  const result = openCycle(context.services.db, user, parsed.data, context.requestMeta);
+  if (!result.ok) return refusedForm(result, form);
   return redirect(`/cycles/${parsed.data.year}?opened=1`);
 }
 

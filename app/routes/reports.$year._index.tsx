@@ -5,8 +5,9 @@ import { z } from "zod";
 import { FormAlert, SelectField, SubmitButton, TextField } from "../components/form";
 import { ProgressReport } from "../components/progress-report";
 import { ReportDownloads } from "../components/report-downloads";
+import { refusedForm } from "../models/commitment-refusals.server";
 import { publishable, setHighlight } from "../models/report.server";
-import { invalid, parseForm, readForm } from "../utils/forms.server";
+import { parseForm, readForm } from "../utils/forms.server";
 import { pageTitleWith } from "../utils/meta";
 import { requireReport } from "../utils/reports.server";
 
@@ -32,15 +33,15 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const intent = form.get("intent");
   const parsed = parseForm(form, HighlightSchema);
   if (!parsed.ok) return data({ ...parsed, intent }, { status: 400 });
-  const done = setHighlight(
+  const result = setHighlight(
     context.services.db,
-    user!.id,
+    user!,
     report.year,
     parsed.data.commitmentId,
     intent === "unhighlight" ? null : { note: parsed.data.note },
     context.requestMeta,
   );
-  if (!done) return invalid({ commitmentId: "errors.invalidChoice" }, form);
+  if (!result.ok) return refusedForm(result, form);
   return data({ ok: true as const, intent, errors: {}, values: {} });
 }
 

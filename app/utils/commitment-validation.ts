@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { commitmentStatuses, commitmentTypes, commitmentVisibilities, stakeholderGroups, voluntaryPrinciples } from "../domain/vocabulary";
-import type { FieldErrors } from "./validation";
+import { fieldErrorsOf, type FieldErrors } from "./validation";
 
 export const MAX_TITLE = 200;
 export const MAX_LONG_TEXT = 5_000;
@@ -154,6 +154,22 @@ const MilestoneRow = z.object({ title: optionalText(MAX_TITLE), dueOn: optionalT
     ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["dueOn"], message: "errors.dateInvalid" });
 });
 
+const isDate = (value: string) => z.string().date().safeParse(value).success;
+
+/**
+ * The rules a commitment's dates keep, on the form and in the model: it does not end before it
+ * starts, and every milestone falls due by its end. Keyed as the form's fields are.
+ */
+export function commitmentDateProblems(v: { startsOn: string; endsOn: string; milestones: readonly { dueOn: string }[] }): FieldErrors {
+  const problems: FieldErrors = {};
+  if (v.endsOn < v.startsOn) problems.endsOn = "registry:errors.endBeforeStart";
+  if (isDate(v.endsOn))
+    v.milestones.forEach((m, i) => {
+      if (isDate(m.dueOn) && m.dueOn > v.endsOn) problems[`milestones.${i}.dueOn`] = "registry:errors.milestoneAfterEnd";
+    });
+  return problems;
+}
+
 /**
  * A commitment as typed on the form (or read from a CSV row): plain strings in, a `CommitmentInput`
  * out, apart from checks that need the database (that the organisations, pillar and session exist).
@@ -178,7 +194,8 @@ export const CommitmentFormSchema = z
     visibility: z.enum(commitmentVisibilities, { errorMap: () => ({ message: "errors.invalidChoice" }) }),
   })
   .superRefine((v, ctx) => {
-    if (v.endsOn < v.startsOn) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["endsOn"], message: "registry:errors.endBeforeStart" });
+    for (const [path, message] of Object.entries(commitmentDateProblems(v)))
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: path.split("."), message });
     const seen = new Set<number>();
     v.supporting.forEach((row, i) => {
       if (row.organisationId === null) return;
@@ -275,20 +292,9 @@ export function commitmentRawFromForm(form: FormData): CommitmentRaw {
   return raw;
 }
 
-/** One message key per field (the first), keeping this namespace's own keys. */
-export function commitmentErrorsOf(error: z.ZodError): FieldErrors {
-  const out: FieldErrors = {};
-  for (const issue of error.issues) {
-    const key = issue.path.join(".") || "form";
-    const known = issue.message.startsWith("errors.") || issue.message.startsWith("registry:errors.");
-    out[key] ??= known ? issue.message : "errors.invalidValue";
-  }
-  return out;
-}
-
 export function parseCommitment(raw: CommitmentRaw): { ok: true; data: CommitmentFormOutput } | { ok: false; errors: FieldErrors } {
   const result = CommitmentFormSchema.safeParse(raw);
-  return result.success ? { ok: true, data: result.data } : { ok: false, errors: commitmentErrorsOf(result.error) };
+  return result.success ? { ok: true, data: result.data } : { ok: false, errors: fieldErrorsOf(result.error) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -351,62 +357,6 @@ export function importColumnOf(path: string): string {
     return row[3] === "dueOn" ? `milestone_${n}_due` : `milestone_${n}`;
   }
   return path;
-}
-
-/**
- * Parses CSV text (RFC 4180: quoted cells, doubled quotes, line breaks inside quotes, CRLF or LF),
- * with a leading byte-order mark dropped. A header without commas but with semicolons (as some
- * spreadsheets save it) switches the separator to semicolons. Blank lines are skipped.
- */
-export function parseCsv(text: string): string[][] {
-  const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const firstLine = src.slice(0, Math.max(0, src.search(/\r?\n/)) || src.length);
-  const sep = !firstLine.includes(",") && firstLine.includes(";") ? ";" : ",";
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = "";
-  let quoted = false;
-  let i = 0;
-  const endRow = () => {
-    row.push(cell);
-    cell = "";
-    if (row.some((c) => c.trim() !== "")) rows.push(row);
-    row = [];
-  };
-  while (i < src.length) {
-    const ch = src[i]!;
-    if (quoted) {
-      if (ch === '"') {
-        if (src[i + 1] === '"') {
-          cell += '"';
-          i += 2;
-          continue;
-        }
-        quoted = false;
-        i++;
-        continue;
-      }
-      cell += ch;
-      i++;
-      continue;
-    }
-    if (ch === '"' && cell === "") {
-      quoted = true;
-      i++;
-    } else if (ch === sep) {
-      row.push(cell);
-      cell = "";
-      i++;
-    } else if (ch === "\r" || ch === "\n") {
-      endRow();
-      i += ch === "\r" && src[i + 1] === "\n" ? 2 : 1;
-    } else {
-      cell += ch;
-      i++;
-    }
-  }
-  if (cell !== "" || row.length) endRow();
-  return rows;
 }
 
 /** Undoes the leading quote that formula-safe exports put before =, +, - and @. */

@@ -5,7 +5,6 @@
  */
 import { z } from "zod";
 import { carryKinds, type CarryKind } from "../domain/vocabulary";
-import type { FieldErrors } from "./validation";
 
 export const MAX_TITLE = 200;
 export const MAX_NOTE = 2000;
@@ -15,16 +14,6 @@ export const MAX_YEAR = 2100;
 export const RESCOPE_AFTER = 2;
 /** A split makes two or three parts. */
 export const MAX_PARTS = 3;
-
-/** One message key per field (the first), keeping this namespace's own keys. */
-export function cycleErrorsOf(error: z.ZodError): FieldErrors {
-  const out: FieldErrors = {};
-  for (const issue of error.issues) {
-    const key = issue.path.join(".") || "form";
-    out[key] ??= issue.message.startsWith("errors.") || issue.message.startsWith("cycles:errors.") ? issue.message : "errors.invalidValue";
-  }
-  return out;
-}
 
 const isoDate = z
   .string({ required_error: "errors.required" })
@@ -73,9 +62,6 @@ const optionalText = (max: number) =>
     .optional()
     .transform((v) => v ?? "");
 
-/** What a carry-over form sends, flat: `part1Title`, `part2ExpectedResult`, `withIds` (comma-joined). */
-export type CarryForm = Record<string, string>;
-
 export type ParsedDecision =
   | { kind: "continued"; rationale: string }
   | { kind: "rescoped"; rationale: string; title: string; expectedResult: string }
@@ -100,52 +86,49 @@ const MergeSchema = z.object({
     .refine((ids) => ids.every((n) => Number.isInteger(n) && n > 0) && new Set(ids).size === ids.length, "errors.invalidChoice"),
 });
 
-/** Parses one carry-over decision; a split needs its first two parts, and a third is optional. */
-export function parseCarryDecision(
-  kind: CarryKind,
-  raw: CarryForm,
-): { ok: true; data: ParsedDecision } | { ok: false; errors: FieldErrors } {
-  const fail = (error: z.ZodError) => ({ ok: false as const, errors: cycleErrorsOf(error) });
+/** The parts of a split, numbered from 1: the first two are needed, the others only when begun. */
+const partNumbers = Array.from({ length: MAX_PARTS }, (_, i) => i + 1);
+const REQUIRED_PARTS = 2;
+
+const splitShape: Record<string, z.ZodTypeAny> = { rationale };
+for (const n of partNumbers) {
+  splitShape[`part${n}Title`] = n <= REQUIRED_PARTS ? title : optionalText(MAX_TITLE);
+  splitShape[`part${n}ExpectedResult`] = n <= REQUIRED_PARTS ? expectedResult : optionalText(MAX_NOTE);
+}
+
+const SplitSchema = z
+  .object(splitShape)
+  .superRefine((v, ctx) => {
+    const d = v as Record<string, string>;
+    // A part begun must be whole: its title and expected result together.
+    for (const n of partNumbers.slice(REQUIRED_PARTS)) {
+      if (!d[`part${n}Title`] && !d[`part${n}ExpectedResult`]) continue;
+      for (const field of [`part${n}Title`, `part${n}ExpectedResult`])
+        if (!d[field]) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [field], message: "errors.required" });
+    }
+  })
+  .transform((v) => {
+    const d = v as Record<string, string>;
+    return {
+      rationale: d.rationale!,
+      parts: partNumbers
+        .filter((n) => d[`part${n}Title`])
+        .map((n) => ({ title: d[`part${n}Title`]!, expectedResult: d[`part${n}ExpectedResult`]! })),
+    };
+  });
+
+/** The form of one carry-over decision, by its kind. */
+export function carryDecisionSchema(kind: CarryKind): z.ZodType<ParsedDecision, z.ZodTypeDef, unknown> {
   switch (kind) {
     case "continued":
-    case "withdrawn": {
-      const r = ContinueSchema.safeParse(raw);
-      return r.success ? { ok: true, data: { kind, rationale: r.data.rationale } } : fail(r.error);
-    }
-    case "rescoped": {
-      const r = RescopeSchema.safeParse(raw);
-      return r.success ? { ok: true, data: { kind, ...r.data } } : fail(r.error);
-    }
-    case "merged": {
-      const r = MergeSchema.safeParse(raw);
-      return r.success ? { ok: true, data: { kind, ...r.data } } : fail(r.error);
-    }
-    case "split": {
-      const shape: Record<string, z.ZodTypeAny> = { rationale };
-      const parts: number[] = [];
-      for (let n = 1; n <= MAX_PARTS; n++) {
-        const given = (raw[`part${n}Title`] ?? "").trim() !== "" || (raw[`part${n}ExpectedResult`] ?? "").trim() !== "";
-        if (n <= 2 || given) {
-          shape[`part${n}Title`] = title;
-          shape[`part${n}ExpectedResult`] = expectedResult;
-          parts.push(n);
-        } else {
-          shape[`part${n}Title`] = optionalText(MAX_TITLE);
-          shape[`part${n}ExpectedResult`] = optionalText(MAX_NOTE);
-        }
-      }
-      const r = z.object(shape).safeParse(raw);
-      if (!r.success) return fail(r.error);
-      const d = r.data as Record<string, string>;
-      return {
-        ok: true,
-        data: {
-          kind,
-          rationale: d.rationale!,
-          parts: parts.map((n) => ({ title: d[`part${n}Title`]!, expectedResult: d[`part${n}ExpectedResult`]! })),
-        },
-      };
-    }
+    case "withdrawn":
+      return ContinueSchema.transform((v) => ({ kind, rationale: v.rationale }));
+    case "rescoped":
+      return RescopeSchema.transform((v) => ({ kind, ...v }));
+    case "merged":
+      return MergeSchema.transform((v) => ({ kind, ...v }));
+    case "split":
+      return SplitSchema.transform((v) => ({ kind, ...v }));
   }
 }
 
@@ -153,26 +136,17 @@ export function parseCarryDecision(
  * The secretariat's notes for closing a cycle: `earlyResult.<commitmentId>` and `note.<commitmentId>`,
  * for commitments of the cycle only. Empty notes are left out.
  */
-export function parseCloseNotes(
-  raw: CarryForm,
-  commitmentIds: readonly number[],
-): { ok: true; data: Record<number, { earlyResult: string; note: string }> } | { ok: false; errors: FieldErrors } {
-  const errors: FieldErrors = {};
-  const data: Record<number, { earlyResult: string; note: string }> = {};
-  for (const id of commitmentIds) {
-    const earlyResult = (raw[`earlyResult.${id}`] ?? "").trim();
-    const note = (raw[`note.${id}`] ?? "").trim();
-    if (earlyResult.length > MAX_NOTE) errors[`earlyResult.${id}`] = "errors.tooLong";
-    if (note.length > MAX_NOTE) errors[`note.${id}`] = "errors.tooLong";
-    if (earlyResult || note) data[id] = { earlyResult, note };
-  }
-  return Object.keys(errors).length ? { ok: false, errors } : { ok: true, data };
-}
-
-/** A form's text fields as one record (repeated fields comma-joined, as `parseForm` does). */
-export function formRecord(form: FormData): CarryForm {
-  const raw: CarryForm = {};
-  for (const [key, value] of form.entries())
-    if (typeof value === "string") raw[key] = raw[key] === undefined ? value : `${raw[key]},${value}`;
-  return raw;
+export function closeNotesSchema(commitmentIds: readonly number[]) {
+  const shape: Record<string, z.ZodTypeAny> = {};
+  for (const id of commitmentIds) shape[`earlyResult.${id}`] = shape[`note.${id}`] = optionalText(MAX_NOTE);
+  return z.object(shape).transform((v) => {
+    const d = v as Record<string, string>;
+    const notes: Record<number, { earlyResult: string; note: string }> = {};
+    for (const id of commitmentIds) {
+      const earlyResult = d[`earlyResult.${id}`] ?? "";
+      const note = d[`note.${id}`] ?? "";
+      if (earlyResult || note) notes[id] = { earlyResult, note };
+    }
+    return notes;
+  });
 }

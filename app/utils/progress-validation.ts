@@ -110,26 +110,6 @@ export const MilestoneDoneSchema = z.object({
     .refine(isIsoDate, msg("dateInvalid")),
 });
 
-export type FieldErrors = Record<string, string>;
-
-/** Reads text fields (each once: repeated fields are not part of these forms) and validates them. */
-export function validateFields<S extends z.ZodTypeAny>(
-  form: FormData,
-  schema: S,
-): { ok: true; data: z.output<S> } | { ok: false; errors: FieldErrors } {
-  const raw: Record<string, string> = {};
-  for (const [key, value] of form.entries()) if (typeof value === "string" && raw[key] === undefined) raw[key] = value;
-  const result = schema.safeParse(raw);
-  if (result.success) return { ok: true, data: result.data };
-  const errors: FieldErrors = {};
-  for (const issue of result.error.issues) {
-    const key = issue.path.join(".") || "form";
-    const known = issue.message.startsWith("commitment:errors.") || issue.message.startsWith("errors.");
-    errors[key] ??= known ? issue.message : "errors.invalidValue";
-  }
-  return { ok: false, errors };
-}
-
 /** The extension of a file name, lower case with its dot ("" if none). */
 export function extensionOf(fileName: string): string {
   const dot = fileName.lastIndexOf(".");

@@ -11,23 +11,22 @@ import {
   verifyProgressUpdate,
   type CommitmentInput,
 } from "../../app/models/commitments.server";
-import { personId, startServer, type TestServer } from "../support/server";
+import { findPersonByEmail } from "../../app/models/people.server";
+import type { Actor } from "../../app/utils/policy";
+import { startServer, type TestServer } from "../support/server";
 
 let server: TestServer;
 const meta = { ipAddress: null, userAgent: null };
-let secretariat: number;
-let ngo: { id: number; organisationId: number | null };
+let secretariat: Actor;
+let ngo: Actor;
 const orgId = (name: string) =>
   (server.db.$client.prepare("SELECT id FROM organisations WHERE name LIKE ?").get(`${name}%`) as { id: number }).id;
 const pillarId = (slug: string) => (server.db.$client.prepare("SELECT id FROM pillars WHERE slug = ?").get(slug) as { id: number }).id;
 
 beforeAll(async () => {
   server = await startServer();
-  secretariat = personId(server, "secretariat@convene.example");
-  const row = server.db.$client
-    .prepare("SELECT id, organisation_id AS organisationId FROM users WHERE email = 'ngo@convene.example'")
-    .get() as { id: number; organisationId: number };
-  ngo = row;
+  secretariat = findPersonByEmail(server.db, "secretariat@convene.example")!;
+  ngo = findPersonByEmail(server.db, "ngo@convene.example")!;
 });
 afterAll(() => server.close());
 
@@ -77,8 +76,19 @@ describe("commitments over three forum cycles", () => {
       { completion: "complete", percent: 100, narrative: "List live", links: [], files: [] },
       meta,
     );
-    expect(verifyProgressUpdate(server.db, secretariat, done, "Checked the list", meta)).toBe(true);
-    expect(verifyProgressUpdate(server.db, secretariat, done, "Again", meta)).toBe(false);
+    const updateId = done.ok ? done.id : 0;
+    expect(verifyProgressUpdate(server.db, ngo, { commitmentId: hashes!, updateId, note: "Mine" }, meta)).toMatchObject({
+      refusal: "forbidden",
+    });
+    expect(verifyProgressUpdate(server.db, secretariat, { commitmentId: triage!, updateId, note: "Elsewhere" }, meta)).toMatchObject({
+      refusal: "notFound",
+    });
+    expect(verifyProgressUpdate(server.db, secretariat, { commitmentId: hashes!, updateId, note: "Checked the list" }, meta)).toEqual({
+      ok: true,
+    });
+    expect(verifyProgressUpdate(server.db, secretariat, { commitmentId: hashes!, updateId, note: "Again" }, meta)).toMatchObject({
+      refusal: "conflict",
+    });
 
     // Closing before the report date is refused; afterwards every commitment is assessed and frozen.
     const cycle2040 = (server.db.$client.prepare("SELECT id FROM forum_cycles WHERE year = 2040").get() as { id: number }).id;
@@ -158,5 +168,36 @@ describe("commitments over three forum cycles", () => {
     });
     const splitFrom = server.db.$client.prepare("SELECT kind, to_id AS toId FROM carry_links WHERE from_id = ?").all(helpline!);
     expect(splitFrom).toHaveLength(2);
+  });
+
+  it("leaves opening, carrying over and closing to the secretariat, and recording to the lead organisation", () => {
+    const cycles = () => server.db.$client.prepare("SELECT count(*) AS n FROM forum_cycles").get();
+    const before = cycles();
+    expect(openCycle(server.db, ngo, { year: 2043, reportOn: "2043-12-01" }, meta)).toMatchObject({ ok: false, refusal: "forbidden" });
+    expect(cycles()).toEqual(before);
+    const open = (server.db.$client.prepare("SELECT id FROM forum_cycles WHERE year = 2042").get() as { id: number }).id;
+    expect(closeCycle(server.db, ngo, open, {}, "2042-12-02", meta)).toMatchObject({ refusal: "forbidden" });
+    const candidate = server.db.$client
+      .prepare("SELECT c.id FROM commitments c JOIN forum_cycles f ON f.id = c.cycle_id WHERE f.year = 2041 AND c.status = 'open'")
+      .get() as { id: number };
+    expect(carryOver(server.db, ngo, candidate.id, { kind: "withdrawn", rationale: "Ours to drop" }, meta)).toMatchObject({
+      refusal: "forbidden",
+    });
+    // Merging work with itself is no merge.
+    expect(
+      carryOver(
+        server.db,
+        secretariat,
+        candidate.id,
+        { kind: "merged", rationale: "Twice", withIds: [candidate.id], title: "Same", expectedResult: "Same" },
+        meta,
+      ),
+    ).toMatchObject({ refusal: "invalid", errors: { withIds: "errors.invalidChoice" } });
+    expect(
+      createCommitment(server.db, ngo, input("Not ours", { leadOrganisationId: orgId("Streamwave"), supporting: [] }), meta),
+    ).toMatchObject({
+      refusal: "forbidden",
+    });
+    expect(createCommitment(server.db, ngo, input("Ours", { supporting: [] }), meta)).toMatchObject({ ok: true });
   });
 });

@@ -6,7 +6,8 @@ import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { carryOver, currentCycle, openCycle } from "../../app/models/commitments.server";
+import { addProgressUpdate, carryOver, completeMilestone, currentCycle, openCycle } from "../../app/models/commitments.server";
+import { findPersonByEmail } from "../../app/models/people.server";
 import { DEMO_ACCOUNTS } from "../../db/seed";
 import { get, personId, post, signInAs, startServer, type TestServer } from "../support/server";
 
@@ -26,6 +27,9 @@ const q = <T>(sql: string, ...args: unknown[]) => server.db.$client.prepare(sql)
 const all = <T>(sql: string, ...args: unknown[]) => server.db.$client.prepare(sql).all(...args) as T[];
 const idOfTitle = (title: string) => q<{ id: number }>("SELECT id FROM commitments WHERE title = ? ORDER BY id DESC", title).id;
 const count = (table: string) => q<{ n: number }>(`SELECT count(*) AS n FROM ${table}`).n;
+/** The person as the models see them when they act. */
+const actorOf = (who: string) => findPersonByEmail(server.db, `${who}@convene.example`)!;
+const meta = { ipAddress: null, userAgent: null };
 
 /** Every stored evidence file (relative path), leaving out the temporary folder. */
 function storedFiles(): string[] {
@@ -529,10 +533,62 @@ describe("milestones", () => {
   });
 });
 
+describe("the models' own rules, whatever page or script calls them", () => {
+  const progress = { completion: "limited" as const, percent: 50, narrative: "Reported late.", links: [], files: [] };
+
+  it("refuse progress on a record whose forum cycle is closed, even from an owner", () => {
+    const updates = count("progress_updates");
+    expect(
+      q<{ status: string }>("SELECT f.status FROM commitments c JOIN forum_cycles f ON f.id = c.cycle_id WHERE c.id = ?", triageLast),
+    ).toEqual({
+      status: "closed",
+    });
+    expect(addProgressUpdate(server.db, actorOf("ngo"), triageLast, progress, meta)).toMatchObject({ ok: false, refusal: "conflict" });
+    expect(addProgressUpdate(server.db, actorOf("secretariat"), triageLast, progress, meta)).toMatchObject({ ok: false });
+    expect(count("progress_updates")).toBe(updates);
+  });
+
+  it("refuse progress from someone whose organisation is not behind the commitment", () => {
+    const updates = count("progress_updates");
+    expect(addProgressUpdate(server.db, actorOf("industry"), briefings, progress, meta)).toMatchObject({ ok: false, refusal: "forbidden" });
+    expect(addProgressUpdate(server.db, actorOf("observer"), briefings, progress, meta)).toMatchObject({ ok: false, refusal: "forbidden" });
+    expect(count("progress_updates")).toBe(updates);
+  });
+
+  it("refuse a milestone change on a record whose forum cycle is closed, and through the page too", async () => {
+    const open = q<{ id: number }>("SELECT id FROM milestones WHERE commitment_id = ? AND done_on IS NULL LIMIT 1", triageLast).id;
+    const doneOn = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    expect(completeMilestone(server.db, actorOf("ngo"), { commitmentId: triageLast, milestoneId: open, doneOn }, meta)).toMatchObject({
+      ok: false,
+      refusal: "conflict",
+    });
+    const res = await post(server, `/commitments/${triageLast}`, { intent: "milestone", milestoneId: String(open), doneOn }, cookie("ngo"));
+    expect(res.status).toBe(409);
+    expect(await res.text()).toContain("Milestones of a closed or carried record cannot be changed.");
+    expect(q<{ doneOn: string | null }>("SELECT done_on AS doneOn FROM milestones WHERE id = ?", open).doneOn).toBeNull();
+  });
+
+  it("refuse a milestone done on a date still to come, or by someone whose organisation is not behind it", () => {
+    const id = Number(
+      server.db.$client
+        .prepare("INSERT INTO milestones (commitment_id, title, due_on) VALUES (?, 'Third briefing held', '2001-06-30')")
+        .run(briefings).lastInsertRowid,
+    );
+    const change = { commitmentId: briefings, milestoneId: id, doneOn: "2999-01-01" };
+    expect(completeMilestone(server.db, actorOf("police"), change, meta)).toMatchObject({
+      ok: false,
+      refusal: "invalid",
+      errors: { doneOn: "commitment:errors.dateInFuture" },
+    });
+    expect(completeMilestone(server.db, actorOf("ngo"), { ...change, doneOn: "2001-01-01" }, meta)).toMatchObject({ refusal: "forbidden" });
+    expect(q<{ doneOn: string | null }>("SELECT done_on AS doneOn FROM milestones WHERE id = ?", id).doneOn).toBeNull();
+    expect(completeMilestone(server.db, actorOf("police"), { ...change, doneOn: "2001-01-01" }, meta)).toEqual({ ok: true });
+  });
+});
+
 describe("work carried twice", () => {
   it("is flagged for rescoping on its page", async () => {
-    const meta = { ipAddress: null, userAgent: null };
-    const secretariat = personId(server, "secretariat@convene.example");
+    const secretariat = actorOf("secretariat");
     const year = currentCycle(server.db)!.year;
     expect(openCycle(server.db, secretariat, { year: year + 1, reportOn: `${year + 1}-12-01` }, meta)).toMatchObject({ ok: true });
     const carried = carryOver(

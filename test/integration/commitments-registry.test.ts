@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCommitment, type CommitmentInput } from "../../app/models/commitments.server";
-import { get, personId, signInAs, startServer, type TestServer } from "../support/server";
+import { findPersonByEmail } from "../../app/models/people.server";
+import { get, signInAs, startServer, type TestServer } from "../support/server";
 
 let server: TestServer;
 const meta = { ipAddress: null, userAgent: null };
@@ -12,6 +13,8 @@ const q = <T>(sql: string, ...args: unknown[]) => server.db.$client.prepare(sql)
 const orgId = (prefix: string) => q<{ id: number }>("SELECT id FROM organisations WHERE name LIKE ?", `${prefix}%`).id;
 const pillarId = (slug: string) => q<{ id: number }>("SELECT id FROM pillars WHERE slug = ?", slug).id;
 const countOf = (sql: string, ...args: unknown[]) => q<{ n: number }>(sql, ...args).n;
+/** The person as the models see them when they act. */
+const actorOf = (who: string) => findPersonByEmail(server.db, `${who}@convene.example`)!;
 
 beforeAll(async () => {
   server = await startServer();
@@ -141,14 +144,14 @@ describe("the registry", () => {
 
     const overdue = createCommitment(
       server.db,
-      personId(server, "secretariat@convene.example"),
+      actorOf("secretariat"),
       input("Overdue helpline rota", { milestones: [{ title: "Rota agreed", dueOn: "2001-01-31" }] }),
       meta,
     );
     const onTime = createCommitment(
       server.db,
-      personId(server, "secretariat@convene.example"),
-      input("On-time helpline rota", { milestones: [{ title: "Rota agreed", dueOn: "2999-01-31" }] }),
+      actorOf("secretariat"),
+      input("On-time helpline rota", { endsOn: "2999-12-31", milestones: [{ title: "Rota agreed", dueOn: "2999-01-31" }] }),
       meta,
     );
     expect(overdue.ok && onTime.ok).toBe(true);
@@ -176,7 +179,7 @@ describe("the registry", () => {
   });
 
   it("pages through 50 at a time with counts", async () => {
-    const secretariat = personId(server, "secretariat@convene.example");
+    const secretariat = actorOf("secretariat");
     for (let i = 1; i <= 53; i++)
       createCommitment(
         server.db,
@@ -353,14 +356,54 @@ describe("recording a commitment", () => {
   });
 });
 
+describe("a commitment's dates", () => {
+  it("are refused by the model itself when a milestone falls due after the commitment ends", () => {
+    const before = countOf("SELECT count(*) AS n FROM commitments");
+    const late = input("Milestone after the end", {
+      endsOn: `${year}-06-30`,
+      milestones: [{ title: "Late step", dueOn: `${year}-07-01` }],
+    });
+    expect(createCommitment(server.db, actorOf("secretariat"), late, meta)).toEqual({
+      ok: false,
+      refusal: "invalid",
+      errors: { "milestones.0.dueOn": "registry:errors.milestoneAfterEnd" },
+    });
+    expect(
+      createCommitment(server.db, actorOf("secretariat"), { ...late, endsOn: `${year - 1}-12-31`, milestones: [] }, meta),
+    ).toMatchObject({
+      refusal: "invalid",
+      errors: { endsOn: "registry:errors.endBeforeStart" },
+    });
+    expect(countOf("SELECT count(*) AS n FROM commitments")).toBe(before);
+    // Due on the last day is in time.
+    expect(
+      createCommitment(server.db, actorOf("secretariat"), { ...late, milestones: [{ title: "Last step", dueOn: `${year}-06-30` }] }, meta),
+    ).toMatchObject({ ok: true });
+  });
+
+  it("are refused on the form, at the milestone's own field, keeping what was typed", async () => {
+    const before = countOf("SELECT count(*) AS n FROM commitments");
+    const res = await postForm(
+      "/commitments/new",
+      validForm({
+        title: "Briefings past their end",
+        endsOn: `${year}-10-31`,
+        "milestones.1.title": "Evaluation published",
+        "milestones.1.dueOn": `${year}-12-15`,
+      }),
+      "ngo",
+    );
+    expect(res.status).toBe(400);
+    const html = await res.text();
+    expect(html).toContain("A milestone must fall due by the commitment&#x27;s end date.");
+    expect(html).toContain('value="Evaluation published"');
+    expect(countOf("SELECT count(*) AS n FROM commitments")).toBe(before);
+  });
+});
+
 describe("CSV export", () => {
   it("exports the filtered registry, only what the person may see, with formula-safe cells", async () => {
-    createCommitment(
-      server.db,
-      personId(server, "secretariat@convene.example"),
-      input('=HYPERLINK("https://evil.example")', { visibility: "public" }),
-      meta,
-    );
+    createCommitment(server.db, actorOf("secretariat"), input('=HYPERLINK("https://evil.example")', { visibility: "public" }), meta);
     const ngo = await get(server, "/commitments.csv", cookies.ngo);
     expect(ngo.status).toBe(200);
     expect(ngo.headers.get("content-type")).toMatch(/^text\/csv/);
@@ -457,5 +500,45 @@ describe("CSV import", () => {
     expect(await wrongHeader.text()).toContain("This column is not in the template.");
     const noFile = await postCsv("", "secretariat", "empty.csv");
     expect(noFile.status).toBe(400);
+  });
+
+  it("refuses a row whose milestone falls due after the commitment ends", async () => {
+    const late = rowOf("LATE-1", "Imported milestone after the end").replace(`${year}-12-31`, `${year}-03-15`);
+    const res = await postCsv(`${header}\n${late}\n`, "secretariat");
+    expect(res.status).toBe(400);
+    expect(await res.text()).toMatch(
+      /<td[^>]*>2<\/td><td[^>]*><code>milestone_1_due<\/code><\/td><td[^>]*>A milestone must fall due by the commitment&#x27;s end date\.<\/td>/,
+    );
+    expect(countOf("SELECT count(*) AS n FROM commitments WHERE title = 'Imported milestone after the end'")).toBe(0);
+  });
+
+  it("reads a quoted cell holding a comma and a line break as one cell", async () => {
+    const title = "Referral desk, second phase\nfor the northern region";
+    const res = await postCsv(`${header}\r\n${rowOf("QUOTED-1", title)}\r\n\r\n`, "secretariat");
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain("Created: 1. Skipped as already imported: 0.");
+    expect(q("SELECT title, expected_result AS expectedResult FROM commitments WHERE title LIKE 'Referral desk, second phase%'")).toEqual({
+      title,
+      expectedResult: "Result, measured",
+    });
+  });
+
+  it("reads a file saved with a UTF-8 byte-order mark: the first column keeps its name", async () => {
+    const res = await postCsv(`\uFEFF${header}\n${rowOf("BOM-1", "Saved by a spreadsheet with a BOM")}\n`, "secretariat");
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain("Created: 1. Skipped as already imported: 0.");
+    expect(q("SELECT source_key AS sourceKey FROM commitment_imports WHERE source_key = 'external:BOM-1'")).toEqual({
+      sourceKey: "external:BOM-1",
+    });
+  });
+
+  it("says which row could not be read when a quote is never closed, and imports nothing", async () => {
+    const before = countOf("SELECT count(*) AS n FROM commitments");
+    // The last cell opens a quote that nothing closes.
+    const csv = `${header}\n${rowOf("OPEN-1", "Fine row")}\n${rowOf("OPEN-2", "Broken row").replace(/,public$/, ',"public')}\n`;
+    const res = await postCsv(csv, "secretariat");
+    expect(res.status).toBe(400);
+    expect(await res.text()).toMatch(/<td[^>]*>3<\/td><td[^>]*>[^<]*<\/td><td[^>]*>This row could not be read as CSV/);
+    expect(countOf("SELECT count(*) AS n FROM commitments")).toBe(before);
   });
 });

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addProgressUpdate, closeCycle, createCommitment, openCycle, type CommitmentInput } from "../../app/models/commitments.server";
 import { buildReport, publishable } from "../../app/models/report.server";
 import type { CompletionLevel } from "../../app/domain/vocabulary";
-import { get, personId, signInAs, startServer, type TestServer } from "../support/server";
+import { findPersonByEmail } from "../../app/models/people.server";
+import { get, signInAs, startServer, type TestServer } from "../support/server";
 
 let server: TestServer;
 const meta = { ipAddress: null, userAgent: null };
@@ -81,7 +82,7 @@ const fixture: {
 
 beforeAll(async () => {
   server = await startServer();
-  const secretariat = personId(server, "secretariat@convene.example");
+  const secretariat = findPersonByEmail(server.db, "secretariat@convene.example")!;
   openCycle(server.db, secretariat, { year: FIXTURE_YEAR, reportOn: `${FIXTURE_YEAR}-12-01` }, meta);
   for (const f of fixture) {
     const input: CommitmentInput = {
@@ -103,11 +104,11 @@ beforeAll(async () => {
       milestones: [],
     };
     const made = createCommitment(server.db, secretariat, input, meta);
-    if (!made.ok) throw new Error(made.error);
+    if (!made.ok) throw new Error(JSON.stringify(made.errors));
     if (f.completion !== "not_started")
       addProgressUpdate(
         server.db,
-        { id: secretariat, organisationId: null },
+        secretariat,
         made.id,
         { completion: f.completion, percent: f.percent, narrative: "Reported", links: [], files: [] },
         meta,
