@@ -5,13 +5,16 @@ import { getSchema } from "@tiptap/core";
 import type { Ack, DocJoinResult } from "../../app/realtime/protocol";
 import { actorFor, publishDocument } from "../../app/models/documents.server";
 import { contentExtensions, DOCUMENT_FIELD } from "../../app/editor/extensions";
+import { stateToMarkdown } from "../../app/models/document-content.server";
 import { DEMO_ACCOUNTS } from "../../db/seed";
+import { groupWithDocument, openDocument, saved, until, type DocClient } from "../support/documents";
 import { connectSocket, get, onceConnected, personId, post, signInAs, startServer, type TestServer } from "../support/server";
 
 let server: TestServer;
 const cookies = new Map<string, string>();
 let draftId: number;
 let publishedId: number;
+const clients: DocClient[] = [];
 
 const idOf = (title: string) => (server.db.$client.prepare("SELECT id FROM documents WHERE title = ?").get(title) as { id: number }).id;
 
@@ -23,7 +26,10 @@ beforeAll(async () => {
   draftId = idOf("Hash-sharing agreements");
   publishedId = idOf("Transparency report outline");
 });
-afterAll(() => server.close());
+afterAll(async () => {
+  for (const c of clients) c.close();
+  await server.close();
+});
 
 /** Who may open, edit and manage the seeded draft: the matrix the policy must honour for every role. */
 const expected: Record<string, { page: number; join: "edit" | "read" | "forbidden"; manage: boolean }> = {
@@ -132,5 +138,56 @@ describe("documents: who may read, edit and manage", () => {
     const html = await (await get(server, `/documents/${publishedId}/v/99`)).text();
     expect(html).toContain("click me");
     expect(html).not.toMatch(/href="javascript:/i);
+  });
+});
+
+describe("documents: changes made on the page reach open editors", () => {
+  it("narrowing who may read a document in its settings closes it for whoever may no longer", async () => {
+    const { documentId } = groupWithDocument(server, { "ngo@convene.example": "editor" }, "members");
+    const outsider = await openDocument(server, { cookie: cookies.get("facilitator@convene.example")! }, documentId);
+    const member = await openDocument(server, { cookie: cookies.get("ngo@convene.example")! }, documentId);
+    clients.push(outsider, member);
+    const closed = new Promise<string | undefined>((resolve) =>
+      outsider.provider.on("state", (s) => s.connection === "closed" && resolve(s.closedReason)),
+    );
+    const res = await post(
+      server,
+      `/documents/${documentId}`,
+      { intent: "settings", title: "Good practice", summary: "", visibility: "group" },
+      cookies.get("secretariat@convene.example"),
+    );
+    expect(res.status).toBe(200);
+    expect(await closed).toBe("access_removed");
+    expect(member.provider.state.connection).not.toBe("closed");
+  });
+
+  it("restoring a version on the versions page puts its text into the open editor", async () => {
+    const { documentId } = groupWithDocument(server, { "ngo@convene.example": "editor" });
+    const cookie = cookies.get("ngo@convene.example")!;
+    const client = await openDocument(server, { cookie }, documentId);
+    clients.push(client);
+    const markdown = () => stateToMarkdown(Y.encodeStateAsUpdate(client.doc));
+    const write = (text: string) => {
+      const fragment = client.doc.getXmlFragment(DOCUMENT_FIELD);
+      client.doc.transact(() => {
+        fragment.delete(0, fragment.length);
+        const paragraph = new Y.XmlElement("paragraph");
+        paragraph.insert(0, [new Y.XmlText(text)]);
+        fragment.insert(0, [paragraph]);
+      });
+    };
+    write("The agreed wording");
+    await saved(client);
+    expect((await post(server, `/documents/${documentId}/versions`, { intent: "create", name: "Agreed" }, cookie)).status).toBe(200);
+    const { id: versionId } = server.db.$client
+      .prepare("SELECT id FROM document_versions WHERE document_id = ? AND name = 'Agreed'")
+      .get(documentId) as { id: number };
+    write("A later rewrite");
+    await saved(client);
+
+    const res = await post(server, `/documents/${documentId}/versions`, { intent: "restore", versionId: String(versionId) }, cookie);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain("was restored.");
+    await until(client, () => markdown() === "The agreed wording");
   });
 });

@@ -297,4 +297,40 @@ describe("working groups: changing who is in them", () => {
     );
     expect(observerLead.status).toBe(400);
   });
+
+  it("naming a reader the new lead makes the group's open documents editable for them", async () => {
+    const groupId = await createGroup("Lead promotion group");
+    await addMember(groupId, "ngo@convene.example", "reader");
+    const lead = await signInAs(server, "facilitator@convene.example");
+    const created = await post(
+      server,
+      `/groups/${groupId}`,
+      { intent: "createDocument", title: "Promotion notes", summary: "", visibility: "group" },
+      lead,
+    );
+    const documentId = Number(/(\d+)$/.exec(created.headers.get("location") ?? "")![1]);
+    const client = await openDocument(server, "ngo@convene.example", documentId);
+    clients.push(client);
+    expect(client.provider.state.readOnly).toBe(true);
+    const writable = new Promise<void>((resolve) =>
+      client.provider.on("state", (s) => {
+        if (!s.readOnly) resolve();
+      }),
+    );
+    const update = await post(
+      server,
+      `/groups/${groupId}`,
+      {
+        intent: "update",
+        name: "Lead promotion group",
+        description: "",
+        pillarId: firstPillarId(),
+        leadId: String(personId(server, "ngo@convene.example")),
+      },
+      secretariat,
+    );
+    expect(update.status).toBe(200);
+    await writable;
+    expect(membershipIn(groupId, "ngo@convene.example")).toBe("editor");
+  });
 });
