@@ -48,7 +48,8 @@ export function changeRole(db: Db, actor: Actor, personId: number, role: Role, m
   const person = getPerson(db, personId);
   if (!person) return { ok: false, reason: "not_found" };
   if (!can(actor, "person.changeRole", { id: personId })) return { ok: false, reason: "forbidden" };
-  if (person.role === role) return { ok: true, message: "people.roleUnchanged", events: [] };
+  const { role: current } = person;
+  if (current === role) return { ok: true, message: "people.roleUnchanged", events: [] };
   db.transaction((tx) => {
     tx.update(users).set({ role }).where(eq(users.id, personId)).run();
     recordAudit(

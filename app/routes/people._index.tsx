@@ -6,7 +6,6 @@ import { EmptyState, FormAlert } from "../components/form";
 import { changeRole, deactivatePerson, listPeople, reactivatePerson, type PersonResult } from "../models/people.server";
 import { forbidden, requirePermission } from "../utils/auth.server";
 import { readForm } from "../utils/forms.server";
-import { can } from "../utils/policy";
 import { useRootData } from "../utils/root-data";
 import { RoleChangeSchema } from "../utils/validation";
 import { pageTitle } from "../utils/meta";
