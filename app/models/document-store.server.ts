@@ -101,8 +101,3 @@ export function readDocumentState(db: Db, documentId: number): Uint8Array {
   doc.destroy();
   return state;
 }
-
-/** The documents of a working group, whose open copies follow its memberships. */
-export function groupDocumentIds(db: Db, groupId: number): number[] {
-  return (db.$client.prepare("SELECT id FROM documents WHERE group_id = ?").all(groupId) as { id: number }[]).map((r) => r.id);
-}

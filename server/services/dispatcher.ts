@@ -8,10 +8,10 @@
  * the next write can push to the room it closed.
  */
 import { replaceText } from "../../app/models/document-content.server";
-import { groupDocumentIds } from "../../app/models/document-store.server";
 import { actorFor } from "../../app/models/documents.server";
 import { onDomainEvents } from "../../app/models/domain-events.server";
 import { organisationMemberIds } from "../../app/models/organisations.server";
+import { groupDocumentIds } from "../../app/models/working-groups.server";
 import type { DomainEvent } from "../../app/domain/events";
 import { rooms } from "../../app/realtime/protocol";
 import type { Actor } from "../../app/utils/policy";
