@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { getEvent } from "../../app/models/agenda.server";
+import { visibleEvent } from "../../app/models/events.server";
 import { validateSessionToken } from "../../app/models/session.server";
 import { MAX_PAYLOAD_BYTES, requestSchemas, rooms, type Ack, type HandshakeError, type RequestEvent } from "../../app/realtime/protocol";
 import { can } from "../../app/utils/policy";
@@ -66,6 +66,13 @@ export function attachSockets(io: IoServer, services: Services, log: (m: string)
     next();
   });
 
+  /** The person behind this socket, if its session is still valid (checked again on every request). */
+  const currentAuth = (s: AppSocket) => {
+    const token = readSessionToken(s.handshake.headers.cookie);
+    const auth = token ? validateSessionToken(db, token, idleTimeoutMs(env)) : null;
+    return auth && auth.session.id === s.data.sessionId ? auth : null;
+  };
+
   io.on("connection", (socket) => {
     void socket.join([rooms.user(socket.data.userId), rooms.session(socket.data.sessionId)]);
 
@@ -80,13 +87,9 @@ export function attachSockets(io: IoServer, services: Services, log: (m: string)
       socket,
       "event:join",
       ({ eventId }, s) => {
-        const token = readSessionToken(s.handshake.headers.cookie);
-        const auth = token ? validateSessionToken(db, token, idleTimeoutMs(env)) : null;
-        const event = getEvent(db, eventId);
+        const user = currentAuth(s)?.user;
         // An event the person may not see is answered exactly like one that does not exist.
-        if (!auth || auth.session.id !== s.data.sessionId || !event || !can(auth.user, "event.view", event)) {
-          return { ok: false, error: "forbidden", message: "You cannot follow this event." };
-        }
+        if (!user || !visibleEvent(db, user, eventId)) return { ok: false, error: "forbidden", message: "You cannot follow this event." };
         void s.join(rooms.event(eventId));
         return { ok: true };
       },
@@ -101,23 +104,16 @@ export function attachSockets(io: IoServer, services: Services, log: (m: string)
       },
       log,
     );
-    /** The person behind this socket, if their session is still valid. */
-    const currentUser = (s: AppSocket) => {
-      const token = readSessionToken(s.handshake.headers.cookie);
-      const auth = token ? validateSessionToken(db, token, idleTimeoutMs(env)) : null;
-      return auth && auth.session.id === s.data.sessionId ? auth.user : null;
-    };
-
     handle(
       socket,
       "doc:join",
       ({ documentId }, s) => {
-        const user = currentUser(s);
-        if (!user) {
+        const auth = currentAuth(s);
+        if (!auth) {
           s.disconnect(true);
           return { ok: false, error: "forbidden", message: "Your session has ended." };
         }
-        return services.documents.join(s, user, documentId);
+        return services.documents.join(s, auth.user, documentId);
       },
       log,
     );
@@ -147,9 +143,8 @@ export function attachSockets(io: IoServer, services: Services, log: (m: string)
       socket,
       "whoami",
       (_payload, s) => {
-        const token = readSessionToken(s.handshake.headers.cookie);
-        const auth = token ? validateSessionToken(db, token, idleTimeoutMs(env)) : null;
-        if (!auth || auth.session.id !== s.data.sessionId) {
+        const auth = currentAuth(s);
+        if (!auth) {
           s.disconnect(true);
           return { ok: false, error: "forbidden", message: "Your session has ended." };
         }
