@@ -1,10 +1,13 @@
 import { and, asc, eq, inArray, lt, gt, ne, sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "../../db/client";
 import { agendaSessions, events, organisations, pillars, rooms, sessionSpeakers, trackLeads, users } from "../../db/schema";
-import type { AttributionRule, SessionKind } from "../domain/vocabulary";
+import type { DomainEvent } from "../domain/events";
+import type { AgendaSessionStatus, AttributionRule, SessionKind } from "../domain/vocabulary";
+import { can, type Actor } from "../utils/policy";
 import { zonedToUtc } from "../utils/zoned-time";
 import type { AgendaChange, AgendaChangeKind, AgendaSessionView } from "../realtime/protocol";
 import { recordAudit, type RequestMeta } from "./audit.server";
+import { announce } from "./domain-events.server";
 
 export type AgendaEvent = typeof events.$inferSelect;
 export type AgendaSession = typeof agendaSessions.$inferSelect;
@@ -113,11 +116,18 @@ export interface SessionInput {
 export type Conflict =
   | { kind: "room"; sessionId: number; title: string }
   | { kind: "speaker"; sessionId: number; title: string; speaker: string }
+  /** The speaker is busy in a session of an event the editor may not see: the clash is told, never its title. */
+  | { kind: "speaker_hidden"; speaker: string }
   | { kind: "outside_event" };
 
-/** What would clash if a session occupied this slot: the same room, a speaker elsewhere, or outside the event's days. */
+/**
+ * What would clash if a session occupied this slot: the same room, a speaker elsewhere, or outside the event's days.
+ * A speaker may also speak at events this actor may not see (drafts, other stakeholder groups' convenings):
+ * such a clash is reported without the other session's title or id.
+ */
 export function findConflicts(
   db: DbOrTx,
+  actor: Actor,
   event: AgendaEvent,
   slot: { sessionId?: number; roomId: number | null; startsAt: Date; endsAt: Date; speakerIds: number[] },
 ): Conflict[] {
@@ -133,6 +143,7 @@ export function findConflicts(
     eq(agendaSessions.status, "scheduled"),
     slot.sessionId ? ne(agendaSessions.id, slot.sessionId) : sql`1 = 1`,
   );
+  // Rooms belong to one event, and writes are refused to anyone who may not see it: a room's clash is always visible.
   if (slot.roomId !== null) {
     for (const s of db
       .select({ id: agendaSessions.id, title: agendaSessions.title })
@@ -144,22 +155,39 @@ export function findConflicts(
   }
   if (slot.speakerIds.length) {
     for (const s of db
-      .select({ id: agendaSessions.id, title: agendaSessions.title, speaker: users.name })
+      .select({
+        id: agendaSessions.id,
+        title: agendaSessions.title,
+        speaker: users.name,
+        event: { status: events.status, visibility: events.visibility, invitedGroups: events.invitedGroups },
+      })
       .from(sessionSpeakers)
       .innerJoin(agendaSessions, eq(agendaSessions.id, sessionSpeakers.sessionId))
+      .innerJoin(events, eq(events.id, agendaSessions.eventId))
       .innerJoin(users, eq(users.id, sessionSpeakers.userId))
       .where(and(overlapping, inArray(sessionSpeakers.userId, slot.speakerIds)))
       .all()) {
-      conflicts.push({ kind: "speaker", sessionId: s.id, title: s.title, speaker: s.speaker });
+      conflicts.push(
+        can(actor, "event.view", s.event)
+          ? { kind: "speaker", sessionId: s.id, title: s.title, speaker: s.speaker }
+          : { kind: "speaker_hidden", speaker: s.speaker },
+      );
     }
   }
   return conflicts;
 }
 
-export type SaveSessionResult =
-  | { ok: true; sessionId: number; change: AgendaChange }
+/** What a write to the timetable did, or why it did nothing. */
+export type AgendaWriteResult =
+  | { ok: true; sessionIds: number[]; events: DomainEvent[] }
+  | { ok: false; reason: "forbidden" }
+  | { ok: false; reason: "not_found" }
   | { ok: false; reason: "conflicts"; conflicts: Conflict[] }
   | { ok: false; reason: "invalid"; field: string; error: string };
+
+type Refusal = Exclude<AgendaWriteResult, { ok: true }>;
+const notFound = { ok: false, reason: "not_found" } as const satisfies Refusal;
+const forbidden = { ok: false, reason: "forbidden" } as const satisfies Refusal;
 
 function changeOf(db: DbOrTx, session: AgendaSession, change: AgendaChangeKind): AgendaChange {
   const view = sessionView(listSessions(db, session.eventId, session.id)[0]!);
@@ -176,6 +204,12 @@ function changeOf(db: DbOrTx, session: AgendaSession, change: AgendaChangeKind):
   };
 }
 
+/** Announces what a committed write did to the timetable and returns it as the write's result. */
+function announced(db: Db, changes: AgendaChange[]): AgendaWriteResult {
+  const caused = changes.map((change): DomainEvent => ({ type: "agenda.changed", change }));
+  return { ok: true, sessionIds: changes.map((c) => c.sessionId), events: announce(db, caused) };
+}
+
 /** The UTC instants of a form's date and times in the event's zone; null when it would end before it starts. */
 export function slotOf(
   event: AgendaEvent,
@@ -186,123 +220,181 @@ export function slotOf(
   return endsAt > startsAt ? { startsAt, endsAt } : null;
 }
 
+/** Whether this person may edit sessions of this track (none: `pillarId` null) at this event. */
+export function mayEditTrack(db: DbOrTx, actor: Actor, eventId: number, pillarId: number | null): boolean {
+  return can(actor, "agenda.edit", { trackLeadIds: trackLeadIds(db, eventId, pillarId) });
+}
+
+/** Who may edit this session, checked for the track it is in and the track it is going to. */
+function refusalFor(tx: DbOrTx, actor: Actor, event: AgendaEvent, before: AgendaSession | null, pillarId: number | null) {
+  if (!mayEditTrack(tx, actor, event.id, pillarId)) return forbidden;
+  if (before && before.pillarId !== pillarId && !mayEditTrack(tx, actor, event.id, before.pillarId)) return forbidden;
+  return null;
+}
+
 /**
- * Creates or updates a session in one transaction with its speakers and audit entry.
- * Conflicts are refused unless the editor has seen them and confirmed (`acceptConflicts`).
+ * Creates or updates a session with its speakers and audit entry, and announces the change.
+ * Track leads edit their tracks' sessions, the secretariat any. Conflicts are refused unless the editor
+ * has seen them and confirmed (`acceptConflicts`). A new break or plenary can go to every room at once
+ * (`everyRoom`): all of them or none.
  */
 export function saveSession(
   db: Db,
-  actorId: number,
+  actor: Actor,
   event: AgendaEvent,
   sessionId: number | null,
   input: SessionInput,
-  opts: { acceptConflicts: boolean; keepSpeakers?: boolean },
+  opts: { acceptConflicts: boolean; everyRoom?: boolean; keepSpeakers?: boolean },
   meta: RequestMeta,
-): SaveSessionResult {
+): AgendaWriteResult {
+  if (!can(actor, "event.view", event)) return notFound;
   const slot = slotOf(event, input);
   if (!slot) return { ok: false, reason: "invalid", field: "endTime", error: "errors.endBeforeStart" };
   const { startsAt, endsAt } = slot;
-  return db.transaction((tx) => {
-    if (
-      input.roomId !== null &&
-      !tx
-        .select({ id: rooms.id })
-        .from(rooms)
-        .where(and(eq(rooms.id, input.roomId), eq(rooms.eventId, event.id)))
-        .get()
-    ) {
-      return { ok: false as const, reason: "invalid" as const, field: "roomId", error: "errors.invalidChoice" };
-    }
-    const before = sessionId
-      ? tx
-          .select()
-          .from(agendaSessions)
-          .where(and(eq(agendaSessions.id, sessionId), eq(agendaSessions.eventId, event.id)))
-          .get()
-      : undefined;
-    if (sessionId && !before) return { ok: false as const, reason: "invalid" as const, field: "form", error: "errors.notFound" };
-    const conflicts = findConflicts(tx, event, {
-      sessionId: sessionId ?? undefined,
-      roomId: input.roomId,
-      startsAt,
-      endsAt,
-      speakerIds: input.speakerIds,
-    });
-    if (conflicts.length && !opts.acceptConflicts) return { ok: false as const, reason: "conflicts" as const, conflicts };
+  const result = db.transaction((tx): Refusal | AgendaChange[] => {
+    const before = sessionId ? getSession(tx, event.id, sessionId) : null;
+    if (sessionId && !before) return notFound;
+    const refused = refusalFor(tx, actor, event, before, input.pillarId);
+    if (refused) return refused;
+    if (input.pillarId !== null && !tx.select({ id: pillars.id }).from(pillars).where(eq(pillars.id, input.pillarId)).get())
+      return { ok: false, reason: "invalid", field: "pillarId", error: "errors.invalidChoice" };
+    const eventRooms = listRooms(tx, event.id);
+    if (input.roomId !== null && !eventRooms.some((r) => r.id === input.roomId))
+      return { ok: false, reason: "invalid", field: "roomId", error: "errors.invalidChoice" };
+    const everyRoom = !before && opts.everyRoom && (input.kind === "break" || input.kind === "plenary") && eventRooms.length > 0;
+    const roomIds = everyRoom ? eventRooms.map((r) => r.id) : [input.roomId];
 
-    const values = {
-      title: input.title,
-      kind: input.kind,
-      description: input.description,
-      roomId: input.roomId,
-      pillarId: input.pillarId,
-      startsAt,
-      endsAt,
-      capacity: input.capacity,
-      attribution: input.attribution,
-      updatedAt: new Date(),
-    };
-    const saved = before
-      ? tx
-          .update(agendaSessions)
-          .set({ ...values, sequence: before.sequence + 1 })
-          .where(eq(agendaSessions.id, before.id))
-          .returning()
-          .get()!
-      : tx
-          .insert(agendaSessions)
-          .values({ ...values, eventId: event.id })
-          .returning()
-          .get();
-    if (!opts.keepSpeakers) {
-      tx.delete(sessionSpeakers).where(eq(sessionSpeakers.sessionId, saved.id)).run();
-      const speakerRows = [
-        ...input.speakerIds.map((userId) => ({ sessionId: saved.id, userId })),
-        ...input.guests.map((g) => ({ sessionId: saved.id, guestName: g.name, guestOrganisation: g.organisation })),
-      ].map((r, position) => ({ ...r, position }));
-      if (speakerRows.length) tx.insert(sessionSpeakers).values(speakerRows).run();
-    }
-
-    const moved =
-      before &&
-      (before.startsAt.getTime() !== startsAt.getTime() || before.roomId !== input.roomId || before.endsAt.getTime() !== endsAt.getTime());
-    const change: AgendaChangeKind = !before ? "created" : moved ? "moved" : "updated";
-    recordAudit(
-      tx,
-      {
-        actorId,
-        action: `agenda.session_${change}`,
-        targetType: "session",
-        targetId: saved.id,
-        detail: {
-          eventId: event.id,
-          title: saved.title,
-          startsAt: startsAt.toISOString(),
-          roomId: input.roomId,
-          conflictsAccepted: conflicts.length,
-        },
-      },
-      meta,
+    const conflictsByRoom = roomIds.map((roomId) =>
+      findConflicts(tx, actor, event, { sessionId: sessionId ?? undefined, roomId, startsAt, endsAt, speakerIds: input.speakerIds }),
     );
-    return { ok: true as const, sessionId: saved.id, change: changeOf(tx, saved, change) };
+    const conflicts = uniqueConflicts(conflictsByRoom.flat());
+    if (conflicts.length && !opts.acceptConflicts) return { ok: false, reason: "conflicts", conflicts };
+
+    return roomIds.map((roomId, i) =>
+      writeSession(tx, actor, event, before, { ...input, roomId }, slot, conflictsByRoom[i]!.length, opts, meta),
+    );
+  });
+  return Array.isArray(result) ? announced(db, result) : result;
+}
+
+/** The same clash found from several rooms (a speaker's, or the event's days) is told once. */
+function uniqueConflicts(conflicts: Conflict[]): Conflict[] {
+  const seen = new Set<string>();
+  return conflicts.filter((c) => {
+    const key = JSON.stringify(c);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
   });
 }
 
+function writeSession(
+  tx: DbOrTx,
+  actor: Actor,
+  event: AgendaEvent,
+  before: AgendaSession | null,
+  input: SessionInput,
+  { startsAt, endsAt }: { startsAt: Date; endsAt: Date },
+  conflictsAccepted: number,
+  opts: { keepSpeakers?: boolean },
+  meta: RequestMeta,
+): AgendaChange {
+  const values = {
+    title: input.title,
+    kind: input.kind,
+    description: input.description,
+    roomId: input.roomId,
+    pillarId: input.pillarId,
+    startsAt,
+    endsAt,
+    capacity: input.capacity,
+    attribution: input.attribution,
+    updatedAt: new Date(),
+  };
+  const saved = before
+    ? tx
+        .update(agendaSessions)
+        .set({ ...values, sequence: before.sequence + 1 })
+        .where(eq(agendaSessions.id, before.id))
+        .returning()
+        .get()!
+    : tx
+        .insert(agendaSessions)
+        .values({ ...values, eventId: event.id })
+        .returning()
+        .get();
+  if (!opts.keepSpeakers) {
+    tx.delete(sessionSpeakers).where(eq(sessionSpeakers.sessionId, saved.id)).run();
+    const speakerRows = [
+      ...input.speakerIds.map((userId) => ({ sessionId: saved.id, userId })),
+      ...input.guests.map((g) => ({ sessionId: saved.id, guestName: g.name, guestOrganisation: g.organisation })),
+    ].map((r, position) => ({ ...r, position }));
+    if (speakerRows.length) tx.insert(sessionSpeakers).values(speakerRows).run();
+  }
+
+  const moved =
+    before &&
+    (before.startsAt.getTime() !== startsAt.getTime() || before.roomId !== input.roomId || before.endsAt.getTime() !== endsAt.getTime());
+  const change: AgendaChangeKind = !before ? "created" : moved ? "moved" : "updated";
+  recordAudit(
+    tx,
+    {
+      actorId: actor.id,
+      action: `agenda.session_${change}`,
+      targetType: "session",
+      targetId: saved.id,
+      detail: { eventId: event.id, title: saved.title, startsAt: startsAt.toISOString(), roomId: input.roomId, conflictsAccepted },
+    },
+    meta,
+  );
+  return changeOf(tx, saved, change);
+}
+
+/** Moves (or resizes) a session by drag and drop, keeping everything else about it. */
+export function moveSession(
+  db: Db,
+  actor: Actor,
+  event: AgendaEvent,
+  sessionId: number,
+  slot: { roomId: number | null; date: string; startTime: string; endTime: string },
+  opts: { acceptConflicts: boolean },
+  meta: RequestMeta,
+): AgendaWriteResult {
+  if (!can(actor, "event.view", event)) return notFound;
+  const before = getSession(db, event.id, sessionId);
+  if (!before) return notFound;
+  const input: SessionInput = {
+    title: before.title,
+    kind: before.kind,
+    description: before.description,
+    roomId: slot.roomId,
+    pillarId: before.pillarId,
+    date: slot.date,
+    startTime: slot.startTime,
+    endTime: slot.endTime,
+    capacity: before.capacity,
+    attribution: before.attribution,
+    speakerIds: sessionSpeakerIds(db, sessionId),
+    guests: [],
+  };
+  return saveSession(db, actor, event, sessionId, input, { ...opts, keepSpeakers: true }, meta);
+}
+
+/** Cancels a session or puts it back on the agenda; doing what is already done changes and announces nothing. */
 export function setSessionStatus(
   db: Db,
-  actorId: number,
-  eventId: number,
+  actor: Actor,
+  event: AgendaEvent,
   sessionId: number,
-  status: "scheduled" | "cancelled",
+  status: AgendaSessionStatus,
   meta: RequestMeta,
-): AgendaChange | null {
-  return db.transaction((tx) => {
-    const before = tx
-      .select()
-      .from(agendaSessions)
-      .where(and(eq(agendaSessions.id, sessionId), eq(agendaSessions.eventId, eventId)))
-      .get();
-    if (!before || before.status === status) return null;
+): AgendaWriteResult {
+  if (!can(actor, "event.view", event)) return notFound;
+  const result = db.transaction((tx): Refusal | AgendaChange[] => {
+    const before = getSession(tx, event.id, sessionId);
+    if (!before) return notFound;
+    if (!mayEditTrack(tx, actor, event.id, before.pillarId)) return forbidden;
+    if (before.status === status) return [];
     const saved = tx
       .update(agendaSessions)
       .set({ status, sequence: before.sequence + 1, updatedAt: new Date() })
@@ -312,11 +404,34 @@ export function setSessionStatus(
     const change: AgendaChangeKind = status === "cancelled" ? "cancelled" : "restored";
     recordAudit(
       tx,
-      { actorId, action: `agenda.session_${change}`, targetType: "session", targetId: sessionId, detail: { eventId, title: saved.title } },
+      {
+        actorId: actor.id,
+        action: `agenda.session_${change}`,
+        targetType: "session",
+        targetId: sessionId,
+        detail: { eventId: event.id, title: saved.title },
+      },
       meta,
     );
-    return changeOf(tx, saved, change);
+    return [changeOf(tx, saved, change)];
   });
+  return Array.isArray(result) ? announced(db, result) : result;
+}
+
+/**
+ * After rooms of an event were removed, its sessions that were in them lost their room: each is
+ * bumped (so calendars and open pages take the new copy) and its change returned, to announce once
+ * the caller's transaction has committed.
+ */
+export function sessionsLeftWithoutRoom(tx: DbOrTx, sessionIds: readonly number[]): AgendaChange[] {
+  if (sessionIds.length === 0) return [];
+  return tx
+    .update(agendaSessions)
+    .set({ sequence: sql`${agendaSessions.sequence} + 1`, updatedAt: new Date() })
+    .where(inArray(agendaSessions.id, [...sessionIds]))
+    .returning()
+    .all()
+    .map((s) => changeOf(tx, s, "moved"));
 }
 
 export function getSession(db: DbOrTx, eventId: number, sessionId: number) {

@@ -1,11 +1,16 @@
 import { and, asc, eq, inArray } from "drizzle-orm";
 import type { Db, DbOrTx } from "../../db/client";
-import { agendaSessions, events, eventSeries, pillars, rooms, trackLeads, users } from "../../db/schema";
+import { agendaSessions, events, eventSeries, organisations, pillars, rooms, trackLeads, users } from "../../db/schema";
+import type { DomainEvent } from "../domain/events";
+import type { EventStatus, EventVisibility } from "../domain/vocabulary";
+import type { AgendaChange } from "../realtime/protocol";
 import { can, type Actor } from "../utils/policy";
 import { utcToZoned, zonedToUtc } from "../utils/zoned-time";
-import { getEvent, type AgendaEvent } from "./agenda.server";
+import { getEvent, sessionsLeftWithoutRoom, type AgendaEvent } from "./agenda.server";
 import { recordAudit, type RequestMeta } from "./audit.server";
-import type { EventStatus, EventVisibility } from "../domain/vocabulary";
+import { announce } from "./domain-events.server";
+
+const forbidden = { ok: false as const, field: "form", error: "errors.forbidden" as const };
 
 /** An event for the secretariat's pages, or the 404 page. */
 export function eventOrNotFound(db: DbOrTx, id: string | undefined): AgendaEvent {
@@ -59,7 +64,7 @@ export interface EventInput {
   newSeries?: { name: string; cadence: (typeof eventSeries.$inferInsert)["cadence"] } | null;
 }
 
-export type SaveEventResult = { ok: true; eventId: number } | { ok: false; field: string; error: string };
+export type SaveEventResult = { ok: true; eventId: number; events: DomainEvent[] } | { ok: false; field: string; error: string };
 
 function forumYearTaken(db: DbOrTx, year: number, exceptId?: number): boolean {
   const row = db
@@ -70,22 +75,49 @@ function forumYearTaken(db: DbOrTx, year: number, exceptId?: number): boolean {
   return !!row && row.id !== exceptId;
 }
 
-/** Keeps rooms that are still named, adds new ones and removes the rest (their sessions lose the room, not their place). */
-function syncRooms(tx: DbOrTx, eventId: number, names: string[]) {
+/**
+ * Keeps rooms that are still named, adds new ones and removes the rest: their sessions lose the room,
+ * not their place, and those changes are returned.
+ */
+function syncRooms(tx: DbOrTx, eventId: number, names: string[]): AgendaChange[] {
   const existing = tx.select().from(rooms).where(eq(rooms.eventId, eventId)).all();
   const wanted = [...new Set(names.map((n) => n.trim()).filter(Boolean))];
-  for (const room of existing) if (!wanted.includes(room.name)) tx.delete(rooms).where(eq(rooms.id, room.id)).run();
+  const removed = existing.filter((room) => !wanted.includes(room.name)).map((room) => room.id);
+  const homeless = removed.length
+    ? tx
+        .select({ id: agendaSessions.id })
+        .from(agendaSessions)
+        .where(inArray(agendaSessions.roomId, removed))
+        .all()
+        .map((s) => s.id)
+    : [];
+  if (removed.length) tx.delete(rooms).where(inArray(rooms.id, removed)).run();
   wanted.forEach((name, position) => {
     const room = existing.find((r) => r.name === name);
     if (room) tx.update(rooms).set({ position }).where(eq(rooms.id, room.id)).run();
     else tx.insert(rooms).values({ eventId, name, position }).run();
   });
+  return sessionsLeftWithoutRoom(tx, homeless);
 }
 
-export function saveEvent(db: Db, actorId: number, eventId: number | null, input: EventInput, meta: RequestMeta): SaveEventResult {
+/** Whether who may see the event changes: its visibility, or the groups invited to it. */
+function accessChanged(before: AgendaEvent, after: Pick<AgendaEvent, "visibility" | "invitedGroups">): boolean {
+  const groups = (g: readonly string[]) => [...g].sort().join(",");
+  return before.visibility !== after.visibility || groups(before.invitedGroups) !== groups(after.invitedGroups);
+}
+
+/**
+ * Creates an event (as a draft) or updates one: the secretariat's. Announces a change of who may see it,
+ * and the sessions that lost a removed room.
+ */
+export function saveEvent(db: Db, actor: Actor, eventId: number | null, input: EventInput, meta: RequestMeta): SaveEventResult {
+  if (!can(actor, "event.manage")) return forbidden;
+  const actorId = actor.id;
   const year = Number(input.startsOn.slice(0, 4));
   if (input.endsOn < input.startsOn) return { ok: false, field: "endsOn", error: "errors.endBeforeStart" };
-  return db.transaction((tx) => {
+  const result = db.transaction((tx) => {
+    const before = eventId === null ? null : getEvent(tx, eventId);
+    if (eventId !== null && !before) return { ok: false as const, field: "form", error: "errors.notFound" };
     if (input.kind === "forum" && forumYearTaken(tx, year, eventId ?? undefined))
       return { ok: false as const, field: "startsOn", error: "errors.forumYearTaken" };
     if (input.seriesId !== null && !tx.select({ id: eventSeries.id }).from(eventSeries).where(eq(eventSeries.id, input.seriesId)).get()) {
@@ -95,16 +127,14 @@ export function saveEvent(db: Db, actorId: number, eventId: number | null, input
     const seriesId =
       input.kind !== "convening" ? null : newSeries ? createSeries(tx, newSeries.name, newSeries.cadence).id : input.seriesId;
     const values = { ...fields, seriesId, year, invitedGroups: input.visibility === "groups" ? input.invitedGroups : [] };
-    let id = eventId;
-    if (id === null)
-      id = tx
-        .insert(events)
-        .values({ ...values, status: "draft" })
-        .returning({ id: events.id })
-        .get().id;
-    else if (tx.update(events).set(values).where(eq(events.id, id)).run().changes !== 1)
-      return { ok: false as const, field: "form", error: "errors.notFound" };
-    syncRooms(tx, id, roomNames);
+    const id = before
+      ? tx.update(events).set(values).where(eq(events.id, before.id)).returning({ id: events.id }).get()!.id
+      : tx
+          .insert(events)
+          .values({ ...values, status: "draft" })
+          .returning({ id: events.id })
+          .get().id;
+    const agendaChanges = syncRooms(tx, id, roomNames);
     recordAudit(
       tx,
       {
@@ -116,26 +146,37 @@ export function saveEvent(db: Db, actorId: number, eventId: number | null, input
       },
       meta,
     );
-    return { ok: true as const, eventId: id };
+    const caused: DomainEvent[] = agendaChanges.map((change) => ({ type: "agenda.changed", change }));
+    if (before && accessChanged(before, values)) caused.push({ type: "event.accessChanged", eventId: id });
+    return { ok: true as const, eventId: id, events: caused };
   });
+  return result.ok ? { ...result, events: announce(db, result.events) } : result;
 }
 
-export function setEventStatus(db: Db, actorId: number, eventId: number, status: EventStatus, meta: RequestMeta): boolean {
-  return db.transaction((tx) => {
-    const done = tx.update(events).set({ status }).where(eq(events.id, eventId)).run().changes === 1;
-    if (done)
-      recordAudit(
-        tx,
-        {
-          actorId,
-          action: `event.${status === "published" ? "publish" : status === "archived" ? "archive" : "unpublish"}`,
-          targetType: "event",
-          targetId: eventId,
-        },
-        meta,
-      );
-    return done;
+export type SetStatusResult = { ok: true; events: DomainEvent[] } | { ok: false; error: "errors.forbidden" | "errors.notFound" };
+
+/** Publishes, unpublishes (back to draft) or archives an event: the secretariat's. Who may see it changes with it. */
+export function setEventStatus(db: Db, actor: Actor, eventId: number, status: EventStatus, meta: RequestMeta): SetStatusResult {
+  if (!can(actor, "event.manage")) return { ok: false, error: "errors.forbidden" };
+  const actorId = actor.id;
+  const result = db.transaction((tx) => {
+    const before = getEvent(tx, eventId);
+    if (!before) return null;
+    tx.update(events).set({ status }).where(eq(events.id, eventId)).run();
+    recordAudit(
+      tx,
+      {
+        actorId,
+        action: `event.${status === "published" ? "publish" : status === "archived" ? "archive" : "unpublish"}`,
+        targetType: "event",
+        targetId: eventId,
+      },
+      meta,
+    );
+    return { changed: before.status !== status };
   });
+  if (!result) return { ok: false, error: "errors.notFound" };
+  return { ok: true, events: announce(db, result.changed ? [{ type: "event.accessChanged", eventId }] : []) };
 }
 
 /** Turns the validated event form into the model's input. */
@@ -169,7 +210,10 @@ function addMonths(isoDate: string, months: number): string {
  * The next convening of a series, as a draft: same rooms, track leads and standing sessions
  * (plenaries and breaks), one cadence later, at the same local times.
  */
-export function createNextInSeries(db: Db, actorId: number, previousId: number, meta: RequestMeta): SaveEventResult {
+export function createNextInSeries(db: Db, actor: Actor, previousId: number, meta: RequestMeta): SaveEventResult {
+  if (!can(actor, "event.manage")) return forbidden;
+  const actorId = actor.id;
+  // A new draft: nobody follows it yet, so there is nothing to announce.
   return db.transaction((tx) => {
     const previous = tx.select().from(events).where(eq(events.id, previousId)).get();
     if (!previous || previous.kind !== "convening" || previous.seriesId === null)
@@ -235,7 +279,7 @@ export function createNextInSeries(db: Db, actorId: number, previousId: number, 
       },
       meta,
     );
-    return { ok: true as const, eventId: next.id };
+    return { ok: true as const, eventId: next.id, events: [] };
   });
 }
 
@@ -247,23 +291,41 @@ export function listTrackLeads(db: DbOrTx, eventId: number): Record<number, numb
   return out;
 }
 
-/** Replaces who leads which track at an event; only facilitators can lead one. */
+/** The people who may be named to lead a track, by name. */
+export function listTrackLeadCandidates(db: DbOrTx): { id: number; name: string }[] {
+  return db
+    .select({
+      id: users.id,
+      name: users.name,
+      role: users.role,
+      status: users.status,
+      organisationId: users.organisationId,
+      stakeholderGroup: organisations.stakeholderGroup,
+    })
+    .from(users)
+    .leftJoin(organisations, eq(organisations.id, users.organisationId))
+    .orderBy(asc(users.name))
+    .all()
+    .filter((person) => can(person, "agenda.leadTrack"))
+    .map(({ id, name }) => ({ id, name }));
+}
+
+/**
+ * Replaces who leads which track at an event: the secretariat's. Only people who may lead a track are kept.
+ * Leads change who edits, not who sees: nothing to announce.
+ */
 export function setTrackLeads(
   db: Db,
-  actorId: number,
+  actor: Actor,
   eventId: number,
   leads: { pillarId: number; userId: number }[],
   meta: RequestMeta,
-): void {
-  db.transaction((tx) => {
-    const facilitators = new Set(
-      tx
-        .select({ id: users.id })
-        .from(users)
-        .where(and(eq(users.role, "facilitator"), eq(users.status, "active")))
-        .all()
-        .map((u) => u.id),
-    );
+): { ok: true; events: DomainEvent[] } | { ok: false; error: "errors.forbidden" | "errors.notFound" } {
+  if (!can(actor, "event.manage")) return { ok: false, error: "errors.forbidden" };
+  const actorId = actor.id;
+  return db.transaction((tx) => {
+    if (!getEvent(tx, eventId)) return { ok: false as const, error: "errors.notFound" as const };
+    const candidates = new Set(listTrackLeadCandidates(tx).map((u) => u.id));
     const pillarIds = new Set(
       tx
         .select({ id: pillars.id })
@@ -271,12 +333,13 @@ export function setTrackLeads(
         .all()
         .map((p) => p.id),
     );
-    const valid = leads.filter((l) => facilitators.has(l.userId) && pillarIds.has(l.pillarId));
+    const valid = leads.filter((l) => candidates.has(l.userId) && pillarIds.has(l.pillarId));
     tx.delete(trackLeads).where(eq(trackLeads.eventId, eventId)).run();
     if (valid.length)
       tx.insert(trackLeads)
         .values(valid.map((l) => ({ ...l, eventId })))
         .run();
     recordAudit(tx, { actorId, action: "event.track_leads", targetType: "event", targetId: eventId, detail: { leads: valid } }, meta);
+    return { ok: true as const, events: [] };
   });
 }

@@ -1,8 +1,15 @@
 import { and, asc, count, eq, inArray } from "drizzle-orm";
 import type { Db, DbOrTx } from "../../db/client";
 import { agendaSessions, eventRegistrations, organisations, sessionRegistrations, users } from "../../db/schema";
+import type { DomainEvent } from "../domain/events";
+import { can, type Actor } from "../utils/policy";
 import type { AgendaEvent } from "./agenda.server";
 import { recordAudit, type RequestMeta } from "./audit.server";
+import { announce } from "./domain-events.server";
+
+/** Registering and places are for people who may see the event; anyone else learns nothing of it. */
+const notFound = { ok: false as const, error: "errors.notFound" as const };
+const forbidden = { ok: false as const, error: "errors.forbidden" as const };
 
 // Event registrations ------------------------------------------------------
 
@@ -16,28 +23,49 @@ export function myEventRegistration(db: DbOrTx, userId: number, eventId: number)
   );
 }
 
-/** Registers a person; approved at once unless the event asks for the secretariat's approval. Idempotent. */
-export function registerForEvent(db: Db, userId: number, event: AgendaEvent, meta: RequestMeta) {
-  return db.transaction((tx) => {
-    const existing = myEventRegistration(tx, userId, event.id);
+export type RegistrationStatus = (typeof eventRegistrations.$inferSelect)["status"];
+
+/** Registers the actor; approved at once unless the event asks for the secretariat's approval. Idempotent. */
+export function registerForEvent(
+  db: Db,
+  actor: Actor,
+  event: AgendaEvent,
+  meta: RequestMeta,
+): { ok: true; status: RegistrationStatus; events: DomainEvent[] } | typeof notFound {
+  if (!can(actor, "event.view", event)) return notFound;
+  const status = db.transaction((tx) => {
+    const existing = myEventRegistration(tx, actor.id, event.id);
     if (existing) return existing.status;
     const status = event.registrationRequiresApproval ? "pending" : "approved";
-    tx.insert(eventRegistrations).values({ eventId: event.id, userId, status }).run();
-    recordAudit(tx, { actorId: userId, action: "registration.create", targetType: "event", targetId: event.id, detail: { status } }, meta);
+    tx.insert(eventRegistrations).values({ eventId: event.id, userId: actor.id, status }).run();
+    recordAudit(
+      tx,
+      { actorId: actor.id, action: "registration.create", targetType: "event", targetId: event.id, detail: { status } },
+      meta,
+    );
     return status;
   });
+  return { ok: true, status, events: [] };
 }
 
-export function withdrawFromEvent(db: Db, userId: number, eventId: number, meta: RequestMeta): boolean {
-  return db.transaction((tx) => {
+/** Withdraws the actor's registration, if any. */
+export function withdrawFromEvent(
+  db: Db,
+  actor: Actor,
+  event: AgendaEvent,
+  meta: RequestMeta,
+): { ok: true; withdrawn: boolean; events: DomainEvent[] } | typeof notFound {
+  if (!can(actor, "event.view", event)) return notFound;
+  const withdrawn = db.transaction((tx) => {
     const done =
       tx
         .delete(eventRegistrations)
-        .where(and(eq(eventRegistrations.userId, userId), eq(eventRegistrations.eventId, eventId)))
+        .where(and(eq(eventRegistrations.userId, actor.id), eq(eventRegistrations.eventId, event.id)))
         .run().changes === 1;
-    if (done) recordAudit(tx, { actorId: userId, action: "registration.withdraw", targetType: "event", targetId: eventId }, meta);
+    if (done) recordAudit(tx, { actorId: actor.id, action: "registration.withdraw", targetType: "event", targetId: event.id }, meta);
     return done;
   });
+  return { ok: true, withdrawn, events: [] };
 }
 
 export function listEventRegistrations(db: DbOrTx, eventId: number) {
@@ -78,17 +106,19 @@ export function registrationCountsByGroup(db: DbOrTx, eventId: number) {
   return out;
 }
 
-/** Approves or declines several registrations of one event in one transaction. */
+/** Approves or declines several registrations of one event in one transaction: the secretariat's decision. */
 export function decideRegistrations(
   db: Db,
-  actorId: number,
+  actor: Actor,
   eventId: number,
   ids: number[],
   decision: "approved" | "declined",
   meta: RequestMeta,
-): number {
-  if (ids.length === 0) return 0;
-  return db.transaction((tx) => {
+): { ok: true; count: number; events: DomainEvent[] } | typeof forbidden {
+  if (!can(actor, "event.manage")) return forbidden;
+  if (ids.length === 0) return { ok: true, count: 0, events: [] };
+  const actorId = actor.id;
+  const count = db.transaction((tx) => {
     const changed = tx
       .update(eventRegistrations)
       .set({ status: decision, decidedAt: new Date(), decidedById: actorId })
@@ -109,6 +139,7 @@ export function decideRegistrations(
       );
     return changed.length;
   });
+  return { ok: true, count, events: [] };
 }
 
 // Session places and waiting lists -------------------------------------------
@@ -160,11 +191,14 @@ export function mySessionPlaces(db: DbOrTx, userId: number, eventId: number): Re
 }
 
 export type TakePlaceResult =
-  | { ok: true; place: "confirmed" | "waitlisted" }
+  | { ok: true; place: "confirmed" | "waitlisted"; events: DomainEvent[] }
   | { ok: false; error: "errors.notFound" | "errors.noCapacity" | "errors.sessionCancelled" };
 
-/** Takes a place in a capacity-limited session, or joins its waiting list when it is full. */
-export function takePlace(db: Db, userId: number, eventId: number, sessionId: number, meta: RequestMeta): TakePlaceResult {
+/** Takes a place for the actor in a capacity-limited session, or joins its waiting list when it is full. */
+export function takePlace(db: Db, actor: Actor, event: AgendaEvent, sessionId: number, meta: RequestMeta): TakePlaceResult {
+  if (!can(actor, "event.view", event)) return notFound;
+  const userId = actor.id;
+  const eventId = event.id;
   return db.transaction((tx) => {
     const session = tx
       .select()
@@ -179,7 +213,7 @@ export function takePlace(db: Db, userId: number, eventId: number, sessionId: nu
       .from(sessionRegistrations)
       .where(and(eq(sessionRegistrations.sessionId, sessionId), eq(sessionRegistrations.userId, userId)))
       .get();
-    if (existing) return { ok: true as const, place: existing.status };
+    if (existing) return { ok: true as const, place: existing.status, events: [] };
     const taken = tx
       .select({ n: count() })
       .from(sessionRegistrations)
@@ -197,29 +231,27 @@ export function takePlace(db: Db, userId: number, eventId: number, sessionId: nu
       },
       meta,
     );
-    return { ok: true as const, place };
+    return { ok: true as const, place, events: [] };
   });
 }
 
-export interface Promotion {
-  userId: number;
-  eventId: number;
-  sessionId: number;
-  title: string;
-}
+export type Promotion = Omit<Extract<DomainEvent, { type: "place.promoted" }>, "type">;
 
 /**
- * Gives up a place or leaves the waiting list. When a confirmed place frees up, the first
- * person waiting gets it in the same transaction; the promotion is returned so they can be told.
+ * Gives up the actor's place or leaves the waiting list. When a confirmed place frees up, the first
+ * person waiting gets it in the same transaction; the promotion is announced, so they are told.
  */
 export function releasePlace(
   db: Db,
-  userId: number,
-  eventId: number,
+  actor: Actor,
+  event: AgendaEvent,
   sessionId: number,
   meta: RequestMeta,
-): { released: boolean; promoted: Promotion | null } {
-  return db.transaction((tx) => {
+): { ok: true; released: boolean; promoted: Promotion | null; events: DomainEvent[] } | typeof notFound {
+  if (!can(actor, "event.view", event)) return notFound;
+  const userId = actor.id;
+  const eventId = event.id;
+  const result = db.transaction((tx) => {
     const session = tx
       .select()
       .from(agendaSessions)
@@ -254,4 +286,6 @@ export function releasePlace(
     );
     return { released: true, promoted: { userId: next.userId, eventId, sessionId, title: session.title } };
   });
+  const events: DomainEvent[] = result.promoted ? [{ type: "place.promoted", ...result.promoted }] : [];
+  return { ok: true, ...result, events: announce(db, events) };
 }

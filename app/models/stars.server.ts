@@ -1,6 +1,8 @@
 import { and, eq } from "drizzle-orm";
 import type { Db, DbOrTx } from "../../db/client";
 import { agendaSessions, agendaStars } from "../../db/schema";
+import { can, type Actor } from "../utils/policy";
+import type { AgendaEvent } from "./agenda.server";
 
 export function starredSessionIds(db: DbOrTx, userId: number, eventId: number): number[] {
   return db
@@ -12,18 +14,22 @@ export function starredSessionIds(db: DbOrTx, userId: number, eventId: number): 
     .map((r) => r.id);
 }
 
-/** Stars or unstars a session of this event for this person; returns whether it is now starred. */
-export function setStar(db: Db, userId: number, eventId: number, sessionId: number, starred: boolean): boolean | null {
+/**
+ * Stars or unstars a session of this event for the actor; returns whether it is now starred, or null when
+ * there is no such session the actor may see.
+ */
+export function setStar(db: Db, actor: Actor, event: AgendaEvent, sessionId: number, starred: boolean): boolean | null {
+  if (!can(actor, "event.view", event)) return null;
   const session = db
     .select({ id: agendaSessions.id })
     .from(agendaSessions)
-    .where(and(eq(agendaSessions.id, sessionId), eq(agendaSessions.eventId, eventId)))
+    .where(and(eq(agendaSessions.id, sessionId), eq(agendaSessions.eventId, event.id)))
     .get();
   if (!session) return null;
-  if (starred) db.insert(agendaStars).values({ userId, sessionId }).onConflictDoNothing().run();
+  if (starred) db.insert(agendaStars).values({ userId: actor.id, sessionId }).onConflictDoNothing().run();
   else
     db.delete(agendaStars)
-      .where(and(eq(agendaStars.userId, userId), eq(agendaStars.sessionId, sessionId)))
+      .where(and(eq(agendaStars.userId, actor.id), eq(agendaStars.sessionId, sessionId)))
       .run();
   return starred;
 }

@@ -1,121 +1,30 @@
+/**
+ * The timetable editor's server side: what its page shows, and its form's intents turned into calls
+ * of the agenda model (which checks who may edit what, and announces every change).
+ */
+import { data } from "@remix-run/node";
 import type { Db } from "../../db/client";
-import type { AgendaChange } from "../realtime/protocol";
+import { forbidden, notFound } from "../utils/auth.server";
+import { keptValues, parseForm } from "../utils/forms.server";
 import { can, type Actor } from "../utils/policy";
-import { utcToZoned } from "../utils/zoned-time";
+import { SessionFormSchema } from "../utils/validation";
+import { daysBetween, utcToZoned } from "../utils/zoned-time";
 import {
-  findConflicts,
   getSession,
-  slotOf,
   listRooms,
+  listSessions,
+  moveSession,
   saveSession,
   sessionGuestLines,
   sessionSpeakerIds,
   setSessionStatus,
-  trackLeadIds,
   type AgendaEvent,
+  type AgendaWriteResult,
   type Conflict,
-  type SessionInput,
 } from "./agenda.server";
 import type { RequestMeta } from "./audit.server";
-
-export type TimetableResult =
-  | { ok: true; changes: AgendaChange[] }
-  | { ok: false; reason: "forbidden" }
-  | { ok: false; reason: "not_found" }
-  | { ok: false; reason: "conflicts"; conflicts: Conflict[] }
-  | { ok: false; reason: "invalid"; field: string; error: string };
-
-function mayEditTrack(db: Db, actor: Actor, eventId: number, pillarId: number | null): boolean {
-  return can(actor, "agenda.edit", { trackLeadIds: trackLeadIds(db, eventId, pillarId) });
-}
-
-/** Saves a session from the editor's form; a new break or plenary can be added to every room at once. */
-export function saveFromForm(
-  db: Db,
-  actor: Actor,
-  event: AgendaEvent,
-  sessionId: number | null,
-  input: SessionInput,
-  opts: { acceptConflicts: boolean; everyRoom: boolean },
-  meta: RequestMeta,
-): TimetableResult {
-  if (!mayEditTrack(db, actor, event.id, input.pillarId)) return { ok: false, reason: "forbidden" };
-  if (sessionId !== null) {
-    const before = getSession(db, event.id, sessionId);
-    if (!before) return { ok: false, reason: "not_found" };
-    if (!mayEditTrack(db, actor, event.id, before.pillarId)) return { ok: false, reason: "forbidden" };
-  }
-  const everyRoom = sessionId === null && opts.everyRoom && (input.kind === "break" || input.kind === "plenary");
-  const roomIds = everyRoom ? listRooms(db, event.id).map((r) => r.id) : [input.roomId];
-  // Check every room first, so "add to every room" is all or nothing.
-  if (!opts.acceptConflicts && everyRoom) {
-    const slot = slotOf(event, input);
-    if (!slot) return { ok: false, reason: "invalid", field: "endTime", error: "errors.endBeforeStart" };
-    const conflicts = roomIds.flatMap((roomId) => findConflicts(db, event, { roomId, ...slot, speakerIds: input.speakerIds }));
-    if (conflicts.length) return { ok: false, reason: "conflicts", conflicts };
-  }
-  const changes: AgendaChange[] = [];
-  for (const roomId of roomIds) {
-    const result = saveSession(
-      db,
-      actor.id,
-      event,
-      sessionId,
-      { ...input, roomId },
-      { acceptConflicts: opts.acceptConflicts || everyRoom },
-      meta,
-    );
-    if (!result.ok) return result;
-    changes.push(result.change);
-  }
-  return { ok: true, changes };
-}
-
-/** Moves (or resizes) a session by drag and drop, keeping everything else about it. */
-export function moveSession(
-  db: Db,
-  actor: Actor,
-  event: AgendaEvent,
-  sessionId: number,
-  slot: { roomId: number | null; date: string; startTime: string; endTime: string },
-  opts: { acceptConflicts: boolean },
-  meta: RequestMeta,
-): TimetableResult {
-  const before = getSession(db, event.id, sessionId);
-  if (!before) return { ok: false, reason: "not_found" };
-  if (!mayEditTrack(db, actor, event.id, before.pillarId)) return { ok: false, reason: "forbidden" };
-  const input: SessionInput = {
-    title: before.title,
-    kind: before.kind,
-    description: before.description,
-    roomId: slot.roomId,
-    pillarId: before.pillarId,
-    date: slot.date,
-    startTime: slot.startTime,
-    endTime: slot.endTime,
-    capacity: before.capacity,
-    attribution: before.attribution,
-    speakerIds: sessionSpeakerIds(db, sessionId),
-    guests: [],
-  };
-  const result = saveSession(db, actor.id, event, sessionId, input, { ...opts, keepSpeakers: true }, meta);
-  return result.ok ? { ok: true, changes: [result.change] } : result;
-}
-
-export function changeStatus(
-  db: Db,
-  actor: Actor,
-  event: AgendaEvent,
-  sessionId: number,
-  status: "scheduled" | "cancelled",
-  meta: RequestMeta,
-): TimetableResult {
-  const before = getSession(db, event.id, sessionId);
-  if (!before) return { ok: false, reason: "not_found" };
-  if (!mayEditTrack(db, actor, event.id, before.pillarId)) return { ok: false, reason: "forbidden" };
-  const change = setSessionStatus(db, actor.id, event.id, sessionId, status, meta);
-  return { ok: true, changes: change ? [change] : [] };
-}
+import { listPillars } from "./forum.server";
+import { listPeople } from "./people.server";
 
 /** The form's values for an existing session, in the event's own wall-clock time. */
 export function formValuesOf(db: Db, event: AgendaEvent, sessionId: number) {
@@ -141,4 +50,93 @@ export function formValuesOf(db: Db, event: AgendaEvent, sessionId: number) {
       guests: sessionGuestLines(db, s.id),
     } as Record<string, string>,
   };
+}
+
+/** The editor's page: the event's days, rooms and sessions, and the tracks (`tracks`: pillar ids) this person edits. */
+export function timetableEditorData(db: Db, actor: Actor, event: AgendaEvent, tracks: readonly number[], selectedParam: string | null) {
+  const selectedId = Number(selectedParam);
+  const selected = Number.isInteger(selectedId) && selectedId > 0 ? formValuesOf(db, event, selectedId) : null;
+  // Sessions outside every track are the secretariat's: whoever may edit a track nobody leads.
+  const allowNoTrack = can(actor, "agenda.edit", { trackLeadIds: [] });
+  return {
+    event: { id: event.id, title: event.title, timeZone: event.timeZone },
+    days: daysBetween(event.startsOn, event.endsOn),
+    rooms: listRooms(db, event.id).map((r) => ({ id: r.id, name: r.name })),
+    pillars: listPillars(db)
+      .filter((p) => tracks.includes(p.id))
+      .map((p) => ({ id: p.id, slug: p.slug })),
+    allowNoTrack,
+    people: listPeople(db)
+      .filter((p) => p.status === "active")
+      .map((p) => ({ id: p.id, name: p.name, organisation: p.organisationName })),
+    sessions: listSessions(db, event.id).map((s) => {
+      const start = utcToZoned(s.startsAt, event.timeZone);
+      const end = utcToZoned(s.endsAt, event.timeZone);
+      return {
+        id: s.id,
+        title: s.title,
+        kind: s.kind,
+        status: s.status,
+        roomId: s.roomId,
+        pillarId: s.pillarId,
+        date: start.date,
+        start: start.time,
+        end: end.time,
+        editable: s.pillarId === null ? allowNoTrack : tracks.includes(s.pillarId),
+      };
+    }),
+    selected,
+  };
+}
+
+export type TimetableActionData =
+  | { ok: true; message: string }
+  | { ok: false; errors: Record<string, string>; values: Record<string, string>; conflicts?: Conflict[]; intent: string };
+
+function answer(result: AgendaWriteResult, intent: string, values: Record<string, string>) {
+  if (result.ok) return data<TimetableActionData>({ ok: true, message: `timetable.saved.${intent}` });
+  if (result.reason === "forbidden") throw forbidden();
+  if (result.reason === "not_found") return notFound();
+  if (result.reason === "conflicts")
+    return data<TimetableActionData>(
+      { ok: false, errors: { form: "timetable.conflictsFound" }, values, conflicts: result.conflicts, intent },
+      { status: 409 },
+    );
+  return data<TimetableActionData>({ ok: false, errors: { [result.field]: result.error }, values, intent }, { status: 400 });
+}
+
+function invalidIntent(intent: string) {
+  return data<TimetableActionData>({ ok: false, errors: { form: "errors.invalidValue" }, values: {}, intent }, { status: 400 });
+}
+
+/** "Save anyway" is the same save, confirmed after the clashes were shown. */
+function save(db: Db, actor: Actor, event: AgendaEvent, form: FormData, intent: string, meta: RequestMeta) {
+  const parsed = parseForm(form, SessionFormSchema);
+  if (!parsed.ok) return data<TimetableActionData>({ ...parsed, intent: "save" }, { status: 400 });
+  const { acceptConflicts: confirmed, everyRoom, ...input } = parsed.data;
+  const acceptConflicts = confirmed || intent === "saveAnyway";
+  const sessionId = Number(form.get("sessionId")) || null;
+  return answer(saveSession(db, actor, event, sessionId, input, { acceptConflicts, everyRoom }, meta), "save", keptValues(form));
+}
+
+/** A session dropped on another slot or room, or resized. */
+function move(db: Db, actor: Actor, event: AgendaEvent, form: FormData, sessionId: number, meta: RequestMeta) {
+  const slot = SessionFormSchema.pick({ roomId: true, date: true, startTime: true, endTime: true }).safeParse(
+    Object.fromEntries(form.entries()),
+  );
+  if (!slot.success) return invalidIntent("move");
+  const acceptConflicts = form.get("acceptConflicts") === "1";
+  return answer(moveSession(db, actor, event, sessionId, slot.data, { acceptConflicts }, meta), "move", keptValues(form));
+}
+
+/** The editor's form and drag and drop: one intent per submit button (save, saveAnyway, cancel, restore) or drop (move). */
+export function timetableAction(db: Db, actor: Actor, event: AgendaEvent, form: FormData, meta: RequestMeta) {
+  const intent = String(form.get("intent") ?? "");
+  const sessionId = Number(form.get("sessionId")) || null;
+  if (intent === "save" || intent === "saveAnyway") return save(db, actor, event, form, intent, meta);
+  if (!sessionId) return invalidIntent(intent);
+  if (intent === "move") return move(db, actor, event, form, sessionId, meta);
+  if (intent === "cancel" || intent === "restore")
+    return answer(setSessionStatus(db, actor, event, sessionId, intent === "cancel" ? "cancelled" : "scheduled", meta), intent, {});
+  return invalidIntent(intent);
 }

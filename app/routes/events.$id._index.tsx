@@ -1,92 +1,26 @@
-import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useFetcher, useLoaderData, useSearchParams } from "@remix-run/react";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import Markdown from "react-markdown";
-import { sessionKinds } from "../domain/vocabulary";
+import { AgendaFilters } from "../components/agenda-filters";
 import { useAgendaLive } from "../components/agenda-live";
+import { AgendaSessionItem } from "../components/agenda-session";
 import { EmptyState } from "../components/form";
-import { DateRange, TimeRange } from "../components/time";
-import { listPillars } from "../models/forum.server";
-import { listRooms, listSessions, sessionView } from "../models/agenda.server";
+import { DateRange } from "../components/time";
+import { visibleEvent } from "../models/events.server";
+import { agendaPageAction, agendaPageData } from "../models/event-page.server";
 import type { AgendaSessionView } from "../realtime/protocol";
 import { matchesAgendaFilter, readAgendaFilter } from "../utils/agenda-filter";
-import { editableTracks, visibleEvent } from "../models/events.server";
-import {
-  myEventRegistration,
-  mySessionPlaces,
-  registerForEvent,
-  releasePlace,
-  sessionPlaceCounts,
-  takePlace,
-  withdrawFromEvent,
-  type SessionPlace,
-} from "../models/registrations.server";
-import { clashesAmong, setStar, starredSessionIds } from "../models/stars.server";
-import { can } from "../utils/policy";
 import { notFound, requireEventReader, requireUser } from "../utils/auth.server";
 import { readForm } from "../utils/forms.server";
 import { dateFormatter } from "../utils/format";
 import { useFormatPrefs } from "../utils/root-data";
-import { daysBetween, utcToZoned } from "../utils/zoned-time";
+import { utcToZoned } from "../utils/zoned-time";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.event.title ?? "Agenda"} · Convene` }];
 
 export function loader({ request, params, context }: LoaderFunctionArgs) {
-  const db = context.services.db;
   const { user, event } = requireEventReader(context, request, Number(params.id));
-  const all = listSessions(db, event.id).map((s) => ({ ...s, day: utcToZoned(s.startsAt, event.timeZone).date }));
-  const starred = user ? starredSessionIds(db, user.id, event.id) : [];
-  const days = daysBetween(event.startsOn, event.endsOn);
-
-  // Filtering happens here, so the page receives only the sessions it shows.
-  const params_ = new URL(request.url).searchParams;
-  const requestedDay = params_.get("day");
-  const day = requestedDay && days.includes(requestedDay) ? requestedDay : (days.find((d) => all.some((s) => s.day === d)) ?? days[0]!);
-  const filter = readAgendaFilter(params_, day);
-  const shown = all.filter((s) => matchesAgendaFilter(s, filter, starred));
-  const clashWith: Record<number, string[]> = {};
-  for (const [a, b] of clashesAmong(all, starred)) {
-    const title = (id: number) => all.find((s) => s.id === id)!.title;
-    (clashWith[a] ??= []).push(title(b));
-    (clashWith[b] ??= []).push(title(a));
-  }
-  // "Now" and "next" as of this request; every live change or navigation brings them up to date.
-  const now = Date.now();
-  const scheduled = all.filter((s) => s.status === "scheduled");
-  return {
-    event: {
-      id: event.id,
-      title: event.title,
-      kind: event.kind,
-      startsOn: event.startsOn,
-      endsOn: event.endsOn,
-      timeZone: event.timeZone,
-      venue: event.venue,
-      onlineUrl: event.onlineUrl,
-      description: event.description,
-      status: event.status,
-    },
-    days,
-    day,
-    hasSessions: all.length > 0,
-    rooms: listRooms(db, event.id).map((r) => ({ id: r.id, name: r.name })),
-    pillars: listPillars(db).map((p) => ({ id: p.id, slug: p.slug })),
-    // Only what the page shows; a description is fetched when someone opens it.
-    sessions: shown.map(sessionView),
-    starred,
-    clashWith,
-    onNow: scheduled.filter((s) => s.startsAt.getTime() <= now && now < s.endsAt.getTime()).map((s) => s.title),
-    next: scheduled
-      .filter((s) => s.startsAt.getTime() > now)
-      .slice(0, 3)
-      .map((s) => s.title),
-    signedIn: !!user,
-    canEdit: !!user && editableTracks(db, user, event.id).length > 0,
-    canManage: can(user, "event.manage"),
-    registration: user ? myEventRegistration(db, user.id, event.id) : null,
-    places: sessionPlaceCounts(db, event.id),
-    myPlaces: user ? mySessionPlaces(db, user.id, event.id) : {},
-  };
+  return agendaPageData(context.services.db, user, event, new URL(request.url).searchParams);
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
@@ -94,130 +28,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const db = context.services.db;
   const event = visibleEvent(db, user, Number(params.id)) ?? notFound();
   const form = await readForm(request);
-  const sessionId = Number(form.get("sessionId"));
-  const meta = context.requestMeta;
-  switch (form.get("intent")) {
-    case "register":
-      registerForEvent(db, user.id, event, meta);
-      return { ok: true, error: null };
-    case "withdraw":
-      withdrawFromEvent(db, user.id, event.id, meta);
-      return { ok: true, error: null };
-  }
-  if (!Number.isInteger(sessionId) || sessionId <= 0) return data({ ok: false, error: "errors.invalidValue" }, { status: 400 });
-  switch (form.get("intent")) {
-    case "star": {
-      const result = setStar(db, user.id, event.id, sessionId, form.get("starred") === "1");
-      return result === null ? data({ ok: false, error: "errors.notFound" }, { status: 404 }) : { ok: true, error: null };
-    }
-    case "take": {
-      const result = takePlace(db, user.id, event.id, sessionId, meta);
-      return result.ok ? { ok: true, error: null } : data({ ok: false, error: result.error }, { status: 409 });
-    }
-    case "release": {
-      const { promoted } = releasePlace(db, user.id, event.id, sessionId, meta);
-      if (promoted) context.services.live.placePromoted(promoted);
-      return { ok: true, error: null };
-    }
-    default:
-      return data({ ok: false, error: "errors.invalidValue" }, { status: 400 });
-  }
-}
-
-function SessionPlaces({
-  sessionId,
-  title,
-  capacity,
-  counts,
-  mine,
-}: {
-  sessionId: number;
-  title: string;
-  capacity: number;
-  counts?: { confirmed: number; waitlisted: number };
-  mine?: SessionPlace;
-}) {
-  const { t } = useTranslation("agenda");
-  const fetcher = useFetcher<{ ok: boolean; error: string | null }>();
-  const taken = counts?.confirmed ?? 0;
-  const busy = fetcher.state !== "idle";
-  return (
-    <div className="places">
-      <span className="muted">{t("sessionRegistration.places", { taken, capacity })}</span>
-      {mine ? (
-        <span className={`badge badge--${mine.status === "confirmed" ? "active" : "pending"}`}>
-          {mine.status === "confirmed"
-            ? t("sessionRegistration.confirmed")
-            : t("sessionRegistration.waitlisted", { position: mine.position })}
-        </span>
-      ) : null}
-      <fetcher.Form method="post">
-        <input type="hidden" name="sessionId" value={sessionId} />
-        {mine ? (
-          <button
-            type="submit"
-            name="intent"
-            value="release"
-            className="button button--small button--quiet"
-            aria-disabled={busy || undefined}
-          >
-            {mine.status === "confirmed" ? t("sessionRegistration.cancel") : t("sessionRegistration.leave")}
-            <span className="visually-hidden"> {title}</span>
-          </button>
-        ) : (
-          <button
-            type="submit"
-            name="intent"
-            value="take"
-            className="button button--small"
-            aria-disabled={busy || undefined}
-            aria-label={t("sessionRegistration.register", { title })}
-          >
-            {t("sessionRegistration.register", { title: "" }).trim()}
-          </button>
-        )}
-      </fetcher.Form>
-      {!mine && taken >= capacity ? <span className="muted">{t("sessionRegistration.full")}</span> : null}
-    </div>
-  );
-}
-
-/**
- * A session's Markdown description, parsed only when someone opens it: parsing every description
- * of a day up front made the page several times slower to render.
- */
-function SessionDescription({ eventId, sessionId }: { eventId: number; sessionId: number }) {
-  const { t } = useTranslation(["agenda", "common"]);
-  const fetcher = useFetcher<{ markdown: string }>();
-  return (
-    <details
-      className="session__details"
-      onToggle={(e) => {
-        if (e.currentTarget.open && fetcher.state === "idle" && !fetcher.data)
-          fetcher.load(`/events/${eventId}/sessions/${sessionId}/description`);
-      }}
-    >
-      <summary>{t("agenda.details")}</summary>
-      {/* Markdown without raw HTML; unsafe link protocols are dropped. */}
-      {fetcher.data ? <Markdown skipHtml>{fetcher.data.markdown}</Markdown> : <p className="muted">{t("common:common.loading")}</p>}
-    </details>
-  );
-}
-
-function StarButton({ sessionId, starred, title }: { sessionId: number; starred: boolean; title: string }) {
-  const { t } = useTranslation("agenda");
-  const fetcher = useFetcher();
-  const pending = fetcher.formData ? fetcher.formData.get("starred") === "1" : starred;
-  return (
-    <fetcher.Form method="post" className="star-form">
-      <input type="hidden" name="intent" value="star" />
-      <input type="hidden" name="sessionId" value={sessionId} />
-      <input type="hidden" name="starred" value={pending ? "0" : "1"} />
-      <button type="submit" className={`star${pending ? " star--on" : ""}`} aria-pressed={pending} aria-label={t("agenda.star", { title })}>
-        <span aria-hidden="true">{pending ? "★" : "☆"}</span>
-      </button>
-    </fetcher.Form>
-  );
+  return agendaPageAction(db, user, event, form, context.requestMeta);
 }
 
 export default function Agenda() {
@@ -396,59 +207,7 @@ export default function Agenda() {
         </ul>
       </nav>
 
-      <Form method="get" className="filters panel no-print" aria-label={t("agenda.filters")} preventScrollReset>
-        <input type="hidden" name="day" value={day} />
-        {useEventZone ? <input type="hidden" name="zone" value="event" /> : null}
-        <div className="field">
-          <label htmlFor="f-q">{t("agenda.search")}</label>
-          <input id="f-q" type="search" name="q" defaultValue={params.get("q") ?? ""} />
-        </div>
-        <div className="field">
-          <label htmlFor="f-pillar">{t("agenda.track")}</label>
-          <select id="f-pillar" name="pillar" defaultValue={params.get("pillar") ?? ""}>
-            <option value="">{t("agenda.allTracks")}</option>
-            {pillars.map((p) => (
-              <option key={p.slug} value={p.slug}>
-                {t(`common:pillars.${p.slug}` as "common:pillars.tech-innovation")}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="f-room">{t("agenda.room")}</label>
-          <select id="f-room" name="room" defaultValue={params.get("room") ?? ""}>
-            <option value="">{t("agenda.allRooms")}</option>
-            {rooms.map((r) => (
-              <option key={r.id} value={r.id}>
-                {r.name}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="f-kind">{t("agenda.kind")}</label>
-          <select id="f-kind" name="kind" defaultValue={params.get("kind") ?? ""}>
-            <option value="">{t("agenda.allKinds")}</option>
-            {sessionKinds.map((k) => (
-              <option key={k} value={k}>
-                {t(`agenda.kinds.${k}`)}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field field--check">
-          <input id="f-mine" type="checkbox" name="mine" value="1" defaultChecked={params.get("mine") === "1"} />
-          <label htmlFor="f-mine">{t("agenda.myAgenda")}</label>
-        </div>
-        <div className="filters__actions">
-          <button type="submit" className="button">
-            {t("agenda.apply")}
-          </button>
-          <Link to={`?day=${day}`} className="button button--quiet">
-            {t("agenda.clear")}
-          </Link>
-        </div>
-      </Form>
+      <AgendaFilters day={day} useEventZone={useEventZone} pillars={pillars} rooms={rooms} />
 
       <section aria-labelledby="sessions-title">
         <h2 id="sessions-title" className="visually-hidden">
@@ -459,45 +218,18 @@ export default function Agenda() {
         ) : (
           <ol className="session-list">
             {sessions.map((s) => (
-              <li
+              <AgendaSessionItem
                 key={s.id}
-                className={`session session--${s.kind}${s.status === "cancelled" ? " session--cancelled" : ""}${lastChange?.sessionId === s.id ? " session--changed" : ""}`}
-                data-testid="agenda-session"
-                data-session-id={s.id}
-              >
-                <div className="session__time">
-                  <TimeRange start={s.startsAt} end={s.endsAt} timeZone={zone} />
-                </div>
-                <div className="session__body">
-                  <p className="card__eyebrow">
-                    {t(`agenda.kinds.${s.kind}`)}
-                    {s.pillarSlug ? (
-                      <span className="badge">{t(`common:pillars.${s.pillarSlug}` as "common:pillars.tech-innovation")}</span>
-                    ) : null}
-                    {s.attribution !== "on_record" ? (
-                      <span className="badge badge--rule">{t(`agenda.attribution.${s.attribution}`)}</span>
-                    ) : null}
-                    {s.status === "cancelled" ? <span className="badge badge--revoked">{t("agenda.cancelled")}</span> : null}
-                  </p>
-                  <h3 className="card__title">{s.title}</h3>
-                  <p className="card__meta">{s.roomName ?? t("agenda.noRoom")}</p>
-                  {s.speakers.length ? (
-                    <p className="card__meta">
-                      {s.speakers.map((p) => (p.organisation ? `${p.name} (${p.organisation})` : p.name)).join(", ")}
-                    </p>
-                  ) : null}
-                  {signedIn && s.capacity && s.status === "scheduled" ? (
-                    <SessionPlaces sessionId={s.id} title={s.title} capacity={s.capacity} counts={places[s.id]} mine={myPlaces[s.id]} />
-                  ) : null}
-                  {s.hasDescription ? <SessionDescription eventId={event.id} sessionId={s.id} /> : null}
-                  {clashWith[s.id]?.length ? (
-                    <p className="clash" role="note">
-                      {t("agenda.clashesWith", { titles: clashWith[s.id]!.join(", ") })}
-                    </p>
-                  ) : null}
-                </div>
-                {signedIn ? <StarButton sessionId={s.id} starred={starred.includes(s.id)} title={s.title} /> : null}
-              </li>
+                session={s}
+                eventId={event.id}
+                zone={zone}
+                signedIn={signedIn}
+                changed={lastChange?.sessionId === s.id}
+                starred={starred.includes(s.id)}
+                clashesWith={clashWith[s.id]}
+                counts={places[s.id]}
+                mine={myPlaces[s.id]}
+              />
             ))}
           </ol>
         )}

@@ -6,7 +6,7 @@ import { EmptyState, FormAlert } from "../components/form";
 import { DateTime } from "../components/time";
 import { eventOrNotFound } from "../models/events.server";
 import { decideRegistrations, listEventRegistrations, registrationCountsByGroup } from "../models/registrations.server";
-import { requirePermission } from "../utils/auth.server";
+import { forbidden, requirePermission, requireUser } from "../utils/auth.server";
 import { readForm } from "../utils/forms.server";
 import { pageTitle } from "../utils/meta";
 
@@ -24,7 +24,7 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const user = requirePermission(context, request, "event.manage");
+  const user = requireUser(context, request);
   const event = eventOrNotFound(context.services.db, params.id);
   const form = await readForm(request);
   const decision = form.get("intent") === "approve" ? "approved" : form.get("intent") === "decline" ? "declined" : null;
@@ -33,8 +33,9 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     .map(Number)
     .filter((n) => Number.isInteger(n) && n > 0);
   if (!decision) return data({ ok: false, count: 0 }, { status: 400 });
-  const count = decideRegistrations(context.services.db, user.id, event.id, ids, decision, context.requestMeta);
-  return { ok: true, count };
+  const result = decideRegistrations(context.services.db, user, event.id, ids, decision, context.requestMeta);
+  if (!result.ok) throw forbidden();
+  return { ok: true, count: result.count };
 }
 
 export default function Registrations() {

@@ -9,14 +9,14 @@ import {
   eventInputOf,
   eventOrNotFound,
   listSeries,
+  listTrackLeadCandidates,
   listTrackLeads,
   saveEvent,
   setEventStatus,
   setTrackLeads,
 } from "../models/events.server";
 import { listPillars } from "../models/forum.server";
-import { listPeople } from "../models/people.server";
-import { requirePermission } from "../utils/auth.server";
+import { forbidden, notFound, requirePermission, requireUser } from "../utils/auth.server";
 import { invalid, parseForm, readForm } from "../utils/forms.server";
 import { pageTitle } from "../utils/meta";
 import { EventFormSchema } from "../utils/validation";
@@ -49,28 +49,26 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
     series: listSeries(db).map((s) => ({ id: s.id, name: s.name })),
     timeZones: Intl.supportedValuesOf("timeZone"),
     pillars: listPillars(db).map((p) => ({ id: p.id, slug: p.slug })),
-    facilitators: listPeople(db)
-      .filter((p) => p.role === "facilitator" && p.status === "active")
-      .map((p) => ({ id: p.id, name: p.name })),
+    facilitators: listTrackLeadCandidates(db),
     leads: listTrackLeads(db, event.id),
   };
 }
 
+const done = (message: string) => data({ ok: true as const, message, errors: {} as Record<string, string>, values: null });
+
+/** Each intent is one call of the events model, which decides whether this person may make it. */
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const user = requirePermission(context, request, "event.manage");
-  const event = eventOrNotFound(context.services.db, params.id);
+  const user = requireUser(context, request);
   const { db } = context.services;
+  const event = eventOrNotFound(db, params.id);
   const form = await readForm(request);
+  const meta = context.requestMeta;
   const intent = form.get("intent");
   if (intent === "publish" || intent === "archive" || intent === "unpublish") {
-    setEventStatus(
-      db,
-      user.id,
-      event.id,
-      intent === "publish" ? "published" : intent === "archive" ? "archived" : "draft",
-      context.requestMeta,
-    );
-    return data({ ok: true as const, message: `eventForm.done.${intent}`, errors: {} as Record<string, string>, values: null });
+    const status = intent === "publish" ? "published" : intent === "archive" ? "archived" : "draft";
+    const result = setEventStatus(db, user, event.id, status, meta);
+    if (!result.ok) throw result.error === "errors.forbidden" ? forbidden() : notFound();
+    return done(`eventForm.done.${intent}`);
   }
   if (intent === "leads") {
     const leads = form
@@ -78,19 +76,22 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       .map((v) => String(v).split(":").map(Number))
       .filter((pair): pair is [number, number] => pair.length === 2 && pair.every((n) => Number.isInteger(n) && n > 0))
       .map(([pillarId, userId]) => ({ pillarId, userId }));
-    setTrackLeads(db, user.id, event.id, leads, context.requestMeta);
-    return data({ ok: true as const, message: "eventForm.done.leads", errors: {} as Record<string, string>, values: null });
+    const result = setTrackLeads(db, user, event.id, leads, meta);
+    if (!result.ok) throw result.error === "errors.forbidden" ? forbidden() : notFound();
+    return done("eventForm.done.leads");
   }
   if (intent === "next") {
-    const result = createNextInSeries(db, user.id, event.id, context.requestMeta);
+    const result = createNextInSeries(db, user, event.id, meta);
+    if (!result.ok && result.error === "errors.forbidden") throw forbidden();
     if (!result.ok) return invalid({ form: result.error }, {});
     return redirect(`/events/${result.eventId}/settings?created=1`);
   }
   const parsed = parseForm(form, EventFormSchema);
   if (!parsed.ok) return data(parsed, { status: 400 });
-  const result = saveEvent(db, user.id, event.id, eventInputOf(parsed.data), context.requestMeta);
+  const result = saveEvent(db, user, event.id, eventInputOf(parsed.data), meta);
+  if (!result.ok && result.error === "errors.forbidden") throw forbidden();
   if (!result.ok) return invalid({ [result.field]: result.error }, form);
-  return data({ ok: true as const, message: "eventForm.done.save", errors: {} as Record<string, string>, values: null });
+  return done("eventForm.done.save");
 }
 
 export default function EventSettings() {

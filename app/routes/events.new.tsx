@@ -3,7 +3,7 @@ import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { EventForm } from "../components/event-form";
 import { eventInputOf, listSeries, saveEvent } from "../models/events.server";
-import { requirePermission } from "../utils/auth.server";
+import { forbidden, requirePermission, requireUser } from "../utils/auth.server";
 import { invalid, parseForm, readForm } from "../utils/forms.server";
 import { pageTitle } from "../utils/meta";
 import { EventFormSchema } from "../utils/validation";
@@ -19,11 +19,12 @@ export function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const user = requirePermission(context, request, "event.manage");
+  const user = requireUser(context, request);
   const form = await readForm(request);
   const parsed = parseForm(form, EventFormSchema);
   if (!parsed.ok) return data(parsed, { status: 400 });
-  const result = saveEvent(context.services.db, user.id, null, eventInputOf(parsed.data), context.requestMeta);
+  const result = saveEvent(context.services.db, user, null, eventInputOf(parsed.data), context.requestMeta);
+  if (!result.ok && result.error === "errors.forbidden") throw forbidden();
   if (!result.ok) return invalid({ [result.field]: result.error }, form);
   return redirect(`/events/${result.eventId}/settings?created=1`);
 }

@@ -1,5 +1,8 @@
 import type { Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getEvent } from "../../app/models/agenda.server";
+import { actorFor } from "../../app/models/documents.server";
+import { decideRegistrations, registerForEvent, releasePlace, takePlace, withdrawFromEvent } from "../../app/models/registrations.server";
 import { agendaSessions, events } from "../../db/schema";
 import { connectSocket, get, onceConnected, personId, post, signInAs, startServer, type TestServer } from "../support/server";
 
@@ -19,6 +22,8 @@ afterAll(async () => {
 });
 
 const one = <T>(sql: string, ...args: unknown[]) => server.db.$client.prepare(sql).get(...args) as T;
+const meta = { ipAddress: "127.0.0.1", userAgent: "test" };
+const actorOf = (email: string) => actorFor(server.db, personId(server, email))!;
 
 describe("places in capacity-limited sessions", () => {
   it("fills the places, queues the rest, and promotes the next person when a place frees, telling them live", async () => {
@@ -59,6 +64,28 @@ describe("places in capacity-limited sessions", () => {
     const page = await (await get(server, `/events/${forumId}`, cookies[2])).text();
     expect(page).toContain("2 of 2 places taken");
     expect(page).toContain("You have a place");
+  });
+
+  it("the model announces who moved up, and tells no one when nobody did", () => {
+    const first = server.db.select().from(agendaSessions).all()[0]!;
+    const seat = server.db
+      .insert(agendaSessions)
+      .values({ eventId: forumId, kind: "workshop", title: "One seat", startsAt: first.startsAt, endsAt: first.endsAt, capacity: 1 })
+      .returning()
+      .get();
+    const forum = getEvent(server.db, forumId)!;
+    const [gov, police, ngo] = ["government@convene.example", "police@convene.example", "ngo@convene.example"].map(actorOf);
+    expect(takePlace(server.db, gov!, forum, seat.id, meta)).toEqual({ ok: true, place: "confirmed", events: [] });
+    expect(takePlace(server.db, police!, forum, seat.id, meta)).toEqual({ ok: true, place: "waitlisted", events: [] });
+    expect(takePlace(server.db, ngo!, forum, seat.id, meta)).toEqual({ ok: true, place: "waitlisted", events: [] });
+    expect(releasePlace(server.db, ngo!, forum, seat.id, meta)).toEqual({ ok: true, released: true, promoted: null, events: [] });
+    const promotion = { userId: police!.id, eventId: forumId, sessionId: seat.id, title: "One seat" };
+    expect(releasePlace(server.db, gov!, forum, seat.id, meta)).toEqual({
+      ok: true,
+      released: true,
+      promoted: promotion,
+      events: [{ type: "place.promoted", ...promotion }],
+    });
   });
 
   it("refuses a place in a session without a capacity", async () => {
@@ -122,6 +149,41 @@ describe("registering for an event", () => {
     expect(one<{ action: string }>("SELECT action FROM audit_log WHERE action LIKE 'registration.%' ORDER BY id DESC LIMIT 1").action).toBe(
       "registration.decline",
     );
+  });
+
+  it("the model refuses registrations and places at an event the person may not see, and decisions to anyone but the secretariat", () => {
+    const draft = server.db
+      .insert(events)
+      .values({ kind: "convening", title: "Unpublished", year: 2027, startsOn: "2027-02-02", endsOn: "2027-02-02", timeZone: "UTC" })
+      .returning()
+      .get();
+    const session = server.db
+      .insert(agendaSessions)
+      .values({
+        eventId: draft.id,
+        kind: "workshop",
+        title: "Unseen",
+        startsAt: new Date(),
+        endsAt: new Date(Date.now() + 3_600_000),
+        capacity: 5,
+      })
+      .returning()
+      .get();
+    const delegate = actorOf("ngo@convene.example");
+    const notFound = { ok: false, error: "errors.notFound" };
+    expect(registerForEvent(server.db, delegate, draft, meta)).toEqual(notFound);
+    expect(withdrawFromEvent(server.db, delegate, draft, meta)).toEqual(notFound);
+    expect(takePlace(server.db, delegate, draft, session.id, meta)).toEqual(notFound);
+    expect(releasePlace(server.db, delegate, draft, session.id, meta)).toEqual(notFound);
+    expect(one<{ n: number }>("SELECT count(*) AS n FROM session_registrations WHERE session_id = ?", session.id).n).toBe(0);
+
+    const pending = one<{ id: number }>("SELECT id FROM event_registrations WHERE event_id = ? AND status = 'approved' LIMIT 1", eventId);
+    for (const email of ["ngo@convene.example", "facilitator@convene.example"])
+      expect(decideRegistrations(server.db, actorOf(email), eventId, [pending.id], "declined", meta)).toEqual({
+        ok: false,
+        error: "errors.forbidden",
+      });
+    expect(one<{ status: string }>("SELECT status FROM event_registrations WHERE id = ?", pending.id).status).toBe("approved");
   });
 
   it("only the secretariat sees and decides registrations", async () => {

@@ -1,0 +1,115 @@
+/**
+ * The agenda page's server side: what it shows of an event (filtered here, so the page receives only
+ * the sessions it lists), and its forms' intents: registering, stars and places.
+ */
+import { data } from "@remix-run/node";
+import type { Db } from "../../db/client";
+import { matchesAgendaFilter, readAgendaFilter } from "../utils/agenda-filter";
+import { can, type Actor } from "../utils/policy";
+import { daysBetween, utcToZoned } from "../utils/zoned-time";
+import { listRooms, listSessions, sessionView, type AgendaEvent } from "./agenda.server";
+import type { RequestMeta } from "./audit.server";
+import { editableTracks } from "./events.server";
+import { listPillars } from "./forum.server";
+import {
+  myEventRegistration,
+  mySessionPlaces,
+  registerForEvent,
+  releasePlace,
+  sessionPlaceCounts,
+  takePlace,
+  withdrawFromEvent,
+} from "./registrations.server";
+import { clashesAmong, setStar, starredSessionIds } from "./stars.server";
+
+/** The agenda page of an event for this reader (null: signed out), filtered by the page's query string. */
+export function agendaPageData(db: Db, user: Actor | null, event: AgendaEvent, query: URLSearchParams) {
+  const all = listSessions(db, event.id).map((s) => ({ ...s, day: utcToZoned(s.startsAt, event.timeZone).date }));
+  const starred = user ? starredSessionIds(db, user.id, event.id) : [];
+  const days = daysBetween(event.startsOn, event.endsOn);
+
+  const requestedDay = query.get("day");
+  const day = requestedDay && days.includes(requestedDay) ? requestedDay : (days.find((d) => all.some((s) => s.day === d)) ?? days[0]!);
+  const filter = readAgendaFilter(query, day);
+  const shown = all.filter((s) => matchesAgendaFilter(s, filter, starred));
+  const clashWith: Record<number, string[]> = {};
+  for (const [a, b] of clashesAmong(all, starred)) {
+    const title = (id: number) => all.find((s) => s.id === id)!.title;
+    (clashWith[a] ??= []).push(title(b));
+    (clashWith[b] ??= []).push(title(a));
+  }
+  // "Now" and "next" as of this request; every live change or navigation brings them up to date.
+  const now = Date.now();
+  const scheduled = all.filter((s) => s.status === "scheduled");
+  return {
+    event: {
+      id: event.id,
+      title: event.title,
+      kind: event.kind,
+      startsOn: event.startsOn,
+      endsOn: event.endsOn,
+      timeZone: event.timeZone,
+      venue: event.venue,
+      onlineUrl: event.onlineUrl,
+      description: event.description,
+      status: event.status,
+    },
+    days,
+    day,
+    hasSessions: all.length > 0,
+    rooms: listRooms(db, event.id).map((r) => ({ id: r.id, name: r.name })),
+    pillars: listPillars(db).map((p) => ({ id: p.id, slug: p.slug })),
+    // Only what the page shows; a description is fetched when someone opens it.
+    sessions: shown.map(sessionView),
+    starred,
+    clashWith,
+    onNow: scheduled.filter((s) => s.startsAt.getTime() <= now && now < s.endsAt.getTime()).map((s) => s.title),
+    next: scheduled
+      .filter((s) => s.startsAt.getTime() > now)
+      .slice(0, 3)
+      .map((s) => s.title),
+    signedIn: !!user,
+    canEdit: !!user && editableTracks(db, user, event.id).length > 0,
+    canManage: can(user, "event.manage"),
+    registration: user ? myEventRegistration(db, user.id, event.id) : null,
+    places: sessionPlaceCounts(db, event.id),
+    myPlaces: user ? mySessionPlaces(db, user.id, event.id) : {},
+  };
+}
+
+export interface AgendaPageActionData {
+  ok: boolean;
+  error: string | null;
+}
+
+const done = { ok: true, error: null } satisfies AgendaPageActionData;
+const refused = (error: string, status: number) => data<AgendaPageActionData>({ ok: false, error }, { status });
+
+/** The agenda page's intents: register or withdraw for the event; star, take or release a session's place. */
+export function agendaPageAction(db: Db, user: Actor, event: AgendaEvent, form: FormData, meta: RequestMeta) {
+  const intent = form.get("intent");
+  if (intent === "register") {
+    const result = registerForEvent(db, user, event, meta);
+    return result.ok ? done : refused(result.error, 404);
+  }
+  if (intent === "withdraw") {
+    const result = withdrawFromEvent(db, user, event, meta);
+    return result.ok ? done : refused(result.error, 404);
+  }
+  const sessionId = Number(form.get("sessionId"));
+  if (!Number.isInteger(sessionId) || sessionId <= 0) return refused("errors.invalidValue", 400);
+  switch (intent) {
+    case "star":
+      return setStar(db, user, event, sessionId, form.get("starred") === "1") === null ? refused("errors.notFound", 404) : done;
+    case "take": {
+      const result = takePlace(db, user, event, sessionId, meta);
+      return result.ok ? done : refused(result.error, 409);
+    }
+    case "release": {
+      const result = releasePlace(db, user, event, sessionId, meta);
+      return result.ok ? done : refused(result.error, 404);
+    }
+    default:
+      return refused("errors.invalidValue", 400);
+  }
+}
