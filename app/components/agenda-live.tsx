@@ -7,13 +7,19 @@ import { useRealtime } from "./realtime";
  * Follows an event's agenda room. Each change carries the session as it now is, so the page applies it
  * without asking the server again (thousands of viewers would otherwise all reload at once); the last
  * change is returned so the page can highlight it and say what happened. After a reconnect the page
- * fetches its data again, which catches up whatever it missed.
+ * fetches its data again, which catches up whatever it missed. When the person may no longer see the
+ * event (unpublished, narrowed, their group changed), the server closes the room and `closed` says so.
  */
-export function useAgendaLive(eventId: number | null): { lastChange: AgendaChange | null; updates: Map<number, AgendaSessionView> } {
+export function useAgendaLive(eventId: number | null): {
+  lastChange: AgendaChange | null;
+  updates: Map<number, AgendaSessionView>;
+  closed: boolean;
+} {
   const { socket } = useRealtime();
   const revalidator = useRevalidator();
   const [lastChange, setLastChange] = useState<AgendaChange | null>(null);
   const [updates, setUpdates] = useState<Map<number, AgendaSessionView>>(() => new Map());
+  const [closed, setClosed] = useState(false);
 
   useEffect(() => {
     if (!socket || eventId === null) return;
@@ -28,17 +34,24 @@ export function useAgendaLive(eventId: number | null): { lastChange: AgendaChang
       setLastChange(change);
       setUpdates((previous) => new Map(previous).set(change.sessionId, change.session));
     };
+    const onAccess = (p: { eventId: number }) => {
+      if (p.eventId !== eventId) return;
+      setClosed(true);
+      socket.off("connect", join);
+    };
     if (socket.connected) join();
     socket.on("connect", join);
     socket.on("agenda:changed", onChange);
+    socket.on("event:access", onAccess);
     return () => {
       socket.off("connect", join);
       socket.off("agenda:changed", onChange);
+      socket.off("event:access", onAccess);
       if (socket.connected) socket.emit("event:leave", { eventId }, () => {});
     };
     // revalidator is a new object each render; only the socket and event matter here.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [socket, eventId]);
 
-  return { lastChange, updates };
+  return { lastChange, updates, closed };
 }

@@ -54,7 +54,7 @@ export default function Agenda() {
   } = useLoaderData<typeof loader>();
   const [params] = useSearchParams();
   const prefs = useFormatPrefs();
-  const { lastChange, updates } = useAgendaLive(signedIn ? event.id : null);
+  const { lastChange, updates, closed } = useAgendaLive(signedIn ? event.id : null);
   // Live changes are applied here, on top of the loader's data: newer copies win, and a session
   // moved onto this day (or created) joins the list when it matches the filters.
   const filter = readAgendaFilter(params, day);
@@ -157,6 +157,14 @@ export default function Agenda() {
         </Form>
       ) : null}
 
+      {closed ? (
+        <div className="alert alert--error" role="alert" data-testid="agenda-closed">
+          <p>{t("agenda.accessRemoved")}</p>
+          <p>
+            <Link to="/events">{t("agenda.accessRemovedLink")}</Link>
+          </p>
+        </div>
+      ) : null}
       <p className="live-notice" role="status" aria-live="polite" data-testid="agenda-notice">
         {lastChange
           ? t(`agenda.notice.${lastChange.change}`, {
