@@ -194,7 +194,9 @@ const FEED_TOKEN = /^[A-Za-z0-9_-]{43}$/;
  * Replaces the person's feed link with a new one and returns its token. Only a hash is kept,
  * so this is the one moment the token can be shown; the old link stops working at once.
  */
-export function regenerateFeedToken(db: Db, userId: number, meta: RequestMeta, now = new Date()): string {
+export function regenerateFeedToken(db: Db, actor: Actor, meta: RequestMeta, now = new Date()): string | null {
+  if (!can(actor, "account.manage")) return null;
+  const userId = actor.id;
   const token = randomBytes(32).toString("base64url");
   const tokenHash = hashSecret(token);
   db.transaction((tx) => {

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { and, desc, eq, gt, inArray, isNull, sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "../../db/client";
 import { invitations, mailOutbox, organisations, users, type Role } from "../../db/schema";
+import { can, type Actor } from "../utils/policy";
 import { recordAudit, type RequestMeta } from "./audit.server";
 import { hashPassword } from "./password.server";
 import { hashSecret, createSession } from "./session.server";
@@ -177,7 +178,10 @@ function redactOutbox(db: DbOrTx, invitationIds: number[]): void {
     .run();
 }
 
-export function revokeInvitation(db: Db, actorId: number, invitationId: number, meta: RequestMeta): boolean {
+/** Withdraws an invitation that is still open; false when it was already used, withdrawn or never existed. */
+export function revokeInvitation(db: Db, actor: Actor, invitationId: number, meta: RequestMeta): boolean {
+  if (!can(actor, "invitation.revoke")) return false;
+  const actorId = actor.id;
   return db.transaction((tx) => {
     const done = tx
       .update(invitations)

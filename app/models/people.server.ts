@@ -92,22 +92,26 @@ export function reactivatePerson(db: Db, actor: Actor, personId: number, meta: R
   return { ok: true, message: "people.reactivated", events: [] };
 }
 
-export function updateAccount(db: Db, userId: number, input: { name: string; timeZone: string | null }, meta: RequestMeta): void {
-  db.transaction((tx) => {
+export function updateAccount(db: Db, actor: Actor, input: { name: string; timeZone: string | null }, meta: RequestMeta): boolean {
+  if (!can(actor, "account.manage")) return false;
+  const userId = actor.id;
+  return db.transaction((tx) => {
     tx.update(users).set(input).where(eq(users.id, userId)).run();
     recordAudit(tx, { actorId: userId, action: "account.update", targetType: "user", targetId: userId, detail: { ...input } }, meta);
+    return true;
   });
 }
 
 /** Changes a password and signs out every other session, which may have been opened with the old one. */
 export async function changePassword(
   db: Db,
-  userId: number,
+  actor: Actor,
   keepSessionId: string,
   input: { currentPassword: string; password: string },
   meta: RequestMeta,
 ): Promise<{ ok: true; events: DomainEvent[] } | { ok: false; field: "currentPassword"; error: "errors.currentPasswordWrong" }> {
-  const person = getPerson(db, userId);
+  const userId = actor.id;
+  const person = can(actor, "account.manage") ? getPerson(db, userId) : null;
   if (!person || !(await verifyPassword(person.passwordHash, input.currentPassword))) {
     return { ok: false, field: "currentPassword", error: "errors.currentPasswordWrong" };
   }

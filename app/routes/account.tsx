@@ -38,13 +38,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
     case "profile": {
       const parsed = parseForm(form, AccountSchema);
       if (!parsed.ok) return data<Result>({ ...parsed, section: "profile" }, { status: 400 });
-      updateAccount(db, user.id, parsed.data, context.requestMeta);
+      updateAccount(db, user, parsed.data, context.requestMeta);
       return done("profile", "account.profileSaved");
     }
     case "password": {
       const parsed = parseForm(form, PasswordChangeSchema);
       if (!parsed.ok) return data<Result>({ ...parsed, section: "password" }, { status: 400 });
-      const result = await changePassword(db, user.id, auth.session.id, parsed.data, context.requestMeta);
+      const result = await changePassword(db, user, auth.session.id, parsed.data, context.requestMeta);
       if (!result.ok)
         return data<Result>({ ok: false, section: "password", errors: { [result.field]: result.error }, values: {} }, { status: 400 });
       return done("password", "account.passwordChanged");

@@ -5,7 +5,7 @@ import { CopyField } from "../components/copy-field";
 import { FormAlert, SubmitButton } from "../components/form";
 import { DateTime } from "../components/time";
 import { feedCreatedAt, regenerateFeedToken } from "../models/calendar.server";
-import { requireUser } from "../utils/auth.server";
+import { forbidden, requireUser } from "../utils/auth.server";
 import { readForm } from "../utils/forms.server";
 import { pageTitle } from "../utils/meta";
 
@@ -30,7 +30,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const user = requireUser(context, request);
   const form = await readForm(request);
   if (form.get("intent") !== "regenerate") return data<Result>({ ok: false }, { status: 400 });
-  const token = regenerateFeedToken(context.services.db, user.id, context.requestMeta);
+  const token = regenerateFeedToken(context.services.db, user, context.requestMeta);
+  if (!token) throw forbidden();
   const base = context.services.env.APP_URL.replace(/\/+$/, "");
   // The page carries the only copy of the token: keep it out of every cache.
   return data<Result>({ ok: true, feedUrl: `${base}/calendar/${token}.ics` }, { headers: { "Cache-Control": "no-store" } });

@@ -23,7 +23,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (form.get("intent") !== "revoke" || !Number.isInteger(id) || id <= 0) {
     return data({ ok: false, message: "errors.invalidValue" }, { status: 400 });
   }
-  const done = revokeInvitation(context.services.db, user.id, id, context.requestMeta);
+  const done = revokeInvitation(context.services.db, user, id, context.requestMeta);
   return data({ ok: done, message: done ? "invitations.revoked" : "errors.alreadyClosed" }, { status: done ? 200 : 409 });
 }
 

@@ -254,7 +254,7 @@ describe("a person's calendar feed", () => {
     expect((await get(server, `/calendar/${"A".repeat(43)}.ics`)).status).toBe(404);
 
     const observerId = personId(server, "observer@convene.example");
-    const token = regenerateFeedToken(server.db, observerId, meta);
+    const token = regenerateFeedToken(server.db, actorFor(server.db, observerId)!, meta)!;
     expect(findFeedUser(server.db, token)).toBe(observerId);
     expect((await get(server, `/calendar/${token}.ics`)).status).toBe(200);
     server.db.$client.prepare("UPDATE users SET status = 'deactivated' WHERE id = ?").run(observerId);
