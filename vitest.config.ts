@@ -7,8 +7,12 @@ export default defineConfig({
     include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts"],
     globalSetup: ["test/support/global-setup.ts"],
     pool: "forks",
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
-    setupFiles: ["test/support/fail-on-console-error.ts"],
+    // Two files at a time even on two cores: much of a file's time is spent waiting on its server's sockets.
+    maxWorkers: 2,
+    minWorkers: 1,
+    // Generous: a machine busy with other work makes a test slower, not red.
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    setupFiles: ["test/support/template-env.ts", "test/support/fail-on-console-error.ts"],
   },
 });

@@ -1,46 +1,15 @@
 /** Starts a real Convene (production build, its own SQLite file, an ephemeral port) for one test file. */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { io as ioClient, type Socket } from "socket.io-client";
+import { inject } from "vitest";
 import parser from "socket.io-msgpack-parser";
-import { createConvene, type Convene } from "../../server/app";
-import { parseEnv } from "../../server/env";
 import { DEMO_PASSWORD } from "../../db/seed";
+import { startConvene, type TestServer } from "./convene";
 
-export interface TestServer {
-  convene: Convene;
-  url: string;
-  db: Convene["services"]["db"];
-  logs: string[];
-  close(): Promise<void>;
-}
+export type { TestServer };
 
-export async function startServer(extraEnv: Record<string, string> = {}): Promise<TestServer> {
-  const dir = mkdtempSync(join(tmpdir(), "convene-test-"));
-  const env = parseEnv({
-    NODE_ENV: "production",
-    PORT: "0",
-    HOST: "127.0.0.1",
-    DATABASE_PATH: join(dir, "convene.db"),
-    DEMO_MODE: "true",
-    LOG_LEVEL: "silent",
-    ...extraEnv,
-  });
-  const logs: string[] = [];
-  const convene = await createConvene(env, (m) => logs.push(m));
-  const { port } = await convene.listen();
-  const url = `http://127.0.0.1:${port}`;
-  return {
-    convene,
-    url,
-    db: convene.services.db,
-    logs,
-    close: async () => {
-      await convene.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+/** A server on its own copy of the run's seeded demo forum (made once by the global setup, not migrated and seeded again). */
+export function startServer(extraEnv: Record<string, string> = {}): Promise<TestServer> {
+  return startConvene(inject("templateDatabase"), extraEnv);
 }
 
 export function formBody(fields: Record<string, string>): URLSearchParams {
