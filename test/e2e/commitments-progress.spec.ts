@@ -1,7 +1,9 @@
-import { expect, expectAccessible, signInContext, test, testDb } from "./fixtures";
+import type { Db } from "../../db/client";
+import { expect, expectAccessible, makeCommitment, test } from "./fixtures";
 
-function commitmentIdOf(title: string): number {
-  return (testDb().$client.prepare("SELECT id FROM commitments WHERE title = ? ORDER BY id DESC").get(title) as { id: number }).id;
+/** A seeded commitment, for journeys that only read it. */
+function commitmentIdOf(db: Db, title: string): number {
+  return (db.$client.prepare("SELECT id FROM commitments WHERE title = ? ORDER BY id DESC").get(title) as { id: number }).id;
 }
 
 const PNG = Buffer.from([
@@ -10,16 +12,21 @@ const PNG = Buffer.from([
 
 test("an owner reports progress with a link and a file; a wrong file is refused with what was typed kept; the secretariat checks it", async ({
   browser,
+  db,
+  signIn,
 }) => {
-  const id = commitmentIdOf("Quarterly threat briefings for law enforcement");
+  const { id, title } = makeCommitment(db, {
+    organisation: "Federal Cybercrime Unit (demo)",
+    title: `Quarterly threat briefings ${Date.now()}`,
+  });
   const stamp = Date.now();
   const narrative = `Second briefing held with four units (${stamp}).`;
 
   const ownerContext = await browser.newContext();
-  await signInContext(ownerContext, "police@convene.example");
+  await signIn(ownerContext, "police@convene.example");
   const owner = await ownerContext.newPage();
   await owner.goto(`/commitments/${id}`);
-  await expect(owner.getByRole("heading", { level: 1, name: "Quarterly threat briefings for law enforcement" })).toBeVisible();
+  await expect(owner.getByRole("heading", { level: 1, name: title })).toBeVisible();
   await expect(owner.getByTestId("commitment-reference")).toContainText(/[A-Z]{2}-\d{4}-\d{2}/);
   await expectAccessible(owner);
 
@@ -57,7 +64,7 @@ test("an owner reports progress with a link and a file; a wrong file is refused 
   expect((await download).suggestedFilename()).toBe(`attendance-${stamp}.png`);
 
   const secretariatContext = await browser.newContext();
-  await signInContext(secretariatContext, "secretariat@convene.example");
+  await signIn(secretariatContext, "secretariat@convene.example");
   const secretariat = await secretariatContext.newPage();
   await secretariat.goto(`/commitments/${id}`);
   const checked = secretariat.getByTestId(/^update-\d+$/).filter({ hasText: narrative });
@@ -72,16 +79,16 @@ test("an owner reports progress with a link and a file; a wrong file is refused 
   await Promise.all([ownerContext.close(), secretariatContext.close()]);
 });
 
-test("an owner marks an overdue milestone done; others see the timeline and no forms", async ({ browser }) => {
-  const id = commitmentIdOf("Quarterly threat briefings for law enforcement");
+test("an owner marks an overdue milestone done; others see the timeline and no forms", async ({ browser, db, signIn }) => {
   const due = new Date(Date.now() - 5 * 86_400_000).toISOString().slice(0, 10);
-  const title = `Trend report shared (${Date.now()})`;
-  const milestoneId = Number(
-    testDb().$client.prepare("INSERT INTO milestones (commitment_id, title, due_on) VALUES (?, ?, ?)").run(id, title, due).lastInsertRowid,
-  );
+  const { id } = makeCommitment(db, {
+    organisation: "Federal Cybercrime Unit (demo)",
+    milestones: [{ title: "Trend report shared", dueOn: due }],
+  });
+  const milestoneId = (db.$client.prepare("SELECT id FROM milestones WHERE commitment_id = ?").get(id) as { id: number }).id;
 
   const readerContext = await browser.newContext();
-  await signInContext(readerContext, "observer@convene.example");
+  await signIn(readerContext, "observer@convene.example");
   const reader = await readerContext.newPage();
   await reader.goto(`/commitments/${id}`);
   const readerRow = reader.getByTestId(`milestone-${milestoneId}`);
@@ -92,7 +99,7 @@ test("an owner marks an overdue milestone done; others see the timeline and no f
   await expectAccessible(reader);
 
   const ownerContext = await browser.newContext({ viewport: { width: 390, height: 844 } });
-  await signInContext(ownerContext, "police@convene.example");
+  await signIn(ownerContext, "police@convene.example");
   const owner = await ownerContext.newPage();
   await owner.goto(`/commitments/${id}`);
   const row = owner.getByTestId(`milestone-${milestoneId}`);
@@ -105,10 +112,10 @@ test("an owner marks an overdue milestone done; others see the timeline and no f
   await Promise.all([readerContext.close(), ownerContext.close()]);
 });
 
-test("carried work shows its years, and a public commitment can be read without an account", async ({ browser }) => {
-  const carried = commitmentIdOf("Shared triage of reports between hotlines and platforms");
+test("carried work shows its years, and a public commitment can be read without an account", async ({ browser, db, signIn }) => {
+  const carried = commitmentIdOf(db, "Shared triage of reports between hotlines and platforms");
   const memberContext = await browser.newContext();
-  await signInContext(memberContext, "industry@convene.example");
+  await signIn(memberContext, "industry@convene.example");
   const member = await memberContext.newPage();
   await member.goto(`/commitments/${carried}`);
   const timeline = member.getByTestId("timeline");
@@ -120,7 +127,7 @@ test("carried work shows its years, and a public commitment can be read without 
   await expectAccessible(member);
   await memberContext.close();
 
-  const publicId = commitmentIdOf("Open-source hash matching for smaller platforms");
+  const publicId = commitmentIdOf(db, "Open-source hash matching for smaller platforms");
   const anonymousContext = await browser.newContext();
   const anonymous = await anonymousContext.newPage();
   await anonymous.goto(`/commitments/${publicId}`);

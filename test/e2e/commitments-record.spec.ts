@@ -1,12 +1,13 @@
-import { expect, expectAccessible, signInContext, test } from "./fixtures";
+import { expect, expectAccessible, test } from "./fixtures";
 
 const year = new Date().getUTCFullYear();
 
 test("a delegate finds the registry, records a commitment for their organisation and sees it among their own", async ({
   context,
   page,
+  signIn,
 }) => {
-  await signInContext(context, "ngo@convene.example");
+  await signIn(context, "ngo@convene.example");
   await page.goto("/commitments");
   await expect(page.getByRole("heading", { level: 1, name: "Commitments" })).toBeVisible();
   await expect(page.getByRole("link", { name: "Shared triage of reports between hotlines and platforms" })).toBeVisible();
@@ -46,8 +47,8 @@ test("a delegate finds the registry, records a commitment for their organisation
   await expectAccessible(page);
 });
 
-test("the secretariat imports commitments from a CSV file, and a second import changes nothing", async ({ context, page }) => {
-  await signInContext(context, "secretariat@convene.example");
+test("the secretariat imports commitments from a CSV file, and a second import changes nothing", async ({ context, page, signIn }) => {
+  await signIn(context, "secretariat@convene.example");
   await page.goto("/commitments/import");
   await expect(page.getByRole("heading", { level: 1, name: "Import commitments" })).toBeVisible();
   await expectAccessible(page);

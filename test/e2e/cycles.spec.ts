@@ -1,21 +1,27 @@
-import { expect, expectAccessible, signInContext, test, testDb } from "./fixtures";
+import type { Db } from "../../db/client";
+import { expect, expectAccessible, test } from "./fixtures";
 
 /**
- * The secretariat's cycle pages in a browser. Other journeys share this database, so these tests
- * change nothing: they read, and try what is refused (a duplicate year, a decision without its
- * rationale) or stopped short (closing is reviewed, then taken back).
+ * The secretariat's cycle pages in a browser. A cycle is forum-wide, and the other journeys of a worker
+ * share its database, so these tests change nothing: they read, and try what is refused (a duplicate
+ * year, a decision without its rationale) or stopped short (closing is reviewed, then taken back).
  */
 
-function currentYear(): number {
-  const row = testDb().$client.prepare("SELECT year FROM forum_cycles WHERE status = 'open' ORDER BY year DESC LIMIT 1").get() as {
+function currentYear(db: Db): number {
+  const row = db.$client.prepare("SELECT year FROM forum_cycles WHERE status = 'open' ORDER BY year DESC LIMIT 1").get() as {
     year: number;
   };
   return row.year;
 }
 
-test("the secretariat sees the cycles, and a second cycle for a year is refused with the input kept", async ({ context, page }) => {
-  await signInContext(context, "secretariat@convene.example");
-  const year = currentYear();
+test("the secretariat sees the cycles, and a second cycle for a year is refused with the input kept", async ({
+  context,
+  page,
+  db,
+  signIn,
+}) => {
+  await signIn(context, "secretariat@convene.example");
+  const year = currentYear(db);
   await page.goto("/cycles");
   await expect(page.getByRole("heading", { level: 1, name: "Forum cycles" })).toBeVisible();
   await expect(page.getByTestId(`cycle-${year}`)).toContainText("Current");
@@ -51,9 +57,9 @@ test("the secretariat sees the cycles, and a second cycle for a year is refused 
   }
 });
 
-test("the carry-over review lists what is left to decide and what was decided", async ({ context, page }) => {
-  await signInContext(context, "secretariat@convene.example");
-  const year = currentYear();
+test("the carry-over review lists what is left to decide and what was decided", async ({ context, page, db, signIn }) => {
+  await signIn(context, "secretariat@convene.example");
+  const year = currentYear(db);
   await page.goto(`/cycles/${year}/carry-over`);
   await expect(page.getByRole("heading", { level: 1, name: `Carry-over review ${year}` })).toBeVisible();
   await expect(page.getByRole("heading", { name: /^To decide/ })).toBeVisible();
@@ -79,8 +85,8 @@ test("the carry-over review lists what is left to decide and what was decided", 
   if ((await decided.count()) > 0) await expect(decided.first()).toContainText(/Continued|Rescoped|Split|Merged|Withdrawn/);
 });
 
-test("the dashboard draws its charts on the server, with tables, for any year, and prints", async ({ context, page }) => {
-  await signInContext(context, "secretariat@convene.example");
+test("the dashboard draws its charts on the server, with tables, for any year, and prints", async ({ context, page, db, signIn }) => {
+  await signIn(context, "secretariat@convene.example");
   await page.goto("/commitments/dashboard");
   await expect(page.getByRole("heading", { level: 1, name: "Commitments dashboard" })).toBeVisible();
   const status = page.getByRole("img", { name: /by pillar and status/ });
@@ -91,7 +97,7 @@ test("the dashboard draws its charts on the server, with tables, for any year, a
   await expect(page.getByTestId("flow-by-year-table").locator("tbody tr")).not.toHaveCount(0);
   await expectAccessible(page);
 
-  const years = testDb().$client.prepare("SELECT year FROM forum_cycles ORDER BY year").all() as { year: number }[];
+  const years = db.$client.prepare("SELECT year FROM forum_cycles ORDER BY year").all() as { year: number }[];
   const oldest = years[0]!.year;
   await page.getByLabel("Year", { exact: true }).selectOption(String(oldest));
   await page.getByRole("button", { name: "Show" }).click();
@@ -106,9 +112,9 @@ test("the dashboard draws its charts on the server, with tables, for any year, a
   await page.emulateMedia({ media: "screen" });
 });
 
-test("people other than the secretariat are refused the cycle pages and the dashboard", async ({ context, page }) => {
-  await signInContext(context, "ngo@convene.example");
-  const year = currentYear();
+test("people other than the secretariat are refused the cycle pages and the dashboard", async ({ context, page, db, signIn }) => {
+  await signIn(context, "ngo@convene.example");
+  const year = currentYear(db);
   for (const path of ["/cycles", `/cycles/${year}`, `/cycles/${year}/carry-over`, "/commitments/dashboard"]) {
     const response = await page.goto(path);
     expect(response?.status(), path).toBe(403);

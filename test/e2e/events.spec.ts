@@ -1,8 +1,9 @@
-import { expect, expectAccessible, signInContext, test } from "./fixtures";
+import { expect, expectAccessible, makePerson, test } from "./fixtures";
 
-test("the secretariat creates and publishes a convening; a delegate registers and is approved", async ({ browser }) => {
+test("the secretariat creates and publishes a convening; a delegate registers and is approved", async ({ browser, db, signIn }) => {
+  const newcomer = await makePerson(db, { name: "Amani Otieno", organisation: "Children First Alliance (demo)" });
   const adminContext = await browser.newContext();
-  await signInContext(adminContext, "secretariat@convene.example");
+  await signIn(adminContext, "secretariat@convene.example");
   const admin = await adminContext.newPage();
   await admin.goto("/events");
   await expectAccessible(admin);
@@ -28,7 +29,7 @@ test("the secretariat creates and publishes a convening; a delegate registers an
   const eventUrl = new URL(admin.url()).pathname.replace(/\/settings$/, "");
 
   const delegateContext = await browser.newContext({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true });
-  await signInContext(delegateContext, "ngo@convene.example");
+  await signIn(delegateContext, newcomer);
   const delegate = await delegateContext.newPage();
   await delegate.goto(eventUrl);
   await expect(delegate.getByRole("heading", { name: "Convening on hotline cooperation" })).toBeVisible();
@@ -40,7 +41,7 @@ test("the secretariat creates and publishes a convening; a delegate registers an
 
   await admin.goto(`${eventUrl}/registrations`);
   await expect(admin.getByTestId("counts")).toContainText("NGO / civil society");
-  await admin.getByRole("checkbox", { name: "Select Wanjiru Kamau" }).check();
+  await admin.getByRole("checkbox", { name: "Select Amani Otieno" }).check();
   await admin.getByRole("button", { name: "Approve selected" }).click();
   await expect(admin.getByText("1 registration updated.")).toBeVisible();
   await expectAccessible(admin);
@@ -51,8 +52,8 @@ test("the secretariat creates and publishes a convening; a delegate registers an
   await delegateContext.close();
 });
 
-test("the programme prints one day per page", async ({ context, page }) => {
-  await signInContext(context, "observer@convene.example");
+test("the programme prints one day per page", async ({ context, page, signIn }) => {
+  await signIn(context, "observer@convene.example");
   await page.goto("/events");
   await page.getByRole("link", { name: /Annual Multi-Stakeholder Forum/ }).click();
   await page.getByRole("link", { name: "Print programme" }).click();

@@ -1,43 +1,76 @@
+/**
+ * The end-to-end fixtures: each worker runs its own Convene on its own copy of the seeded template, so
+ * journeys run in parallel and in any order. A journey makes the data it changes (an event, a person, a
+ * group…) through the models on that server's database, and signs browser contexts in directly.
+ */
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test as base, type BrowserContext, type Page } from "@playwright/test";
 import { createSession } from "../../app/models/session.server";
-import { openDatabase, type Db } from "../../db/client";
+import type { Db } from "../../db/client";
+import { startConvene, type TestServer } from "../support/convene";
+import { userIdOf, type Person } from "../support/factories";
+import { TEMPLATE_ENV } from "../support/template";
 
 export { expect };
 export { DEMO_PASSWORD } from "../../db/seed";
+export * from "../support/factories";
 
-let db: Db | undefined;
-/** The same SQLite file the server under test uses, for setting up what the interface cannot (an expired invitation). */
-export function testDb(): Db {
-  db ??= openDatabase(process.env.E2E_DATABASE_PATH!);
-  return db;
+interface WorkerFixtures {
+  workerServer: TestServer;
 }
 
-export function userIdOf(email: string): number {
-  const row = testDb().$client.prepare("SELECT id FROM users WHERE email = ?").get(email) as { id: number } | undefined;
-  if (!row) throw new Error(`no user ${email}`);
-  return row.id;
+interface TestFixtures {
+  /** A journey that changes something forum-wide (closing the year's cycle) asks for a server of its own. */
+  ownServer: boolean;
+  server: TestServer;
+  /** The database of the server under test: the same connection, so models announce their changes to it. */
+  db: Db;
+  /** Signs a browser context in directly, for journeys that are not about signing in. */
+  signIn: (context: BrowserContext, who: string | Person) => Promise<void>;
+  browserErrors: string[];
 }
 
-/** Signs a browser context in directly, for journeys that are not about signing in. */
-export async function signInContext(context: BrowserContext, email: string) {
-  const { token } = createSession(testDb(), userIdOf(email), { userAgent: "e2e" });
-  await context.addCookies([{ name: "convene_session", value: token, url: process.env.E2E_BASE_URL!, httpOnly: true, sameSite: "Lax" }]);
+async function startForTest(): Promise<TestServer> {
+  const template = process.env[TEMPLATE_ENV];
+  if (!template) throw new Error(`${TEMPLATE_ENV} is not set: the end-to-end global setup makes the template database.`);
+  return startConvene(template);
 }
 
-/** Runs axe on the page as it is now: no serious or critical violations allowed. */
-export async function expectAccessible(page: Page) {
-  const results = await new AxeBuilder({ page }).analyze();
-  const serious = results.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id} (${v.impact}): ${v.help}\n  ${v.nodes.map((n) => n.target.join(" ")).join("\n  ")}`);
-  expect(serious, `axe found problems on ${page.url()}`).toEqual([]);
-}
+export const test = base.extend<TestFixtures, WorkerFixtures>({
+  workerServer: [
+    // Playwright reads a fixture's dependencies from its first parameter, which must be a pattern even when empty.
+    // eslint-disable-next-line no-empty-pattern
+    async ({}, provide) => {
+      const server = await startForTest();
+      await provide(server);
+      await server.close();
+    },
+    // Loading the build on a busy machine can take a while; it happens once per worker.
+    { scope: "worker", timeout: 120_000 },
+  ],
+  ownServer: [false, { option: true }],
+  server: async ({ ownServer, workerServer }, provide, testInfo) => {
+    const server = ownServer ? await startForTest() : workerServer;
+    const logged = server.logs.length;
+    await provide(server);
+    // What the server logged during a failed journey (a request that threw) is kept with its report.
+    const logs = server.logs.slice(logged);
+    if (testInfo.status !== testInfo.expectedStatus && logs.length) await testInfo.attach("server log", { body: logs.join("\n") });
+    if (ownServer) await server.close();
+  },
+  baseURL: async ({ server }, provide) => provide(server.url),
+  db: async ({ server }, provide) => provide(server.db),
+  signIn: async ({ server }, provide) => {
+    await provide(async (context, who) => {
+      const userId = typeof who === "string" ? userIdOf(server.db, who) : who.id;
+      const { token } = createSession(server.db, userId, { userAgent: "e2e" });
+      await context.addCookies([{ name: "convene_session", value: token, url: server.url, httpOnly: true, sameSite: "Lax" }]);
+    });
+  },
 
-/** Every test fails on a script error or a logged error in any page it opened (hydration mismatches included). */
-export const test = base.extend<{ browserErrors: string[] }>({
+  /** Every test fails on a script error or a logged error in any page it opened (hydration mismatches included). */
   browserErrors: [
-    async ({ browser, context }, use) => {
+    async ({ browser, context }, provide) => {
       const errors: string[] = [];
       const watch = (ctx: BrowserContext) => {
         ctx.on("weberror", (e) => errors.push(`page error: ${e.error().message}`));
@@ -53,13 +86,22 @@ export const test = base.extend<{ browserErrors: string[] }>({
         watch(ctx);
         return ctx;
       };
-      await use(errors);
+      await provide(errors);
       browser.newContext = newContext;
       expect(errors, "errors in the browser").toEqual([]);
     },
     { auto: true },
   ],
 });
+
+/** Runs axe on the page as it is now: no serious or critical violations allowed. */
+export async function expectAccessible(page: Page) {
+  const results = await new AxeBuilder({ page }).analyze();
+  const serious = results.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id} (${v.impact}): ${v.help}\n  ${v.nodes.map((n) => n.target.join(" ")).join("\n  ")}`);
+  expect(serious, `axe found problems on ${page.url()}`).toEqual([]);
+}
 
 /**
  * Routes a page's live connection through the test, which can cut it and keep it cut (as a train

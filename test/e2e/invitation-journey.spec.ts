@@ -1,11 +1,11 @@
 import { INVITATION_TTL_MS, createInvitation } from "../../app/models/invitations.server";
-import { expect, expectAccessible, signInContext, test, testDb, userIdOf } from "./fixtures";
+import { expect, expectAccessible, test, userIdOf } from "./fixtures";
 
 const PASSWORD = "correct horse battery staple";
 
-test("the secretariat invites a person, who accepts, signs out and signs in again", async ({ browser }) => {
+test("the secretariat invites a person, who accepts, signs out and signs in again", async ({ browser, signIn }) => {
   const secretariat = await browser.newContext();
-  await signInContext(secretariat, "secretariat@convene.example");
+  await signIn(secretariat, "secretariat@convene.example");
   const admin = await secretariat.newPage();
 
   await admin.goto("/invitations");
@@ -70,13 +70,13 @@ test("the secretariat invites a person, who accepts, signs out and signs in agai
   await invitee.close();
 });
 
-test("an expired invitation explains what to do", async ({ page }) => {
+test("an expired invitation explains what to do", async ({ page, db, server }) => {
   const created = createInvitation(
-    testDb(),
-    userIdOf("secretariat@convene.example"),
+    db,
+    userIdOf(db, "secretariat@convene.example"),
     { email: "too.late@example.org", role: "observer", organisationId: null },
     {
-      baseUrl: process.env.E2E_BASE_URL!,
+      baseUrl: server.url,
       compose: (link) => ({ subject: "Invitation", body: link }),
       now: new Date(Date.now() - INVITATION_TTL_MS - 60_000),
     },

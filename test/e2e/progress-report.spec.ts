@@ -1,14 +1,19 @@
-import { expect, expectAccessible, signInContext, test, testDb } from "./fixtures";
+import { expect, expectAccessible, test } from "./fixtures";
 
 const year = new Date().getUTCFullYear();
 const PDF_HEADER = Buffer.from([0x25, 0x50, 0x44, 0x46, 0x2d, 0x31, 0x2e, 0x34, 0x0a]);
 
+// Closing the year's cycle changes the whole forum (no new commitments, no progress), so this journey gets a server of its own.
+test.use({ ownServer: true });
+
 test("a delegate records a commitment and reports progress with a file; the secretariat checks it; the dashboard and the report show it, and the public report leaves it out", async ({
   browser,
+  db,
+  signIn,
 }) => {
   const title = `Escalation contacts between hotlines (${Date.now()})`;
   const delegateContext = await browser.newContext();
-  await signInContext(delegateContext, "ngo@convene.example");
+  await signIn(delegateContext, "ngo@convene.example");
   const delegate = await delegateContext.newPage();
 
   await delegate.goto("/commitments/new");
@@ -39,7 +44,7 @@ test("a delegate records a commitment and reports progress with a file; the secr
   await expect(update.getByRole("link", { name: "drill-report.pdf" })).toBeVisible();
 
   const adminContext = await browser.newContext();
-  await signInContext(adminContext, "secretariat@convene.example");
+  await signIn(adminContext, "secretariat@convene.example");
   const admin = await adminContext.newPage();
   await admin.goto(delegate.url().replace(/^https?:\/\/[^/]+/, ""));
   const checked = admin.getByTestId(/^update-\d+$/).filter({ hasText: "night drill" });
@@ -48,15 +53,15 @@ test("a delegate records a commitment and reports progress with a file; the secr
 
   // The dashboard counts what the database holds for this year, the new completion included.
   await admin.goto(`/commitments/dashboard?year=${year}`);
-  const completed = testDb()
-    .$client.prepare("SELECT count(*) AS n FROM commitments c JOIN forum_cycles f ON f.id = c.completed_in_cycle_id WHERE f.year = ?")
+  const completed = db.$client
+    .prepare("SELECT count(*) AS n FROM commitments c JOIN forum_cycles f ON f.id = c.completed_in_cycle_id WHERE f.year = ?")
     .get(year) as { n: number };
   expect(completed.n).toBeGreaterThan(0);
   await expect(admin.getByRole("img", { name: /by pillar and status/ })).toBeVisible();
   await expectAccessible(admin);
 
   // The report date has come (set here, as only time would): the secretariat closes the cycle and opens its report.
-  testDb().$client.prepare("UPDATE forum_cycles SET report_on = ? WHERE year = ?").run(new Date().toISOString().slice(0, 10), year);
+  db.$client.prepare("UPDATE forum_cycles SET report_on = ? WHERE year = ?").run(new Date().toISOString().slice(0, 10), year);
   await admin.goto(`/cycles/${year}`);
   await admin.getByTestId("close-form").getByRole("button", { name: "Review and close" }).click();
   await admin.getByRole("button", { name: `Close ${year} now` }).click();

@@ -1,4 +1,4 @@
-import { DEMO_PASSWORD, expect, expectAccessible, signInContext, test } from "./fixtures";
+import { DEMO_PASSWORD, expect, expectAccessible, test } from "./fixtures";
 
 test("a wrong password gets one neutral message and keeps the email", async ({ page }) => {
   await page.goto("/");
@@ -21,8 +21,8 @@ test("a wrong password gets one neutral message and keeps the email", async ({ p
   await expect(page.getByRole("heading", { name: "Welcome, Priya Natarajan" })).toBeVisible();
 });
 
-test("an observer cannot reach secretariat pages and sees a clear 403 page", async ({ context, page }) => {
-  await signInContext(context, "observer@convene.example");
+test("an observer cannot reach secretariat pages and sees a clear 403 page", async ({ context, page, signIn }) => {
+  await signIn(context, "observer@convene.example");
   await page.goto("/");
   await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "People" })).toHaveCount(0);
   for (const path of ["/people", "/organisations", "/invitations", "/audit"]) {
@@ -35,9 +35,9 @@ test("an observer cannot reach secretariat pages and sees a clear 403 page", asy
   await expect(page.getByRole("heading", { name: /Welcome/ })).toBeVisible();
 });
 
-test("the home page fits a phone screen", async ({ browser }) => {
+test("the home page fits a phone screen", async ({ browser, signIn }) => {
   const context = await browser.newContext({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true });
-  await signInContext(context, "ngo@convene.example");
+  await signIn(context, "ngo@convene.example");
   const page = await context.newPage();
   for (const path of ["/", "/account"]) {
     await page.goto(path);

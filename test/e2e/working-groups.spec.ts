@@ -1,8 +1,9 @@
-import { expect, expectAccessible, signInContext, test } from "./fixtures";
+import { expect, expectAccessible, makePerson, test } from "./fixtures";
 
-test("the secretariat sets up a working group; a new member finds it at home and starts a document", async ({ browser }) => {
+test("the secretariat sets up a working group; a new member finds it at home and starts a document", async ({ browser, db, signIn }) => {
+  const newcomer = await makePerson(db, { name: "Malia Fonoti", organisation: "Ministry of Digital Affairs (demo)" });
   const adminContext = await browser.newContext();
-  await signInContext(adminContext, "secretariat@convene.example");
+  await signIn(adminContext, "secretariat@convene.example");
   const admin = await adminContext.newPage();
   await admin.goto("/groups");
   await expectAccessible(admin);
@@ -20,14 +21,14 @@ test("the secretariat sets up a working group; a new member finds it at home and
   await admin.getByRole("button", { name: "Create working group" }).click();
   await expect(admin.getByRole("heading", { level: 1, name: "Prevention research" })).toBeVisible();
 
-  await admin.getByLabel("Person").selectOption({ label: "Priya Natarajan (Ministry of Digital Affairs (demo))" });
+  await admin.getByLabel("Person").selectOption({ label: "Malia Fonoti (Ministry of Digital Affairs (demo))" });
   await admin.getByLabel("Membership", { exact: true }).selectOption("editor");
   await admin.getByRole("button", { name: "Add member" }).click();
-  await expect(admin.getByText("Priya Natarajan was added as an editor.")).toBeVisible();
+  await expect(admin.getByText("Malia Fonoti was added as an editor.")).toBeVisible();
   await expectAccessible(admin);
 
   const memberContext = await browser.newContext({ viewport: { width: 390, height: 844 } });
-  await signInContext(memberContext, "government@convene.example");
+  await signIn(memberContext, newcomer);
   const member = await memberContext.newPage();
   await member.goto("/");
   await expect(member.getByRole("listitem").filter({ hasText: "Prevention research" })).toContainText("You are: Editor");
