@@ -1,4 +1,5 @@
 // The one test command: type-check, lint and format check, build, unit and integration tests, then end-to-end tests in Chromium.
+// It ends with how long each step took, then one closing line: "N passed, N failed".
 import { accessSync, constants, existsSync, readFileSync, rmSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 
@@ -43,16 +44,34 @@ const steps = [
   ["end-to-end tests", "npx", ["playwright", "test"]],
 ];
 
+const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
+const started = performance.now();
+const durations = [];
+
+/** How long each step took (wall clock), and the whole run. */
+function printDurations() {
+  const total = performance.now() - started;
+  const width = Math.max(...steps.map(([name]) => name.length), "total".length);
+  console.log("\nDurations:");
+  for (const [name, ms] of durations) console.log(`  ${name.padEnd(width)}  ${seconds(ms).padStart(8)}`);
+  const minutes = `${Math.floor(total / 60_000)} min ${Math.round((total % 60_000) / 1000)} s`;
+  console.log(`  ${"total".padEnd(width)}  ${seconds(total).padStart(8)}  (${minutes})`);
+}
+
 for (const [name, command, args] of steps) {
   console.log(`\n▶ ${name}`);
+  const stepStarted = performance.now();
   const result = spawnSync(command, args, { stdio: "inherit" });
+  durations.push([name, performance.now() - stepStarted]);
   if (result.status !== 0) {
     const { passed, failed } = tally();
     console.error(`\n✘ ${name} failed`);
+    printDurations();
     console.log(`${passed} passed, ${Math.max(failed, 1)} failed`);
     process.exit(result.status ?? 1);
   }
 }
 const { passed, failed } = tally();
+printDurations();
 console.log(`\n${passed} passed, ${failed} failed`);
 if (passed === 0) process.exit(1);
