@@ -2,6 +2,7 @@
  * ICS calendars of agendas: one event's timetable, and a person's starred sessions behind a secret feed URL.
  * See docs/decisions/008-calendar-feeds.md.
  */
+import { actorFor } from "./people.server";
 import { randomBytes } from "node:crypto";
 import { TZDate } from "@date-fns/tz";
 import { getVtimezoneComponent } from "@touch4it/ical-timezones";
@@ -146,29 +147,13 @@ export function eventCalendar(db: DbOrTx, event: AgendaEvent, sessions: readonly
   return calendar.toString();
 }
 
-/** The person as the policy sees them, read from the database because a feed request carries no session. */
-function feedActor(db: DbOrTx, userId: number): Actor | null {
-  const row = db
-    .select({
-      id: users.id,
-      role: users.role,
-      status: users.status,
-      organisationId: users.organisationId,
-      stakeholderGroup: organisations.stakeholderGroup,
-    })
-    .from(users)
-    .leftJoin(organisations, eq(organisations.id, users.organisationId))
-    .where(eq(users.id, userId))
-    .get();
-  return row ?? null;
-}
-
 /**
  * The sessions a person starred, across the events they may still see.
  * Null when the person is gone or deactivated, so their feed answers as if it never existed.
  */
 export function personalCalendar(db: DbOrTx, userId: number, opts: CalendarOptions): string | null {
-  const actor = feedActor(db, userId);
+  // A feed request carries no session: the person is read fresh, as the policy sees them now.
+  const actor = actorFor(db, userId);
   if (!actor || actor.status !== "active") return null;
   const byEvent = new Map<number, AgendaSession[]>();
   for (const s of starredSessionsOf(db, userId)) byEvent.set(s.eventId, [...(byEvent.get(s.eventId) ?? []), s]);

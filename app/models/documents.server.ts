@@ -6,7 +6,7 @@
  */
 import { and, desc, eq, isNotNull, max } from "drizzle-orm";
 import type { Db, DbOrTx } from "../../db/client";
-import { documents, documentVersions, organisations, pillars, users, workingGroupMembers, workingGroups } from "../../db/schema";
+import { documents, documentVersions, pillars, users, workingGroupMembers, workingGroups } from "../../db/schema";
 import type { DomainEvent } from "../domain/events";
 import type { DocumentStatus, DocumentVisibility, Membership, VersionKind } from "../domain/vocabulary";
 import { can, type Actor } from "../utils/policy";
@@ -42,24 +42,6 @@ export function documentAccess(db: DbOrTx, documentId: number, userId: number): 
       .innerJoin(workingGroups, eq(workingGroups.id, documents.groupId))
       .leftJoin(workingGroupMembers, and(eq(workingGroupMembers.groupId, documents.groupId), eq(workingGroupMembers.userId, userId)))
       .where(eq(documents.id, documentId))
-      .get() ?? null
-  );
-}
-
-/** A person as the policy sees them, read fresh from the database. */
-export function actorFor(db: DbOrTx, userId: number): Actor | null {
-  return (
-    db
-      .select({
-        id: users.id,
-        role: users.role,
-        status: users.status,
-        organisationId: users.organisationId,
-        stakeholderGroup: organisations.stakeholderGroup,
-      })
-      .from(users)
-      .leftJoin(organisations, eq(organisations.id, users.organisationId))
-      .where(eq(users.id, userId))
       .get() ?? null
   );
 }

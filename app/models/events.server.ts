@@ -1,6 +1,7 @@
+import { peopleAsActors } from "./people.server";
 import { and, asc, eq, inArray } from "drizzle-orm";
 import type { Db, DbOrTx } from "../../db/client";
-import { agendaSessions, events, eventSeries, organisations, pillars, rooms, trackLeads, users } from "../../db/schema";
+import { agendaSessions, events, eventSeries, pillars, rooms, trackLeads, users } from "../../db/schema";
 import type { DomainEvent } from "../domain/events";
 import type { EventStatus, EventVisibility } from "../domain/vocabulary";
 import type { AgendaChange } from "../realtime/protocol";
@@ -293,17 +294,7 @@ export function listTrackLeads(db: DbOrTx, eventId: number): Record<number, numb
 
 /** The people who may be named to lead a track, by name. */
 export function listTrackLeadCandidates(db: DbOrTx): { id: number; name: string }[] {
-  return db
-    .select({
-      id: users.id,
-      name: users.name,
-      role: users.role,
-      status: users.status,
-      organisationId: users.organisationId,
-      stakeholderGroup: organisations.stakeholderGroup,
-    })
-    .from(users)
-    .leftJoin(organisations, eq(organisations.id, users.organisationId))
+  return peopleAsActors(db)
     .orderBy(asc(users.name))
     .all()
     .filter((person) => can(person, "agenda.leadTrack"))

@@ -23,15 +23,18 @@ export interface ComposedMail {
 
 export type CreateInvitationResult =
   | { ok: true; invitationId: number; outboxId: number; link: string }
-  | { ok: false; field: "email" | "organisationId"; error: "errors.personExists" | "errors.invalidChoice" };
+  | { ok: false; field: "email" | "organisationId"; error: "errors.personExists" | "errors.invalidChoice" }
+  | { ok: false; field: "form"; error: "errors.forbidden" };
 
 export function createInvitation(
   db: Db,
-  actorId: number,
+  actor: Actor,
   input: InvitationInput,
   opts: { baseUrl: string; compose: (link: string) => ComposedMail; now?: Date },
   meta: RequestMeta,
 ): CreateInvitationResult {
+  if (!can(actor, "people.invite")) return { ok: false, field: "form", error: "errors.forbidden" };
+  const actorId = actor.id;
   const now = opts.now ?? new Date();
   const token = randomBytes(32).toString("base64url");
   const link = new URL(`/invitations/${token}`, opts.baseUrl).toString();

@@ -27,6 +27,28 @@ export function listPeople(db: DbOrTx) {
     .all();
 }
 
+/** People as the policy sees them (role, status, organisation and its stakeholder group), with their names. */
+export function peopleAsActors(db: DbOrTx) {
+  return db
+    .select({
+      id: users.id,
+      name: users.name,
+      role: users.role,
+      status: users.status,
+      organisationId: users.organisationId,
+      stakeholderGroup: organisations.stakeholderGroup,
+      organisation: organisations.name,
+    })
+    .from(users)
+    .leftJoin(organisations, eq(organisations.id, users.organisationId))
+    .$dynamic();
+}
+
+/** A person as the policy sees them, read fresh from the database (a socket or a feed carries no page session). */
+export function actorFor(db: DbOrTx, userId: number): Actor | null {
+  return peopleAsActors(db).where(eq(users.id, userId)).get() ?? null;
+}
+
 export function getPerson(db: DbOrTx, id: number) {
   return db.select().from(users).where(eq(users.id, id)).get() ?? null;
 }

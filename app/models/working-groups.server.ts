@@ -4,6 +4,7 @@
  * active person who may manage documents, and always an editing member), records its audit entry in the
  * same transaction, and announces who may now read or edit the group's documents once it has committed.
  */
+import { peopleAsActors } from "./people.server";
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "../../db/client";
 import { documents, organisations, pillars, users, workingGroupMembers, workingGroups } from "../../db/schema";
@@ -127,23 +128,6 @@ export type MemberChangeResult = { ok: true; person: { id: number; name: string 
 function mayLead(db: DbOrTx, userId: number): boolean {
   const person = peopleAsActors(db).where(eq(users.id, userId)).get();
   return !!person && can(person, "document.manage", { leadId: person.id });
-}
-
-/** People as the policy sees them, with their organisation's name. */
-function peopleAsActors(db: DbOrTx) {
-  return db
-    .select({
-      id: users.id,
-      name: users.name,
-      role: users.role,
-      status: users.status,
-      organisationId: users.organisationId,
-      stakeholderGroup: organisations.stakeholderGroup,
-      organisation: organisations.name,
-    })
-    .from(users)
-    .leftJoin(organisations, eq(organisations.id, users.organisationId))
-    .$dynamic();
 }
 
 /** Whether another working group already goes by this name, ignoring case. */

@@ -27,7 +27,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const { services } = context;
   const result = createInvitation(
     services.db,
-    user.id,
+    user,
     parsed.data,
     {
       baseUrl: services.env.APP_URL,

@@ -7,8 +7,8 @@
  * Socket lookups use the in-memory adapter's room map, synchronously: a re-check has finished before
  * the next write can push to the room it closed.
  */
+import { actorFor } from "../../app/models/people.server";
 import { replaceText } from "../../app/models/document-content.server";
-import { actorFor } from "../../app/models/documents.server";
 import { onDomainEvents } from "../../app/models/domain-events.server";
 import { organisationMemberIds } from "../../app/models/organisations.server";
 import { groupDocumentIds } from "../../app/models/working-groups.server";

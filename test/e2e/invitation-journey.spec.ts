@@ -1,5 +1,5 @@
 import { INVITATION_TTL_MS, createInvitation } from "../../app/models/invitations.server";
-import { expect, expectAccessible, test, userIdOf } from "./fixtures";
+import { actorOf, expect, expectAccessible, test } from "./fixtures";
 
 const PASSWORD = "correct horse battery staple";
 
@@ -73,7 +73,7 @@ test("the secretariat invites a person, who accepts, signs out and signs in agai
 test("an expired invitation explains what to do", async ({ page, db, server }) => {
   const created = createInvitation(
     db,
-    userIdOf(db, "secretariat@convene.example"),
+    actorOf(db, "secretariat@convene.example"),
     { email: "too.late@example.org", role: "observer", organisationId: null },
     {
       baseUrl: server.url,

@@ -1,10 +1,10 @@
+import { actorFor } from "../../app/models/people.server";
 import * as ical from "node-ical";
 import type { VEvent } from "node-ical";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { agendaSessions, agendaStars, events } from "../../db/schema";
 import { getEvent, saveSession, setSessionStatus } from "../../app/models/agenda.server";
 import { findFeedUser, regenerateFeedToken } from "../../app/models/calendar.server";
-import { actorFor } from "../../app/models/documents.server";
 import { setStar } from "../../app/models/stars.server";
 import { zonedToUtc } from "../../app/utils/zoned-time";
 import { get, personId, post, signInAs, startServer, type TestServer } from "../support/server";

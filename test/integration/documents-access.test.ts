@@ -1,9 +1,10 @@
+import { actorFor } from "../../app/models/people.server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { prosemirrorJSONToYDoc } from "@tiptap/y-tiptap";
 import { getSchema } from "@tiptap/core";
 import type { Ack, DocJoinResult } from "../../app/realtime/protocol";
-import { actorFor, publishDocument } from "../../app/models/documents.server";
+import { publishDocument } from "../../app/models/documents.server";
 import { contentExtensions, DOCUMENT_FIELD } from "../../app/editor/extensions";
 import { stateToMarkdown } from "../../app/models/document-content.server";
 import { DEMO_ACCOUNTS } from "../../db/seed";

@@ -1,3 +1,4 @@
+import { actorFor } from "../../app/models/people.server";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,7 +11,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import * as syncProtocol from "y-protocols/sync";
 import * as Y from "yjs";
 import { loadDocumentState } from "../../app/models/document-store.server";
-import { actorFor, createDocument } from "../../app/models/documents.server";
+import { createDocument } from "../../app/models/documents.server";
 import { addMember, createWorkingGroup } from "../../app/models/working-groups.server";
 import type { Ack } from "../../app/realtime/protocol";
 import { openDatabase } from "../../db/client";

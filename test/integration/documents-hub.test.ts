@@ -1,10 +1,10 @@
+import { actorFor } from "../../app/models/people.server";
 import * as encoding from "lib0/encoding";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as awarenessProtocol from "y-protocols/awareness";
 import * as syncProtocol from "y-protocols/sync";
 import * as Y from "yjs";
 import { loadDocumentState } from "../../app/models/document-store.server";
-import { actorFor } from "../../app/models/documents.server";
 import { removeMember } from "../../app/models/working-groups.server";
 import type { Ack } from "../../app/realtime/protocol";
 import { groupWithDocument, openDocument, saved, until, type DocClient } from "../support/documents";

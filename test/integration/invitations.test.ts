@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { actorFor } from "../../app/models/people.server";
 import { createInvitation, INVITATION_TTL_MS, inspectInvitation } from "../../app/models/invitations.server";
 import { get, personId, post, sessionCookieOf, signInAs, startServer, type TestServer } from "../support/server";
 
@@ -73,7 +74,7 @@ describe("inviting a person", () => {
   it("expires after seven days", async () => {
     const created = createInvitation(
       server.db,
-      personId(server, "secretariat@convene.example"),
+      actorFor(server.db, personId(server, "secretariat@convene.example"))!,
       { email: "late@example.org", role: "observer", organisationId: null },
       { baseUrl: server.url, compose, now: new Date(Date.now() - INVITATION_TTL_MS - 1000) },
       meta,

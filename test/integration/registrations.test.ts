@@ -1,7 +1,7 @@
+import { actorFor } from "../../app/models/people.server";
 import type { Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getEvent } from "../../app/models/agenda.server";
-import { actorFor } from "../../app/models/documents.server";
 import { decideRegistrations, registerForEvent, releasePlace, takePlace, withdrawFromEvent } from "../../app/models/registrations.server";
 import { agendaSessions, events } from "../../db/schema";
 import { connectSocket, get, onceConnected, personId, post, signInAs, startServer, type TestServer } from "../support/server";

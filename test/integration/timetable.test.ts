@@ -2,10 +2,10 @@
  * The timetable editor and the agenda's writes: clashes told without naming what the editor may not
  * see, the editor's form posted exactly as a browser sends it, and what every write announces.
  */
+import { actorFor } from "../../app/models/people.server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DomainEvent } from "../../app/domain/events";
 import { findConflicts, getEvent, saveSession, setSessionStatus, slotOf } from "../../app/models/agenda.server";
-import { actorFor } from "../../app/models/documents.server";
 import { onDomainEvents } from "../../app/models/domain-events.server";
 import { setEventStatus } from "../../app/models/events.server";
 import { zonedToUtc } from "../../app/utils/zoned-time";

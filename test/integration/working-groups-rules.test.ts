@@ -3,13 +3,13 @@
  * actors, a write the page would refuse is refused here too, and a write that changes who may read or
  * edit an open document reaches its open copies without any page in between.
  */
+import { actorFor } from "../../app/models/people.server";
 import * as Y from "yjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DOCUMENT_FIELD } from "../../app/editor/extensions";
 import { stateToMarkdown } from "../../app/models/document-content.server";
 import { readDocumentState } from "../../app/models/document-store.server";
 import {
-  actorFor,
   createDocument,
   createVersion,
   publishDocument,

@@ -1,7 +1,8 @@
 /** Working groups, documents and live document clients for tests, built through the real models and protocol. */
 import type { Socket } from "socket.io-client";
 import * as Y from "yjs";
-import { actorFor, createDocument } from "../../app/models/documents.server";
+import { createDocument } from "../../app/models/documents.server";
+import { actorFor } from "../../app/models/people.server";
 import { addMember, createWorkingGroup } from "../../app/models/working-groups.server";
 import { DocProvider } from "../../app/realtime/doc-provider";
 import type { Membership } from "../../app/domain/vocabulary";

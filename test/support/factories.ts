@@ -5,7 +5,8 @@
 import type { Db } from "../../db/client";
 import { getEvent, saveSession, type AgendaEvent, type SessionInput } from "../../app/models/agenda.server";
 import { createCommitment, type CommitmentInput } from "../../app/models/commitments.server";
-import { actorFor, createDocument } from "../../app/models/documents.server";
+import { createDocument } from "../../app/models/documents.server";
+import { actorFor } from "../../app/models/people.server";
 import { saveEvent, setEventStatus, type EventInput } from "../../app/models/events.server";
 import { acceptInvitation, createInvitation } from "../../app/models/invitations.server";
 import { addMember, createWorkingGroup } from "../../app/models/working-groups.server";
@@ -67,7 +68,7 @@ export async function makePerson(
   const organisationId = options.organisation ? organisationIdOf(db, options.organisation) : null;
   const invitation = createInvitation(
     db,
-    userIdOf(db, SECRETARIAT),
+    actorOf(db, SECRETARIAT),
     { email, role: options.role ?? "delegate", organisationId },
     { baseUrl: "http://localhost", compose: (link) => ({ subject: "Invitation", body: link }) },
     meta,
