@@ -24,8 +24,16 @@ export async function startConvene(template: string, extraEnv: Record<string, st
     ...extraEnv,
   });
   const logs: string[] = [];
-  const convene = await createConvene(env, (m) => logs.push(m));
-  const { port } = await convene.listen();
+  let convene: Convene;
+  let port: number;
+  // A server that cannot start (no build yet, say) leaves no database copy behind in the temporary directory.
+  try {
+    convene = await createConvene(env, (m) => logs.push(m));
+    ({ port } = await convene.listen());
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   return {
     convene,
     url: `http://127.0.0.1:${port}`,
