@@ -21,24 +21,28 @@ export interface TimetableGridSession {
   editable: boolean;
 }
 
-/** Overlaps in one room, flagged on the grid as well as refused on save. */
-function clashingIds(sessions: readonly TimetableGridSession[]): Set<number> {
-  const clashing = new Set<number>();
-  for (const a of sessions)
-    for (const b of sessions)
-      if (
-        a.id < b.id &&
-        a.roomId !== null &&
-        a.roomId === b.roomId &&
-        a.status === "scheduled" &&
-        b.status === "scheduled" &&
-        a.start < b.end &&
-        b.start < a.end
-      ) {
-        clashing.add(a.id);
-        clashing.add(b.id);
-      }
-  return clashing;
+/**
+ * Overlaps in one room, flagged on the grid as well as refused on save. Each clashing session gets a
+ * lane (0 or 1, alternating by start), so two sessions that overlap sit side by side instead of one
+ * covering the other's title and Edit link.
+ */
+function clashLanes(sessions: readonly TimetableGridSession[]): Map<number, number> {
+  const overlaps = (a: TimetableGridSession, b: TimetableGridSession) =>
+    a.id !== b.id &&
+    a.roomId !== null &&
+    a.roomId === b.roomId &&
+    a.status === "scheduled" &&
+    b.status === "scheduled" &&
+    a.start < b.end &&
+    b.start < a.end;
+  const lanes = new Map<number, number>();
+  const byStart = [...sessions].sort((a, b) => a.start.localeCompare(b.start) || a.id - b.id);
+  for (const s of byStart) {
+    const earlier = byStart.filter((o) => lanes.has(o.id) && overlaps(s, o));
+    if (earlier.length === 0 && !byStart.some((o) => overlaps(s, o))) continue;
+    lanes.set(s.id, earlier.length === 0 ? 0 : 1 - lanes.get(earlier[earlier.length - 1]!.id)!);
+  }
+  return lanes;
 }
 
 /**
@@ -65,7 +69,7 @@ export function TimetableGrid({
   const slots: number[] = [];
   for (let m = startSlot; m < last; m += SLOT_MINUTES) slots.push(m);
   const row = (hhmm: string) => Math.round((toMinutes(hhmm) - startSlot) / SLOT_MINUTES) + 2;
-  const clashing = clashingIds(sessions);
+  const clashing = clashLanes(sessions);
 
   const onPointerUp = (e: React.PointerEvent) => {
     if (!dragging) return;
@@ -130,7 +134,7 @@ export function TimetableGrid({
             return (
               <div
                 key={s.id}
-                className={`tt-session tt-session--${s.kind}${s.status === "cancelled" ? " tt-session--cancelled" : ""}${clashing.has(s.id) ? " tt-session--clash" : ""}${dragging?.id === s.id ? " tt-session--dragging" : ""}`}
+                className={`tt-session tt-session--${s.kind}${s.status === "cancelled" ? " tt-session--cancelled" : ""}${clashing.has(s.id) ? ` tt-session--clash tt-session--lane-${clashing.get(s.id)}` : ""}${dragging?.id === s.id ? " tt-session--dragging" : ""}`}
                 style={{ gridColumn: col, gridRow: `${row(s.start)} / ${Math.max(row(s.end), row(s.start) + 1)}` }}
                 data-testid="tt-session"
                 data-session-id={s.id}

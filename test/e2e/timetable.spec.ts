@@ -63,8 +63,11 @@ test("the secretariat uses every button of the timetable editor, and an open age
   await expect(saved).toBeVisible();
   await expect(block("Helpline data standards")).toContainText("Overlap");
   await expect(block("Evidence from helplines")).toContainText("Overlap");
+  // Clashing sessions sit side by side: the earlier one's Edit link is not covered by the later one.
+  await admin.getByRole("link", { name: "Edit Evidence from helplines" }).click();
+  await expect(form.getByRole("heading", { name: "Edit: Evidence from helplines" })).toBeVisible();
 
-  // Cancel this session (the one drawn on top of the overlap): the grid shows it cancelled, and the open agenda says so at once.
+  // Cancel the later session: the grid shows it cancelled, and the open agenda says so at once.
   const card = delegate.locator("[data-session-id]").filter({ hasText: "Helpline data standards" });
   await expect(card).toContainText("10:30");
   await admin.getByRole("link", { name: "Edit Helpline data standards" }).click();
