@@ -258,20 +258,25 @@ export function addMember(
     if (!person || person.status !== "active") return refused("invalid", null, { userId: "groups:errors.personUnavailable" });
     if (membershipOf(tx, groupId, userId) !== null) return refused("invalid", null, { userId: "groups:errors.alreadyMember" });
     tx.insert(workingGroupMembers).values({ groupId, userId, membership }).run();
-    recordAudit(
-      tx,
-      {
-        actorId: actor.id,
-        action: "working_group.member_set",
-        targetType: "working_group",
-        targetId: groupId,
-        detail: { userId, membership },
-      },
-      meta,
-    );
+    auditMembership(tx, actor, groupId, userId, membership, meta);
     return { ok: true as const, person: { id: person.id, name: person.name } };
   });
   return finishMemberChange(db, groupId, result);
+}
+
+/** Adding a member and changing a membership are one audit action: who now has which membership. */
+function auditMembership(tx: DbOrTx, actor: Actor, groupId: number, userId: number, membership: Membership, meta: RequestMeta) {
+  recordAudit(
+    tx,
+    {
+      actorId: actor.id,
+      action: "working_group.member_set",
+      targetType: "working_group",
+      targetId: groupId,
+      detail: { userId, membership },
+    },
+    meta,
+  );
 }
 
 /** Makes a member an editor or a reader; the lead stays an editor. */
@@ -294,17 +299,7 @@ export function changeMembership(
       .set({ membership })
       .where(and(eq(workingGroupMembers.groupId, groupId), eq(workingGroupMembers.userId, userId)))
       .run();
-    recordAudit(
-      tx,
-      {
-        actorId: actor.id,
-        action: "working_group.member_set",
-        targetType: "working_group",
-        targetId: groupId,
-        detail: { userId, membership },
-      },
-      meta,
-    );
+    auditMembership(tx, actor, groupId, userId, membership, meta);
     return { ok: true as const, person };
   });
   return finishMemberChange(db, groupId, result);
