@@ -109,6 +109,8 @@ export function makeEvent(
     published?: boolean;
     visibility?: EventVisibility;
     registrationRequiresApproval?: boolean;
+    /** A series for the convening to belong to (none by default). */
+    seriesId?: number;
   } = {},
 ): TestEvent {
   const secretariat = actorOf(db, SECRETARIAT);
@@ -116,7 +118,7 @@ export function makeEvent(
   const days = Array.from({ length: options.days ?? 2 }, (_, i) => addDays(startsOn, i));
   const input: EventInput = {
     kind: "convening",
-    seriesId: null,
+    seriesId: options.seriesId ?? null,
     title: options.title ?? `Convening ${unique()}`,
     description: "",
     startsOn,
