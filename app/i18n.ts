@@ -1,3 +1,4 @@
+import enAccess from "./locales/en/access.json";
 import enAgenda from "./locales/en/agenda.json";
 import enCalendar from "./locales/en/calendar.json";
 import enCommitment from "./locales/en/commitment.json";
@@ -8,6 +9,7 @@ import enDocuments from "./locales/en/documents.json";
 import enGroups from "./locales/en/groups.json";
 import enRegistry from "./locales/en/registry.json";
 import enReport from "./locales/en/report.json";
+import enSecurity from "./locales/en/security.json";
 
 export const supportedLanguages = ["en"] as const;
 export const defaultNS = "common";
@@ -24,6 +26,8 @@ export const resources = {
     commitment: enCommitment,
     cycles: enCycles,
     report: enReport,
+    access: enAccess,
+    security: enSecurity,
   },
 } as const;
 
@@ -32,7 +36,20 @@ export const i18nConfig = {
   supportedLngs: [...supportedLanguages],
   fallbackLng: "en",
   defaultNS,
-  ns: ["common", "agenda", "calendar", "groups", "documents", "commitments", "registry", "commitment", "cycles", "report"],
+  ns: [
+    "common",
+    "agenda",
+    "calendar",
+    "groups",
+    "documents",
+    "commitments",
+    "registry",
+    "commitment",
+    "cycles",
+    "report",
+    "access",
+    "security",
+  ],
   resources,
   interpolation: { escapeValue: false },
   react: { useSuspense: false },
