@@ -80,6 +80,8 @@ export function ProgressReport({ report }: { report: ReportData }) {
   const { t } = useTranslation("report");
   const { locale } = useFormatPrefs();
   const o = report.overview;
+  // The public version leaves references out: their numbering would count what is not listed (decision 022).
+  const showReferences = report.audience === "full";
   const facts: [string, Figure][] = [
     ["commitments", o.commitments],
     ["organisations", o.organisations],
@@ -180,9 +182,7 @@ export function ProgressReport({ report }: { report: ReportData }) {
           <ul className="card-list">
             {report.highlights.map((h) => (
               <li key={h.commitmentId} className="card">
-                <p className="card__eyebrow">
-                  {h.reference} · {h.pillar}
-                </p>
+                <p className="card__eyebrow">{[h.reference, h.pillar].filter(Boolean).join(" · ")}</p>
                 <h3 className="card__title">{h.title}</h3>
                 <p>{h.highlightNote}</p>
               </li>
@@ -200,9 +200,7 @@ export function ProgressReport({ report }: { report: ReportData }) {
             {report.carried.map((c) => (
               <li key={c.commitmentId} className="row-list__item">
                 <div>
-                  <span className="cell-title">
-                    {c.reference} {c.title}
-                  </span>
+                  <span className="cell-title">{[c.reference, c.title].filter(Boolean).join(" ")}</span>
                   <span className="cell-sub">
                     {t("carried.since", { year: c.originYear })} · {t(`completion.${c.completion}`)}
                   </span>
@@ -224,7 +222,7 @@ export function ProgressReport({ report }: { report: ReportData }) {
           <table className="report-table" data-testid="report-list">
             <thead>
               <tr>
-                <th scope="col">{t("list.reference")}</th>
+                {showReferences ? <th scope="col">{t("list.reference")}</th> : null}
                 <th scope="col">{t("list.commitment")}</th>
                 <th scope="col">{t("list.pillar")}</th>
                 <th scope="col">{t("list.lead")}</th>
@@ -236,7 +234,7 @@ export function ProgressReport({ report }: { report: ReportData }) {
             <tbody>
               {report.commitments.map((c) => (
                 <tr key={c.commitmentId}>
-                  <td>{c.reference}</td>
+                  {showReferences ? <td>{c.reference}</td> : null}
                   <td>{c.title}</td>
                   <td>{c.pillar}</td>
                   <td>{c.leadOrganisation}</td>

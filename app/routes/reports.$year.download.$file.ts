@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { parse } from "cookie";
 import { stringify } from "csv-stringify/sync";
@@ -5,7 +6,7 @@ import { publishable } from "../models/report.server";
 import { SESSION_COOKIE } from "../models/session.server";
 import { notFound } from "../utils/auth.server";
 import { spreadsheetCell } from "../utils/csv";
-import { requireReport } from "../utils/reports.server";
+import { dropOlderPdfs, publicPdfFile, requireReport } from "../utils/reports.server";
 import { i18next } from "../i18next.server";
 
 /** `report.{pdf,csv,json}` (full: secretariat) and `public.{pdf,csv,json}` (anyone). */
@@ -29,8 +30,9 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   }
   if (format === "csv") {
     const t = await i18next.getFixedT(request, "report");
+    // The public version has no references (decision 022).
     const rows = report.commitments.map((c) => [
-      c.reference,
+      ...(audience === "full" ? [c.reference] : []),
       c.title,
       c.pillar,
       c.leadOrganisation,
@@ -43,7 +45,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       ...(audience === "full" ? [c.visibility, c.note] : []),
     ]);
     const header = [
-      "reference",
+      ...(audience === "full" ? ["reference"] : []),
       "title",
       "pillar",
       "lead_organisation",
@@ -65,19 +67,35 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     });
   }
 
+  const headers = {
+    "Content-Type": "application/pdf",
+    "Content-Disposition": `attachment; filename="${name}.pdf"`,
+    "Cache-Control": privacy,
+  };
   const selfUrl = context.services.selfUrl;
-  if (!selfUrl || !context.services.pdf.available()) {
-    const t = await i18next.getFixedT(request, "report");
-    return new Response(t("pdfUnavailable"), { status: 503, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+  const printer = context.services.pdf;
+  if (audience === "public") {
+    // Printed once per content and kept: visitors share that one print and never start another (decision 022).
+    const file = publicPdfFile(context.services.env.DATABASE_PATH, report);
+    const kept = await readFile(file).catch(() => null);
+    if (kept) return new Response(new Uint8Array(kept), { headers });
+    if (selfUrl && printer.available()) {
+      const pdf = await printer.printToFile(file, selfUrl, `/reports/${report.year}/public`).catch(() => null);
+      if (pdf) {
+        void dropOlderPdfs(file);
+        return new Response(new Uint8Array(pdf), { headers });
+      }
+    }
+    return unavailable(request);
   }
-  // The full report is printed with the requester's own session, the public one without any.
-  const token = audience === "full" && context.auth ? parse(request.headers.get("cookie") ?? "")[SESSION_COOKIE] : undefined;
-  const pdf = await context.services.pdf.print(
-    selfUrl,
-    `/reports/${report.year}${audience === "public" ? "/public" : ""}`,
-    token ? { name: SESSION_COOKIE, value: token } : null,
-  );
-  return new Response(new Uint8Array(pdf), {
-    headers: { "Content-Type": "application/pdf", "Content-Disposition": `attachment; filename="${name}.pdf"`, "Cache-Control": privacy },
-  });
+  if (!selfUrl || !printer.available()) return unavailable(request);
+  // The full report is printed with the requester's own session, in turn with any other print.
+  const token = context.auth ? parse(request.headers.get("cookie") ?? "")[SESSION_COOKIE] : undefined;
+  const pdf = await printer.print(selfUrl, `/reports/${report.year}`, token ? { name: SESSION_COOKIE, value: token } : null);
+  return new Response(new Uint8Array(pdf), { headers });
+}
+
+async function unavailable(request: Request) {
+  const t = await i18next.getFixedT(request, "report");
+  return new Response(t("pdfUnavailable"), { status: 503, headers: { "Content-Type": "text/plain; charset=utf-8" } });
 }

@@ -1,32 +1,41 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { ProgressReport } from "../components/progress-report";
+import { MIN_ORGANISATIONS_SHOWN, ProgressReport } from "../components/progress-report";
 import { ReportDownloads } from "../components/report-downloads";
 import { publishable } from "../models/report.server";
+import { formatNumber } from "../utils/format";
 import { pageTitleWith } from "../utils/meta";
 import { requireReport } from "../utils/reports.server";
+import { useFormatPrefs } from "../utils/root-data";
 
 export const meta: MetaFunction<typeof loader> = pageTitleWith("report:publicTitle", (d: { report: { year: number } }) => ({
   year: d.report.year,
 }));
 
 export function loader({ request, context, params }: LoaderFunctionArgs) {
+  // A page view never starts the printer: the PDF is printed once, on its first download.
   const { report } = requireReport(context, request, params.year, "public");
-  // Whoever reads a report may want its PDF next.
-  context.services.pdf.warm();
   return { report: publishable(report) };
 }
 
 export default function PublicReport() {
   const { t } = useTranslation("report");
   const { report } = useLoaderData<typeof loader>();
+  const { locale } = useFormatPrefs();
   return (
     <div className="stack-lg">
       <header className="page-header">
         <h1>{t("publicTitle", { year: report.year })}</h1>
         <ReportDownloads year={report.year} audience="public" />
       </header>
+      <p data-testid="report-unlisted">
+        {report.unlisted.value === null
+          ? t("unlisted.some", { min: MIN_ORGANISATIONS_SHOWN })
+          : report.unlisted.value === 0
+            ? t("unlisted.none")
+            : t("unlisted.count", { count: report.unlisted.value, n: formatNumber(report.unlisted.value, locale) })}
+      </p>
       <ProgressReport report={report} />
     </div>
   );

@@ -1,5 +1,8 @@
+import { createHash } from "node:crypto";
+import { readdir, rm } from "node:fs/promises";
+import { basename, dirname, join, resolve } from "node:path";
 import type { AppLoadContext } from "@remix-run/node";
-import { buildReport, type Audience } from "../models/report.server";
+import { buildReport, publishable, type Audience, type ReportData } from "../models/report.server";
 import { notFound, requirePermission } from "./auth.server";
 
 /** A closed cycle's report for an audience: the full one needs `cycles.manage`; the public one is for anyone. */
@@ -9,4 +12,27 @@ export function requireReport(context: AppLoadContext, request: Request, yearPar
   if (!Number.isInteger(year) || year < 2000 || year > 2999) notFound();
   const report = buildReport(context.services.db, year, audience) ?? notFound();
   return { user, report };
+}
+
+/**
+ * Where a closed cycle's public PDF is kept: beside the database, under `reports/<year>/`, named by a
+ * digest of what the report shows, so a highlight or title changed after closing gets a new print and
+ * the same content is never printed twice.
+ */
+export function publicPdfFile(databasePath: string, report: ReportData): string {
+  const digest = createHash("sha256")
+    .update(JSON.stringify(publishable(report)))
+    .digest("hex")
+    .slice(0, 16);
+  return join(dirname(resolve(databasePath)), "reports", String(report.year), `public-${digest}.pdf`);
+}
+
+/** Removes the year's earlier public PDFs once a newer one is kept (best effort). */
+export async function dropOlderPdfs(kept: string): Promise<void> {
+  const names = await readdir(dirname(kept)).catch(() => [] as string[]);
+  await Promise.all(
+    names
+      .filter((n) => /^public-[0-9a-f]+\.pdf$/.test(n) && n !== basename(kept))
+      .map((n) => rm(join(dirname(kept), n), { force: true }).catch(() => {})),
+  );
 }
