@@ -3,9 +3,12 @@
  * A service of the server: created once with the others, its browser started on first use (or when
  * a report page warms it), reused, closed when idle and closed with the server.
  * Each print gets its own context with the requester's session, so the PDF shows exactly what that
- * person may see.
+ * person may see. Prints run one at a time (the others wait their turn), and `printToFile` prints a
+ * page once and keeps the file, however many ask for it at once (decision 022).
  */
 import { existsSync } from "node:fs";
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
 import type { Browser } from "playwright-core";
 import type { Env } from "../env";
 
@@ -15,6 +18,11 @@ export function createPdfPrinter(env: Pick<Env, "CHROMIUM_PATH" | "PDF_IDLE_CLOS
   let browser: Promise<Browser> | null = null;
   let idleTimer: NodeJS.Timeout | null = null;
   let closed = false;
+  /** The print running now, or the last one; the next one starts when it settles. */
+  let queue: Promise<unknown> = Promise.resolve();
+  const stats = { printed: 0, printing: 0, waiting: 0, mostAtOnce: 0 };
+  /** Files being printed now, so that everyone asking for one waits for the same print. */
+  const pending = new Map<string, Promise<Buffer>>();
 
   const available = () => !closed && existsSync(env.CHROMIUM_PATH);
 
@@ -46,6 +54,45 @@ export function createPdfPrinter(env: Pick<Env, "CHROMIUM_PATH" | "PDF_IDLE_CLOS
     if (b) await (await b.catch(() => null))?.close();
   }
 
+  /** Loads `selfUrl + path` with the given session cookie and prints it as A4 with the print stylesheet. */
+  async function printNow(selfUrl: string, path: string, session: { name: string; value: string } | null): Promise<Buffer> {
+    // The page is printed as the server renders it: no scripts, so a long report is not hydrated first.
+    const context = await (await instance()).newContext({ javaScriptEnabled: false });
+    try {
+      if (session) await context.addCookies([{ ...session, url: selfUrl, httpOnly: true, sameSite: "Lax" }]);
+      const page = await context.newPage();
+      const res = await page.goto(selfUrl + path, { waitUntil: "load" });
+      if (!res || !res.ok()) throw new Error(`printing ${path} failed with ${res?.status()}`);
+      await page.emulateMedia({ media: "print" });
+      return await page.pdf({
+        format: "A4",
+        printBackground: false,
+        margin: { top: "14mm", bottom: "14mm", left: "12mm", right: "12mm" },
+      });
+    } finally {
+      await context.close();
+    }
+  }
+
+  /** Runs a print after those already waiting: one at a time, so visitors cannot start many. */
+  function print(selfUrl: string, path: string, session: { name: string; value: string } | null): Promise<Buffer> {
+    stats.waiting++;
+    const turn = queue.then(async () => {
+      stats.waiting--;
+      stats.printing++;
+      stats.mostAtOnce = Math.max(stats.mostAtOnce, stats.printing);
+      try {
+        const pdf = await printNow(selfUrl, path, session);
+        stats.printed++;
+        return pdf;
+      } finally {
+        stats.printing--;
+      }
+    });
+    queue = turn.catch(() => {});
+    return turn;
+  }
+
   return {
     /** Whether PDFs can be printed here (Chromium is installed). */
     available,
@@ -58,26 +105,31 @@ export function createPdfPrinter(env: Pick<Env, "CHROMIUM_PATH" | "PDF_IDLE_CLOS
     },
     /**
      * Loads `selfUrl + path` (a loopback address, never one taken from the request) with the given
-     * session cookie, and prints it as A4 with the print stylesheet.
+     * session cookie, and prints it as A4 with the print stylesheet, after the prints already waiting.
      */
-    async print(selfUrl: string, path: string, session: { name: string; value: string } | null): Promise<Buffer> {
-      // The page is printed as the server renders it: no scripts, so a long report is not hydrated first.
-      const context = await (await instance()).newContext({ javaScriptEnabled: false });
-      try {
-        if (session) await context.addCookies([{ ...session, url: selfUrl, httpOnly: true, sameSite: "Lax" }]);
-        const page = await context.newPage();
-        const res = await page.goto(selfUrl + path, { waitUntil: "load" });
-        if (!res || !res.ok()) throw new Error(`printing ${path} failed with ${res?.status()}`);
-        await page.emulateMedia({ media: "print" });
-        return await page.pdf({
-          format: "A4",
-          printBackground: false,
-          margin: { top: "14mm", bottom: "14mm", left: "12mm", right: "12mm" },
-        });
-      } finally {
-        await context.close();
-      }
+    print,
+    /**
+     * The PDF kept at `file`, printed (without a session) first if it is not there yet. Callers asking
+     * for the same file while it is printed share that one print; the file is written whole or not at all.
+     */
+    printToFile(file: string, selfUrl: string, path: string): Promise<Buffer> {
+      const running = pending.get(file);
+      if (running) return running;
+      const job = (async () => {
+        const kept = await readFile(file).catch(() => null);
+        if (kept) return kept;
+        const pdf = await print(selfUrl, path, null);
+        await mkdir(dirname(file), { recursive: true });
+        const partial = `${file}.${process.pid}.partial`;
+        await writeFile(partial, pdf);
+        await rename(partial, file);
+        return pdf;
+      })().finally(() => pending.delete(file));
+      pending.set(file, job);
+      return job;
     },
+    /** Prints done, running and waiting, and the most ever run at once (for tests and health checks). */
+    stats: () => ({ ...stats }),
     /** Whether a browser is running now (for tests and health checks). */
     running: () => browser !== null,
     async close(): Promise<void> {

@@ -1,6 +1,11 @@
-/** PDF printing is a service of the server: one Chromium, started on first use and closed with the server. */
+/**
+ * PDF printing is a service of the server: one Chromium, started on first use and closed with the server,
+ * printing one page at a time; a closed cycle's public report is printed once and kept (decision 022).
+ */
 import { expect, it } from "vitest";
-import { startServer } from "../support/server";
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { get, signInAs, startServer } from "../support/server";
 
 it("starts Chromium when warmed, prints one of our pages, and closes it with the server for good", async () => {
   const server = await startServer();
@@ -20,3 +25,48 @@ it("starts Chromium when warmed, prints one of our pages, and closes it with the
   expect(pdf.running()).toBe(false);
   expect(pdf.available()).toBe(false);
 });
+
+it("prints a closed cycle's public report once, however many visitors view it or download its PDF at once, and keeps the file", async () => {
+  const server = await startServer();
+  try {
+    const pdf = server.convene.services.pdf;
+    const year = new Date().getUTCFullYear() - 1;
+    const base = `/reports/${year}`;
+    const pages = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => get(server, i % 2 ? `${base}/public` : `${base}/public.data`).then((r) => r.status)),
+    );
+    expect(pages.every((s) => s === 200)).toBe(true);
+    // Viewing the report never starts the printer.
+    expect(pdf.running()).toBe(false);
+    expect(pdf.stats().printed).toBe(0);
+
+    const downloads = await Promise.all(Array.from({ length: 8 }, () => get(server, `${base}/download/public.pdf`)));
+    const bodies = await Promise.all(downloads.map(async (r) => ({ status: r.status, body: Buffer.from(await r.arrayBuffer()) })));
+    expect(bodies.every((b) => b.status === 200 && b.body.subarray(0, 5).toString() === "%PDF-")).toBe(true);
+    expect(pdf.stats().printed).toBe(1);
+
+    // Kept beside the database, and served from there afterwards.
+    const dir = join(dirname(server.convene.services.env.DATABASE_PATH), "reports", String(year));
+    const kept = readdirSync(dir).filter((n) => n.endsWith(".pdf"));
+    expect(kept).toHaveLength(1);
+    expect(readFileSync(join(dir, kept[0]!)).equals(bodies[0]!.body)).toBe(true);
+    for (let i = 0; i < 5; i++) expect((await get(server, `${base}/download/public.pdf`)).status).toBe(200);
+    expect(pdf.stats().printed).toBe(1);
+  } finally {
+    await server.close();
+  }
+});
+
+it("prints one report at a time: parallel downloads of the full report wait their turn", async () => {
+  const server = await startServer();
+  try {
+    const pdf = server.convene.services.pdf;
+    const year = new Date().getUTCFullYear() - 1;
+    const cookie = await signInAs(server, "secretariat@convene.example");
+    const downloads = await Promise.all(Array.from({ length: 3 }, () => get(server, `/reports/${year}/download/report.pdf`, cookie)));
+    expect(downloads.map((r) => r.status)).toEqual([200, 200, 200]);
+    expect(pdf.stats()).toMatchObject({ printed: 3, printing: 0, waiting: 0, mostAtOnce: 1 });
+  } finally {
+    await server.close();
+  }
+}, 120_000);

@@ -136,32 +136,36 @@ describe("the annual progress report's figures", () => {
     expect(publishable(buildReport(server.db, FIXTURE_YEAR, "full")!)).toEqual(publishable(report));
   });
 
-  it("leaves non-public commitments out of the public version and suppresses figures about fewer than five organisations", () => {
+  it("counts all commitments in the public version, lists only public ones, and hides what one organisation's non-public work would show", () => {
     const report = buildReport(server.db, FIXTURE_YEAR, "public")!;
     expect(report.commitments.map((c) => c.title)).not.toContain("Partnership: confidential pilot");
-    expect(report.overview.commitments.value).toBe(6);
-    expect(report.overview.organisations.value).toBe(6);
-    // Three organisations completed: too few to show.
+    expect(report.commitments).toHaveLength(6);
+    // The only non-public commitment belongs to one organisation: every figure that counts it is hidden, the total too,
+    // and so is how many are not listed (it would give the total back).
+    expect(report.overview.commitments.value).toBeNull();
+    expect(report.overview.organisations.value).toBeNull();
+    expect(report.unlisted.value).toBeNull();
     expect(report.overview.completed.value).toBeNull();
     const ca = report.pillars.find((p) => p.slug === "collective-action")!;
-    expect(ca.commitments.value).toBe(5);
+    expect(ca.commitments.value).toBeNull();
     expect(ca.completed.value).toBeNull();
-    expect(report.pillars.find((p) => p.slug === "tech-innovation")!.commitments.value).toBeNull();
+    // Figures without non-public work are the listed rows' counts, whatever the number of organisations.
+    expect(ca.byCompletion.limited.value).toBe(1);
+    expect(report.pillars.find((p) => p.slug === "tech-innovation")!.commitments.value).toBe(1);
     expect(report.pillars.find((p) => p.slug === "knowledge-sharing")!.commitments.value).toBe(0);
-    expect(report.commitments.every((c) => c.note === "")).toBe(true);
+    expect(report.commitments.every((c) => c.note === "" && c.reference === "")).toBe(true);
   });
 
   it("serves the public version to anyone and the full one to the secretariat only", async () => {
     const html = await (await get(server, `/reports/${FIXTURE_YEAR}/public`)).text();
     expect(html).toContain("Ministry: reporting law");
     expect(html).not.toContain("confidential pilot");
+    expect(html).toContain("Some commitments are not public and are not listed");
     const json = await (await get(server, `/reports/${FIXTURE_YEAR}/download/public.json`)).json();
     expect(JSON.stringify(json)).not.toContain("confidential");
     expect(json.overview.completed).toEqual({ value: null });
     const csv = await (await get(server, `/reports/${FIXTURE_YEAR}/download/public.csv`)).text();
-    expect(csv.split("\n")[0]).toBe(
-      "reference,title,pillar,lead_organisation,organisations,origin_year,carried_in,completion,percent,early_result",
-    );
+    expect(csv.split("\n")[0]).toBe("title,pillar,lead_organisation,organisations,origin_year,carried_in,completion,percent,early_result");
     expect(csv).not.toContain("confidential");
 
     expect((await get(server, `/reports/${FIXTURE_YEAR}`)).status).toBe(302);
