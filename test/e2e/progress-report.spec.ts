@@ -80,9 +80,16 @@ test("a delegate records a commitment and reports progress with a file; the secr
   await expect(visitor.getByRole("heading", { level: 1, name: `Annual progress report ${year} (public version)` })).toBeVisible();
   await expect(visitor.getByText(title)).toHaveCount(0);
   await expect(visitor.getByText(reference)).toHaveCount(0);
+  // It says that some commitments are not listed (how many, unless that would undo a suppression).
+  await expect(visitor.getByTestId("report-unlisted")).toHaveText(
+    /^(\d+ commitments? (is|are)|Some commitments are) not public and (is|are )?not listed/,
+  );
   await expectAccessible(visitor);
+  // The PDF is printed once; a second download is the same file.
   const pdf = await visitor.request.get(`/reports/${year}/download/public.pdf`);
   expect(pdf.headers()["content-type"]).toBe("application/pdf");
+  const again = await visitor.request.get(`/reports/${year}/download/public.pdf`);
+  expect((await again.body()).equals(await pdf.body())).toBe(true);
 
   await Promise.all([delegateContext.close(), adminContext.close()]);
 });
