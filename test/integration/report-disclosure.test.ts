@@ -271,6 +271,9 @@ describe("the public report's disclosure control", () => {
     const hidden = fixture.filter((f) => f[3] !== "public").length;
     expect(rows).toHaveLength(fixture.length - hidden);
     expect(json.commitments).toHaveLength(rows.length);
+    // The page lists the same rows (one body row each in its list table).
+    const listTable = /data-testid="report-list">([\s\S]*?)<\/table>/.exec(html)?.[1] ?? "";
+    expect(listTable.split("<tbody>")[1]?.match(/<tr/g)).toHaveLength(rows.length);
 
     // Nothing non-public is named anywhere, and no reference (their numbering would count the gaps).
     const full = buildReport(server.db, YEAR, "full")!;
