@@ -173,8 +173,9 @@ export async function createConvene(env: Env, log: (m: string) => void = console
             };
           });
         }
-        // Every open document stored (changes already acknowledged are on disk; queued ones are stored and acknowledged now).
-        services.documents.close();
+        // Every open document stored: changes already acknowledged are on disk, and any still queued are stored and
+        // acknowledged now, before the connections close (awaited, should storing ever become asynchronous).
+        await services.documents.close();
         services.dispatcher.close();
         // Closing the Socket.IO server closes each connection's transport without a "disconnect" packet: clients see
         // "transport close" and reconnect, where a server-side `disconnect(true)` would tell them not to.
