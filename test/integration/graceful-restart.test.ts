@@ -169,6 +169,9 @@ function paragraphMessage(doc: Y.Doc, text: string): Buffer {
   return Buffer.from(encoding.toUint8Array(encoder));
 }
 
+/** Conditions are waited for, never timed: generous, so a busy machine makes the test slower, not red. */
+const WAIT = { timeout: 30_000, interval: 20 };
+
 const paragraphs = (doc: Y.Doc) =>
   new Set(
     doc
@@ -212,7 +215,7 @@ describe("a graceful restart", () => {
     const reader = new DocProvider(readerSocket, documentId);
     await new Promise<void>((resolve) => reader.once("synced", resolve));
 
-    await vi.waitFor(() => expect(acked.length).toBeGreaterThanOrEqual(20));
+    await vi.waitFor(() => expect(acked.length).toBeGreaterThanOrEqual(20), WAIT);
 
     // A sign-in the server has taken in hand, whose body has not arrived yet.
     const held = heldRequest(
@@ -233,9 +236,9 @@ describe("a graceful restart", () => {
         () => true,
       );
       expect(refused).toBe(true);
-    });
+    }, WAIT);
     // ...while the live connection still has its changes stored and acknowledged.
-    await vi.waitFor(() => expect(acked.length).toBeGreaterThan(ackedAtSignal + 5));
+    await vi.waitFor(() => expect(acked.length).toBeGreaterThan(ackedAtSignal + 5), WAIT);
 
     // The request in flight is finished, and its connection not kept for another.
     held.sendBody();
@@ -250,7 +253,7 @@ describe("a graceful restart", () => {
     await writing;
     // A reason socket.io-client reconnects after ("io server disconnect" would end the page's live connection).
     expect(await disconnectReason).toBe("transport close");
-    expect(reader.state.connection).toBe("offline");
+    await vi.waitFor(() => expect(reader.state.connection).toBe("offline"), WAIT);
 
     // Every acknowledged change is stored.
     const stored = paragraphs(loadDocumentState(db, documentId).doc);
@@ -265,7 +268,7 @@ describe("a graceful restart", () => {
     const second = await startServer(first.port);
     await connected(writer);
     await new Promise<void>((resolve) => (reader.synced ? resolve() : reader.once("synced", resolve)));
-    await vi.waitFor(() => expect(reader.state).toMatchObject({ connection: "online", unsaved: false }));
+    await vi.waitFor(() => expect(reader.state).toMatchObject({ connection: "online", unsaved: false }), WAIT);
     expect(acked.filter((text) => !paragraphs(reader.doc).has(text))).toEqual([]);
     expect(paragraphs(loadDocumentState(db, documentId).doc).has("typed while offline")).toBe(true);
 
