@@ -13,6 +13,9 @@ await build({
     // What benchmarks and tools embed: createConvene and parseEnv.
     app: "server/app.ts",
     env: "server/env.ts",
+    // `npm run backup` and `npm run restore` (decision 025): they run wherever `npm start` does.
+    backup: "scripts/backup.ts",
+    restore: "scripts/restore.ts",
   },
   outdir,
   bundle: true,

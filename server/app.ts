@@ -1,4 +1,4 @@
-import { createServer, type Server as HttpServer } from "node:http";
+import { createServer, type Server as HttpServer, type ServerResponse } from "node:http";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -20,10 +20,14 @@ import { createSessionCookie, sessionMiddleware } from "./http/session";
 import { createMailer } from "./mailer";
 import { createDocumentHub } from "./realtime/documents";
 import { attachSockets } from "./realtime/sockets";
+import { createBackupService } from "./services/backups";
 import { createDispatcher } from "./services/dispatcher";
 import { createPdfPrinter } from "./services/pdf-printer";
 
 export const BUILD_DIR = resolve(process.cwd(), "build");
+
+/** How long closing waits for requests being answered, within the 10 seconds a restart may take. */
+const REQUEST_DRAIN_MS = 7_000;
 
 export interface Convene {
   httpServer: HttpServer;
@@ -41,8 +45,30 @@ export async function createConvene(env: Env, log: (m: string) => void = console
   const seeded = env.DEMO_MODE && isEmptyDatabase(db) ? await seedDemoForum(db) : null;
 
   const app = express();
-  const httpServer = createServer(app);
+  /** Set once `close()` begins: new requests and socket handshakes are turned away from then on. */
+  let closing: Promise<void> | null = null;
+  /** Requests being answered (Socket.IO's own requests never reach this handler), so closing can wait for them. */
+  const inFlight = new Set<ServerResponse>();
+  let onDrained: (() => void) | null = null;
+  const httpServer = createServer((req, res) => {
+    if (closing) {
+      res.writeHead(503, { "Content-Type": "text/plain; charset=utf-8", Connection: "close", "Retry-After": "5" });
+      res.end("Convene is restarting. Please try again in a moment.");
+      return;
+    }
+    inFlight.add(res);
+    res.once("close", () => {
+      inFlight.delete(res);
+      if (!closing) return;
+      // The connection it came on is not kept for another request.
+      httpServer.closeIdleConnections();
+      if (inFlight.size === 0) onDrained?.();
+    });
+    app(req, res);
+  });
   const io: IoServer = new SocketServer(httpServer, {
+    // No new live connections once closing began (clients retry, and find the next server).
+    allowRequest: (_req, callback) => callback(closing ? "Convene is restarting" : null, !closing),
     maxHttpBufferSize: 1024 * 1024,
     serveClient: false,
     // Handshakes are checked against the session and Origin in `attachSockets`.
@@ -58,6 +84,7 @@ export async function createConvene(env: Env, log: (m: string) => void = console
     mailer: createMailer(env, db, log),
     signInThrottle: createSignInThrottle(db.$client),
     pdf: createPdfPrinter(env),
+    backups: createBackupService(env, db.$client, log),
     selfUrl: null,
   } as Services;
   services.documents = createDocumentHub(io, services, log);
@@ -123,19 +150,42 @@ export async function createConvene(env: Env, log: (m: string) => void = console
           const port = typeof address === "object" && address ? address.port : env.PORT;
           const host = env.HOST === "0.0.0.0" || env.HOST === "::" ? "127.0.0.1" : env.HOST.includes(":") ? `[${env.HOST}]` : env.HOST;
           services.selfUrl = `http://${host}:${port}`;
+          services.backups.start().catch((error: unknown) => log(`Scheduling backups failed: ${(error as Error).message}`));
           resolveListen({ port, url: `http://localhost:${port}` });
         });
       }),
-    close: async () => {
-      io.disconnectSockets(true);
-      services.documents.close();
-      services.dispatcher.close();
-      await services.pdf.close();
-      await new Promise<void>((r) => io.close(() => r()));
-      await new Promise<void>((r) => (httpServer.listening ? httpServer.close(() => r()) : r()));
-      await vite?.close();
-      services.mailer.close();
-      db.$client.close();
-    },
+    // A graceful close (decision 025): stop accepting, finish what is in flight, store open documents, then
+    // close connections so that clients reconnect to the next server.
+    close: () =>
+      (closing ??= (async () => {
+        await services.backups.close();
+        // No new connections (the port is free for the next server at once), no new requests on open ones.
+        const connectionsEnded = new Promise<void>((r) => (httpServer.listening ? httpServer.close(() => r()) : r()));
+        for (const res of inFlight) if (!res.headersSent) res.setHeader("Connection", "close");
+        httpServer.closeIdleConnections();
+        // Requests being answered are finished (up to a limit, to exit within 10 seconds in all).
+        if (inFlight.size > 0) {
+          await new Promise<void>((resolveDrained) => {
+            const limit = setTimeout(resolveDrained, REQUEST_DRAIN_MS);
+            onDrained = () => {
+              clearTimeout(limit);
+              resolveDrained();
+            };
+          });
+        }
+        // Every open document stored: changes already acknowledged are on disk, and any still queued are stored and
+        // acknowledged now, before the connections close (awaited, should storing ever become asynchronous).
+        await services.documents.close();
+        services.dispatcher.close();
+        // Closing the Socket.IO server closes each connection's transport without a "disconnect" packet: clients see
+        // "transport close" and reconnect, where a server-side `disconnect(true)` would tell them not to.
+        await new Promise<void>((r) => io.close(() => r()));
+        await services.pdf.close();
+        httpServer.closeAllConnections();
+        await connectionsEnded;
+        await vite?.close();
+        services.mailer.close();
+        db.$client.close();
+      })()),
   };
 }

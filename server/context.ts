@@ -6,6 +6,7 @@ import type { SignInThrottle } from "../app/models/sign-in.server";
 import type { ClientToServerEvents, ServerToClientEvents } from "../app/realtime/protocol";
 import type { Env } from "./env";
 import type { DocumentHub } from "./realtime/documents";
+import type { BackupService } from "./services/backups";
 import type { Dispatcher } from "./services/dispatcher";
 import type { PdfPrinter } from "./services/pdf-printer";
 import type { Mailer } from "./mailer";
@@ -29,6 +30,8 @@ export interface Services {
   signInThrottle: SignInThrottle;
   /** Open documents; actions call it after changing who may read or edit them. */
   documents: DocumentHub;
+  /** Scheduled backups of the database and evidence files (`BACKUP_EVERY_HOURS`). */
+  backups: BackupService;
   /** The loopback address this process listens on, for the server to load its own pages (PDF printing). */
   selfUrl: string | null;
 }

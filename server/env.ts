@@ -1,3 +1,4 @@
+import { dirname, join } from "node:path";
 import { z } from "zod";
 
 const booleanish = z
@@ -43,11 +44,26 @@ const EnvSchema = z
       .int()
       .min(1000, "must be at least 1000 milliseconds")
       .default(5 * 60_000),
+    /** Where backups go (scheduled ones and `npm run backup`); by default a `backups` folder beside the database. */
+    BACKUP_DIR: z.string().min(1, "must not be empty").optional(),
+    /** Hours between scheduled backups (fractions allowed); 0 turns the schedule off. */
+    BACKUP_EVERY_HOURS: z.coerce
+      .number({ invalid_type_error: "must be a number of hours" })
+      .min(0, "must be 0 (off) or more hours")
+      .max(168, "must be at most 168 hours (a week)")
+      .default(24),
+    /** How many scheduled backups to keep; older ones are deleted after each new one. Backups made by hand are never deleted. */
+    BACKUP_KEEP: z.coerce
+      .number({ invalid_type_error: "must be a number" })
+      .int("must be a whole number")
+      .min(1, "must be at least 1")
+      .default(7),
   })
   .transform((env) => {
     const APP_URL = env.APP_URL ?? `http://localhost:${env.PORT === 0 ? 3000 : env.PORT}`;
+    const BACKUP_DIR = env.BACKUP_DIR ?? join(dirname(env.DATABASE_PATH), "backups");
     // A real deployment (served over HTTPS) never gets demo accounts with a published password unless asked.
-    return { ...env, APP_URL, DEMO_MODE: env.DEMO_MODE ?? !APP_URL.startsWith("https:") };
+    return { ...env, APP_URL, BACKUP_DIR, DEMO_MODE: env.DEMO_MODE ?? !APP_URL.startsWith("https:") };
   });
 
 export type Env = z.infer<typeof EnvSchema>;

@@ -25,15 +25,24 @@ async function main() {
   }
   log(`Convene listening on ${url} (${env.NODE_ENV}, database ${env.DATABASE_PATH}) in ${Math.round(performance.now() - started)} ms`);
 
+  // A graceful restart (decision 025): requests and changes in flight are finished and stored, connections are closed so that
+  // clients reconnect to the next server, and the process exits 0; if that takes more than 10 seconds, it exits 1.
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;
     closing = true;
-    log(`${signal} received, closing…`);
-    const force = setTimeout(() => process.exit(1), 10_000);
+    const closeStarted = performance.now();
+    log(`${signal} received: finishing what is in flight, then closing…`);
+    const force = setTimeout(() => {
+      console.error("Closing took more than 10 seconds: exiting anyway.");
+      process.exit(1);
+    }, 10_000);
     force.unref();
     convene.close().then(
-      () => process.exit(0),
+      () => {
+        log(`Closed in ${Math.round(performance.now() - closeStarted)} ms.`);
+        process.exit(0);
+      },
       (error) => {
         console.error(error);
         process.exit(1);

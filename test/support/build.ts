@@ -41,7 +41,10 @@ export function ensureBuild() {
     const stale =
       !existsSync(built) ||
       !existsSync(runtime) ||
-      Math.max(newestMtime("app"), newestMtime("db"), newestMtime("server")) > Math.min(statSync(built).mtimeMs, statSync(runtime).mtimeMs);
+      // The backup and restore commands are bundled with the server.
+      !existsSync("build/runtime/backup.js") ||
+      Math.max(newestMtime("app"), newestMtime("db"), newestMtime("server"), newestMtime("scripts")) >
+        Math.min(statSync(built).mtimeMs, statSync(runtime).mtimeMs);
     if (stale) execSync("npm run build", { stdio: "inherit" });
   });
 }
