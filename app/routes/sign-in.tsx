@@ -21,7 +21,7 @@ export const headers: HeadersFunction = ({ actionHeaders }) => {
 
 export function loader({ context }: LoaderFunctionArgs) {
   requireAnonymous(context);
-  return null;
+  return data(null, { headers: { "Cache-Control": "private, no-store" } });
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {

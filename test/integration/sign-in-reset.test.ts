@@ -160,6 +160,14 @@ describe("using a reset link", () => {
     expect(outboxLinks(person.email)).toHaveLength(0);
   });
 
+  it("works once even when sent twice at the same moment", async () => {
+    const person = await makePerson(server.db);
+    const path = await requestedLink(person);
+    const answers = await Promise.all([setPassword(path, "the first tab wins"), setPassword(path, "the second tab wins")]);
+    expect(answers.map((r) => r.status).sort()).toEqual([302, 410]);
+    expect(auditCount("auth.password_reset", person.id)).toBe(1);
+  });
+
   it("expires after an hour", async () => {
     const person = await makePerson(server.db);
     const past = new Date(Date.now() - RESET_TTL_MS - 1000);
@@ -218,7 +226,7 @@ describe("using a reset link", () => {
   it("answers the data requests of its pages uncached too", async () => {
     const person = await makePerson(server.db);
     const path = await requestedLink(person);
-    for (const url of [`${path}.data`, "/password-reset.data"]) {
+    for (const url of [`${path}.data`, "/password-reset.data", "/sign-in.data", "/sign-in"]) {
       expect((await get(server, url)).headers.get("cache-control")).toBe("private, no-store");
     }
   });
