@@ -115,6 +115,8 @@ describe("asking for a reset", () => {
     const html = await people.text();
     expect(html).toContain("Password resets to hand over");
     expect(html).toContain(link);
+    // The invitations page lists invitations only.
+    expect(await (await get(server, "/invitations", secretariat)).text()).not.toContain("Set a new Convene password");
   });
 });
 
