@@ -198,7 +198,7 @@ export function revokeInvitation(db: Db, actor: Actor, invitationId: number, met
   });
 }
 
-/** The outbox with each invitation's current state, newest first. */
+/** The outbox's invitations with each one's current state, newest first. */
 export function listOutbox(db: DbOrTx, now = new Date()) {
   const rows = db
     .select({ mail: mailOutbox, invitation: invitations, organisationName: organisations.name, invitedByName: users.name })
@@ -206,6 +206,8 @@ export function listOutbox(db: DbOrTx, now = new Date()) {
     .leftJoin(invitations, eq(invitations.id, mailOutbox.invitationId))
     .leftJoin(organisations, eq(organisations.id, invitations.organisationId))
     .leftJoin(users, eq(users.id, invitations.invitedById))
+    // Password reset messages are handed over from the people page (decision 024).
+    .where(eq(mailOutbox.kind, "invitation"))
     .orderBy(desc(mailOutbox.id))
     .limit(200)
     .all();

@@ -1,6 +1,11 @@
-import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { data, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { useTranslation } from "react-i18next";
+import { Trans, useTranslation } from "react-i18next";
+import { CopyField } from "../components/copy-field";
+import { DateTime } from "../components/time";
+import { i18next } from "../i18next.server";
+import { createPasswordReset, listPendingResets } from "../models/password-resets.server";
+import { limitedAccounts, liftSignInLimits } from "../models/sign-in-limits.server";
 import { roles } from "../domain/vocabulary";
 import { EmptyState, FormAlert } from "../components/form";
 import { changeRole, deactivatePerson, listPeople, reactivatePerson, type PersonResult } from "../models/people.server";
@@ -12,12 +17,23 @@ import { pageTitle } from "../utils/meta";
 
 export const meta: MetaFunction = pageTitle("titles.people");
 
+// Reset links are shown here: never kept by a cache.
+export const headers: HeadersFunction = () => ({ "Cache-Control": "private, no-store" });
+
 export function loader({ request, context }: LoaderFunctionArgs) {
   requirePermission(context, request, "people.view");
-  return { people: listPeople(context.services.db) };
+  const { db } = context.services;
+  const limited = limitedAccounts(db);
+  return data(
+    {
+      people: listPeople(db).map((p) => ({ ...p, limited: limited.has(p.email) })),
+      pendingResets: listPendingResets(db),
+    },
+    { headers: { "Cache-Control": "private, no-store" } },
+  );
 }
 
-type ActionResult = { ok: boolean; message: string; personId?: number };
+type ActionResult = { ok: boolean; message: string; personId?: number; name?: string; link?: string };
 
 const writes = { deactivate: deactivatePerson, reactivate: reactivatePerson } as const;
 
@@ -34,6 +50,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
     result = changeRole(db, actor, personId, parsed.data.role, context.requestMeta);
   } else if (intent === "deactivate" || intent === "reactivate") {
     result = writes[intent](db, actor, personId, context.requestMeta);
+  } else if (intent === "liftSignInLimits" || intent === "createPasswordReset") {
+    return accessAction(context, request, actor, intent, personId);
   } else {
     return data<ActionResult>({ ok: false, message: "errors.invalidValue" }, { status: 400 });
   }
@@ -42,9 +60,44 @@ export async function action({ request, context }: ActionFunctionArgs) {
   return data<ActionResult>({ ok: true, message: result.message, personId });
 }
 
+/** Lifting a person's sign-in limits, or making a reset link to hand over (shown once, here). */
+async function accessAction(
+  context: ActionFunctionArgs["context"],
+  request: Request,
+  actor: ReturnType<typeof requirePermission>,
+  intent: "liftSignInLimits" | "createPasswordReset",
+  personId: number,
+) {
+  const { db, env } = context.services;
+  const noStore = { "Cache-Control": "private, no-store" };
+  const name = listPeople(db).find((p) => p.id === personId)?.name;
+  if (intent === "liftSignInLimits") {
+    const lifted = liftSignInLimits(db, actor, personId, context.requestMeta);
+    if (!lifted.ok && lifted.reason === "forbidden") throw forbidden();
+    if (!lifted.ok) return data<ActionResult>({ ok: false, message: "errors.notFound" }, { status: 404 });
+    return data<ActionResult>({ ok: true, message: "access:people.lifted", personId, name });
+  }
+  const t = await i18next.getFixedT(request, "access");
+  const reset = createPasswordReset(
+    db,
+    actor,
+    personId,
+    { baseUrl: env.APP_URL, compose: (link, to) => ({ subject: t("reset.mailSubject"), body: t("reset.mailBody", { email: to, link }) }) },
+    context.requestMeta,
+  );
+  if (!reset.ok && reset.reason === "forbidden") throw forbidden();
+  if (!reset.ok)
+    return data<ActionResult>(
+      { ok: false, message: reset.reason === "inactive" ? "errors.alreadyClosed" : "errors.notFound" },
+      { status: 409 },
+    );
+  return data<ActionResult>({ ok: true, message: "access:people.resetCreated", personId, name, link: reset.link }, { headers: noStore });
+}
+
 export default function People() {
   const { t } = useTranslation();
-  const { people } = useLoaderData<typeof loader>();
+  const { t: ta } = useTranslation("access");
+  const { people, pendingResets } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const me = useRootData()?.user;
   const navigation = useNavigation();
@@ -60,7 +113,12 @@ export default function People() {
           {t("invitations.invite")}
         </Link>
       </header>
-      <FormAlert message={result ? t(result.message as "people.roleChanged") : null} tone={result?.ok ? "success" : "error"} />
+      <FormAlert
+        message={result ? t(result.message as "people.roleChanged", { name: result.name }) : null}
+        tone={result?.ok ? "success" : "error"}
+      />
+      {result?.link ? <CopyField label={ta("people.resetLinkFor", { name: result.name })} value={result.link} /> : null}
+      <PendingResets resets={pendingResets} />
       {people.length === 0 ? (
         <EmptyState title={t("people.empty")} />
       ) : (
@@ -117,6 +175,7 @@ export default function People() {
                     </td>
                     <td data-label={t("fields.status")}>
                       <span className={`badge badge--${p.status}`}>{t(`people.status.${p.status}`)}</span>
+                      {p.limited ? <span className="badge badge--overdue">{ta("people.limited")}</span> : null}
                     </td>
                     <td>
                       {self ? null : (
@@ -137,6 +196,16 @@ export default function People() {
                               {t("people.reactivate")} <span className="visually-hidden">{p.name}</span>
                             </button>
                           )}
+                          {p.status === "active" ? (
+                            <button type="submit" name="intent" value="createPasswordReset" className="button button--small button--quiet">
+                              {ta("people.createReset")} <span className="visually-hidden">{p.name}</span>
+                            </button>
+                          ) : null}
+                          {p.limited ? (
+                            <button type="submit" name="intent" value="liftSignInLimits" className="button button--small">
+                              {ta("people.lift")} <span className="visually-hidden">{p.name}</span>
+                            </button>
+                          ) : null}
                         </Form>
                       )}
                     </td>
@@ -148,5 +217,35 @@ export default function People() {
         </div>
       )}
     </div>
+  );
+}
+
+type PendingReset = { id: number; name: string; email: string; createdAt: string | Date; expiresAt: string | Date; link: string };
+
+/** Reset requests from the sign-in page that no mail carried: the secretariat hands each link over. */
+function PendingResets({ resets }: { resets: PendingReset[] }) {
+  const { t } = useTranslation("access");
+  if (resets.length === 0) return null;
+  return (
+    <section className="stack" aria-labelledby="pending-resets">
+      <h2 id="pending-resets">{t("people.pendingResets")}</h2>
+      <p className="muted">{t("people.pendingResetsLead")}</p>
+      <ul className="card-list">
+        {resets.map((r) => (
+          <li key={r.id} className="card" data-testid={`reset-${r.email}`}>
+            <h3 className="card__title">
+              {r.name} <span className="cell-sub">{r.email}</span>
+            </h3>
+            <p className="card__meta">
+              <Trans t={t} i18nKey="people.requestedAt" components={{ date: <DateTime value={r.createdAt} /> }} />
+              {" · "}
+              <Trans t={t} i18nKey="people.expiresAt" components={{ date: <DateTime value={r.expiresAt} /> }} />
+            </p>
+            <p className="card__meta">{t("reset.outboxNote", { name: r.name })}</p>
+            <CopyField label={t("people.resetLinkFor", { name: r.name })} value={r.link} />
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }

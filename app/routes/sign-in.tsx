@@ -1,5 +1,5 @@
-import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, useActionData, useSearchParams } from "@remix-run/react";
+import { data, redirect, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useSearchParams } from "@remix-run/react";
 import { useEffect, useRef } from "react";
 import { useTranslation } from "react-i18next";
 import { FormAlert, SubmitButton, TextField } from "../components/form";
@@ -11,9 +11,17 @@ import { pageTitle } from "../utils/meta";
 
 export const meta: MetaFunction = pageTitle("titles.signIn");
 
+/** Never cached; a refused attempt says when to try again. */
+export const headers: HeadersFunction = ({ actionHeaders }) => {
+  const headers = new Headers({ "Cache-Control": "private, no-store" });
+  const retryAfter = actionHeaders.get("Retry-After");
+  if (retryAfter) headers.set("Retry-After", retryAfter);
+  return headers;
+};
+
 export function loader({ context }: LoaderFunctionArgs) {
   requireAnonymous(context);
-  return null;
+  return data(null, { headers: { "Cache-Control": "private, no-store" } });
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -26,17 +34,24 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const values = { email: parsed.data.email, redirectTo: parsed.data.redirectTo ?? "" };
     if (result.reason === "throttled") {
       return data(
-        { ok: false as const, errors: { form: "errors.signInThrottled" }, minutes: result.retryAfterMinutes, values },
-        { status: 429 },
+        { ok: false as const, errors: { form: "errors.signInThrottled" }, count: result.retryAfterMinutes, values },
+        { status: 429, headers: { "Retry-After": String(result.retryAfterMinutes * 60) } },
       );
     }
-    return data({ ok: false as const, errors: { form: "errors.signInInvalid" }, minutes: 0, values }, { status: 400 });
+    if (result.reason === "slowed") {
+      return data(
+        { ok: false as const, errors: { form: "access:signIn.slowed" }, count: result.retryAfterSeconds, values },
+        { status: 429, headers: { "Retry-After": String(result.retryAfterSeconds) } },
+      );
+    }
+    return data({ ok: false as const, errors: { form: "errors.signInInvalid" }, count: 0, values }, { status: 400 });
   }
   return redirect(safeRedirect(parsed.data.redirectTo), { headers: { "Set-Cookie": context.sessionCookie.serialize(result.token) } });
 }
 
 export default function SignIn() {
   const { t } = useTranslation();
+  const { t: ta } = useTranslation("access");
   const actionData = useActionData<typeof action>();
   const password = useRef<HTMLInputElement>(null);
   // After a failed attempt the password is cleared, the email kept.
@@ -49,13 +64,14 @@ export default function SignIn() {
   const [params] = useSearchParams();
   const errors: Record<string, string> = actionData?.errors ?? {};
   const values: Record<string, string> = actionData?.values ?? {};
-  const minutes = actionData && "minutes" in actionData ? actionData.minutes : 0;
+  const count = actionData && "count" in actionData ? actionData.count : 0;
   return (
     <section className="auth-card" aria-labelledby="sign-in-title">
       <h1 id="sign-in-title">{t("auth.signInTitle")}</h1>
       <p className="lead">{t("auth.signInLead")}</p>
+      {!actionData && params.get("reset") === "done" ? <FormAlert message={ta("reset.done")} tone="success" /> : null}
       <Form method="post" noValidate className="stack">
-        <FormAlert message={errors.form ? t(errors.form as "errors.signInInvalid", { count: minutes }) : null} />
+        <FormAlert message={errors.form ? t(errors.form as "errors.signInInvalid", { count }) : null} />
         <input type="hidden" name="redirectTo" value={values.redirectTo ?? params.get("redirectTo") ?? ""} />
         <TextField
           name="email"
@@ -77,6 +93,9 @@ export default function SignIn() {
         />
         <SubmitButton pendingLabel={t("auth.signingIn")}>{t("auth.signIn")}</SubmitButton>
       </Form>
+      <p>
+        <Link to="/password-reset">{ta("signIn.forgot")}</Link>
+      </p>
       <p className="muted">{t("auth.noAccount")}</p>
     </section>
   );

@@ -63,8 +63,26 @@ export function requireEventReader(context: AppLoadContext, request: Request, ev
   return { user, event };
 }
 
-/** Only same-site relative paths, so a crafted link cannot send someone elsewhere after sign-in. */
+/** Stands in for the site's own origin: only the path of the resolved address is ever returned. */
+const SELF = "http://convene.invalid";
+
+/**
+ * Where to go after signing in: only a path on this site, read as a browser would read it, so a
+ * crafted link cannot send someone elsewhere. Browsers drop ASCII tabs and line breaks anywhere in a
+ * URL and read `\` as `/`, so `/\t/evil.example` and `/\\evil.example` both mean `//evil.example`.
+ * The value is cleaned the same way, resolved against this site and kept only if it stays here; the
+ * answer is the resolved path, query and fragment, never a scheme-relative `//…`.
+ */
 export function safeRedirect(to: FormDataEntryValue | string | null | undefined, fallback = "/"): string {
-  if (typeof to !== "string" || !to.startsWith("/") || to.startsWith("//") || to.startsWith("/\\")) return fallback;
-  return to;
+  if (typeof to !== "string") return fallback;
+  const cleaned = to.replace(/[\t\n\r]/g, "");
+  if (!cleaned.startsWith("/") || cleaned.startsWith("//") || cleaned.includes("\\")) return fallback;
+  let url: URL;
+  try {
+    url = new URL(cleaned, SELF);
+  } catch {
+    return fallback;
+  }
+  if (url.origin !== SELF || url.pathname.startsWith("//")) return fallback;
+  return url.pathname + url.search + url.hash;
 }

@@ -32,6 +32,10 @@ interface Targets {
   "person.changeRole": { id: number };
   "person.deactivate": { id: number };
   "person.reactivate": { id: number };
+  /** Lifting the sign-in limits on a person's account (after failed attempts). */
+  "person.liftSignInLimits": { id: number };
+  /** Making a single-use link for a person to set a new password, to hand over to them. */
+  "person.createPasswordReset": { id: number };
   "organisations.view": undefined;
   "organisation.manage": undefined;
   "invitations.view": undefined;
@@ -82,6 +86,8 @@ export const actions = [
   "person.changeRole",
   "person.deactivate",
   "person.reactivate",
+  "person.liftSignInLimits",
+  "person.createPasswordReset",
   "organisations.view",
   "organisation.manage",
   "invitations.view",
@@ -123,6 +129,9 @@ const rules: { [A in Action]: (actor: Actor, target: Targets[A]) => boolean } = 
   "person.changeRole": (actor, t) => secretariatOnly(actor) && t.id !== actor.id,
   "person.deactivate": (actor, t) => secretariatOnly(actor) && t.id !== actor.id,
   "person.reactivate": (actor, t) => secretariatOnly(actor) && t.id !== actor.id,
+  "person.liftSignInLimits": secretariatOnly,
+  // Their own password is changed on the account page, with the current one.
+  "person.createPasswordReset": (actor, t) => secretariatOnly(actor) && t.id !== actor.id,
   "organisations.view": secretariatOnly,
   "organisation.manage": secretariatOnly,
   "invitations.view": secretariatOnly,

@@ -78,7 +78,7 @@ export const invitations = sqliteTable(
 /** Every message Convene would send, kept so the secretariat can pass links on by hand. */
 export const mailOutbox = sqliteTable("mail_outbox", {
   id: integer("id").primaryKey({ autoIncrement: true }),
-  kind: text("kind", { enum: ["invitation"] }).notNull(),
+  kind: text("kind", { enum: ["invitation", "password_reset"] }).notNull(),
   recipient: text("recipient").notNull(),
   subject: text("subject").notNull(),
   body: text("body").notNull(),

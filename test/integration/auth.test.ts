@@ -44,7 +44,7 @@ describe("signing in and out", () => {
     expect(await res.text()).toContain("This field is required.");
   });
 
-  it("locks an account for a while after repeated failures, with a clear wait time", async () => {
+  it("blocks an account from one address for a while after repeated failures, with a clear wait time", async () => {
     const email = "police@convene.example";
     for (let i = 0; i < 5; i++) {
       expect((await post(server, "/sign-in", { email, password: `wrong-${i}` })).status).toBe(400);

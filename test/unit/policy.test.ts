@@ -15,6 +15,8 @@ const matrix: Record<Action, { target?: unknown; allowed: Role[] }> = {
   "person.changeRole": { target: other, allowed: ["secretariat"] },
   "person.deactivate": { target: other, allowed: ["secretariat"] },
   "person.reactivate": { target: other, allowed: ["secretariat"] },
+  "person.liftSignInLimits": { target: other, allowed: ["secretariat"] },
+  "person.createPasswordReset": { target: other, allowed: ["secretariat"] },
   "organisations.view": { allowed: ["secretariat"] },
   "organisation.manage": { allowed: ["secretariat"] },
   "invitations.view": { allowed: ["secretariat"] },
