@@ -38,6 +38,7 @@ export interface Convene {
 /** Builds the whole process (database, HTTP, Remix, Socket.IO) without listening yet. */
 export async function createConvene(env: Env, log: (m: string) => void = console.log): Promise<Convene> {
   const db = openDatabase(env.DATABASE_PATH);
+  log(`Demo mode is ${env.DEMO_MODE ? "on" : "off"}: ${env.DEMO_MODE_REASON}.`);
   const seeded = env.DEMO_MODE && isEmptyDatabase(db) ? await seedDemoForum(db) : null;
 
   const app = express();
