@@ -182,7 +182,10 @@ describe("Cache-Control", () => {
 
   it("is private, no-store on every confidential answer, for every role and for someone signed out", async () => {
     const wrong: string[] = [];
-    for (const [who, cookie] of cookies) {
+    // One account of each role (the four delegates see alike), and no account.
+    const roles = new Map([...new Map(DEMO_ACCOUNTS.map((a) => [a.role, a.email])).values()].map((email) => [email, cookies.get(email)]));
+    roles.set("anonymous", undefined);
+    for (const [who, cookie] of roles) {
       for (const path of confidential()) {
         const res = await get(server, path, cookie);
         await res.arrayBuffer();
@@ -445,5 +448,20 @@ describe("a merged commitment's lineage", () => {
     const full = await (await get(server, `/commitments/${mergedId}`, cookies.get(SECRETARIAT))).text();
     expect(full).toContain(`${secret.reference} Undercover liaison protocol`);
     expect(full).not.toContain("commitment you cannot see");
+  });
+});
+
+describe("demo mode at start", () => {
+  it("says whether it is on and why", async () => {
+    expect(server.logs).toContain("Demo mode is on: DEMO_MODE=true.");
+    const deployed = await startServer({ DEMO_MODE: "", APP_URL: "http://convene.example.org" });
+    try {
+      expect(deployed.convene.services.env.DEMO_MODE).toBe(false);
+      expect(deployed.logs).toContain(
+        "Demo mode is off: APP_URL http://convene.example.org is not a loopback address (set DEMO_MODE=true to seed the demo anyway).",
+      );
+    } finally {
+      await deployed.close();
+    }
   });
 });
