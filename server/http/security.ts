@@ -109,12 +109,15 @@ export function privateByDefault(_req: Request, res: Response, next: NextFunctio
   next();
 }
 
-/** Answers 400 to a `Host` (or trusted `X-Forwarded-Host`) that is no host at all, instead of failing to build the page's URL. */
+/**
+ * Answers 400 to a `Host` (or trusted `X-Forwarded-Host`) that is no host at all, instead of failing to
+ * build the page's URL. A request without one (HTTP/1.0) goes on, and a mutation must then name `APP_URL`'s origin.
+ */
 export function rejectMalformedHost(env: Pick<Env, "TRUST_PROXY">) {
   return (req: Request, res: Response, next: NextFunction) => {
     const forwarded = env.TRUST_PROXY ? req.headers["x-forwarded-host"] : undefined;
-    const hosts = [req.headers.host, ...(forwarded === undefined ? [] : [String(forwarded).split(",")[0]!.trim()])];
-    if (hosts.some((h) => parseHost(h) === null)) {
+    const hosts = [req.headers.host, forwarded === undefined ? undefined : String(forwarded).split(",")[0]!.trim()];
+    if (hosts.some((h) => h !== undefined && parseHost(h) === null)) {
       res.status(400).type("text/plain").send("This request names no valid host.");
       return;
     }
