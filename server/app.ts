@@ -15,7 +15,16 @@ import { createSignInThrottle } from "../app/models/sign-in.server";
 import type { AppLoadContext } from "@remix-run/node";
 import type { IoServer, Services } from "./context";
 import type { Env } from "./env";
-import { cspNonce, guardMutations, securityHeaders, serverTiming } from "./http/security";
+import {
+  cspNonce,
+  errorHandler,
+  guardMutations,
+  privateByDefault,
+  refuseLegacyDataRequests,
+  rejectMalformedHost,
+  securityHeaders,
+  serverTiming,
+} from "./http/security";
 import { createSessionCookie, sessionMiddleware } from "./http/session";
 import { createMailer } from "./mailer";
 import { createDocumentHub } from "./realtime/documents";
@@ -42,6 +51,7 @@ export interface Convene {
 /** Builds the whole process (database, HTTP, Remix, Socket.IO) without listening yet. */
 export async function createConvene(env: Env, log: (m: string) => void = console.log): Promise<Convene> {
   const db = openDatabase(env.DATABASE_PATH);
+  log(`Demo mode is ${env.DEMO_MODE ? "on" : "off"}: ${env.DEMO_MODE_REASON}.`);
   const seeded = env.DEMO_MODE && isEmptyDatabase(db) ? await seedDemoForum(db) : null;
 
   const app = express();
@@ -95,6 +105,8 @@ export async function createConvene(env: Env, log: (m: string) => void = console
   app.get("/favicon.ico", (_req, res) => res.redirect(301, "/favicon.svg"));
   app.set("trust proxy", env.TRUST_PROXY);
   app.use(serverTiming);
+  app.use(privateByDefault);
+  app.use(rejectMalformedHost(env));
   app.use(compression());
   app.use(cspNonce);
   app.use(securityHeaders(env));
@@ -115,6 +127,7 @@ export async function createConvene(env: Env, log: (m: string) => void = console
   }
 
   const sessionCookie = createSessionCookie(env);
+  app.use(refuseLegacyDataRequests);
   app.use(guardMutations(env));
   app.use(sessionMiddleware(db, env, sessionCookie));
   app.all(
@@ -131,11 +144,7 @@ export async function createConvene(env: Env, log: (m: string) => void = console
       }),
     }),
   );
-  app.use((error: Error & { type?: string }, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
-    log(`request failed: ${error.stack ?? error}`);
-    if (res.headersSent) return;
-    res.status(500).type("text/plain").send("Something went wrong on our side. Please try again.");
-  });
+  app.use(errorHandler(log));
 
   return {
     httpServer,

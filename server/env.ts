@@ -62,9 +62,45 @@ const EnvSchema = z
   .transform((env) => {
     const APP_URL = env.APP_URL ?? `http://localhost:${env.PORT === 0 ? 3000 : env.PORT}`;
     const BACKUP_DIR = env.BACKUP_DIR ?? join(dirname(env.DATABASE_PATH), "backups");
-    // A real deployment (served over HTTPS) never gets demo accounts with a published password unless asked.
-    return { ...env, APP_URL, BACKUP_DIR, DEMO_MODE: env.DEMO_MODE ?? !APP_URL.startsWith("https:") };
+    const demo = demoModeFor(env.DEMO_MODE, env.APP_URL, env.HOST);
+    return { ...env, APP_URL, BACKUP_DIR, DEMO_MODE: demo.on, DEMO_MODE_REASON: demo.reason };
   });
+
+/** True for `localhost` (and `*.localhost`), 127.0.0.0/8 and ::1: addresses only this machine can reach. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname
+    .toLowerCase()
+    .replace(/^\[|\]$/g, "")
+    .replace(/\.$/, "");
+  if (host === "localhost" || host.endsWith(".localhost")) return true;
+  if (host === "::1" || host === "0:0:0:0:0:0:0:1") return true;
+  if (/^::ffff:127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)) return true;
+  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
+  return v4 !== null && v4.slice(1).every((n) => Number(n) <= 255) && v4[1] === "127";
+}
+
+/**
+ * Demo accounts share a published password, so they are seeded only where nobody else can reach them:
+ * when `DEMO_MODE=true` says so, or (unless `DEMO_MODE=false`) when the public address is a loopback one.
+ * A missing `APP_URL` counts as loopback only when the server also listens on a loopback address:
+ * a forgotten setting on a server open to the network seeds nothing.
+ */
+export function demoModeFor(explicit: boolean | undefined, appUrl: string | undefined, host: string): { on: boolean; reason: string } {
+  if (explicit === true) return { on: true, reason: "DEMO_MODE=true" };
+  if (explicit === false) return { on: false, reason: "DEMO_MODE=false" };
+  if (appUrl !== undefined) {
+    const hostname = new URL(appUrl).hostname;
+    return isLoopbackHost(hostname)
+      ? { on: true, reason: `APP_URL ${appUrl} is a loopback address` }
+      : { on: false, reason: `APP_URL ${appUrl} is not a loopback address (set DEMO_MODE=true to seed the demo anyway)` };
+  }
+  return isLoopbackHost(host)
+    ? { on: true, reason: `APP_URL is not set and Convene listens on the loopback address ${host}` }
+    : {
+        on: false,
+        reason: `APP_URL is not set and Convene listens on ${host}, which others can reach (set DEMO_MODE=true to seed the demo)`,
+      };
+}
 
 export type Env = z.infer<typeof EnvSchema>;
 

@@ -31,10 +31,10 @@ export function Timeline({ years, currentId }: { years: CommitmentPageData["year
             {y.in.map((l, i) => (
               <p key={`in-${i}`} className="card__meta">
                 {t("timeline.inFrom", { kind: t(`carryKind.${l.kind}`) })}{" "}
-                {l.source ? (
+                {l.source.visible ? (
                   <Link to={`/commitments/${l.source.id}`}>{`${l.source.reference} ${l.source.title}`}</Link>
                 ) : (
-                  t("timeline.hidden")
+                  t("timeline.hiddenSource")
                 )}
                 {" · "}
                 {t("timeline.decided")} <DateTime value={l.decidedAt} options={{ dateStyle: "medium", timeStyle: undefined }} />
@@ -62,10 +62,10 @@ export function Timeline({ years, currentId }: { years: CommitmentPageData["year
                 {l.withdrawn ? null : (
                   <>
                     {" → "}
-                    {l.target ? (
+                    {l.target.visible ? (
                       <Link to={`/commitments/${l.target.id}`}>{`${l.target.reference} ${l.target.title}`}</Link>
                     ) : (
-                      t("timeline.hidden")
+                      t("timeline.hiddenTarget")
                     )}
                   </>
                 )}

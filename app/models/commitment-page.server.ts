@@ -63,6 +63,9 @@ function todayFor(user: SessionUser | null): string {
   return utcToZoned(new Date(), user?.timeZone ?? "UTC").date;
 }
 
+/** One end of a carry-over link as a reader sees it. */
+export type LineageEnd = { visible: true; id: number; reference: string; title: string } | { visible: false };
+
 // ---------------------------------------------------------------------------------------------
 // Loader
 
@@ -81,8 +84,10 @@ export function loadCommitmentPage(context: AppLoadContext, request: Request, id
     return !!a && can(user, "commitment.view", a);
   };
   const titles = commitmentTitles(db, linkedIds.filter(viewable));
-  const other = (id: number | null, reference: string | null) =>
-    id !== null && viewable(id) ? { id, reference: reference ?? "", title: titles.get(id) ?? "" } : null;
+  // The other end of a carry-over link: named when this reader may see it, otherwise only said to exist
+  // ("an earlier commitment you cannot see"), with nothing of it (reference, title, rationale) sent.
+  const other = (id: number | null, reference: string | null): LineageEnd =>
+    id !== null && viewable(id) ? { visible: true, id, reference: reference ?? "", title: titles.get(id) ?? "" } : { visible: false };
 
   const years = lineage.years
     .filter((y) => y.id === commitment.id || viewable(y.id))
@@ -102,16 +107,17 @@ export function loadCommitmentPage(context: AppLoadContext, request: Request, id
       // What this year's record became, and where it came from when that was another reference (split, merged).
       out: lineage.links
         .filter((l) => l.fromId === y.id)
-        .map((l) => ({
-          kind: l.kind,
-          rationale: l.rationale,
-          decidedAt: l.decidedAt,
-          withdrawn: l.toId === null,
-          target: other(l.toId, l.toReference),
-        })),
+        .map((l) => {
+          const target = other(l.toId, l.toReference);
+          const withdrawn = l.toId === null;
+          return { kind: l.kind, rationale: withdrawn || target.visible ? l.rationale : null, decidedAt: l.decidedAt, withdrawn, target };
+        }),
       in: lineage.links
         .filter((l) => l.toId === y.id && !yearIds.includes(l.fromId))
-        .map((l) => ({ kind: l.kind, rationale: l.rationale, decidedAt: l.decidedAt, source: other(l.fromId, l.fromReference) })),
+        .map((l) => {
+          const source = other(l.fromId, l.fromReference);
+          return { kind: l.kind, rationale: source.visible ? l.rationale : null, decidedAt: l.decidedAt, source };
+        }),
     }));
 
   const cycle = currentCycle(db);

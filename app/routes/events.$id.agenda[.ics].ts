@@ -17,7 +17,7 @@ export function loader({ request, context, params }: LoaderFunctionArgs) {
     headers: {
       "Content-Type": "text/calendar; charset=utf-8",
       "Content-Disposition": `attachment; filename="${calendarFileName(event)}"`,
-      "Cache-Control": "private, no-cache",
+      "Cache-Control": "private, no-store",
     },
   });
 }

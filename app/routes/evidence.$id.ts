@@ -4,16 +4,17 @@ import { notFound, requireReader } from "../utils/auth.server";
 import { can } from "../utils/policy";
 
 /**
- * An evidence file, as a download. Only someone who may see the commitment gets it: anyone else gets a
- * 404 (someone signed out is first asked to sign in, unless the commitment is public).
+ * An evidence file, as a download. Only someone who may see the commitment gets it. Anyone else is
+ * answered alike whether the file exists or not: someone signed out is asked to sign in (unless the
+ * commitment is public), someone signed in gets a 404.
  */
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const id = Number(params.id);
-  if (!Number.isInteger(id) || id <= 0) notFound();
   const { db, env } = context.services;
-  const found = getEvidence(db, id) ?? notFound();
-  const access = commitmentAccess(db, found.commitmentId) ?? notFound();
-  const user = requireReader(context, request, (u) => can(u, "commitment.view", access));
+  const found = Number.isInteger(id) && id > 0 ? getEvidence(db, id) : null;
+  const access = found ? commitmentAccess(db, found.commitmentId) : null;
+  const user = requireReader(context, request, (u) => access !== null && can(u, "commitment.view", access));
+  if (!found || !access) notFound();
   const { evidence } = found;
   if (evidence.kind !== "file" || !evidence.sha256) notFound();
   const file = (await readStoredFile(evidenceDir(env.DATABASE_PATH), evidence.sha256)) ?? notFound();

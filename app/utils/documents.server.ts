@@ -30,20 +30,26 @@ export function refusedOrOk<T extends { ok: true }>(result: T | DocumentRefusal)
 }
 
 /**
- * A published version and its reader. Public versions can be read without an account; for anything
- * else, someone signed out is sent to sign in, and someone who may not read it gets a 404.
+ * A published version and its reader. Public versions can be read without an account. Anyone else is
+ * answered alike whether the version exists or not: someone signed out is sent to sign in, someone
+ * signed in who may not read it gets a 404.
  */
 export function requirePublicationReader(context: AppLoadContext, request: Request, params: { id?: string; number?: string }) {
   const db = context.services.db;
   const id = Number(params.id);
   const number = Number(params.number);
-  if (!Number.isInteger(id) || id <= 0 || !Number.isInteger(number) || number <= 0) notFound();
-  const publication = getPublication(db, id, number) ?? notFound();
-  const user = requireReader(context, request, (u) =>
-    can(u, "publication.view", {
-      visibility: publication.visibility ?? "group",
-      membership: u ? membershipOf(db, publication.groupId, u.id) : null,
-    }),
+  const valid = Number.isInteger(id) && id > 0 && Number.isInteger(number) && number > 0;
+  const publication = valid ? getPublication(db, id, number) : null;
+  const user = requireReader(
+    context,
+    request,
+    (u) =>
+      !!publication &&
+      can(u, "publication.view", {
+        visibility: publication.visibility ?? "group",
+        membership: u ? membershipOf(db, publication.groupId, u.id) : null,
+      }),
   );
+  if (!publication) notFound();
   return { user, publication };
 }

@@ -3,7 +3,7 @@ import type { NextFunction, Request, Response } from "express";
 import helmet from "helmet";
 import type { Env } from "../env";
 import { EVIDENCE_MAX_FILES } from "../../app/utils/progress-validation";
-import { isSameOrigin } from "./origin";
+import { isSameOrigin, parseHost } from "./origin";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -63,7 +63,7 @@ export function bodyLimitFor(req: Pick<Request, "method" | "path" | "headers">, 
 export function guardMutations(env: Env) {
   return (req: Request, res: Response, next: NextFunction) => {
     if (SAFE_METHODS.has(req.method)) return next();
-    if (!isSameOrigin(req.headers, env.APP_URL)) {
+    if (!isSameOrigin(req.headers, env.APP_URL, { trustProxy: env.TRUST_PROXY })) {
       res.status(403).type("text/plain").send("This request did not come from a Convene page, so it was refused.");
       return;
     }
@@ -91,4 +91,67 @@ export function serverTiming(_req: Request, res: Response, next: NextFunction) {
     return writeHead.apply(this, args);
   } as typeof writeHead;
   next();
+}
+
+/** What every answer that does not say otherwise carries: confidential pages, their data and downloads stay out of every cache. */
+export const PRIVATE_CACHE_CONTROL = "private, no-store";
+
+/**
+ * Marks every answer `Cache-Control: private, no-store` unless it set its own (static assets, a public
+ * report or version, a calendar feed): a route that forgets cannot leave a confidential page in a cache.
+ */
+export function privateByDefault(_req: Request, res: Response, next: NextFunction) {
+  const writeHead = res.writeHead;
+  res.writeHead = function (this: Response, ...args: Parameters<typeof writeHead>) {
+    if (!this.headersSent && !this.hasHeader("Cache-Control")) this.setHeader("Cache-Control", PRIVATE_CACHE_CONTROL);
+    return writeHead.apply(this, args);
+  } as typeof writeHead;
+  next();
+}
+
+/**
+ * Answers 400 to a `Host` (or trusted `X-Forwarded-Host`) that is no host at all, instead of failing to
+ * build the page's URL. A request without one (HTTP/1.0) goes on, and a mutation must then name `APP_URL`'s origin.
+ */
+export function rejectMalformedHost(env: Pick<Env, "TRUST_PROXY">) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const forwarded = env.TRUST_PROXY ? req.headers["x-forwarded-host"] : undefined;
+    const hosts = [req.headers.host, forwarded === undefined ? undefined : String(forwarded).split(",")[0]!.trim()];
+    if (hosts.some((h) => h !== undefined && parseHost(h) === null)) {
+      res.status(400).type("text/plain").send("This request names no valid host.");
+      return;
+    }
+    next();
+  };
+}
+
+/**
+ * Convene's pages fetch their data from `<path>.data`; the older `?_data=<route>` form is answered 404,
+ * as Remix no longer serves it reliably (routes answering with a status failed there with a 500).
+ */
+export function refuseLegacyDataRequests(req: Request, res: Response, next: NextFunction) {
+  const query = req.originalUrl.indexOf("?");
+  if (query !== -1 && new URLSearchParams(req.originalUrl.slice(query + 1)).has("_data")) {
+    res.status(404).type("text/plain").send("Not found.");
+    return;
+  }
+  next();
+}
+
+/** The last handler: a request Express itself rejected (an undecodable path) keeps its 4xx; anything else is logged and answered 500. */
+export function errorHandler(log: (m: string) => void) {
+  return (error: Error & { status?: number; statusCode?: number }, _req: Request, res: Response, _next: NextFunction) => {
+    const status = error.status ?? error.statusCode;
+    if (typeof status === "number" && status >= 400 && status < 500) {
+      if (!res.headersSent)
+        res
+          .status(status)
+          .type("text/plain")
+          .send(status === 413 ? "This request is too large." : "This request is not valid.");
+      return;
+    }
+    log(`request failed: ${error.stack ?? error}`);
+    if (res.headersSent) return;
+    res.status(500).type("text/plain").send("Something went wrong on our side. Please try again.");
+  };
 }

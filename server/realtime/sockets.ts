@@ -53,7 +53,7 @@ export function attachSockets(io: IoServer, services: Services, log: (m: string)
 
   io.use((socket, next) => {
     const headers = socket.handshake.headers;
-    if (!isSameOrigin(headers, env.APP_URL)) {
+    if (!isSameOrigin(headers, env.APP_URL, { trustProxy: env.TRUST_PROXY })) {
       return next(handshakeError({ code: "origin_not_allowed", message: "Connections are only accepted from Convene's own pages." }));
     }
     const token = readSessionToken(headers.cookie);

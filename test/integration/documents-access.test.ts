@@ -100,7 +100,8 @@ describe("documents: who may read, edit and manage", () => {
     expect(await md.text()).toContain("| Detection |");
     // The live draft behind it still needs an account.
     expect((await get(server, `/documents/${publishedId}`)).status).toBe(302);
-    expect((await get(server, `/documents/${publishedId}/v/2`)).status).toBe(404);
+    // A version that does not exist is answered like one that is not public: sign in first (decision 027).
+    expect((await get(server, `/documents/${publishedId}/v/2`)).status).toBe(302);
   });
 
   it("keeps a group-only published version from people outside the group", async () => {
