@@ -59,8 +59,13 @@ function presenceMessage(clientIds: number[], name: string, clock = 1): Buffer {
   return Buffer.from(encoding.toUint8Array(message));
 }
 
+/** Sends `doc:message` with these arguments and an acknowledgement; an answer that never comes fails after 5 s. */
 function sendRaw(client: DocClient, ...args: unknown[]): Promise<Ack> {
-  return new Promise((resolve) => client.socket.emit("doc:message", ...args, resolve));
+  return new Promise((resolve, reject) =>
+    client.socket
+      .timeout(5000)
+      .emit("doc:message", ...args, (error: Error | null, answer: Ack) => (error ? reject(error) : resolve(answer))),
+  );
 }
 
 /**
