@@ -3,6 +3,8 @@
  * waiting, nodes the document schema does not know, presence floods and squatting, requests without an answer,
  * `__proto__` payloads, and sessions that expire while a socket is open.
  */
+import { rmSync } from "node:fs";
+import { dirname } from "node:path";
 import * as encoding from "lib0/encoding";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as syncProtocol from "y-protocols/sync";
@@ -11,6 +13,8 @@ import { appendDocumentUpdate, loadDocumentState } from "../../app/models/docume
 import { publishDocument } from "../../app/models/documents.server";
 import { actorFor } from "../../app/models/people.server";
 import { MAX_PRESENCE_IDS_PER_SOCKET, PRESENCE_RATE, type Ack } from "../../app/realtime/protocol";
+import { createConvene, type Convene } from "../../server/app";
+import { parseEnv } from "../../server/env";
 import { groupWithDocument, openDocument, saved, until, type DocClient } from "../support/documents";
 import { connectSocket, get, onceConnected, personId, signInAs, startServer, type TestServer } from "../support/server";
 
@@ -149,6 +153,38 @@ describe("document changes that must be refused without touching anything", () =
     const fresh = await open("government@convene.example", documentId);
     expect(fresh.doc.getXmlFragment("default").toString()).toBe(before);
     expect(fresh.doc.store.pendingStructs).toBeNull();
+  });
+
+  it("a server restarted after a refused update serves the document as before", async () => {
+    const own = await startServer();
+    const databasePath = own.db.$client.name;
+    let restarted: Convene | null = null;
+    try {
+      const { documentId } = groupWithDocument(own, team);
+      const writer = await openDocument(own, "ngo@convene.example", documentId);
+      expect(await sendRaw(writer, documentId, updateMessage(handWrittenUpdate(777_003, 0, "Agreed text")))).toEqual({ ok: true });
+      expect(await sendRaw(writer, documentId, updateMessage(handWrittenUpdate(777_004, 8)))).toMatchObject({ error: "malformed_update" });
+      writer.close();
+      await own.convene.close();
+
+      const env = {
+        NODE_ENV: "production",
+        PORT: "0",
+        HOST: "127.0.0.1",
+        DATABASE_PATH: databasePath,
+        DEMO_MODE: "true",
+        LOG_LEVEL: "silent",
+      };
+      restarted = await createConvene(parseEnv(env), () => {});
+      const { port } = await restarted.listen();
+      const again: TestServer = { ...own, convene: restarted, url: `http://127.0.0.1:${port}`, db: restarted.services.db };
+      const fresh = await openDocument(again, "government@convene.example", documentId);
+      expect(fresh.doc.getXmlFragment("default").toString()).toBe("<paragraph>Agreed text</paragraph>");
+      fresh.close();
+    } finally {
+      await restarted?.close();
+      rmSync(dirname(databasePath), { recursive: true, force: true });
+    }
   });
 
   it("an update that leaves changes waiting for others its sender never sent is refused", async () => {
