@@ -9,6 +9,7 @@ import * as encoding from "lib0/encoding";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as syncProtocol from "y-protocols/sync";
 import * as Y from "yjs";
+import { markdownToState } from "../../app/models/document-content.server";
 import { appendDocumentUpdate, loadDocumentState } from "../../app/models/document-store.server";
 import { publishDocument } from "../../app/models/documents.server";
 import { actorFor } from "../../app/models/people.server";
@@ -278,6 +279,30 @@ describe("document changes that must be refused without touching anything", () =
     await until(peer, () => peer.doc.getXmlFragment("default").length === 1);
     expect(received).toHaveLength(1);
     expect(storedFragment(documentId)).toBe('<heading level="2"><bold>Known</bold><link href="https://example.org"> link</link></heading>');
+  });
+});
+
+describe("what the editor writes", () => {
+  it("passes the schema checks: every node, mark and attribute of the editor's schema", async () => {
+    const { documentId } = groupWithDocument(server, team);
+    const writer = await open("ngo@convene.example", documentId);
+    const markdown = [
+      "## Heading two",
+      "### Heading three",
+      "A paragraph with **bold**, *italic*, ~~struck~~, `code`, <u>underlined</u> and a [link](https://example.org).",
+      "> A quotation.",
+      "- a bullet\n- another",
+      "3. third\n4. fourth",
+      "```ts\nconst x = 1;\n```",
+      "---",
+      "| Who | What |\n| --- | --- |\n| Hotlines | Hashes |",
+    ].join("\n\n");
+    const update = markdownToState(markdown);
+    expect(await sendRaw(writer, documentId, updateMessage(update))).toEqual({ ok: true });
+    const stored = storedFragment(documentId);
+    for (const node of ["heading", "blockquote", "bulletList", "orderedList", "codeBlock", "horizontalRule", "table", "tableHeader"]) {
+      expect(stored).toContain(`<${node.toLowerCase()}`); // Yjs writes element names in lower case
+    }
   });
 });
 
