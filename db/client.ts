@@ -20,8 +20,9 @@ export function openDatabase(path: string): Db {
   const sqlite = new Database(path);
   sqlite.pragma("journal_mode = WAL");
   sqlite.pragma("foreign_keys = ON");
-  // WAL with NORMAL survives a process crash; only a power loss may drop the last commits.
-  sqlite.pragma("synchronous = NORMAL");
+  // WAL with FULL syncs the log on every commit: a committed (and so acknowledged) change survives a power loss,
+  // not only a process crash. Writers that commit often share the cost by committing together (decision 026).
+  sqlite.pragma("synchronous = FULL");
   sqlite.pragma("busy_timeout = 5000");
   const db = drizzle(sqlite, { schema });
   migrate(db, { migrationsFolder });

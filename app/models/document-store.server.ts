@@ -1,6 +1,7 @@
 /**
  * Durable storage of a document's Yjs state: one snapshot plus an append-only tail of updates.
- * Every write is one synchronous SQLite transaction, so once a call returns the change survives a crash.
+ * Every write is one synchronous SQLite transaction (with `synchronous=FULL`), so once a call returns the change
+ * survives a crash of the process and a loss of power.
  */
 import type Database from "better-sqlite3";
 import * as Y from "yjs";
@@ -14,10 +15,19 @@ interface Prepared {
   dropCovered: Database.Statement<[number, number]>;
   touch: Database.Statement<[number]>;
 }
+export interface UpdateToStore {
+  documentId: number;
+  update: Uint8Array;
+  userId: number | null;
+}
+
 interface Statements extends Prepared {
   appendTx: (documentId: number, update: Buffer, userId: number | null) => number;
+  appendManyTx: (rows: readonly UpdateToStore[], touched: readonly number[]) => number[];
   compactTx: (documentId: number, state: Buffer, throughUpdateId: number) => void;
 }
+
+const asBuffer = (bytes: Uint8Array) => (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
 
 const cache = new WeakMap<Database.Database, Statements>();
 
@@ -42,6 +52,11 @@ function statements(db: Db): Statements {
       appendTx: c.transaction(
         (documentId: number, update: Buffer, userId: number | null) => prepared.append.get(documentId, update, userId)!.id,
       ),
+      appendManyTx: c.transaction((rows: readonly UpdateToStore[], touched: readonly number[]) => {
+        const ids = rows.map((row) => prepared.append.get(row.documentId, asBuffer(row.update), row.userId)!.id);
+        for (const documentId of touched) prepared.touch.run(documentId);
+        return ids;
+      }),
       compactTx: c.transaction((documentId: number, state: Buffer, throughUpdateId: number) => {
         prepared.upsertSnapshot.run(documentId, state, throughUpdateId);
         prepared.dropCovered.run(documentId, throughUpdateId);
@@ -77,11 +92,17 @@ export function loadDocumentState(db: Db, documentId: number): StoredState {
   return { doc, lastUpdateId, tailLength: tail.length };
 }
 
-const asBuffer = (bytes: Uint8Array) => (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-
 /** Appends one update in its own transaction; returns its id once it is committed. */
 export function appendDocumentUpdate(db: Db, documentId: number, update: Uint8Array, userId: number | null): number {
   return statements(db).appendTx(documentId, asBuffer(update), userId);
+}
+
+/**
+ * Appends several updates (of any documents) in one transaction, and marks the `touched` documents as changed
+ * now: one commit, so one sync to disk, for everything that arrived together. Returns the new ids in order.
+ */
+export function appendDocumentUpdates(db: Db, rows: readonly UpdateToStore[], touched: readonly number[] = []): number[] {
+  return statements(db).appendManyTx(rows, touched);
 }
 
 /** Records that a document changed now (for lists sorted by last change). */

@@ -12,9 +12,24 @@ export const MAX_PAYLOAD_BYTES = 16 * 1024;
 export const MAX_DOC_MESSAGE_BYTES = 512 * 1024;
 /** Largest accepted awareness state of one client, in bytes of JSON. */
 export const MAX_AWARENESS_STATE_BYTES = 4 * 1024;
+/** Most awareness states in one presence message. */
+export const MAX_AWARENESS_STATES_PER_MESSAGE = 16;
+/** Most distinct presence (awareness) client ids one socket may announce in one document while it has it open. */
+export const MAX_PRESENCE_IDS_PER_SOCKET = 4;
+/** Presence messages (awareness and query awareness) one socket may send per document: a steady rate and a burst. */
+export const PRESENCE_RATE = { perSecond: 30, burst: 60 } as const;
 
 export type ErrorCode =
-  "invalid_payload" | "payload_too_large" | "unknown_event" | "forbidden" | "read_only" | "not_joined" | "malformed_update" | "internal";
+  | "invalid_payload"
+  | "payload_too_large"
+  | "unknown_event"
+  | "forbidden"
+  | "read_only"
+  | "not_joined"
+  | "malformed_update"
+  | "schema_violation"
+  | "rate_limited"
+  | "internal";
 export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: ErrorCode; message: string };
 
 /** Payload schemas of the request events a client may send; every one is answered through an acknowledgement. */
@@ -93,7 +108,7 @@ export interface AgendaChange {
   session: AgendaSessionView;
 }
 
-export type SessionEndReason = "signed_out" | "deactivated" | "revoked" | "password_changed";
+export type SessionEndReason = "signed_out" | "deactivated" | "revoked" | "password_changed" | "expired";
 
 export interface ServerToClientEvents {
   /** Sent just before the server disconnects a socket whose session ended. */

@@ -1,21 +1,28 @@
 /**
  * The documents hub: one live `Y.Doc` per open document, synced with y-protocols messages over Socket.IO.
  *
- * Every change a client sends is checked (permission, size, well-formed), applied, relayed to the room,
- * appended to SQLite in a synchronous transaction, and only then acknowledged to its sender. Read-only sockets still receive changes and
- * appear in presence, but what they send to change the text is refused. Documents nobody has open are folded
- * into a snapshot and dropped from memory after `DOC_UNLOAD_MS`.
+ * Every change a client sends is checked (permission, size, well-formed, complete, within the document schema),
+ * applied, relayed to the room, appended to SQLite together with the other changes that arrived in the same turn
+ * of the event loop (one transaction, one sync to disk), and only then acknowledged to its sender. A change that
+ * fails a check leaves the document, its storage and every peer untouched (decision 026). Read-only sockets still
+ * receive changes and appear in presence, but what they send to change the text is refused. Documents nobody has
+ * open are folded into a snapshot and dropped from memory after `DOC_UNLOAD_MS`.
  */
 import * as decoding from "lib0/decoding";
 import * as encoding from "lib0/encoding";
 import * as awarenessProtocol from "y-protocols/awareness";
 import * as syncProtocol from "y-protocols/sync";
 import * as Y from "yjs";
-import { appendDocumentUpdate, compactDocument, loadDocumentState, touchDocument } from "../../app/models/document-store.server";
+import { isKnownMark, isKnownNode, isKnownNodeAttribute } from "../../app/models/document-content.server";
+import { appendDocumentUpdates, compactDocument, loadDocumentState, type UpdateToStore } from "../../app/models/document-store.server";
+import { DOCUMENT_FIELD } from "../../app/editor/extensions";
 import { documentAccess, type DocumentAccess } from "../../app/models/documents.server";
 import {
+  MAX_AWARENESS_STATES_PER_MESSAGE,
   MAX_AWARENESS_STATE_BYTES,
   MAX_DOC_MESSAGE_BYTES,
+  MAX_PRESENCE_IDS_PER_SOCKET,
+  PRESENCE_RATE,
   docMessageType,
   rooms,
   syncMessageType,
@@ -33,6 +40,15 @@ interface Peer {
   readOnly: boolean;
   /** Awareness client ids this socket has announced; removed from presence when it leaves. */
   clientIds: Set<number>;
+  /** Presence messages this socket may still send now (a token bucket refilled at `PRESENCE_RATE.perSecond`). */
+  presenceTokens: number;
+  presenceAt: number;
+}
+
+/** Who a Yjs client id belongs to in one document: whoever wrote changes with it, else whoever announced it first. */
+interface Owner {
+  userId: number;
+  wrote: boolean;
 }
 
 interface LiveDocument {
@@ -41,6 +57,7 @@ interface LiveDocument {
   doc: Y.Doc;
   awareness: awarenessProtocol.Awareness;
   peers: Map<string, Peer>;
+  owners: Map<number, Owner>;
   lastUpdateId: number;
   /** Updates stored since the last snapshot. */
   tailLength: number;
@@ -54,6 +71,13 @@ interface LiveDocument {
 }
 
 const TOUCH_EVERY_MS = 5_000;
+
+/** An accepted change waiting for the next group commit; `done` sends its acknowledgement. */
+interface PendingWrite {
+  live: LiveDocument;
+  row: UpdateToStore;
+  done: (stored: boolean) => void;
+}
 
 /** A change made by the server itself (restoring a version), stored and relayed like a client's. */
 const SERVER_ORIGIN = Symbol("server");
@@ -98,7 +122,7 @@ function awarenessMessage(awareness: awarenessProtocol.Awareness, clientIds: num
 function readAwarenessUpdate(update: Uint8Array): { clientId: number; stateBytes: number; state: unknown }[] {
   const decoder = decoding.createDecoder(update);
   const count = decoding.readVarUint(decoder);
-  if (count > 16) throw new Error("too many awareness states");
+  if (count > MAX_AWARENESS_STATES_PER_MESSAGE) throw new Error("too many awareness states");
   const entries: { clientId: number; stateBytes: number; state: unknown }[] = [];
   for (let i = 0; i < count; i++) {
     const clientId = decoding.readVarUint(decoder);
@@ -109,28 +133,118 @@ function readAwarenessUpdate(update: Uint8Array): { clientId: number; stateBytes
   return entries;
 }
 
+type Refusal = { error: "malformed_update" | "schema_violation"; message: string };
+
+/**
+ * Looks at a decoded update before it is applied: it may bring only nodes the document schema knows, and no
+ * XML hooks. Answers the client ids it carries new changes for (what the document does not have yet).
+ */
+function inspectUpdate(doc: Y.Doc, structs: readonly unknown[]): Refusal | { newClients: Set<number> } {
+  const newClients = new Set<number>();
+  for (const struct of structs) {
+    if (!(struct instanceof Y.Item || struct instanceof Y.GC)) continue;
+    if (struct.id.clock + struct.length > Y.getState(doc.store, struct.id.client)) newClients.add(struct.id.client);
+    if (!(struct instanceof Y.Item) || !(struct.content instanceof Y.ContentType)) continue;
+    const type = struct.content.type;
+    if (type instanceof Y.XmlHook) return { error: "schema_violation", message: "Documents cannot hold XML hooks." };
+    if (type instanceof Y.XmlElement && !isKnownNode(type.nodeName)) {
+      return { error: "schema_violation", message: `The document schema has no node "${type.nodeName.slice(0, 40)}".` };
+    }
+  }
+  return { newClients };
+}
+
+/**
+ * Checks what an applied update put where: inside the text (any `XmlFragment`, `XmlElement` or `XmlText`) only
+ * elements and text, known attributes of known nodes, and text runs with known marks.
+ */
+function checkIntegrated(doc: Y.Doc, structs: readonly unknown[]): Refusal | null {
+  const violation = (message: string): Refusal => ({ error: "schema_violation", message });
+  for (const struct of structs) {
+    if (!(struct instanceof Y.Item)) continue;
+    const item = Y.getItem(doc.store, struct.id);
+    if (!(item instanceof Y.Item) || item.content instanceof Y.ContentDeleted) continue;
+    const { parent, parentSub: key, content } = item;
+    if (parent instanceof Y.XmlText) {
+      if (key !== null) return violation("Text runs cannot carry attributes.");
+      if (content instanceof Y.ContentFormat) {
+        if (!isKnownMark(content.key)) return violation(`The document schema has no mark "${content.key.slice(0, 40)}".`);
+      } else if (!(content instanceof Y.ContentString)) return violation("Text runs may only hold text and marks.");
+    } else if (parent instanceof Y.XmlElement && key !== null) {
+      if (!isKnownNodeAttribute(parent.nodeName, key) || !(content instanceof Y.ContentAny)) {
+        return violation(`The node "${parent.nodeName}" has no attribute "${key.slice(0, 40)}".`);
+      }
+    } else if (parent instanceof Y.XmlFragment) {
+      const child = content instanceof Y.ContentType ? content.type : null;
+      if (key !== null || !(child instanceof Y.XmlElement || child instanceof Y.XmlText)) {
+        return violation("The document's text may only hold nodes and text.");
+      }
+    }
+  }
+  return null;
+}
+
 export function createDocumentHub(io: IoServer, services: Services, log: (m: string) => void) {
   const { db, env } = services;
   const open = new Map<number, LiveDocument>();
   /** Documents each socket has joined, for cleanup on disconnect. */
   const joinedBy = new Map<string, Set<number>>();
+  /** Accepted changes not yet committed: written together, in one transaction, on the next turn of the event loop. */
+  let queue: PendingWrite[] = [];
+  let flushQueued = false;
 
-  function persist(live: LiveDocument, update: Uint8Array, userId: number | null) {
-    live.lastUpdateId = appendDocumentUpdate(db, live.id, update, userId);
-    live.tailLength++;
+  /** Queues an accepted change for the next group commit; the promise settles once it is committed (or failed). */
+  function persist(live: LiveDocument, update: Uint8Array, userId: number | null): Promise<boolean> {
+    return new Promise((done) => {
+      queue.push({ live, row: { documentId: live.id, update, userId }, done });
+      if (!flushQueued) {
+        flushQueued = true;
+        // Everything that arrived in this turn of the event loop (from any socket, for any document) commits together.
+        setImmediate(flush);
+      }
+    });
+  }
+
+  /** Commits every queued change in one transaction, then acknowledges them. Never acknowledges before the commit. */
+  function flush() {
+    flushQueued = false;
+    if (!queue.length) return;
+    const batch = queue;
+    queue = [];
     const now = Date.now();
-    if (now - live.touchedAt > TOUCH_EVERY_MS) {
-      live.touchedAt = now;
-      touchDocument(db, live.id);
+    const touched = new Set<number>();
+    for (const { live } of batch) {
+      if (now - live.touchedAt > TOUCH_EVERY_MS) {
+        live.touchedAt = now;
+        touched.add(live.id);
+      }
     }
-    if (live.tailLength >= env.DOC_COMPACT_UPDATES && !live.compactQueued) {
-      // Folding the tail into a snapshot is not needed for durability, so it waits until the acknowledgement is out.
-      live.compactQueued = true;
-      setImmediate(() => {
-        live.compactQueued = false;
-        if (open.get(live.id) === live) compact(live);
-      });
+    let ids: number[];
+    try {
+      ids = appendDocumentUpdates(
+        db,
+        batch.map((w) => w.row),
+        [...touched],
+      );
+    } catch (error) {
+      log(`storing ${batch.length} document update(s) failed: ${(error as Error).stack ?? error}`);
+      for (const w of batch) w.done(false);
+      return;
     }
+    batch.forEach((w, i) => {
+      const live = w.live;
+      live.lastUpdateId = Math.max(live.lastUpdateId, ids[i]!);
+      live.tailLength++;
+      if (live.tailLength >= env.DOC_COMPACT_UPDATES && !live.compactQueued) {
+        // Folding the tail into a snapshot is not needed for durability, so it waits until the acknowledgements are out.
+        live.compactQueued = true;
+        setImmediate(() => {
+          live.compactQueued = false;
+          if (open.get(live.id) === live) compact(live);
+        });
+      }
+      w.done(true);
+    });
   }
 
   /** Folds the stored tail into a snapshot; a failure is logged, not thrown. */
@@ -145,19 +259,46 @@ export function createDocumentHub(io: IoServer, services: Services, log: (m: str
     }
   }
 
-  function load(access: DocumentAccess): LiveDocument {
-    const existing = open.get(access.id);
-    if (existing) return existing;
-    const stored = loadDocumentState(db, access.id);
+  /**
+   * The stored state as a live document. Its text is typed as the editor's XML fragment, so every change to it is
+   * checked against the schema; changes left waiting for others nobody sent (stored before they were refused)
+   * are dropped here, and so left out of what clients download and of the next snapshot.
+   */
+  function readStored(documentId: number) {
+    const stored = loadDocumentState(db, documentId);
+    stored.doc.getXmlFragment(DOCUMENT_FIELD);
+    if (stored.doc.store.pendingStructs || stored.doc.store.pendingDs) {
+      log(`document ${documentId}: dropping stored changes whose dependencies were never sent`);
+      stored.doc.store.pendingStructs = null;
+      stored.doc.store.pendingDs = null;
+    }
     const awareness = new awarenessProtocol.Awareness(stored.doc);
     // The server takes no part in presence itself.
     awareness.setLocalState(null);
+    return { ...stored, awareness };
+  }
+
+  /** Changes the server makes itself are stored and sent to everyone; clients' changes are handled in `message`. */
+  function watch(live: LiveDocument) {
+    live.doc.on("update", (update: Uint8Array, origin: unknown) => {
+      live.fullSync = null;
+      if (origin !== SERVER_ORIGIN) return;
+      void persist(live, update, null);
+      io.to(rooms.doc(live.id)).emit("doc:message", live.id, wire(syncUpdateMessage(update)));
+    });
+  }
+
+  function load(access: DocumentAccess): LiveDocument {
+    const existing = open.get(access.id);
+    if (existing) return existing;
+    const stored = readStored(access.id);
     const live: LiveDocument = {
       id: access.id,
       groupId: access.groupId,
       doc: stored.doc,
-      awareness,
+      awareness: stored.awareness,
       peers: new Map(),
+      owners: new Map(),
       lastUpdateId: stored.lastUpdateId,
       tailLength: stored.tailLength,
       touchedAt: 0,
@@ -165,15 +306,55 @@ export function createDocumentHub(io: IoServer, services: Services, log: (m: str
       fullSync: null,
       unloadTimer: null,
     };
-    // Changes the server makes itself are stored and sent to everyone; clients' changes are handled in `message`.
-    stored.doc.on("update", (update: Uint8Array, origin: unknown) => {
-      live.fullSync = null;
-      if (origin !== SERVER_ORIGIN) return;
-      persist(live, update, null);
-      io.to(rooms.doc(live.id)).emit("doc:message", live.id, wire(syncUpdateMessage(update)));
-    });
+    watch(live);
     open.set(access.id, live);
     return live;
+  }
+
+  /**
+   * Puts the live document back to what is stored, after a change that Yjs refused part-way or that broke a
+   * rule had already touched it. Accepted changes are committed first, so nothing acknowledged is lost; presence
+   * is carried over.
+   */
+  function rebuild(live: LiveDocument) {
+    flush();
+    const stored = readStored(live.id);
+    const { doc: oldDoc, awareness: oldAwareness } = live;
+    for (const [clientId, state] of oldAwareness.getStates()) {
+      if (clientId === oldAwareness.clientID) continue;
+      stored.awareness.states.set(clientId, state);
+      const meta = oldAwareness.meta.get(clientId);
+      if (meta) stored.awareness.meta.set(clientId, meta);
+    }
+    live.doc = stored.doc;
+    live.awareness = stored.awareness;
+    live.lastUpdateId = stored.lastUpdateId;
+    live.tailLength = stored.tailLength;
+    live.fullSync = null;
+    watch(live);
+    oldAwareness.destroy();
+    oldDoc.destroy();
+  }
+
+  /**
+   * Applies a client's update to the live document and checks the result: Yjs did not throw, nothing is left
+   * waiting for changes the sender never sent, and everything it put in the text fits the schema. Otherwise the
+   * live document is rebuilt from storage and the update refused (decision 026).
+   */
+  function applyChecked(live: LiveDocument, update: Uint8Array, structs: readonly unknown[], origin: string): Refusal | null {
+    let refusal: Refusal | null = null;
+    try {
+      Y.applyUpdate(live.doc, update, origin);
+      const { store } = live.doc;
+      if (store.pendingStructs || store.pendingDs) {
+        refusal = { error: "malformed_update", message: "The update depends on changes that were never sent." };
+      } else refusal = checkIntegrated(live.doc, structs);
+    } catch (error) {
+      log(`document ${live.id}: a decoded update could not be applied: ${(error as Error).message}`);
+      refusal = { error: "malformed_update", message: "The update could not be applied." };
+    }
+    if (refusal) rebuild(live);
+    return refusal;
   }
 
   function scheduleUnload(live: LiveDocument) {
@@ -191,18 +372,57 @@ export function createDocumentHub(io: IoServer, services: Services, log: (m: str
     live.doc.destroy();
   }
 
+  /** Whether another socket in the document holds this presence id. */
+  const heldElsewhere = (live: LiveDocument, socketId: string, clientId: number) =>
+    [...live.peers].some(([id, other]) => id !== socketId && other.clientIds.has(clientId));
+
+  /** Removes presence states from the document and tells everyone. */
+  function dropPresence(live: LiveDocument, clientIds: number[]) {
+    const gone = clientIds.filter((id) => live.awareness.getStates().has(id));
+    if (!gone.length) return;
+    awarenessProtocol.removeAwarenessStates(live.awareness, gone, "server");
+    io.to(rooms.doc(live.id)).emit("doc:message", live.id, wire(awarenessMessage(live.awareness, gone)));
+  }
+
   function removePeer(live: LiveDocument, socketId: string) {
     const peer = live.peers.get(socketId);
     if (!peer) return;
     live.peers.delete(socketId);
     joinedBy.get(socketId)?.delete(live.id);
     void peer.socket.leave(rooms.doc(live.id));
-    const gone = [...peer.clientIds].filter((id) => live.awareness.getStates().has(id));
-    if (gone.length) {
-      awarenessProtocol.removeAwarenessStates(live.awareness, gone, "server");
-      io.to(rooms.doc(live.id)).emit("doc:message", live.id, wire(awarenessMessage(live.awareness, gone)));
+    const released = [...peer.clientIds].filter((id) => !heldElsewhere(live, socketId, id));
+    for (const id of released) {
+      // An id only announced (never written with) is free again once nobody holds it.
+      if (live.owners.get(id)?.wrote === false) live.owners.delete(id);
     }
+    dropPresence(live, released);
     scheduleUnload(live);
+  }
+
+  /**
+   * Client ids a person has written changes with are theirs: presence others announced for them is removed.
+   * Only plain updates count (a sync step 2 may carry other people's changes the server lacks).
+   */
+  function claimWriters(live: LiveDocument, peer: Peer, clientIds: Set<number>) {
+    for (const clientId of clientIds) {
+      const owner = live.owners.get(clientId);
+      if (owner?.wrote) continue;
+      if (owner && owner.userId !== peer.userId) {
+        for (const other of live.peers.values()) if (other.userId !== peer.userId) other.clientIds.delete(clientId);
+        dropPresence(live, [clientId]);
+      }
+      live.owners.set(clientId, { userId: peer.userId, wrote: true });
+    }
+  }
+
+  /** Takes one presence message from the socket's allowance; false when it has none left. */
+  function takePresenceToken(peer: Peer): boolean {
+    const now = Date.now();
+    peer.presenceTokens = Math.min(PRESENCE_RATE.burst, peer.presenceTokens + ((now - peer.presenceAt) / 1000) * PRESENCE_RATE.perSecond);
+    peer.presenceAt = now;
+    if (peer.presenceTokens < 1) return false;
+    peer.presenceTokens--;
+    return true;
   }
 
   /** Who this person is now, and what they may do with the document (null: they may not read it). */
@@ -224,7 +444,17 @@ export function createDocumentHub(io: IoServer, services: Services, log: (m: str
     }
     const existing = live.peers.get(socket.id);
     if (existing) existing.readOnly = allowed.readOnly;
-    else live.peers.set(socket.id, { socket, userId: actor.id, name: actor.name, readOnly: allowed.readOnly, clientIds: new Set() });
+    else {
+      live.peers.set(socket.id, {
+        socket,
+        userId: actor.id,
+        name: actor.name,
+        readOnly: allowed.readOnly,
+        clientIds: new Set(),
+        presenceTokens: PRESENCE_RATE.burst,
+        presenceAt: Date.now(),
+      });
+    }
     let joined = joinedBy.get(socket.id);
     if (!joined) joinedBy.set(socket.id, (joined = new Set()));
     joined.add(documentId);
@@ -254,7 +484,7 @@ export function createDocumentHub(io: IoServer, services: Services, log: (m: str
   }
 
   /** Handles one incoming y-protocols message from a socket that has joined the document. */
-  function message(socket: AppSocket, documentId: unknown, raw: unknown): Ack {
+  function message(socket: AppSocket, documentId: unknown, raw: unknown): Ack | Promise<Ack> {
     if (typeof documentId !== "number" || !Number.isInteger(documentId))
       return refuse("invalid_payload", "documentId must be a whole number.");
     const bytes = raw instanceof Uint8Array ? raw : raw instanceof ArrayBuffer ? new Uint8Array(raw) : null;
@@ -301,26 +531,36 @@ export function createDocumentHub(io: IoServer, services: Services, log: (m: str
       }
       // Read-only sockets' changes are dropped: never applied, stored or relayed.
       if (peer.readOnly) return refuse("read_only", "You can read this document but not change it.");
+      let decoded: ReturnType<typeof Y.decodeUpdate>;
       try {
         // Decoding the whole update first means a malformed one is refused before it touches the document.
-        Y.decodeUpdate(payload);
+        decoded = Y.decodeUpdate(payload);
       } catch {
         return refuse("malformed_update", "The update could not be read.");
       }
-      // Peers get a well-formed change at once, before the server applies and stores it; the sender's
-      // acknowledgement waits for the commit. A peer that got a change the server then failed to store still
-      // holds it, and sends it back on its next sync. An update message with nothing after its payload goes out
-      // as it came in; a sync step 2 goes out as an update.
+      if (decoded.structs.length === 0 && decoded.ds.clients.size === 0) return { ok: true };
+      const inspected = inspectUpdate(live.doc, decoded.structs);
+      if ("error" in inspected) return refuse(inspected.error, inspected.message);
+      const refusal = applyChecked(live, payload, decoded.structs, socket.id);
+      if (refusal) return refuse(refusal.error, refusal.message);
+      if (syncType === syncMessageType.update) claimWriters(live, peer, inspected.newClients);
+      // Peers get the change once the server holds it, before it is committed; the sender's acknowledgement waits
+      // for the commit. A peer that got a change the server then failed to store still holds it, and sends it back
+      // on its next sync. An update message with nothing after its payload goes out as it came in; a sync step 2
+      // goes out as an update.
       const relay = syncType === syncMessageType.update && decoder.pos === bytes.byteLength ? bytes : syncUpdateMessage(payload);
       socket.to(rooms.doc(documentId)).emit("doc:message", documentId, wire(relay));
-      try {
-        Y.applyUpdate(live.doc, payload, socket.id);
-      } catch (error) {
-        log(`document ${documentId}: a decoded update could not be applied: ${(error as Error).stack ?? error}`);
-        return refuse("malformed_update", "The update could not be applied.");
+      return persist(live, payload, peer.userId).then((stored): Ack =>
+        stored
+          ? { ok: true }
+          : refuse("internal", "The change could not be stored; it is kept in the document and sent again on the next sync."),
+      );
+    }
+
+    if (type === docMessageType.awareness || type === docMessageType.queryAwareness) {
+      if (!takePresenceToken(peer)) {
+        return refuse("rate_limited", `Presence is limited to ${PRESENCE_RATE.perSecond} messages a second per document.`);
       }
-      persist(live, payload, peer.userId);
-      return { ok: true };
     }
 
     if (type === docMessageType.awareness) {
@@ -332,6 +572,7 @@ export function createDocumentHub(io: IoServer, services: Services, log: (m: str
       } catch {
         return refuse("malformed_update", "The presence message could not be read.");
       }
+      const added = new Set<number>();
       for (const entry of entries) {
         if (entry.stateBytes > MAX_AWARENESS_STATE_BYTES) {
           return refuse("payload_too_large", `Presence states are limited to ${MAX_AWARENESS_STATE_BYTES} bytes.`);
@@ -340,14 +581,18 @@ export function createDocumentHub(io: IoServer, services: Services, log: (m: str
         if (entry.state !== null && (typeof user !== "object" || user === null || user.name !== peer.name)) {
           return refuse("forbidden", "Presence must carry your own name.");
         }
-        // A socket speaks only for the client ids it introduced first; nobody can move someone else's caret.
-        for (const [otherId, other] of live.peers) {
-          if (otherId !== socket.id && other.clientIds.has(entry.clientId)) {
-            return refuse("forbidden", "That presence belongs to someone else.");
-          }
-        }
+        // A client id belongs to the person who wrote changes with it, else to the first who announced it.
+        const owner = live.owners.get(entry.clientId);
+        if (owner && owner.userId !== peer.userId) return refuse("forbidden", "That presence belongs to someone else.");
+        if (!peer.clientIds.has(entry.clientId)) added.add(entry.clientId);
       }
-      for (const entry of entries) peer.clientIds.add(entry.clientId);
+      if (peer.clientIds.size + added.size > MAX_PRESENCE_IDS_PER_SOCKET) {
+        return refuse("forbidden", `A connection may announce at most ${MAX_PRESENCE_IDS_PER_SOCKET} presence ids per document.`);
+      }
+      for (const clientId of added) {
+        peer.clientIds.add(clientId);
+        if (!live.owners.has(clientId)) live.owners.set(clientId, { userId: peer.userId, wrote: false });
+      }
       awarenessProtocol.applyAwarenessUpdate(live.awareness, update, socket.id);
       socket.to(rooms.doc(documentId)).emit("doc:message", documentId, wire(bytes));
       return { ok: true };
@@ -389,6 +634,7 @@ export function createDocumentHub(io: IoServer, services: Services, log: (m: str
     if (!access) throw new Error(`document ${documentId} not found`);
     const live = load(access);
     live.doc.transact(() => apply(live.doc), SERVER_ORIGIN);
+    flush();
     scheduleUnload(live);
   }
 
@@ -403,6 +649,7 @@ export function createDocumentHub(io: IoServer, services: Services, log: (m: str
     /** Open documents and their connections, for benchmarks and health checks. */
     stats: () => ({ documents: open.size, connections: [...open.values()].reduce((n, d) => n + d.peers.size, 0) }),
     close() {
+      flush();
       for (const live of [...open.values()]) {
         for (const socketId of [...live.peers.keys()]) removePeer(live, socketId);
         if (live.unloadTimer) clearTimeout(live.unloadTimer);

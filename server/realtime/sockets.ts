@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import { visibleEvent } from "../../app/models/events.server";
-import { validateSessionToken } from "../../app/models/session.server";
+import { findSession, invalidateSession, validateSessionToken } from "../../app/models/session.server";
 import { MAX_PAYLOAD_BYTES, requestSchemas, rooms, type Ack, type HandshakeError, type RequestEvent } from "../../app/realtime/protocol";
 import { can } from "../../app/utils/policy";
 import type { AppSocket, IoServer, Services } from "../context";
@@ -19,6 +19,32 @@ function payloadSize(payload: unknown): number {
   }
 }
 
+const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
+
+/**
+ * Whether a decoded payload is plain data all the way down: the msgpack decoder turns a `__proto__` key into the
+ * object's prototype, after which validation would read inherited fields. Such payloads are refused.
+ */
+export function isPlainData(value: unknown, depth = 0): boolean {
+  if (value === null || typeof value !== "object") return true;
+  if (depth > 32) return false;
+  if (value instanceof Uint8Array || value instanceof ArrayBuffer) return true;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (Array.isArray(value)) return proto === Array.prototype && value.every((v) => isPlainData(v, depth + 1));
+  if (proto !== Object.prototype && proto !== null) return false;
+  for (const key of Reflect.ownKeys(value)) {
+    if (typeof key !== "string" || FORBIDDEN_KEYS.has(key)) return false;
+    if (!isPlainData((value as Record<string, unknown>)[key], depth + 1)) return false;
+  }
+  return true;
+}
+
+const NOT_PLAIN: Ack = {
+  ok: false,
+  error: "invalid_payload",
+  message: "payload: keys such as __proto__, constructor and prototype are not allowed.",
+};
+
 type Handler<E extends RequestEvent> = (payload: z.output<(typeof requestSchemas)[E]>, socket: AppSocket) => Ack | Promise<Ack>;
 
 /** Registers a request event: size-checks and validates its payload, and always answers through the acknowledgement. */
@@ -26,7 +52,10 @@ function handle<E extends RequestEvent>(socket: AppSocket, event: E, handler: Ha
   (socket as unknown as { on(event: string, listener: (...args: unknown[]) => void): void }).on(event, async (...args: unknown[]) => {
     const ack = typeof args[args.length - 1] === "function" ? (args.pop() as (res: Ack) => void) : null;
     if (!ack) return;
+    if (args.length > 1)
+      return ack({ ok: false, error: "invalid_payload", message: "A request carries one payload and its acknowledgement." });
     const payload = args[0] ?? {};
+    if (!isPlainData(payload)) return ack(NOT_PLAIN);
     if (payloadSize(payload) > MAX_PAYLOAD_BYTES) {
       return ack({ ok: false, error: "payload_too_large", message: `Payloads are limited to ${MAX_PAYLOAD_BYTES} bytes.` });
     }
@@ -73,8 +102,36 @@ export function attachSockets(io: IoServer, services: Services, log: (m: string)
     return auth && auth.session.id === s.data.sessionId ? auth : null;
   };
 
+  /**
+   * Closes the socket when its session expires from inactivity: a timer at the session's expiry, which looks at
+   * the session again when it fires (page requests may have moved its last activity later) without renewing it.
+   */
+  const watchExpiry = (socket: AppSocket) => {
+    let timer: NodeJS.Timeout | null = null;
+    const check = () => {
+      timer = null;
+      if (socket.disconnected) return;
+      const session = findSession(db, socket.data.sessionId);
+      const expiresAt = session ? session.lastVerifiedAt.getTime() + idleTimeoutMs(env) : 0;
+      if (Date.now() >= expiresAt) {
+        if (session) invalidateSession(db, session.id);
+        socket.emit("session:ended", { reason: "expired" });
+        socket.disconnect(true);
+        return;
+      }
+      // setTimeout takes at most about 24.8 days; a later expiry is looked at again then.
+      timer = setTimeout(check, Math.min(expiresAt - Date.now() + 1, 2 ** 31 - 1));
+      timer.unref();
+    };
+    check();
+    socket.on("disconnect", () => {
+      if (timer) clearTimeout(timer);
+    });
+  };
+
   io.on("connection", (socket) => {
     void socket.join([rooms.user(socket.data.userId), rooms.session(socket.data.sessionId)]);
+    watchExpiry(socket);
 
     const known = new Set<string>([...Object.keys(requestSchemas), "doc:message"]);
     socket.onAny((event: string, ...args: unknown[]) => {
@@ -126,16 +183,27 @@ export function attachSockets(io: IoServer, services: Services, log: (m: string)
       },
       log,
     );
-    // Binary Yjs messages: validated and size-checked by the hub itself.
-    socket.on("doc:message", (documentId: unknown, message: unknown, ack?: unknown) => {
-      let result: Ack;
-      try {
-        result = services.documents.message(socket, documentId, message);
-      } catch (error) {
-        log(`doc:message failed: ${(error as Error).stack ?? error}`);
-        result = { ok: false, error: "internal", message: "Something went wrong on the server." };
+    // Binary Yjs messages: validated and size-checked by the hub itself. Every one with an acknowledgement gets an
+    // answer, also when its arguments are missing or too many.
+    socket.on("doc:message", (...args: unknown[]) => {
+      const ack = typeof args[args.length - 1] === "function" ? (args.pop() as (res: Ack) => void) : null;
+      const answer = (result: Ack) => ack?.(result);
+      if (args.length !== 2) {
+        return answer({ ok: false, error: "invalid_payload", message: "doc:message carries a document id and one message." });
       }
-      if (typeof ack === "function") (ack as (res: Ack) => void)(result);
+      if (!args.every((a) => isPlainData(a))) return answer(NOT_PLAIN);
+      const failed = (error: unknown): Ack => {
+        log(`doc:message failed: ${(error as Error).stack ?? error}`);
+        return { ok: false, error: "internal", message: "Something went wrong on the server." };
+      };
+      let result: Ack | Promise<Ack>;
+      try {
+        result = services.documents.message(socket, args[0], args[1]);
+      } catch (error) {
+        result = failed(error);
+      }
+      if (result instanceof Promise) result.then(answer, (error: unknown) => answer(failed(error)));
+      else answer(result);
     });
     socket.on("disconnect", () => services.documents.disconnected(socket));
 
