@@ -5,3 +5,4 @@ export * from "./agenda";
 export * from "./documents";
 export * from "./commitments";
 export * from "./imports";
+export * from "./second-factor";
