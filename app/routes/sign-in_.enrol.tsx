@@ -27,7 +27,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   requireAnonymous(context);
   const { db } = context.services;
   const pending = findPendingSignIn(db, readPendingToken(request));
-  if (!pending) restart(request);
+  // No redirect here: this loader also renders the answer to a successful enrolment, which used the pending sign-in up.
+  if (!pending) return { email: null, setup: null };
   if (pending.step === "verify" || !pending.totpSecret) throw redirect(`/sign-in/verify${new URL(request.url).search}`);
   const { email } = pendingSignInPage(db, pending);
   return { email, setup: await totpSetup(pending.totpSecret, email) };
@@ -71,6 +72,17 @@ export default function Enrol() {
         {/* A full page load, so every part of the page knows the person is now signed in. */}
         <Link to={result.next} reloadDocument className="button">
           {t("enrol.continue")}
+        </Link>
+      </section>
+    );
+  }
+  if (!setup) {
+    return (
+      <section className="auth-card stack" aria-labelledby="enrol-title">
+        <h1 id="enrol-title">{t("enrol.title")}</h1>
+        <p>{t("errors.expired")}</p>
+        <Link to="/sign-in" className="button">
+          {t("enrol.signInAgain")}
         </Link>
       </section>
     );
