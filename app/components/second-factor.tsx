@@ -1,4 +1,12 @@
+import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
+
+/** False in the server's HTML and until the page's scripts run: passkey buttons need them. */
+export function useHydrated(): boolean {
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => setHydrated(true), []);
+  return hydrated;
+}
 
 /** Recovery codes, shown once right after they are made, with what to do with them. */
 export function RecoveryCodes({ codes }: { codes: string[] }) {

@@ -5,7 +5,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { FormAlert, SubmitButton, TextField } from "../components/form";
-import { postJson, RecoveryCodes, TotpSetupSteps } from "../components/second-factor";
+import { postJson, RecoveryCodes, TotpSetupSteps, useHydrated } from "../components/second-factor";
 import { DateTime } from "../components/time";
 import {
   accountSecurity,
@@ -75,6 +75,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 function AddPasskey({ onCodes }: { onCodes: (codes: string[]) => void }) {
   const { t } = useTranslation("security");
   const revalidator = useRevalidator();
+  const hydrated = useHydrated();
   const [name, setName] = useState("");
   const [message, setMessage] = useState<{ tone: "error" | "success"; key: string } | null>(null);
   async function add(event: React.FormEvent) {
@@ -102,7 +103,7 @@ function AddPasskey({ onCodes }: { onCodes: (codes: string[]) => void }) {
     }
   }
   return (
-    <form onSubmit={add} noValidate className="stack">
+    <form method="post" onSubmit={add} noValidate className="stack">
       <FormAlert message={message ? t(message.key as "errors.passkeyFailed") : null} tone={message?.tone} />
       <TextField
         name="name"
@@ -111,7 +112,7 @@ function AddPasskey({ onCodes }: { onCodes: (codes: string[]) => void }) {
         value={name}
         onChange={(e) => setName(e.target.value)}
       />
-      <button type="submit" className="button">
+      <button type="submit" className="button" disabled={!hydrated}>
         {t("passkeys.add")}
       </button>
     </form>

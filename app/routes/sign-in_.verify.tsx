@@ -5,7 +5,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { FormAlert, SubmitButton, TextField } from "../components/form";
-import { postJson } from "../components/second-factor";
+import { postJson, useHydrated } from "../components/second-factor";
 import { findPendingSignIn, pendingCookie, pendingSignInPage, readPendingToken, verifySignInCode } from "../models/second-factor.server";
 import { requireAnonymous, safeRedirect } from "../utils/auth.server";
 import { readForm } from "../utils/forms.server";
@@ -61,6 +61,7 @@ function PasskeyButton() {
   const [params] = useSearchParams();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const hydrated = useHydrated();
   async function go() {
     setBusy(true);
     setError(null);
@@ -86,7 +87,7 @@ function PasskeyButton() {
   return (
     <div className="stack">
       <FormAlert message={error ? t(error as "errors.passkeyFailed") : null} />
-      <button type="button" className="button" onClick={go} aria-disabled={busy || undefined}>
+      <button type="button" className="button" onClick={go} disabled={!hydrated} aria-disabled={busy || undefined}>
         {t("verify.usePasskey")}
       </button>
     </div>
