@@ -233,3 +233,66 @@ describe("a second factor for everyone else", () => {
     expect(sessionCookieOf(done)).not.toBeNull();
   });
 });
+
+describe("the passkey endpoints and the pages with secrets", () => {
+  const postJson = (path: string, body: string, cookie?: string) =>
+    fetch(server.url + path, {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/json",
+        Origin: server.url,
+        "Sec-Fetch-Site": "same-origin",
+        ...(cookie ? { Cookie: cookie } : {}),
+      },
+      body,
+    });
+
+  it("answer bad or unauthorised requests with a refusal, never a 500", async () => {
+    const person = await makePerson(server.db, { role: "secretariat" });
+    const { session } = await enrolSecretariat(person);
+    const { pending } = await password(person);
+
+    expect((await postJson("/sign-in/passkey", JSON.stringify({ intent: "options" }))).status).toBe(401);
+    expect((await postJson("/account/passkeys", JSON.stringify({ intent: "options" }))).status).toBe(401);
+    for (const body of [
+      "not json",
+      "{}",
+      JSON.stringify({ intent: "verify", response: { id: 1 } }),
+      JSON.stringify({ intent: "verify" }),
+    ]) {
+      expect((await postJson("/sign-in/passkey", body, pending!)).status).toBe(400);
+      expect((await postJson("/account/passkeys", body, session)).status).toBe(400);
+    }
+    // Options for a person without a passkey: a challenge to sign, for this site.
+    const options = (await (await postJson("/account/passkeys", JSON.stringify({ intent: "options" }), session)).json()) as {
+      ok: boolean;
+      options: { rp: { id: string }; challenge: string };
+    };
+    expect(options.ok).toBe(true);
+    expect(options.options.rp.id).toBe("localhost");
+    // An answer that no authenticator signed is refused and counted.
+    const forged = { id: "AAAA", rawId: "AAAA", type: "public-key", response: { clientDataJSON: "", attestationObject: "" } };
+    expect(
+      (await postJson("/account/passkeys", JSON.stringify({ intent: "verify", response: forged, name: "Fake" }), session)).status,
+    ).toBe(400);
+    await postJson("/sign-in/passkey", JSON.stringify({ intent: "options" }), pending!);
+    const refused = await postJson("/sign-in/passkey", JSON.stringify({ intent: "verify", response: forged }), pending!);
+    expect(refused.status).toBe(400);
+    expect(sessionCookieOf(refused)).toBeNull();
+    expect(audit(person.id, "auth.second_factor_failed").map((r) => JSON.parse(r.detail!))).toEqual([
+      { factor: "passkey", why: "invalid" },
+    ]);
+  });
+
+  it("keeps the TOTP key and recovery codes out of every cache", async () => {
+    const person = await makePerson(server.db, { role: "secretariat" });
+    const { pending } = await password(person);
+    const enrol = await get(server, "/sign-in/enrol", pending!);
+    expect(enrol.headers.get("cache-control")).toBe("private, no-store");
+    const secret = secretOn(await enrol.text());
+    const done = await post(server, "/sign-in/enrol", { code: codeAt(secret) }, pending!);
+    expect(done.headers.get("cache-control")).toBe("private, no-store");
+    expect(sessionCookieOf(done)).not.toBeNull();
+    expect((await get(server, "/account/security", sessionCookieOf(done)!)).headers.get("cache-control")).toBe("private, no-store");
+  });
+});
