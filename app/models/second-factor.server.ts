@@ -473,23 +473,67 @@ export function turnOffSecondFactor(db: Db, actor: Actor, meta: RequestMeta): { 
   });
 }
 
-/** Options for `startRegistration`; the challenge is kept for five minutes. */
+function registrationOptions(db: DbOrTx, person: { id: number; email: string; name: string }, rp: RelyingParty) {
+  return generateRegistrationOptions({
+    rpName: ISSUER,
+    rpID: rp.id,
+    userName: person.email,
+    userDisplayName: person.name,
+    userID: new TextEncoder().encode(`convene-user-${person.id}`),
+    attestationType: "none",
+    excludeCredentials: credentialsOf(db, person.id).map((c) => ({ id: c.id, transports: c.transports ?? undefined })),
+    authenticatorSelection: { residentKey: "preferred", userVerification: "preferred" },
+  });
+}
+
+/** The new credential, when the browser's answer signs one of `challenges` for this site. */
+async function verifiedCredential(response: RegistrationResponseJSON, challenges: string[], rp: RelyingParty) {
+  let used: string | null = null;
+  const verified = await verifyRegistrationResponse({
+    response,
+    expectedChallenge: (c) => {
+      used = c;
+      return challenges.includes(c);
+    },
+    expectedOrigin: rp.origins,
+    expectedRPID: rp.id,
+    requireUserVerification: false,
+  }).catch(() => null);
+  if (!verified?.verified || !used) return null;
+  return { credential: verified.registrationInfo.credential, challenge: used as string };
+}
+
+/** Stores a verified credential; false when it is already someone's. */
+function storePasskey(
+  tx: DbOrTx,
+  userId: number,
+  credential: { id: string; publicKey: Uint8Array; counter: number; transports?: string[] },
+  name: string,
+  now: Date,
+): boolean {
+  if (tx.select({ id: passkeys.id }).from(passkeys).where(eq(passkeys.id, credential.id)).get()) return false;
+  tx.insert(passkeys)
+    .values({
+      id: credential.id,
+      userId,
+      publicKey: Buffer.from(credential.publicKey),
+      counter: credential.counter,
+      transports: credential.transports ?? null,
+      name,
+      createdAt: now,
+    })
+    .run();
+  return true;
+}
+
+/** Options for `startRegistration` on the account page; the challenge is kept for five minutes. */
 export async function passkeyRegistrationOptions(
   db: Db,
   actor: Actor & { email: string; name: string },
   rp: RelyingParty,
   now = new Date(),
 ) {
-  const options = await generateRegistrationOptions({
-    rpName: ISSUER,
-    rpID: rp.id,
-    userName: actor.email,
-    userDisplayName: actor.name,
-    userID: new TextEncoder().encode(`convene-user-${actor.id}`),
-    attestationType: "none",
-    excludeCredentials: credentialsOf(db, actor.id).map((c) => ({ id: c.id, transports: c.transports ?? undefined })),
-    authenticatorSelection: { residentKey: "preferred", userVerification: "preferred" },
-  });
+  const options = await registrationOptions(db, actor, rp);
   db.transaction((tx) => {
     tx.delete(passkeyChallenges).where(lt(passkeyChallenges.expiresAt, now)).run();
     tx.insert(passkeyChallenges)
@@ -513,35 +557,12 @@ export async function addPasskey(
     .where(and(eq(passkeyChallenges.userId, actor.id), gt(passkeyChallenges.expiresAt, now)))
     .all()
     .map((c) => c.challenge);
-  let used: string | null = null;
-  const verified = await verifyRegistrationResponse({
-    response: input.response,
-    expectedChallenge: (c) => {
-      used = c;
-      return challenges.includes(c);
-    },
-    expectedOrigin: rp.origins,
-    expectedRPID: rp.id,
-    requireUserVerification: false,
-  }).catch(() => null);
-  if (!verified?.verified || !used) return { ok: false, reason: "invalid" };
-  const { credential } = verified.registrationInfo;
-  const challenge: string = used;
+  const verified = await verifiedCredential(input.response, challenges, rp);
+  if (!verified) return { ok: false, reason: "invalid" };
   return db.transaction((tx): { ok: true; recoveryCodes: string[] | null } | AccountRefusal => {
-    const consumed = tx.delete(passkeyChallenges).where(eq(passkeyChallenges.challenge, challenge)).returning().all();
+    const consumed = tx.delete(passkeyChallenges).where(eq(passkeyChallenges.challenge, verified.challenge)).returning().all();
     if (consumed.length === 0) return { ok: false, reason: "invalid" };
-    if (tx.select({ id: passkeys.id }).from(passkeys).where(eq(passkeys.id, credential.id)).get()) return { ok: false, reason: "enrolled" };
-    tx.insert(passkeys)
-      .values({
-        id: credential.id,
-        userId: actor.id,
-        publicKey: Buffer.from(credential.publicKey),
-        counter: credential.counter,
-        transports: credential.transports ?? null,
-        name: input.name,
-        createdAt: now,
-      })
-      .run();
+    if (!storePasskey(tx, actor.id, verified.credential, input.name, now)) return { ok: false, reason: "enrolled" };
     const codes = unusedRecoveryCodes(tx, actor.id) === 0 ? replaceRecoveryCodes(tx, actor.id, now) : null;
     recordAudit(
       tx,
@@ -549,6 +570,55 @@ export async function addPasskey(
       meta,
     );
     return { ok: true, recoveryCodes: codes };
+  });
+}
+
+/** Options for `startRegistration` when a passkey is the first factor, set up at sign-in; the challenge is kept on the pending sign-in. */
+export async function passkeyEnrolmentOptions(db: Db, pending: PendingSignIn, rp: RelyingParty) {
+  const person = db.select({ id: users.id, email: users.email, name: users.name }).from(users).where(eq(users.id, pending.userId)).get()!;
+  const options = await registrationOptions(db, person, rp);
+  db.update(pendingSignIns).set({ challenge: options.challenge }).where(eq(pendingSignIns.id, pending.id)).run();
+  return options;
+}
+
+/** Enrolment at sign-in with a passkey instead of an authenticator app: the session comes with the new passkey. */
+export async function enrolPasskeyAtSignIn(
+  db: Db,
+  pending: PendingSignIn,
+  input: { response: RegistrationResponseJSON; name: string },
+  rp: RelyingParty,
+  meta: RequestMeta,
+  now = new Date(),
+): Promise<{ ok: true; token: string; recoveryCodes: string[] } | Refusal> {
+  const charged = db.transaction((tx) => {
+    const row = tx.select().from(pendingSignIns).where(eq(pendingSignIns.id, pending.id)).get();
+    if (!row?.challenge || row.step !== "enrol") return { challenge: null, wait: 0 };
+    tx.update(pendingSignIns).set({ challenge: null }).where(eq(pendingSignIns.id, pending.id)).run();
+    return { challenge: row.challenge, wait: chargeAttempt(tx, pending.userId, now) };
+  });
+  if (!charged.challenge) return { ok: false, reason: "expired" };
+  if (charged.wait > 0) return { ok: false, reason: "throttled", retryAfterMinutes: charged.wait };
+  const verified = await verifiedCredential(input.response, [charged.challenge], rp);
+  return db.transaction((tx): { ok: true; token: string; recoveryCodes: string[] } | Refusal => {
+    if (!tx.select({ id: pendingSignIns.id }).from(pendingSignIns).where(eq(pendingSignIns.id, pending.id)).get())
+      return { ok: false, reason: "expired" };
+    if (!verified || !storePasskey(tx, pending.userId, verified.credential, input.name, now)) {
+      failed(tx, pending.userId, "passkey", meta);
+      return { ok: false, reason: "invalid" };
+    }
+    const codes = replaceRecoveryCodes(tx, pending.userId, now);
+    recordAudit(
+      tx,
+      {
+        actorId: pending.userId,
+        action: "second_factor.passkey_added",
+        targetType: "user",
+        targetId: pending.userId,
+        detail: { name: input.name },
+      },
+      meta,
+    );
+    return { ok: true, token: complete(tx, pending, "passkey", meta), recoveryCodes: codes };
   });
 }
 

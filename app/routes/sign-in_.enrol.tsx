@@ -1,9 +1,11 @@
 import { data, type HeadersFunction, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { startRegistration } from "@simplewebauthn/browser";
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { FormAlert, SubmitButton, TextField } from "../components/form";
-import { RecoveryCodes, TotpSetupSteps } from "../components/second-factor";
+import { postJson, RecoveryCodes, TotpSetupSteps, useHydrated } from "../components/second-factor";
 import {
   enrolAtSignIn,
   findPendingSignIn,
@@ -63,10 +65,51 @@ export async function action({ request, context }: ActionFunctionArgs) {
   return data({ ok: true as const, recoveryCodes: result.recoveryCodes, next }, { headers });
 }
 
+/** A passkey instead of an app: registered here, and the sign-in completes with it. */
+function PasskeyEnrol({ onDone }: { onDone: (done: { recoveryCodes: string[]; next: string }) => void }) {
+  const { t } = useTranslation("security");
+  const [params] = useSearchParams();
+  const hydrated = useHydrated();
+  const [error, setError] = useState<string | null>(null);
+  async function go() {
+    setError(null);
+    try {
+      const options = await postJson<{ options: Parameters<typeof startRegistration>[0]["optionsJSON"] }>("/sign-in/passkey", {
+        intent: "register-options",
+      });
+      if (!options.ok) throw new Error(options.error);
+      const response = await startRegistration({ optionsJSON: options.options });
+      const result = await postJson<{ redirectTo: string; recoveryCodes: string[] }>("/sign-in/passkey", {
+        intent: "register",
+        response,
+        name: t("passkeys.defaultName"),
+        redirectTo: params.get("redirectTo") ?? "",
+      });
+      if (!result.ok) throw new Error(result.error);
+      onDone({ recoveryCodes: result.recoveryCodes, next: result.redirectTo });
+    } catch (e) {
+      const key = (e as Error).message;
+      setError(key.startsWith("security:") ? key : "security:errors.passkeyFailed");
+    }
+  }
+  return (
+    <div className="stack">
+      <h2>{t("enrol.passkeyTitle")}</h2>
+      <p className="muted">{t("passkeys.intro")}</p>
+      <FormAlert message={error ? t(error as "errors.passkeyFailed") : null} />
+      <button type="button" className="button button--quiet" onClick={go} disabled={!hydrated}>
+        {t("enrol.usePasskey")}
+      </button>
+    </div>
+  );
+}
+
 export default function Enrol() {
   const { t } = useTranslation("security");
   const { email, setup } = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
+  const actionResult = useActionData<typeof action>();
+  const [passkeyDone, setPasskeyDone] = useState<{ recoveryCodes: string[]; next: string } | null>(null);
+  const result = passkeyDone ? { ok: true as const, ...passkeyDone } : actionResult;
   if (result?.ok) {
     return (
       <section className="auth-card stack" aria-labelledby="enrolled-title">
@@ -108,6 +151,7 @@ export default function Enrol() {
         />
         <SubmitButton pendingLabel={t("verify.checking")}>{t("enrol.submit")}</SubmitButton>
       </Form>
+      <PasskeyEnrol onDone={setPasskeyDone} />
     </section>
   );
 }

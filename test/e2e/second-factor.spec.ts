@@ -1,4 +1,4 @@
-import type { Page } from "@playwright/test";
+import type { Browser, Page } from "@playwright/test";
 import { Secret, TOTP } from "otpauth";
 import { expect, expectAccessible, makePerson, test, type Person } from "./fixtures";
 
@@ -8,6 +8,18 @@ async function enterPassword(page: Page, person: Person) {
   await page.getByLabel("Email address").fill(person.email);
   await page.getByLabel("Password", { exact: true }).fill(person.password);
   await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+/** A browser context on localhost (WebAuthn needs a host name, not an IP address) with Chromium's virtual authenticator. */
+async function withAuthenticator(browser: Browser, serverUrl: string) {
+  const context = await browser.newContext({ baseURL: serverUrl.replace("127.0.0.1", "localhost") });
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("WebAuthn.enable");
+  await cdp.send("WebAuthn.addVirtualAuthenticator", {
+    options: { protocol: "ctap2", transport: "internal", hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
+  });
+  return { context, page };
 }
 
 test("a secretariat member is made to set up an authenticator app, then signs in with its codes", async ({ page, db }) => {
@@ -58,16 +70,7 @@ test("a secretariat member is made to set up an authenticator app, then signs in
 
 test("a person adds a passkey and signs in with it", async ({ browser, server, db }) => {
   const person = await makePerson(db, { name: "Tomás Reyes" });
-  // WebAuthn needs a host name, not an IP address: this journey runs on localhost.
-  const origin = server.url.replace("127.0.0.1", "localhost");
-  const context = await browser.newContext({ baseURL: origin });
-  const page = await context.newPage();
-  const cdp = await context.newCDPSession(page);
-  await cdp.send("WebAuthn.enable");
-  await cdp.send("WebAuthn.addVirtualAuthenticator", {
-    options: { protocol: "ctap2", transport: "internal", hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
-  });
-
+  const { context, page } = await withAuthenticator(browser, server.url);
   await page.goto("/sign-in");
   await enterPassword(page, person);
   await expect(page.getByRole("heading", { name: "Welcome, Tomás Reyes" })).toBeVisible();
@@ -91,5 +94,27 @@ test("a person adds a passkey and signs in with it", async ({ browser, server, d
   await expectAccessible(page);
   await page.getByRole("button", { name: "Use a passkey" }).click();
   await expect(page.getByRole("heading", { name: "Welcome, Tomás Reyes" })).toBeVisible();
+  await context.close();
+});
+
+test("a secretariat member may set up a passkey instead of an app, and signs in with it", async ({ browser, server, db }) => {
+  const person = await makePerson(db, { role: "secretariat", name: "Mei Lin" });
+  const { context, page } = await withAuthenticator(browser, server.url);
+  await page.goto("/sign-in?redirectTo=%2Faudit");
+  await enterPassword(page, person);
+  await expect(page).toHaveURL(/\/sign-in\/enrol\?redirectTo=%2Faudit$/);
+  await page.getByRole("button", { name: "Set up a passkey instead" }).click();
+  await expect(page.getByRole("heading", { name: "Your second factor is on" })).toBeVisible();
+  await expect(page.getByTestId("recovery-codes").getByRole("listitem")).toHaveCount(10);
+  await expectAccessible(page);
+  await page.getByRole("link", { name: "Continue to Convene" }).click();
+  await expect(page).toHaveURL(/\/audit$/);
+
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page.getByRole("heading", { name: "Sign in to Convene" })).toBeVisible();
+  await enterPassword(page, person);
+  await expect(page).toHaveURL(/\/sign-in\/verify$/);
+  await page.getByRole("button", { name: "Use a passkey" }).click();
+  await expect(page.getByRole("heading", { name: "Welcome, Mei Lin" })).toBeVisible();
   await context.close();
 });
