@@ -38,7 +38,20 @@ import {
   type VerifyResult,
   type WriteResult,
 } from "./fixtures/docs-ipc";
-import { canPin, cpuTimeMs, deadline, fmt, printMarkdownTable, reportLoad, saveResults, signIn, sleep, spawnNode, tempDir } from "./lib";
+import {
+  canPin,
+  cpuTimeMs,
+  type Authenticator,
+  deadline,
+  fmt,
+  printMarkdownTable,
+  reportLoad,
+  saveResults,
+  signIn,
+  sleep,
+  spawnNode,
+  tempDir,
+} from "./lib";
 
 const QUICK = process.argv.includes("--quick");
 /** BENCH_DOCS_ONLY=latency,ramp runs a subset of the scenarios (memory, latency, ramp, sync, crash). */
@@ -153,6 +166,8 @@ class ServerHandle {
   rpc!: Rpc;
   pid = 0;
   target!: Target;
+  /** The secretariat's authenticator for this server's database, so a restarted server is signed in to again. */
+  private readonly authenticator: Authenticator = new Map();
   private exited!: Promise<void>;
   private child!: ReturnType<typeof spawnNode>;
 
@@ -189,7 +204,7 @@ class ServerHandle {
     });
     const url = `http://127.0.0.1:${port}`;
     this.target = { kind: this.kind, url };
-    if (this.kind === "convene") this.target.cookie = await signIn(url, SECRETARIAT, DEMO_PASSWORD);
+    if (this.kind === "convene") this.target.cookie = await signIn(url, SECRETARIAT, DEMO_PASSWORD, this.authenticator);
   }
 
   memory() {

@@ -5,6 +5,7 @@ import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { Secret, TOTP } from "otpauth";
 
 export const ROOT = resolve(fileURLToPath(new URL(".", import.meta.url)), "..");
 export const RESULTS_DIR = join(ROOT, "bench", "results");
@@ -290,18 +291,69 @@ export function spawnNode(args: string[], options: { env?: NodeJS.ProcessEnv; qu
   return child;
 }
 
-/** Signs in with a demo account and returns the `convene_session=…` pair for a Cookie header. */
-export async function signIn(url: string, email: string, password: string): Promise<string> {
-  const res = await fetch(`${url}/sign-in`, {
-    method: "POST",
-    headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: url },
-    body: new URLSearchParams({ email, password }).toString(),
-    redirect: "manual",
-  });
+/**
+ * The authenticator of a benchmark: by email, the TOTP key it enrolled on one server's database, the last time
+ * step it used, and the recovery codes it was given.
+ */
+export type Authenticator = Map<string, { secret: string; lastStep: number; recoveryCodes: string[] }>;
+
+/**
+ * Signs in with a demo account and returns the `convene_session=…` pair for a Cookie header. A secretariat
+ * account (which needs a second factor) is enrolled on its first sign-in as a person would: the key shown
+ * on the enrolment page goes into `authenticator` (otpauth computes the codes), which later sign-ins to the
+ * same database use. A code is accepted once, so a sign-in within the same 30 s uses a recovery code
+ * (so as not to wait and inflate what is timed around it), and waits for the next step once none is left.
+ */
+export async function signIn(url: string, email: string, password: string, authenticator: Authenticator = new Map()): Promise<string> {
+  const post = (path: string, body: Record<string, string>, cookie?: string) =>
+    fetch(url + path, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: url, ...(cookie ? { Cookie: cookie } : {}) },
+      body: new URLSearchParams(body).toString(),
+      redirect: "manual",
+    });
+  const sessionOf = (res: Response) =>
+    res.headers
+      .getSetCookie()
+      .find((c) => c.startsWith("convene_session=") && !c.startsWith("convene_session=;"))
+      ?.split(";")[0];
+  const res = await post("/sign-in", { email, password });
   await res.arrayBuffer();
-  const cookie = res.headers.getSetCookie().find((c) => c.startsWith("convene_session=") && !c.startsWith("convene_session=;"));
-  if (res.status !== 302 || !cookie) throw new Error(`Sign-in as ${email} failed: HTTP ${res.status}`);
-  return cookie.split(";")[0]!;
+  const session = sessionOf(res);
+  if (res.status === 302 && session) return session;
+  const pending = res.headers
+    .getSetCookie()
+    .find((c) => c.startsWith("convene_pending="))
+    ?.split(";")[0];
+  const step = /^\/sign-in\/(enrol|verify)\b/.exec(res.headers.get("location") ?? "")?.[1];
+  if (res.status !== 302 || !pending || !step) throw new Error(`Sign-in as ${email} failed: HTTP ${res.status}`);
+
+  let done: Response;
+  if (step === "enrol") {
+    const page = await (await fetch(`${url}/sign-in/enrol`, { headers: { Cookie: pending } })).text();
+    const secret = /id="totp-secret"[^>]*>([A-Z2-7 ]+)</.exec(page)?.[1]?.replaceAll(" ", "");
+    if (!secret) throw new Error(`Sign-in as ${email}: no enrolment key on the page.`);
+    const totp = new TOTP({ secret: Secret.fromBase32(secret) });
+    done = await post("/sign-in/enrol", { code: totp.generate() }, pending);
+    const recoveryCodes = [...new Set((await done.text()).match(/[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}/g) ?? [])];
+    authenticator.set(email, { secret, lastStep: totp.counter(), recoveryCodes });
+  } else {
+    const known = authenticator.get(email);
+    if (!known) throw new Error(`Sign-in as ${email} asks for a second factor this benchmark did not enrol.`);
+    const totp = new TOTP({ secret: Secret.fromBase32(known.secret) });
+    const recoveryCode = totp.counter() <= known.lastStep ? known.recoveryCodes.shift() : undefined;
+    if (recoveryCode) {
+      done = await post("/sign-in/verify", { intent: "recovery", code: recoveryCode }, pending);
+    } else {
+      if (totp.counter() <= known.lastStep) await sleep(totp.remaining() + 50);
+      known.lastStep = totp.counter();
+      done = await post("/sign-in/verify", { intent: "totp", code: totp.generate() }, pending);
+    }
+    await done.arrayBuffer();
+  }
+  const cookie = sessionOf(done);
+  if (!cookie) throw new Error(`Sign-in as ${email}: the second factor was refused (HTTP ${done.status}).`);
+  return cookie;
 }
 
 let clockTicks: number | null = null;

@@ -36,7 +36,10 @@ async function signInOnce(url: string, email: string): Promise<Sample> {
     const roundTripMs = performance.now() - started;
     const timing = /app;dur=([\d.]+)/.exec(res.headers.get("server-timing") ?? "");
     const serverMs = timing ? Number(timing[1]) : null;
-    const cookie = res.headers.getSetCookie().some((c) => c.startsWith("convene_session=") && !c.startsWith("convene_session=;"));
+    // A right password answers a session, or (secretariat accounts, second factor) the pending sign-in that asks for it.
+    const cookie = res.headers
+      .getSetCookie()
+      .some((c) => (c.startsWith("convene_session=") && !c.startsWith("convene_session=;")) || c.startsWith("convene_pending="));
     const ok = res.status === 302 && cookie;
     return {
       ok,

@@ -5,6 +5,7 @@ import type { Db } from "../../db/client";
 import { auditLog, users } from "../../db/schema";
 import { recordAudit, type RequestMeta } from "./audit.server";
 import { verifyAgainstDummy, verifyPassword } from "./password.server";
+import { beginSecondFactor } from "./second-factor.server";
 import { createSession } from "./session.server";
 
 /**
@@ -65,7 +66,9 @@ export function createSignInThrottle(sqlite: BetterSqlite3.Database) {
 export type SignInThrottle = ReturnType<typeof createSignInThrottle>;
 
 export type SignInResult =
-  | { ok: true; userId: number; token: string }
+  | { ok: true; userId: number; token: string; secondFactor?: undefined }
+  /** The password was right; the session waits for the second factor (decision 023). */
+  | { ok: true; userId: number; token?: undefined; secondFactor: { step: "verify" | "enrol"; token: string } }
   | { ok: false; reason: "invalid" }
   | { ok: false; reason: "throttled"; retryAfterMinutes: number }
   | { ok: false; reason: "slowed"; retryAfterSeconds: number };
@@ -172,6 +175,8 @@ export async function signIn(
     throttle.perPair.delete(pairKey(input.email, address)),
     throttle.perAddress.reward(address),
   ]);
+  const secondFactor = beginSecondFactor(db, user, meta);
+  if (secondFactor) return { ok: true, userId: user.id, secondFactor };
   const token = db.transaction((tx) => {
     const { token } = createSession(tx, user.id, meta);
     recordAudit(tx, { actorId: user.id, action: "auth.sign_in", targetType: "user", targetId: user.id }, meta);

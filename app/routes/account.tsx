@@ -1,5 +1,5 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { Trans, useTranslation } from "react-i18next";
 import { FormAlert, SelectField, SubmitButton, TextField } from "../components/form";
 import { changePassword, getPerson, updateAccount } from "../models/people.server";
@@ -90,6 +90,7 @@ function describeAgent(ua: string | null): string {
 
 export default function Account() {
   const { t } = useTranslation();
+  const { t: ts } = useTranslation("security");
   const { profile, sessions, currentSessionId, timeZones } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const section = (s: Section) => (result?.section === s ? result : null);
@@ -105,6 +106,7 @@ export default function Account() {
         <p className="lead">
           {profile.email} · {t(`roles.${profile.role}`)}
         </p>
+        <Link to="/account/security">{ts("account.link")}</Link>
       </header>
       <div className="two-col">
         <section aria-labelledby="profile-title" className="panel">

@@ -3,6 +3,7 @@ import { Form, Link, useActionData, useSearchParams } from "@remix-run/react";
 import { useEffect, useRef } from "react";
 import { useTranslation } from "react-i18next";
 import { FormAlert, SubmitButton, TextField } from "../components/form";
+import { pendingCookie } from "../models/second-factor.server";
 import { signIn } from "../models/sign-in.server";
 import { requireAnonymous, safeRedirect } from "../utils/auth.server";
 import { parseForm, readForm } from "../utils/forms.server";
@@ -45,6 +46,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
       );
     }
     return data({ ok: false as const, errors: { form: "errors.signInInvalid" }, count: 0, values }, { status: 400 });
+  }
+  if (result.secondFactor) {
+    const back = parsed.data.redirectTo ? `?${new URLSearchParams({ redirectTo: parsed.data.redirectTo })}` : "";
+    return redirect(`/sign-in/${result.secondFactor.step}${back}`, {
+      headers: { "Set-Cookie": pendingCookie(result.secondFactor.token, context.services.env.APP_URL) },
+    });
   }
   return redirect(safeRedirect(parsed.data.redirectTo), { headers: { "Set-Cookie": context.sessionCookie.serialize(result.token) } });
 }

@@ -6,3 +6,4 @@ export * from "./documents";
 export * from "./commitments";
 export * from "./imports";
 export * from "./password-resets";
+export * from "./second-factor";

@@ -23,6 +23,7 @@ const matrix: Record<Action, { target?: unknown; allowed: Role[] }> = {
   "invitation.revoke": { allowed: ["secretariat"] },
   "audit.view": { allowed: ["secretariat"] },
   "session.revoke": { target: { userId: 1 }, allowed: ["secretariat", "facilitator", "delegate", "observer"] },
+  "secondFactor.skip": { allowed: ["facilitator", "delegate", "observer"] },
   "event.view": {
     target: { status: "published", visibility: "members", invitedGroups: [] },
     allowed: ["secretariat", "facilitator", "delegate", "observer"],
