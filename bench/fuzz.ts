@@ -116,8 +116,13 @@ async function main() {
     victimClientIds: [honest.get(documentId)!.clientId],
     victimName: PEOPLE.honest.name,
   });
+  let joinsUnanswered = 0;
   const joinOnOpen = (documentId: number) => async (socket: import("socket.io-client").Socket) => {
-    await socket.timeout(ACK_TIMEOUT_MS).emitWithAck("doc:join", { documentId });
+    try {
+      await socket.timeout(ACK_TIMEOUT_MS).emitWithAck("doc:join", { documentId });
+    } catch {
+      joinsUnanswered++;
+    }
   };
   const warmTally = emptyTally();
   {
@@ -276,6 +281,7 @@ async function main() {
   console.log("\nAnswers:", JSON.stringify(tally.answers));
   if (tally.unanswered) console.log("Never answered, by kind:", JSON.stringify(tally.unansweredByKind, null, 1));
   if (tally.wronglyAccepted) console.log("Accepted but had to be refused, by kind:", JSON.stringify(tally.wronglyAcceptedByKind, null, 1));
+  console.log(`doc:join on (re)connection not answered within ${ACK_TIMEOUT_MS / 1000} s: ${joinsUnanswered}`);
   console.log(`Over the transport limit: ${overLimit.closed} of ${OVER_LIMIT} closed the connection, ${overLimit.answered} answered`);
   console.log(`Anonymous handshakes accepted: ${anonymousAccepted} of ${ANONYMOUS}`);
   console.log(
@@ -304,6 +310,7 @@ async function main() {
     perRole,
     tally,
     overLimit,
+    joinsUnanswered,
     anonymous: { attempts: ANONYMOUS, accepted: anonymousAccepted },
     crashes,
     health: { checks: healthChecks, slow: slowHealthChecks, slowestMs: slowestHealthMs },
