@@ -236,6 +236,9 @@ async function main() {
     `Sent ${tally.sent} messages in ${fmt(fuzzSeconds)} s (${fmt(tally.sent / fuzzSeconds, 0)}/s), ${ANONYMOUS} anonymous handshakes`,
   );
 
+  console.log("Answers:", JSON.stringify(tally.answers));
+  console.log("Never answered, by kind:", JSON.stringify(tally.unansweredByKind));
+  console.log("Accepted but had to be refused, by kind:", JSON.stringify(tally.wronglyAcceptedByKind));
   for (const editor of honest.values()) editor.close();
   const memoryAfter = crashes.length === 0 ? await settle(inspector, server.pid) : null;
   inspector.close();
