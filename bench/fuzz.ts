@@ -13,7 +13,7 @@ import fc from "fast-check";
 import { openDatabase } from "../db/client";
 import { DEMO_PASSWORD } from "../db/seed";
 import { checkDocument, sameDocument, type DocumentCheck } from "./fuzz/check";
-import { FuzzConnection, emptyTally, openSocket, record, type Tally } from "./fuzz/client";
+import { FuzzConnection, emptyTally, openSocket, record, recordLate, type Tally } from "./fuzz/client";
 import { anonymousHandshake, buildCorpus, messageArbitrary, overLimitMessage, type FuzzTarget } from "./fuzz/generators";
 import { HonestEditor } from "./fuzz/honest";
 import { INSPECT_ARGS, Inspector, healthy, type MemorySample } from "./fuzz/memory";
@@ -187,9 +187,12 @@ async function main() {
   const progress = setInterval(() => console.log(`  ${sentSoFar} messages sent, ${tally.unanswered} unanswered so far`), 10_000);
   await Promise.all(
     connections.map(async ({ documentId, role }, index) => {
-      const conn = new FuzzConnection(server.url, cookies[role], joinOnOpen(documentId), ACK_TIMEOUT_MS);
-      const arbitrary = messageArbitrary(corpus, targetFor(role, documentId));
       const mine = (perRole[role] ??= emptyTally());
+      const conn = new FuzzConnection(server.url, cookies[role], joinOnOpen(documentId), ACK_TIMEOUT_MS, (m) => {
+        recordLate(tally, m);
+        recordLate(mine, m);
+      });
+      const arbitrary = messageArbitrary(corpus, targetFor(role, documentId));
       for (let batch = 0; batch * BATCH < perConnection && !exited; batch++) {
         const count = Math.min(BATCH, perConnection - batch * BATCH);
         const messages = fc.sample(arbitrary, { numRuns: count, seed: SEED * 1_000_003 + index * 10_007 + batch });
@@ -237,10 +240,11 @@ async function main() {
   );
 
   console.log("Answers:", JSON.stringify(tally.answers));
-  console.log("Never answered, by kind:", JSON.stringify(tally.unansweredByKind));
+  console.log("Unanswered within the limit, by kind:", JSON.stringify(tally.unansweredByKind));
+  console.log("Of which answered late, by kind:", JSON.stringify(tally.lateByKind));
   console.log("Accepted but had to be refused, by kind:", JSON.stringify(tally.wronglyAcceptedByKind));
   for (const editor of honest.values()) editor.close();
-  const memoryAfter = crashes.length === 0 ? await settle(inspector, server.pid) : null;
+  const memoryAfter = exited ? null : await settle(inspector, server.pid);
   inspector.close();
 
   // Every touched document, as a fresh client loads it, then as a restarted server loads it from storage.
@@ -278,11 +282,25 @@ async function main() {
 
   console.log("\nPer role:");
   printTable(
-    ["role", "sent", "with ack", "answered", "unanswered", "closed", "wrongly accepted"],
-    Object.entries(perRole).map(([role, t]) => [role, t.sent, t.withAck, t.answered, t.unanswered, t.closed, t.wronglyAccepted]),
+    ["role", "sent", "with ack", "answered", "never answered", "answered after 10 s", "closed", "wrongly accepted"],
+    Object.entries(perRole).map(([role, t]) => [
+      role,
+      t.sent,
+      t.withAck,
+      t.answered,
+      t.unanswered - t.late,
+      t.late,
+      t.closed,
+      t.wronglyAccepted,
+    ]),
   );
   console.log("\nAnswers:", JSON.stringify(tally.answers));
-  if (tally.unanswered) console.log("Never answered, by kind:", JSON.stringify(tally.unansweredByKind, null, 1));
+  const never = Object.fromEntries(
+    Object.entries(tally.unansweredByKind)
+      .map(([k, n]) => [k, n - (tally.lateByKind[k] ?? 0)] as const)
+      .filter(([, n]) => n > 0),
+  );
+  if (tally.unanswered) console.log("Never answered, by kind:", JSON.stringify(never, null, 1));
   if (tally.wronglyAccepted) console.log("Accepted but had to be refused, by kind:", JSON.stringify(tally.wronglyAcceptedByKind, null, 1));
   console.log(`doc:join on (re)connection not answered within ${ACK_TIMEOUT_MS / 1000} s: ${joinsUnanswered}`);
   console.log(`Over the transport limit: ${overLimit.closed} of ${OVER_LIMIT} closed the connection, ${overLimit.answered} answered`);
@@ -312,6 +330,7 @@ async function main() {
     fuzzSeconds,
     perRole,
     tally,
+    neverAnswered: tally.unanswered - tally.late,
     overLimit,
     joinsUnanswered,
     anonymous: { attempts: ANONYMOUS, accepted: anonymousAccepted },

@@ -26,6 +26,9 @@ export interface Tally {
   /** Per kind: counts of unanswered and wrongly accepted messages. */
   unansweredByKind: Record<string, number>;
   wronglyAcceptedByKind: Record<string, number>;
+  /** Requests counted as unanswered whose answer came after the time limit (the server was stalled, not silent). */
+  late: number;
+  lateByKind: Record<string, number>;
   /** Answers seen, per error code ("ok" for accepted). */
   answers: Record<string, number>;
 }
@@ -40,6 +43,8 @@ export function emptyTally(): Tally {
     wronglyAccepted: 0,
     unansweredByKind: {},
     wronglyAcceptedByKind: {},
+    late: 0,
+    lateByKind: {},
     answers: {},
   };
 }
@@ -63,10 +68,10 @@ export function record(tally: Tally, outcome: Outcome): void {
   }
 }
 
-export function mergeTally(into: Tally, from: Tally): void {
-  for (const key of ["sent", "withAck", "answered", "unanswered", "closed", "wronglyAccepted"] as const) into[key] += from[key];
-  for (const key of ["unansweredByKind", "wronglyAcceptedByKind", "answers"] as const)
-    for (const [k, v] of Object.entries(from[key])) into[key][k] = (into[key][k] ?? 0) + v;
+/** Records that a request already counted as unanswered was answered after all, too late. */
+export function recordLate(tally: Tally, message: FuzzMessage): void {
+  tally.late++;
+  tally.lateByKind[message.kind] = (tally.lateByKind[message.kind] ?? 0) + 1;
 }
 
 /** Opens a socket as a page does; resolves once connected (rejects with the refusal). */
@@ -105,6 +110,8 @@ export class FuzzConnection {
     /** Sent after every (re)connection, e.g. joining the document under attack. */
     readonly onOpen: (socket: Socket) => Promise<void>,
     readonly timeoutMs: number,
+    /** Called when an answer arrives after its request was counted as unanswered. */
+    readonly onLate: (message: FuzzMessage) => void = () => {},
   ) {}
 
   /** Connections opened so far (the first, and each after the server closed one). */
@@ -140,6 +147,7 @@ export class FuzzConnection {
       this.pending.add(onClosed);
       const timer = setTimeout(() => finish({ message, result: "unanswered" }), this.timeoutMs);
       socket.emit(message.event, ...message.args, (res: unknown) => {
+        if (done) return this.onLate(message);
         const answer = res as { ok?: unknown; error?: unknown } | null;
         if (answer && answer.ok === true) finish({ message, result: "ok" });
         else finish({ message, result: "refused", error: typeof answer?.error === "string" ? answer.error : "malformed answer" });
