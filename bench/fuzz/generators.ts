@@ -183,7 +183,8 @@ const RESERVED = new Set(["connect", "connect_error", "disconnect", "disconnecti
 /** Values of the wrong type for a positive whole id. */
 const badId = fc.oneof(
   fc.string({ maxLength: 12 }),
-  fc.double().filter((n) => !Number.isInteger(n) || n <= 0),
+  // Within ±2^53: the msgpack encoder turns some larger negative numbers into positive 64-bit integers on the way.
+  fc.double({ min: -(2 ** 53), max: 2 ** 53, noNaN: true }).filter((n) => !Number.isInteger(n) || n <= 0),
   fc.integer({ max: 0 }),
   fc.constantFrom(null, true, false, [], {}, -1, 0, Infinity, NaN, "1"),
   fc.array(fc.nat(), { maxLength: 3 }),
@@ -222,12 +223,10 @@ function updatePayload(corpus: Corpus) {
     },
     {
       weight: 2,
-      arbitrary: fc
-        .tuple(real, real, fc.nat(), fc.nat())
-        .map(([a, b, i, j]) => ({
-          kind: "update:spliced",
-          bytes: Buffer.concat([a.slice(0, i % (a.length + 1)), b.slice(j % (b.length + 1))]),
-        })),
+      arbitrary: fc.tuple(real, real, fc.nat(), fc.nat()).map(([a, b, i, j]) => ({
+        kind: "update:spliced",
+        bytes: Buffer.concat([a.slice(0, i % (a.length + 1)), b.slice(j % (b.length + 1))]),
+      })),
     },
     { weight: 2, arbitrary: fc.uint8Array({ maxLength: 64 }).map((b) => ({ kind: "update:random-bytes", bytes: b })) },
   );
@@ -493,15 +492,13 @@ function requestMessage(target: FuzzTarget): fc.Arbitrary<FuzzMessage> {
     {
       weight: 2,
       arbitrary: fc.oneof(
-        fc
-          .constantFrom(target.missingDocumentId, Number.MAX_SAFE_INTEGER, Number.MAX_VALUE)
-          .map((id) => ({
-            kind: "doc:join hidden or missing",
-            event: "doc:join",
-            args: [{ documentId: id }],
-            ack: true,
-            mustRefuse: true,
-          })),
+        fc.constantFrom(target.missingDocumentId, Number.MAX_SAFE_INTEGER, Number.MAX_VALUE).map((id) => ({
+          kind: "doc:join hidden or missing",
+          event: "doc:join",
+          args: [{ documentId: id }],
+          ack: true,
+          mustRefuse: true,
+        })),
         fc.constant({
           kind: "event:join hidden or missing",
           event: "event:join",
