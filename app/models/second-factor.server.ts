@@ -14,14 +14,16 @@ import {
   type RegistrationResponseJSON,
 } from "@simplewebauthn/server";
 import { parse, serialize } from "cookie";
-import { and, eq, gt, isNull, lt } from "drizzle-orm";
+import { and, eq, gt, isNotNull, isNull, lt } from "drizzle-orm";
 import { Secret, TOTP } from "otpauth";
 import QRCode from "qrcode";
 import type { Db, DbOrTx } from "../../db/client";
 import { passkeyChallenges, passkeys, pendingSignIns, recoveryCodes, secondFactorAttempts, totpFactors, users } from "../../db/schema";
 import { can, type Actor } from "../utils/policy";
+import type { DomainEvent } from "../domain/events";
 import { recordAudit, type RequestMeta } from "./audit.server";
-import { createSession, hashSecret } from "./session.server";
+import { announce } from "./domain-events.server";
+import { createSession, hashSecret, invalidateUserSessions } from "./session.server";
 
 export const PENDING_COOKIE = "convene_pending";
 export const PENDING_TTL_MS = 10 * 60 * 1000;
@@ -656,4 +658,51 @@ export function pendingSignInPage(db: Db, pending: PendingSignIn) {
     passkey: credentialsOf(db, pending.userId).length > 0,
     recovery: unusedRecoveryCodes(db, pending.userId) > 0,
   };
+}
+
+// ---------------------------------------------------------------- the secretariat's way back
+
+export type ResetSecondFactorResult = { ok: true; events: DomainEvent[] } | { ok: false; reason: "not_found" | "forbidden" };
+
+/**
+ * Another secretariat member clears a person's second factor (a lost phone and lost recovery codes):
+ * the app, every passkey, the recovery codes and any pending sign-in go, and every session of theirs
+ * ends, so whoever holds one signs in again. Someone who must have a second factor sets one up at that
+ * sign-in. Audited.
+ */
+export function resetSecondFactor(db: Db, actor: Actor, personId: number, meta: RequestMeta): ResetSecondFactorResult {
+  if (!can(actor, "person.resetSecondFactor", { id: personId })) return { ok: false, reason: "forbidden" };
+  const ended = db.transaction((tx) => {
+    if (!tx.select({ id: users.id }).from(users).where(eq(users.id, personId)).get()) return null;
+    tx.delete(totpFactors).where(eq(totpFactors.userId, personId)).run();
+    tx.delete(passkeys).where(eq(passkeys.userId, personId)).run();
+    tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, personId)).run();
+    tx.delete(pendingSignIns).where(eq(pendingSignIns.userId, personId)).run();
+    const sessionIds = invalidateUserSessions(tx, personId);
+    recordAudit(
+      tx,
+      {
+        actorId: actor.id,
+        action: "person.reset_second_factor",
+        targetType: "user",
+        targetId: personId,
+        detail: { sessionsEnded: sessionIds.length },
+      },
+      meta,
+    );
+    return sessionIds;
+  });
+  if (!ended) return { ok: false, reason: "not_found" };
+  const events = announce(db, [
+    { type: "sessions.ended", sessionIds: ended, reason: "revoked" },
+    { type: "person.signedOut", userId: personId, reason: "revoked" },
+  ]);
+  return { ok: true, events };
+}
+
+/** Who has a second factor, for the people page. */
+export function peopleWithSecondFactor(db: DbOrTx): Set<number> {
+  const withApp = db.select({ userId: totpFactors.userId }).from(totpFactors).where(isNotNull(totpFactors.confirmedAt)).all();
+  const withPasskey = db.selectDistinct({ userId: passkeys.userId }).from(passkeys).all();
+  return new Set([...withApp, ...withPasskey].map((r) => r.userId));
 }

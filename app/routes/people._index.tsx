@@ -5,6 +5,7 @@ import { CopyField } from "../components/copy-field";
 import { DateTime } from "../components/time";
 import { i18next } from "../i18next.server";
 import { createPasswordReset, listPendingResets } from "../models/password-resets.server";
+import { peopleWithSecondFactor, resetSecondFactor } from "../models/second-factor.server";
 import { limitedAccounts, liftSignInLimits } from "../models/sign-in-limits.server";
 import { roles } from "../domain/vocabulary";
 import { EmptyState, FormAlert } from "../components/form";
@@ -24,9 +25,10 @@ export function loader({ request, context }: LoaderFunctionArgs) {
   requirePermission(context, request, "people.view");
   const { db } = context.services;
   const limited = limitedAccounts(db);
+  const withSecondFactor = peopleWithSecondFactor(db);
   return data(
     {
-      people: listPeople(db).map((p) => ({ ...p, limited: limited.has(p.email) })),
+      people: listPeople(db).map((p) => ({ ...p, limited: limited.has(p.email), secondFactor: withSecondFactor.has(p.id) })),
       pendingResets: listPendingResets(db),
     },
     { headers: { "Cache-Control": "private, no-store" } },
@@ -50,6 +52,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
     result = changeRole(db, actor, personId, parsed.data.role, context.requestMeta);
   } else if (intent === "deactivate" || intent === "reactivate") {
     result = writes[intent](db, actor, personId, context.requestMeta);
+  } else if (intent === "resetSecondFactor") {
+    const reset = resetSecondFactor(db, actor, personId, context.requestMeta);
+    if (!reset.ok && reset.reason === "forbidden") throw forbidden();
+    if (!reset.ok) return data<ActionResult>({ ok: false, message: "errors.notFound" }, { status: 404 });
+    const name = listPeople(db).find((p) => p.id === personId)?.name;
+    return data<ActionResult>({ ok: true, message: "security:people.secondFactorReset", personId, name });
   } else if (intent === "liftSignInLimits" || intent === "createPasswordReset") {
     return accessAction(context, request, actor, intent, personId);
   } else {
@@ -97,6 +105,7 @@ async function accessAction(
 export default function People() {
   const { t } = useTranslation();
   const { t: ta } = useTranslation("access");
+  const { t: ts } = useTranslation("security");
   const { people, pendingResets } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const me = useRootData()?.user;
@@ -199,6 +208,11 @@ export default function People() {
                           {p.status === "active" ? (
                             <button type="submit" name="intent" value="createPasswordReset" className="button button--small button--quiet">
                               {ta("people.createReset")} <span className="visually-hidden">{p.name}</span>
+                            </button>
+                          ) : null}
+                          {p.secondFactor ? (
+                            <button type="submit" name="intent" value="resetSecondFactor" className="button button--small button--quiet">
+                              {ts("people.resetSecondFactor")} <span className="visually-hidden">{p.name}</span>
                             </button>
                           ) : null}
                           {p.limited ? (

@@ -36,6 +36,7 @@ interface Targets {
   "person.liftSignInLimits": { id: number };
   /** Making a single-use link for a person to set a new password, to hand over to them. */
   "person.createPasswordReset": { id: number };
+  "person.resetSecondFactor": { id: number };
   "organisations.view": undefined;
   "organisation.manage": undefined;
   "invitations.view": undefined;
@@ -90,6 +91,7 @@ export const actions = [
   "person.reactivate",
   "person.liftSignInLimits",
   "person.createPasswordReset",
+  "person.resetSecondFactor",
   "organisations.view",
   "organisation.manage",
   "invitations.view",
@@ -135,6 +137,8 @@ const rules: { [A in Action]: (actor: Actor, target: Targets[A]) => boolean } = 
   "person.liftSignInLimits": secretariatOnly,
   // Their own password is changed on the account page, with the current one.
   "person.createPasswordReset": (actor, t) => secretariatOnly(actor) && t.id !== actor.id,
+  // Another secretariat member clears a lost second factor; nobody clears their own this way.
+  "person.resetSecondFactor": (actor, t) => secretariatOnly(actor) && t.id !== actor.id,
   "organisations.view": secretariatOnly,
   "organisation.manage": secretariatOnly,
   "invitations.view": secretariatOnly,

@@ -1,7 +1,7 @@
 import { Secret, TOTP } from "otpauth";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makePerson, type Person } from "../support/factories";
-import { get, post, sessionCookieOf, startServer, type TestServer } from "../support/server";
+import { get, post, sessionCookieOf, signInAs, startServer, type TestServer } from "../support/server";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -294,5 +294,40 @@ describe("the passkey endpoints and the pages with secrets", () => {
     expect(done.headers.get("cache-control")).toBe("private, no-store");
     expect(sessionCookieOf(done)).not.toBeNull();
     expect((await get(server, "/account/security", sessionCookieOf(done)!)).headers.get("cache-control")).toBe("private, no-store");
+  });
+});
+
+describe("the secretariat's way back for a lost second factor", () => {
+  it("another secretariat member clears it: the sessions end and the person sets up a new one at sign-in", async () => {
+    const person = await makePerson(server.db, { role: "secretariat" });
+    const { session } = await enrolSecretariat(person);
+    expect((await get(server, "/account", session)).status).toBe(200);
+    const admin = await makePerson(server.db, { role: "secretariat" });
+    const adminCookie = await signInAs(server, admin.email, admin.password);
+
+    const people = await get(server, "/people", adminCookie);
+    expect(await people.text()).toMatch(new RegExp(`Reset second factor(<!-- -->)? <span class="visually-hidden">${person.name}</span>`));
+    const res = await post(server, "/people", { intent: "resetSecondFactor", personId: String(person.id) }, adminCookie);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain("second factor was cleared");
+
+    expect((await get(server, "/account", session)).headers.get("location")).toMatch(/^\/sign-in/);
+    expect((await password(person)).location).toBe("/sign-in/enrol");
+    expect(audit(admin.id, "person.reset_second_factor")).toHaveLength(1);
+  });
+
+  it("is for the secretariat only, and never for oneself", async () => {
+    const person = await makePerson(server.db, { role: "delegate" });
+    const delegate = await makePerson(server.db, { role: "delegate" });
+    const delegateCookie = await signInAs(server, delegate.email, delegate.password);
+    const asDelegate = await post(server, "/people", { intent: "resetSecondFactor", personId: String(person.id) }, delegateCookie);
+    expect(asDelegate.status).toBe(403);
+
+    const admin = await makePerson(server.db, { role: "secretariat" });
+    const adminCookie = await signInAs(server, admin.email, admin.password);
+    const own = await post(server, "/people", { intent: "resetSecondFactor", personId: String(admin.id) }, adminCookie);
+    expect(own.status).toBe(403);
+    const missing = await post(server, "/people", { intent: "resetSecondFactor", personId: "99999999" }, adminCookie);
+    expect(missing.status).toBe(404);
   });
 });

@@ -17,6 +17,7 @@ const matrix: Record<Action, { target?: unknown; allowed: Role[] }> = {
   "person.reactivate": { target: other, allowed: ["secretariat"] },
   "person.liftSignInLimits": { target: other, allowed: ["secretariat"] },
   "person.createPasswordReset": { target: other, allowed: ["secretariat"] },
+  "person.resetSecondFactor": { target: other, allowed: ["secretariat"] },
   "organisations.view": { allowed: ["secretariat"] },
   "organisation.manage": { allowed: ["secretariat"] },
   "invitations.view": { allowed: ["secretariat"] },
