@@ -6,7 +6,8 @@ import { can, type Actor } from "../utils/policy";
 import { recordAudit, type RequestMeta } from "./audit.server";
 import { hashPassword } from "./password.server";
 import { hashSecret, createSession } from "./session.server";
-import { findPersonByEmail } from "./people.server";
+import { actorFor, findPersonByEmail } from "./people.server";
+import { beginSecondFactor } from "./second-factor.server";
 
 export const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
@@ -118,7 +119,11 @@ export function inspectInvitation(db: DbOrTx, token: string, now = new Date()): 
   return { status: "valid", invitation: row.invitation, organisationName: row.organisationName };
 }
 
-export type AcceptResult = { ok: true; userId: number; token: string } | { ok: false; status: "expired" | "used" | "revoked" | "unknown" };
+export type AcceptResult =
+  | { ok: true; userId: number; token: string; secondFactor?: undefined }
+  /** A role that needs a second factor (the secretariat) gets no session until one is set up (decision 023). */
+  | { ok: true; userId: number; token?: undefined; secondFactor: { step: "verify" | "enrol"; token: string } }
+  | { ok: false; status: "expired" | "used" | "revoked" | "unknown" };
 
 export async function acceptInvitation(
   db: Db,
@@ -130,7 +135,7 @@ export async function acceptInvitation(
   const first = inspectInvitation(db, token, now);
   if (first.status !== "valid") return { ok: false, status: first.status };
   const passwordHash = await hashPassword(input.password);
-  return db.transaction((tx) => {
+  const accepted = db.transaction((tx) => {
     // Checked again inside the transaction: two tabs submitting at once must not both succeed.
     const state = inspectInvitation(tx, token, now);
     if (state.status !== "valid") return { ok: false as const, status: state.status };
@@ -155,7 +160,8 @@ export async function acceptInvitation(
       .run();
     if (claimed.changes !== 1) throw new Error("invitation was claimed concurrently");
     redactOutbox(tx, [invitation.id]);
-    const session = createSession(tx, user.id, meta, now);
+    const actor = actorFor(tx, user.id)!;
+    const session = can(actor, "secondFactor.skip") ? createSession(tx, user.id, meta, now) : null;
     recordAudit(
       tx,
       {
@@ -168,8 +174,13 @@ export async function acceptInvitation(
       meta,
       now,
     );
-    return { ok: true as const, userId: user.id, token: session.token };
+    return { ok: true as const, userId: user.id, actor, token: session?.token ?? null };
   });
+  if (!accepted.ok) return accepted;
+  if (accepted.token) return { ok: true, userId: accepted.userId, token: accepted.token };
+  const secondFactor = beginSecondFactor(db, accepted.actor, meta, now);
+  if (!secondFactor) throw new Error("a person who needs a second factor got no pending sign-in");
+  return { ok: true, userId: accepted.userId, secondFactor };
 }
 
 /** Once an invitation can no longer be used, its outbox copy stops holding the link. */

@@ -3,6 +3,7 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { FormAlert, SubmitButton, TextField } from "../components/form";
 import { acceptInvitation, inspectInvitation } from "../models/invitations.server";
+import { pendingCookie } from "../models/second-factor.server";
 import { signOut } from "../models/session.server";
 import { parseForm, readForm } from "../utils/forms.server";
 import { AcceptInvitationSchema } from "../utils/validation";
@@ -35,6 +36,11 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     );
   // Whoever was signed in on this browser before is signed out: the invitee takes over.
   if (context.auth) signOut(context.services.db, context.auth.user.id, context.auth.session.id, context.requestMeta);
+  // A role that needs a second factor sets one up before its first session.
+  if (result.secondFactor)
+    return redirect(`/sign-in/${result.secondFactor.step}`, {
+      headers: { "Set-Cookie": pendingCookie(result.secondFactor.token, context.services.env.APP_URL) },
+    });
   return redirect("/", { headers: { "Set-Cookie": context.sessionCookie.serialize(result.token) } });
 }
 

@@ -52,6 +52,25 @@ describe("inviting a person", () => {
     expect(user).toEqual({ role: "delegate", org: orgId("Children First Alliance (demo)") });
   });
 
+  it("gives someone invited to the secretariat no session until they set up a second factor", async () => {
+    const path = await invite(`new.secretariat.${Date.now()}@example.org`, "secretariat");
+    const accept = await post(server, path, {
+      name: "Sol Secretariat",
+      password: "a long enough password",
+      confirmPassword: "a long enough password",
+    });
+    expect(accept.status).toBe(302);
+    expect(accept.headers.get("location")).toBe("/sign-in/enrol");
+    expect(sessionCookieOf(accept)).toBeNull();
+    const pending = accept.headers
+      .getSetCookie()
+      .find((c) => c.startsWith("convene_pending="))!
+      .split(";")[0]!;
+    const enrol = await get(server, "/sign-in/enrol", pending);
+    expect(enrol.status).toBe(200);
+    expect(await enrol.text()).toContain('id="totp-secret"');
+  });
+
   it("works once only", async () => {
     const path = await invite("once@example.org");
     const body = { name: "Once", password: "a long enough password", confirmPassword: "a long enough password" };
