@@ -274,7 +274,14 @@ async function main() {
       ...a.problems.map((p) => `after a restart: ${p}`),
       ...(same ? [] : ["the restarted server's copy differs"]),
     ];
-    return { documentId, sentinels: honest.get(documentId)!.sentinels.length, paragraphs: b.json?.content?.length ?? 0, problems };
+    const warnings = [...b.warnings, ...a.warnings.map((w) => `after a restart: ${w}`)];
+    return {
+      documentId,
+      sentinels: honest.get(documentId)!.sentinels.length,
+      paragraphs: b.json?.content?.length ?? 0,
+      problems,
+      warnings,
+    };
   });
   const corrupted = documents.filter((d) => d.problems.length > 0).length;
   const honestRefusedPresence = [...honest.values()].reduce((n, e) => n + e.refusedPresence.length, 0);
@@ -322,6 +329,7 @@ async function main() {
   for (const c of crashes) console.log(`  ${c.at} ${c.what}`);
   console.log(`Corrupted documents: ${corrupted} of ${documents.length}`);
   for (const d of documents) for (const p of d.problems.slice(0, 10)) console.log(`  document ${d.documentId}: ${p}`);
+  for (const d of documents) for (const w of d.warnings.slice(0, 2)) console.log(`  document ${d.documentId} (not counted): ${w}`);
   if (memoryAfter && memoryGrowth) {
     console.log(
       `Memory: RSS ${memoryBefore.rssMiB} → ${memoryAfter.rssMiB} MiB (${fmt(memoryGrowth.rss * 100)} %), heap used ${memoryBefore.heapUsedMiB} → ${memoryAfter.heapUsedMiB} MiB (${fmt(memoryGrowth.heapUsed * 100)} %); goal within ${GOAL_MEMORY * 100} %: ${Math.abs(memoryGrowth.rss) <= GOAL_MEMORY && memoryGrowth.heapUsed <= GOAL_MEMORY ? "met" : "NOT met"}`,

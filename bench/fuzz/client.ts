@@ -117,15 +117,21 @@ export class FuzzConnection {
   /** Connections opened so far (the first, and each after the server closed one). */
   opened = 0;
 
-  async ensureOpen(): Promise<Socket> {
-    if (this.socket?.connected) return this.socket;
-    this.socket?.close();
-    const socket = await openSocket(this.url, this.cookie);
-    socket.on("disconnect", this.onClose);
-    this.socket = socket;
-    this.opened++;
-    await this.onOpen(socket);
-    return socket;
+  private opening: Promise<Socket> | null = null;
+
+  /** The open connection; concurrent callers share one opening, so no connection is left behind unclosed. */
+  ensureOpen(): Promise<Socket> {
+    if (this.socket?.connected) return Promise.resolve(this.socket);
+    this.opening ??= (async () => {
+      this.socket?.close();
+      const socket = await openSocket(this.url, this.cookie);
+      socket.on("disconnect", this.onClose);
+      this.socket = socket;
+      this.opened++;
+      await this.onOpen(socket);
+      return socket;
+    })().finally(() => (this.opening = null));
+    return this.opening;
   }
 
   async send(message: FuzzMessage): Promise<Outcome> {

@@ -241,7 +241,7 @@ function docFrame(corpus: Corpus, target: FuzzTarget) {
       arbitrary: fc.tuple(updatePayload(corpus), fc.constantFrom(syncMessageType.update, syncMessageType.step2)).map(([u, sub]) => ({
         kind: u.kind,
         bytes: syncFrame(sub, u.bytes) as Uint8Array,
-        // Everyone but an editor is refused any change; an editor may not send a change that cannot be read whole.
+        // Everyone but an editor is refused any change; what an editor's damaged changes may do is judged on the documents afterwards.
         mustRefuse: !canWrite,
       })),
     },
