@@ -81,14 +81,29 @@ export interface StoredState {
 /** Loads a document from its snapshot and the updates after it. */
 export function loadDocumentState(db: Db, documentId: number): StoredState {
   const s = statements(db);
-  const doc = new Y.Doc({ gc: true });
   const snapshot = s.snapshot.get(documentId);
+  const fresh = () => {
+    const doc = new Y.Doc({ gc: true });
+    if (snapshot) Y.applyUpdate(doc, snapshot.state);
+    return doc;
+  };
+  let doc = fresh();
   let lastUpdateId = snapshot?.throughUpdateId ?? 0;
-  if (snapshot) Y.applyUpdate(doc, snapshot.state);
   const tail = s.tail.all(documentId, lastUpdateId);
-  // One merged update integrates much faster than thousands of small ones.
-  if (tail.length) Y.applyUpdate(doc, Y.mergeUpdates(tail.map((row) => row.update)));
-  if (tail.length) lastUpdateId = tail[tail.length - 1]!.id;
+  if (tail.length) {
+    try {
+      // One merged update integrates much faster than thousands of small ones.
+      Y.applyUpdate(doc, Y.mergeUpdates(tail.map((row) => row.update)));
+    } catch {
+      // Yjs cannot fold some sets of updates into one (overlapping or out-of-order parts that each applied
+      // fine). Each was accepted on a document in this very order, so applying them one by one, from scratch,
+      // gives that document back.
+      doc.destroy();
+      doc = fresh();
+      for (const row of tail) Y.applyUpdate(doc, row.update);
+    }
+    lastUpdateId = tail[tail.length - 1]!.id;
+  }
   return { doc, lastUpdateId, tailLength: tail.length };
 }
 
