@@ -18,7 +18,19 @@ import { anonymousHandshake, buildCorpus, messageArbitrary, overLimitMessage, ty
 import { HonestEditor } from "./fuzz/honest";
 import { INSPECT_ARGS, Inspector, healthy, type MemorySample } from "./fuzz/memory";
 import { PEOPLE, prepareForum } from "./fuzz/setup";
-import { deadline, fmt, printTable, reportLoad, saveResults, signIn, sleep, startServer, tempDir, type ServerChild } from "./lib";
+import {
+  deadline,
+  fmt,
+  printTable,
+  reportLoad,
+  saveResults,
+  signIn,
+  sleep,
+  startServer,
+  tempDir,
+  type Authenticator,
+  type ServerChild,
+} from "./lib";
 
 const MESSAGES = Number(process.env.BENCH_FUZZ_MESSAGES ?? 100_000);
 const DOCUMENTS = Number(process.env.BENCH_FUZZ_DOCUMENTS ?? 4);
@@ -92,8 +104,10 @@ async function main() {
   const inspector = await Inspector.connect(server);
   console.log(`Server pid ${server.pid} at ${server.url}; documents ${forum.documentIds.join(", ")}; seed ${SEED}`);
 
+  // The secretariat's second factor, enrolled at its first sign-in and used again after the restart.
+  const authenticator: Authenticator = new Map();
   const cookies = {
-    secretariat: await signIn(server.url, PEOPLE.secretariat.email, DEMO_PASSWORD),
+    secretariat: await signIn(server.url, PEOPLE.secretariat.email, DEMO_PASSWORD, authenticator),
     editor: await signIn(server.url, PEOPLE.editor.email, DEMO_PASSWORD),
     reader: await signIn(server.url, PEOPLE.reader.email, DEMO_PASSWORD),
     outsider: await signIn(server.url, PEOPLE.outsider.email, DEMO_PASSWORD),
@@ -259,7 +273,7 @@ async function main() {
   stopping = true;
   await server.stop();
   server = await startServer({ databasePath, extraEnv: env });
-  const secretariatAgain = await signIn(server.url, PEOPLE.secretariat.email, DEMO_PASSWORD);
+  const secretariatAgain = await signIn(server.url, PEOPLE.secretariat.email, DEMO_PASSWORD, authenticator);
   const after: DocumentCheck[] = [];
   for (const documentId of forum.documentIds)
     after.push(await checkDocument(server.url, secretariatAgain, documentId, honest.get(documentId)!.sentinels));
