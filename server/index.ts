@@ -21,6 +21,7 @@ async function main() {
   if (convene.seeded) {
     log("\nA demo forum was created. Sign in with any of these accounts:");
     for (const a of convene.seeded) log(`  ${a.role.padEnd(12)} ${a.email.padEnd(32)} password: ${a.password}`);
+    log("The secretariat account sets up a second factor (an authenticator app or a passkey) at its first sign-in.");
     log("");
   }
   log(`Convene listening on ${url} (${env.NODE_ENV}, database ${env.DATABASE_PATH}) in ${Math.round(performance.now() - started)} ms`);
