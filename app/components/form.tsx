@@ -125,3 +125,29 @@ export function EmptyState({ title, children }: { title: string; children?: Reac
     </div>
   );
 }
+
+/** A new password and its confirmation, as every form that sets one asks for them (invitation, reset, account). */
+export function NewPasswordFields({ errors }: { errors?: { password?: string; confirmPassword?: string } }) {
+  const { t } = useTranslation();
+  return (
+    <>
+      <TextField
+        name="password"
+        type="password"
+        label={t("fields.newPassword")}
+        hint={t("fields.passwordHint")}
+        autoComplete="new-password"
+        required
+        error={errors?.password}
+      />
+      <TextField
+        name="confirmPassword"
+        type="password"
+        label={t("fields.confirmPassword")}
+        autoComplete="new-password"
+        required
+        error={errors?.confirmPassword}
+      />
+    </>
+  );
+}

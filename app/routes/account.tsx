@@ -1,7 +1,7 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { Trans, useTranslation } from "react-i18next";
-import { FormAlert, SelectField, SubmitButton, TextField } from "../components/form";
+import { FormAlert, NewPasswordFields, SelectField, SubmitButton, TextField } from "../components/form";
 import { changePassword, getPerson, updateAccount } from "../models/people.server";
 import { listUserSessions, revokeSession } from "../models/session.server";
 import { forbidden, requirePermission } from "../utils/auth.server";
@@ -149,23 +149,7 @@ export default function Account() {
               required
               error={passwordResult?.errors.currentPassword}
             />
-            <TextField
-              name="password"
-              type="password"
-              label={t("fields.newPassword")}
-              hint={t("fields.passwordHint")}
-              autoComplete="new-password"
-              required
-              error={passwordResult?.errors.password}
-            />
-            <TextField
-              name="confirmPassword"
-              type="password"
-              label={t("fields.confirmPassword")}
-              autoComplete="new-password"
-              required
-              error={passwordResult?.errors.confirmPassword}
-            />
+            <NewPasswordFields errors={passwordResult?.errors} />
             <SubmitButton intent="password" pendingLabel={t("common.saving")}>
               {t("account.changePassword")}
             </SubmitButton>

@@ -14,7 +14,7 @@ const Body = z.discriminatedUnion("intent", [
   }),
 ]);
 
-const json = (body: unknown, status = 200) => Response.json(body, { status, headers: { "Cache-Control": "private, no-store" } });
+const json = (body: unknown, status = 200) => Response.json(body, { status });
 
 export function loader() {
   return json({ ok: false, error: "security:errors.passkeyFailed" }, 405);

@@ -1,4 +1,4 @@
-import { data, type HeadersFunction, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useRevalidator } from "@remix-run/react";
 import { startRegistration } from "@simplewebauthn/browser";
 import { useState } from "react";
@@ -21,9 +21,6 @@ import { readForm } from "../utils/forms.server";
 import { pageTitle } from "../utils/meta";
 
 export const meta: MetaFunction = pageTitle("security:titles.account");
-
-// The TOTP key and the recovery codes are on these pages: never kept by a cache.
-export const headers: HeadersFunction = () => ({ "Cache-Control": "private, no-store" });
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = requirePermission(context, request, "account.manage");

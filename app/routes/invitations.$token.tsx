@@ -1,7 +1,7 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { FormAlert, SubmitButton, TextField } from "../components/form";
+import { FormAlert, NewPasswordFields, SubmitButton, TextField } from "../components/form";
 import { acceptInvitation, inspectInvitation } from "../models/invitations.server";
 import { pendingCookie } from "../models/second-factor.server";
 import { signOut } from "../models/session.server";
@@ -78,23 +78,7 @@ export default function AcceptInvitation() {
         <FormAlert message={errors.form ? t(errors.form as "invitation.used.title") : null} />
         <TextField name="email" type="email" label={t("fields.email")} value={invitation.email} readOnly autoComplete="username" />
         <TextField name="name" label={t("fields.fullName")} autoComplete="name" required defaultValue={values.name} error={errors.name} />
-        <TextField
-          name="password"
-          type="password"
-          label={t("fields.newPassword")}
-          hint={t("fields.passwordHint")}
-          autoComplete="new-password"
-          required
-          error={errors.password}
-        />
-        <TextField
-          name="confirmPassword"
-          type="password"
-          label={t("fields.confirmPassword")}
-          autoComplete="new-password"
-          required
-          error={errors.confirmPassword}
-        />
+        <NewPasswordFields errors={errors} />
         <SubmitButton pendingLabel={t("invitation.accepting")}>{t("invitation.accept")}</SubmitButton>
       </Form>
     </section>

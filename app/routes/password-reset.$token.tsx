@@ -1,17 +1,14 @@
-import { data, redirect, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
-import { FormAlert, SubmitButton, TextField } from "../components/form";
+import { FormAlert, NewPasswordFields, SubmitButton, TextField } from "../components/form";
 import { completePasswordReset, inspectPasswordReset } from "../models/password-resets.server";
 import { parseForm, readForm } from "../utils/forms.server";
 import { pageTitle } from "../utils/meta";
 import { newPassword } from "../utils/validation";
 
 export const meta: MetaFunction = pageTitle("access:reset.setTitle");
-
-const NO_STORE = { "Cache-Control": "private, no-store" };
-export const headers: HeadersFunction = () => NO_STORE;
 
 const statusCode = { expired: 410, used: 410, unknown: 404 } as const;
 
@@ -21,23 +18,23 @@ const SetPasswordSchema = z
 
 export function loader({ params, context }: LoaderFunctionArgs) {
   const state = inspectPasswordReset(context.services.db, params.token ?? "");
-  if (state.status !== "valid") return data({ status: state.status, email: null }, { status: statusCode[state.status], headers: NO_STORE });
-  return data({ status: "valid" as const, email: state.email }, { headers: NO_STORE });
+  if (state.status !== "valid") return data({ status: state.status, email: null }, { status: statusCode[state.status] });
+  return data({ status: "valid" as const, email: state.email });
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const form = await readForm(request);
   const parsed = parseForm(form, SetPasswordSchema);
-  if (!parsed.ok) return data(parsed, { status: 400, headers: NO_STORE });
+  if (!parsed.ok) return data(parsed, { status: 400 });
   const result = await completePasswordReset(context.services.db, params.token ?? "", parsed.data.password, context.requestMeta);
   if (!result.ok) {
     return data(
       { ok: false as const, errors: { form: `access:reset.${result.status}` }, values: {} },
-      { status: statusCode[result.status], headers: NO_STORE },
+      { status: statusCode[result.status] },
     );
   }
   // Every session of this person has ended, this browser's included; they sign in with the new password.
-  const headers = new Headers(NO_STORE);
+  const headers = new Headers();
   if (context.auth) headers.append("Set-Cookie", context.sessionCookie.clear());
   return redirect("/sign-in?reset=done", { headers });
 }
@@ -66,23 +63,7 @@ export default function PasswordResetSet() {
       <Form method="post" noValidate className="stack">
         <FormAlert message={errors.form ? tc(errors.form as "errors.required") : null} />
         <TextField name="email" type="email" label={tc("fields.email")} value={loaderData.email ?? ""} readOnly autoComplete="username" />
-        <TextField
-          name="password"
-          type="password"
-          label={tc("fields.newPassword")}
-          hint={tc("fields.passwordHint")}
-          autoComplete="new-password"
-          required
-          error={errors.password}
-        />
-        <TextField
-          name="confirmPassword"
-          type="password"
-          label={tc("fields.confirmPassword")}
-          autoComplete="new-password"
-          required
-          error={errors.confirmPassword}
-        />
+        <NewPasswordFields errors={errors} />
         <SubmitButton pendingLabel={t("reset.setting")}>{t("reset.setSubmit")}</SubmitButton>
       </Form>
     </section>

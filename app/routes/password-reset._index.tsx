@@ -1,4 +1,4 @@
-import { data, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
@@ -13,14 +13,11 @@ import { SignInSchema } from "../utils/validation";
 
 export const meta: MetaFunction = pageTitle("access:reset.requestTitle");
 
-const NO_STORE = { "Cache-Control": "private, no-store" };
-export const headers: HeadersFunction = () => NO_STORE;
-
 const ResetRequestSchema = z.object({ email: SignInSchema.shape.email });
 
 export function loader({ context }: LoaderFunctionArgs) {
   requireAnonymous(context);
-  return data(null, { headers: NO_STORE });
+  return data(null);
 }
 
 /** The same answer whether or not the address has an account, so the page tells no one who has one. */
@@ -28,13 +25,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
   requireAnonymous(context);
   const form = await readForm(request);
   const parsed = parseForm(form, ResetRequestSchema);
-  if (!parsed.ok) return data({ ...parsed, sent: false as const }, { status: 400, headers: NO_STORE });
+  if (!parsed.ok) return data({ ...parsed, sent: false as const }, { status: 400 });
   const { services } = context;
   const { email } = parsed.data;
   if (!(await chargeResetRequest(services.signInThrottle, context.requestMeta))) {
     return data(
       { ok: false as const, sent: false as const, errors: { form: "access:reset.requestThrottled" }, values: { email } },
-      { status: 429, headers: NO_STORE },
+      { status: 429 },
     );
   }
   const t = await i18next.getFixedT(request, "access");
@@ -49,7 +46,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   );
   // Mail goes out after the answer, so how long the answer takes does not depend on the account either.
   if (outboxId !== null) void services.mailer.deliver(outboxId);
-  return data({ ok: true as const, sent: true as const, email, byMail: services.mailer.enabled }, { headers: NO_STORE });
+  return data({ ok: true as const, sent: true as const, email, byMail: services.mailer.enabled });
 }
 
 export default function PasswordResetRequest() {

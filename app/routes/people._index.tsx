@@ -1,4 +1,4 @@
-import { data, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Trans, useTranslation } from "react-i18next";
 import { CopyField } from "../components/copy-field";
@@ -19,20 +19,16 @@ import { pageTitle } from "../utils/meta";
 export const meta: MetaFunction = pageTitle("titles.people");
 
 // Reset links are shown here: never kept by a cache.
-export const headers: HeadersFunction = () => ({ "Cache-Control": "private, no-store" });
 
 export function loader({ request, context }: LoaderFunctionArgs) {
   requirePermission(context, request, "people.view");
   const { db } = context.services;
   const limited = limitedAccounts(db);
   const withSecondFactor = peopleWithSecondFactor(db);
-  return data(
-    {
-      people: listPeople(db).map((p) => ({ ...p, limited: limited.has(p.email), secondFactor: withSecondFactor.has(p.id) })),
-      pendingResets: listPendingResets(db),
-    },
-    { headers: { "Cache-Control": "private, no-store" } },
-  );
+  return data({
+    people: listPeople(db).map((p) => ({ ...p, limited: limited.has(p.email), secondFactor: withSecondFactor.has(p.id) })),
+    pendingResets: listPendingResets(db),
+  });
 }
 
 type ActionResult = { ok: boolean; message: string; personId?: number; name?: string; link?: string };
@@ -77,7 +73,6 @@ async function accessAction(
   personId: number,
 ) {
   const { db, env } = context.services;
-  const noStore = { "Cache-Control": "private, no-store" };
   const name = listPeople(db).find((p) => p.id === personId)?.name;
   if (intent === "liftSignInLimits") {
     const lifted = liftSignInLimits(db, actor, personId, context.requestMeta);
@@ -99,7 +94,7 @@ async function accessAction(
       { ok: false, message: reset.reason === "inactive" ? "errors.alreadyClosed" : "errors.notFound" },
       { status: 409 },
     );
-  return data<ActionResult>({ ok: true, message: "access:people.resetCreated", personId, name, link: reset.link }, { headers: noStore });
+  return data<ActionResult>({ ok: true, message: "access:people.resetCreated", personId, name, link: reset.link });
 }
 
 export default function People() {

@@ -12,9 +12,9 @@ import { pageTitle } from "../utils/meta";
 
 export const meta: MetaFunction = pageTitle("titles.signIn");
 
-/** Never cached; a refused attempt says when to try again. */
+/** A refused attempt says when to try again (like every page, it is never cached: `privateByDefault`). */
 export const headers: HeadersFunction = ({ actionHeaders }) => {
-  const headers = new Headers({ "Cache-Control": "private, no-store" });
+  const headers = new Headers();
   const retryAfter = actionHeaders.get("Retry-After");
   if (retryAfter) headers.set("Retry-After", retryAfter);
   return headers;
@@ -22,7 +22,7 @@ export const headers: HeadersFunction = ({ actionHeaders }) => {
 
 export function loader({ context }: LoaderFunctionArgs) {
   requireAnonymous(context);
-  return data(null, { headers: { "Cache-Control": "private, no-store" } });
+  return null;
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {

@@ -1,4 +1,4 @@
-import { data, type HeadersFunction, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { startRegistration } from "@simplewebauthn/browser";
 import { useState } from "react";
@@ -19,9 +19,6 @@ import { readForm } from "../utils/forms.server";
 import { pageTitle } from "../utils/meta";
 
 export const meta: MetaFunction = pageTitle("security:titles.enrol");
-
-// The TOTP key and the recovery codes are on these pages: never kept by a cache.
-export const headers: HeadersFunction = () => ({ "Cache-Control": "private, no-store" });
 
 function restart(request: Request): never {
   const back = new URL(request.url).searchParams.get("redirectTo");

@@ -31,8 +31,7 @@ const Body = z.discriminatedUnion("intent", [
 ]);
 const STEP = { options: "verify", verify: "verify", "register-options": "enrol", register: "enrol" } as const;
 
-const json = (body: unknown, status = 200, headers: HeadersInit = {}) =>
-  Response.json(body, { status, headers: { "Cache-Control": "private, no-store", ...headers } });
+const json = (body: unknown, status = 200, headers: HeadersInit = {}) => Response.json(body, { status, headers });
 
 export function loader() {
   return json({ ok: false, error: "security:errors.passkeyFailed" }, 405);
@@ -71,7 +70,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       result.reason === "throttled" ? 429 : 400,
     );
   }
-  const headers = new Headers({ "Cache-Control": "private, no-store" });
+  const headers = new Headers();
   headers.append("Set-Cookie", context.sessionCookie.serialize(result.token));
   headers.append("Set-Cookie", pendingCookie(null, env.APP_URL));
   const recoveryCodes = "recoveryCodes" in result ? result.recoveryCodes : null;

@@ -1,4 +1,4 @@
-import { data, type HeadersFunction, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { startAuthentication } from "@simplewebauthn/browser";
 import { useState } from "react";
@@ -12,9 +12,6 @@ import { readForm } from "../utils/forms.server";
 import { pageTitle } from "../utils/meta";
 
 export const meta: MetaFunction = pageTitle("security:titles.verify");
-
-// The TOTP key and the recovery codes are on these pages: never kept by a cache.
-export const headers: HeadersFunction = () => ({ "Cache-Control": "private, no-store" });
 
 /** Back to the password, keeping where the person was going. */
 function restart(request: Request): never {
