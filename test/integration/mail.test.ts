@@ -1,33 +1,21 @@
 import type { AddressInfo } from "node:net";
 import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startMailCatcher, type MailCatcher, type ReceivedMail } from "../support/mail";
 import { post, signInAs, startServer, type TestServer } from "../support/server";
 
-/** A real SMTP server on loopback that keeps what it receives. */
-let smtp: SMTPServer;
-const received: { to: string[]; raw: string }[] = [];
+let smtp: MailCatcher;
+let received: ReceivedMail[];
 let server: TestServer;
 
 beforeAll(async () => {
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ["STARTTLS"],
-    onData(stream, session, callback) {
-      let raw = "";
-      stream.on("data", (chunk: Buffer) => (raw += chunk.toString()));
-      stream.on("end", () => {
-        received.push({ to: session.envelope.rcptTo.map((r) => r.address), raw });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", resolve));
-  const { port } = smtp.server.address() as AddressInfo;
-  server = await startServer({ SMTP_URL: `smtp://127.0.0.1:${port}`, MAIL_FROM: "Convene <forum@example.org>" });
+  smtp = await startMailCatcher();
+  received = smtp.received;
+  server = await startServer({ SMTP_URL: smtp.url, MAIL_FROM: "Convene <forum@example.org>" });
 });
 afterAll(async () => {
   await server.close();
-  await new Promise<void>((resolve) => smtp.close(resolve));
+  await smtp.close();
 });
 
 describe("invitations by mail when SMTP is configured", () => {
