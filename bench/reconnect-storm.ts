@@ -9,19 +9,17 @@
  *
  * BENCH_STORM_SOCKETS (default 2000), BENCH_STORM_DOCUMENTS (default 20), BENCH_STORM_WRITE_MS (default 5000).
  */
-import { join } from "node:path";
 import parser from "socket.io-msgpack-parser";
 import { io, type Socket } from "socket.io-client";
 import * as Y from "yjs";
-import { getEvent, listRooms, listSessions } from "../app/models/agenda.server";
 import { DOCUMENT_FIELD } from "../app/editor/extensions";
 import { DocProvider } from "../app/realtime/doc-provider";
 import { zonedToUtc } from "../app/utils/zoned-time";
 import { openDatabase } from "../db/client";
 import { DEMO_PASSWORD } from "../db/seed";
 import { loadFresh } from "./fuzz/check";
-import { PEOPLE, prepareForum } from "./fuzz/setup";
-import { deadline, fmt, openFilesLimit, reportLoad, saveResults, signIn, sleep, startServer, tempDir, type ServerChild } from "./lib";
+import { PEOPLE, prepareSeededForum } from "./fuzz/setup";
+import { deadline, fmt, openFilesLimit, reportLoad, saveResults, signIn, sleep, startServer, type ServerChild } from "./lib";
 
 const SOCKETS = Number(process.env.BENCH_STORM_SOCKETS ?? 2000);
 const DOCUMENTS = Number(process.env.BENCH_STORM_DOCUMENTS ?? 20);
@@ -57,17 +55,7 @@ async function main() {
   const ulimit = openFilesLimit();
   if (ulimit !== "unlimited" && Number(ulimit) < SOCKETS * 2 + 500)
     throw new Error(`ulimit -n is ${ulimit}; at least ${SOCKETS * 2 + 500} open files are needed (client and server on one machine).`);
-  const dir = tempDir();
-  const databasePath = join(dir, "convene.db");
-  const first = await startServer({ databasePath });
-  await first.stop();
-  const db = openDatabase(databasePath);
-  const forum = prepareForum(db, DOCUMENTS, "Storm");
-  const forumId = (db.$client.prepare("SELECT id FROM events WHERE kind = 'forum' ORDER BY id LIMIT 1").get() as { id: number }).id;
-  const event = getEvent(db, forumId)!;
-  const roomId = listRooms(db, event.id)[1]!.id;
-  const session = listSessions(db, event.id).find((s) => s.roomId !== null)!;
-  db.$client.close();
+  const { databasePath, forum, event, roomId, session } = await prepareSeededForum(DOCUMENTS, "Storm");
 
   let server: ServerChild = await startServer({ databasePath });
   const port = server.port;

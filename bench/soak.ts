@@ -10,17 +10,14 @@
  * BENCH_SOAK_MINUTES (default 30), BENCH_SOAK_SAMPLE_S (default 30). Shorter runs scale the warm-up (a fifth of
  * the run, at most 2 minutes) and the windows (at most 5 minutes, at most a third of what follows the warm-up).
  */
-import { join } from "node:path";
 import * as Y from "yjs";
-import { getEvent, listRooms, listSessions } from "../app/models/agenda.server";
 import { DOCUMENT_FIELD } from "../app/editor/extensions";
 import { DocProvider } from "../app/realtime/doc-provider";
-import { openDatabase } from "../db/client";
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from "../db/seed";
 import { openSocket } from "./fuzz/client";
 import { INSPECT_ARGS, Inspector, type MemorySample } from "./fuzz/memory";
-import { PEOPLE, prepareForum } from "./fuzz/setup";
-import { deadline, fmt, printTable, reportLoad, saveResults, signIn, sleep, startServer, tempDir } from "./lib";
+import { PEOPLE, prepareSeededForum } from "./fuzz/setup";
+import { deadline, fmt, printTable, reportLoad, saveResults, signIn, sleep, startServer } from "./lib";
 
 const MINUTES = Number(process.env.BENCH_SOAK_MINUTES ?? 30);
 const SAMPLE_S = Number(process.env.BENCH_SOAK_SAMPLE_S ?? 30);
@@ -38,17 +35,7 @@ const SIGNING_IN = DEMO_ACCOUNTS.filter((a) => a.role === "delegate").map((a) =>
 
 async function main() {
   const loadAtStart = reportLoad("soak");
-  const dir = tempDir();
-  const databasePath = join(dir, "convene.db");
-  const first = await startServer({ databasePath });
-  await first.stop();
-  const db = openDatabase(databasePath);
-  const forum = prepareForum(db, DOCUMENTS, "Soak");
-  const forumId = (db.$client.prepare("SELECT id FROM events WHERE kind = 'forum' ORDER BY id LIMIT 1").get() as { id: number }).id;
-  const event = getEvent(db, forumId)!;
-  const roomId = listRooms(db, event.id)[1]!.id;
-  const session = listSessions(db, event.id).find((s) => s.roomId !== null)!;
-  db.$client.close();
+  const { databasePath, forum, event, roomId, session } = await prepareSeededForum(DOCUMENTS, "Soak");
 
   const server = await startServer({ databasePath, nodeArgs: INSPECT_ARGS });
   const inspector = await Inspector.connect(server);

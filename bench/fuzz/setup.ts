@@ -3,7 +3,10 @@
  * models while no server runs on it: a working group with an editor and a read-only member, documents in it, and
  * the demo forum's events (one the delegates may follow, and a draft they may not see).
  */
-import type { Db } from "../../db/client";
+import { join } from "node:path";
+import { getEvent, listRooms, listSessions } from "../../app/models/agenda.server";
+import { openDatabase, type Db } from "../../db/client";
+import { startServer, tempDir } from "../lib";
 import { createDocument } from "../../app/models/documents.server";
 import { actorFor } from "../../app/models/people.server";
 import { addMember, createWorkingGroup } from "../../app/models/working-groups.server";
@@ -72,4 +75,25 @@ export function prepareForum(db: Db, documents: number, label = "Hostile input")
     hiddenEventId: draft?.id ?? maxEvent + 1000,
     missingDocumentId: maxDocument + 1000,
   };
+}
+
+/**
+ * A seeded database in a new folder (made by starting and stopping a server once), with the working group and
+ * `documents` documents of `prepareForum`, and the demo forum with a room and a timetabled session to move.
+ */
+export async function prepareSeededForum(documents: number, label: string) {
+  const databasePath = join(tempDir(), "convene.db");
+  const first = await startServer({ databasePath });
+  await first.stop();
+  const db = openDatabase(databasePath);
+  try {
+    const forum = prepareForum(db, documents, label);
+    const forumId = (db.$client.prepare("SELECT id FROM events WHERE kind = 'forum' ORDER BY id LIMIT 1").get() as { id: number }).id;
+    const event = getEvent(db, forumId)!;
+    const roomId = listRooms(db, event.id)[1]!.id;
+    const session = listSessions(db, event.id).find((s) => s.roomId !== null)!;
+    return { databasePath, forum, event, roomId, session };
+  } finally {
+    db.$client.close();
+  }
 }
