@@ -9,7 +9,7 @@ import { peopleWithSecondFactor, resetSecondFactor } from "../models/second-fact
 import { limitedAccounts, liftSignInLimits } from "../models/sign-in-limits.server";
 import { roles } from "../domain/vocabulary";
 import { EmptyState, FormAlert } from "../components/form";
-import { changeRole, deactivatePerson, listPeople, reactivatePerson, type PersonResult } from "../models/people.server";
+import { changeRole, deactivatePerson, getPerson, listPeople, reactivatePerson, type PersonResult } from "../models/people.server";
 import { forbidden, requirePermission } from "../utils/auth.server";
 import { readForm } from "../utils/forms.server";
 import { useRootData } from "../utils/root-data";
@@ -52,7 +52,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const reset = resetSecondFactor(db, actor, personId, context.requestMeta);
     if (!reset.ok && reset.reason === "forbidden") throw forbidden();
     if (!reset.ok) return data<ActionResult>({ ok: false, message: "errors.notFound" }, { status: 404 });
-    const name = listPeople(db).find((p) => p.id === personId)?.name;
+    const name = getPerson(db, personId)?.name;
     return data<ActionResult>({ ok: true, message: "security:people.secondFactorReset", personId, name });
   } else if (intent === "liftSignInLimits" || intent === "createPasswordReset") {
     return accessAction(context, request, actor, intent, personId);
@@ -73,7 +73,7 @@ async function accessAction(
   personId: number,
 ) {
   const { db, env } = context.services;
-  const name = listPeople(db).find((p) => p.id === personId)?.name;
+  const name = getPerson(db, personId)?.name;
   if (intent === "liftSignInLimits") {
     const lifted = liftSignInLimits(db, actor, personId, context.requestMeta);
     if (!lifted.ok && lifted.reason === "forbidden") throw forbidden();
