@@ -10,6 +10,9 @@ import enGroups from "./locales/en/groups.json";
 import enRegistry from "./locales/en/registry.json";
 import enReport from "./locales/en/report.json";
 import enSecurity from "./locales/en/security.json";
+import enBreakouts from "./locales/en/breakouts.json";
+import enBreakoutRoom from "./locales/en/breakoutRoom.json";
+import enBreakoutReports from "./locales/en/breakoutReports.json";
 
 export const supportedLanguages = ["en"] as const;
 export const defaultNS = "common";
@@ -28,6 +31,9 @@ export const resources = {
     report: enReport,
     access: enAccess,
     security: enSecurity,
+    breakouts: enBreakouts,
+    breakoutRoom: enBreakoutRoom,
+    breakoutReports: enBreakoutReports,
   },
 } as const;
 
@@ -49,6 +55,9 @@ export const i18nConfig = {
     "report",
     "access",
     "security",
+    "breakouts",
+    "breakoutRoom",
+    "breakoutReports",
   ],
   resources,
   interpolation: { escapeValue: false },

@@ -19,13 +19,21 @@ export function openDatabase(path: string): Db {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   const sqlite = new Database(path);
   sqlite.pragma("journal_mode = WAL");
-  sqlite.pragma("foreign_keys = ON");
   // WAL with FULL syncs the log on every commit: a committed (and so acknowledged) change survives a power loss,
   // not only a process crash. Writers that commit often share the cost by committing together (decision 026).
   sqlite.pragma("synchronous = FULL");
   sqlite.pragma("busy_timeout = 5000");
   const db = drizzle(sqlite, { schema });
-  migrate(db, { migrationsFolder });
+  // Foreign keys are off while migrations run, as SQLite asks for table rebuilds (a dropped table would otherwise
+  // cascade into the rows that point at it), and checked as a whole before they are turned back on.
+  sqlite.pragma("foreign_keys = OFF");
+  try {
+    migrate(db, { migrationsFolder });
+    const broken = sqlite.pragma("foreign_key_check") as unknown[];
+    if (broken.length) throw new Error(`Migrations left ${broken.length} broken foreign keys.`);
+  } finally {
+    sqlite.pragma("foreign_keys = ON");
+  }
   return db;
 }
 

@@ -1,4 +1,5 @@
 import { eq } from "drizzle-orm";
+import { ensureBreakout } from "../app/models/breakouts.server";
 import { hashPassword } from "../app/models/password.server";
 import type { Db } from "./client";
 import type { Actor } from "../app/utils/policy";
@@ -275,6 +276,7 @@ function seedForumAgenda(tx: Tx, forum: typeof events.$inferSelect) {
       .returning({ id: agendaSessions.id })
       .get().id;
     speakerIds.forEach((uid, position) => tx.insert(sessionSpeakers).values({ sessionId: id, userId: uid, position }).run());
+    ensureBreakout(tx, id);
   };
   add(
     {
@@ -319,6 +321,14 @@ function seedForumAgenda(tx: Tx, forum: typeof events.$inferSelect) {
     },
     [userId("industry@convene.example"), userId("ngo@convene.example")],
   );
+  add({
+    kind: "breakout",
+    title: "Breakouts by pillar: next year's commitments",
+    roomId: null,
+    startsAt: at(0, "15:45"),
+    endsAt: at(0, "17:00"),
+    attribution: "chatham_house",
+  });
   tx.insert(trackLeads)
     .values({ eventId: forum.id, pillarId: pillarIds[2]!, userId: userId("facilitator@convene.example") })
     .run();

@@ -82,8 +82,11 @@ export type CommitmentType = (typeof commitmentTypes)[number];
 export const commitmentVisibilities = ["public", "members", "secretariat"] as const;
 export type CommitmentVisibility = (typeof commitmentVisibilities)[number];
 
-/** Where a commitment stands within its cycle. */
-export const commitmentStatuses = ["open", "completed", "withdrawn", "carried"] as const;
+/**
+ * Where a commitment stands within its cycle. A `draft` was proposed elsewhere (a breakout room's report-back)
+ * and waits for its lead organisation to confirm it; until then it counts nowhere.
+ */
+export const commitmentStatuses = ["draft", "open", "completed", "withdrawn", "carried"] as const;
 export type CommitmentStatus = (typeof commitmentStatuses)[number];
 
 /** What the secretariat decided for an open commitment when a new cycle opened. */
@@ -92,3 +95,15 @@ export type CarryKind = (typeof carryKinds)[number];
 
 /** The Voluntary Principles to Counter Online Child Sexual Exploitation and Abuse, by number. */
 export const voluntaryPrinciples = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11] as const;
+
+/** How people get their breakout room: they choose one, or the facilitator plans it (by hand, from a file or balanced). */
+export const breakoutAssignmentModes = ["choice", "planned"] as const;
+export type BreakoutAssignmentMode = (typeof breakoutAssignmentModes)[number];
+
+/** A breakout session's rooms are being prepared, are open (people are in them) or have closed. */
+export const breakoutStatuses = ["planning", "open", "closed"] as const;
+export type BreakoutStatus = (typeof breakoutStatuses)[number];
+
+/** How a person came to be in a breakout room. */
+export const breakoutAssignmentSources = ["chosen", "assigned", "imported", "balanced", "copied", "moved"] as const;
+export type BreakoutAssignmentSource = (typeof breakoutAssignmentSources)[number];

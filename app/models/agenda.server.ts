@@ -7,6 +7,7 @@ import { can, type Actor } from "../utils/policy";
 import { zonedToUtc } from "../utils/zoned-time";
 import type { AgendaChange, AgendaChangeKind, AgendaSessionView } from "../realtime/protocol";
 import { recordAudit, type RequestMeta } from "./audit.server";
+import { ensureBreakout } from "./breakouts.server";
 import { announce } from "./domain-events.server";
 
 export type AgendaEvent = typeof events.$inferSelect;
@@ -331,6 +332,8 @@ function writeSession(
     ].map((r, position) => ({ ...r, position }));
     if (speakerRows.length) tx.insert(sessionSpeakers).values(speakerRows).run();
   }
+  // A breakout session gets its rooms (one per pillar) as soon as it is one.
+  ensureBreakout(tx, saved.id);
 
   const moved =
     before &&

@@ -69,7 +69,7 @@ export function statusByPillar(db: DbOrTx, year: number): PillarStatusRow[] {
   const out = new Map<number, PillarStatusRow>();
   for (const r of rows) {
     const row = out.get(r.pillarId) ?? { pillarId: r.pillarId, slug: r.slug, open: 0, completed: 0, withdrawn: 0, carried: 0, total: 0 };
-    if (r.status && statuses.includes(r.status)) {
+    if (r.status && r.status !== "draft" && statuses.includes(r.status)) {
       row[r.status] += r.n;
       row.total += r.n;
     }

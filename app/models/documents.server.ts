@@ -18,7 +18,8 @@ import { membershipOf } from "./working-groups.server";
 /** What the policy needs to decide about one document and one person. */
 export interface DocumentAccess {
   id: number;
-  groupId: number;
+  /** Null for a breakout room's notes. */
+  groupId: number | null;
   title: string;
   status: DocumentStatus;
   visibility: DocumentVisibility;

@@ -29,11 +29,19 @@ export type ErrorCode =
   | "malformed_update"
   | "schema_violation"
   | "rate_limited"
+  | "full"
+  | "closed"
+  | "not_found"
   | "internal";
 export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: ErrorCode; message: string };
 
 /** Payload schemas of the request events a client may send; every one is answered through an acknowledgement. */
 const eventRef = z.object({ eventId: z.number().int().positive() }).strict();
+const sessionRef = z.object({ sessionId: z.number().int().positive() }).strict();
+const roomRef = z.object({ roomId: z.number().int().positive() }).strict();
+
+/** Longest chat message, in characters. */
+export const MAX_CHAT_LENGTH = 2000;
 
 export const requestSchemas = {
   whoami: z.object({}).strict(),
@@ -43,6 +51,20 @@ export const requestSchemas = {
   /** Open a document: allowed when the person may read it; answers whether they may also edit. */
   "doc:join": z.object({ documentId: z.number().int().positive() }).strict(),
   "doc:leave": z.object({ documentId: z.number().int().positive() }).strict(),
+  /** Follow a breakout session's state (rooms, places left, open or closed, timer); managers also get the overview. */
+  "breakouts:follow": sessionRef,
+  "breakouts:unfollow": sessionRef,
+  /** Choose one's own room (or, for a planned assignment, state a preferred room): first come, first served. */
+  "breakouts:choose": z.object({ sessionId: z.number().int().positive(), roomId: z.number().int().positive() }).strict(),
+  /** Enter a running (or closed, to read) room: answers its state. */
+  "breakout:join": roomRef,
+  "breakout:leave": roomRef,
+  /** Post to the room's chat: stored before anyone sees it. */
+  "breakout:chat": z.object({ roomId: z.number().int().positive(), body: z.string().trim().min(1).max(MAX_CHAT_LENGTH) }).strict(),
+  /** Raise or lower one's hand; a manager may lower someone else's (`handId`). */
+  "breakout:hand": z
+    .object({ roomId: z.number().int().positive(), raised: z.boolean(), handId: z.number().int().positive().optional() })
+    .strict(),
 } as const;
 
 export type RequestEvent = keyof typeof requestSchemas;
@@ -58,6 +80,19 @@ export interface ClientToServerEvents {
   "event:leave": (payload: z.input<typeof eventRef>, ack: (res: Ack) => void) => void;
   "doc:join": (payload: { documentId: number }, ack: (res: Ack<DocJoinResult>) => void) => void;
   "doc:leave": (payload: { documentId: number }, ack: (res: Ack) => void) => void;
+  "breakouts:follow": (
+    payload: { sessionId: number },
+    ack: (res: Ack<{ state: BreakoutState; overview: BreakoutOverview | null }>) => void,
+  ) => void;
+  "breakouts:unfollow": (payload: { sessionId: number }, ack: (res: Ack) => void) => void;
+  "breakouts:choose": (payload: { sessionId: number; roomId: number }, ack: (res: Ack<{ roomId: number }>) => void) => void;
+  "breakout:join": (payload: { roomId: number }, ack: (res: Ack<BreakoutJoinResult>) => void) => void;
+  "breakout:leave": (payload: { roomId: number }, ack: (res: Ack) => void) => void;
+  "breakout:chat": (payload: { roomId: number; body: string }, ack: (res: Ack<{ message: BreakoutMessageView }>) => void) => void;
+  "breakout:hand": (
+    payload: { roomId: number; raised: boolean; handId?: number },
+    ack: (res: Ack<{ handId: number | null }>) => void,
+  ) => void;
   /**
    * One y-protocols message for a joined document (sync step 1, step 2, update, awareness).
    * Updates are acknowledged once they are stored; see `docs/realtime.md`.
@@ -122,6 +157,86 @@ export interface ServerToClientEvents {
   "doc:message": (documentId: number, message: Uint8Array | ArrayBuffer) => void;
   /** The person may no longer read this document (or now only read it: `readOnly`). */
   "doc:access": (payload: { documentId: number; readOnly: boolean } | { documentId: number; closed: DocClosedReason }) => void;
+  /** To a breakout session's followers: its new state. */
+  "breakouts:state": (payload: BreakoutState) => void;
+  /** To a breakout session's managers: every room at a glance. */
+  "breakouts:overview": (payload: BreakoutOverview) => void;
+  /** To one person: the rooms opened, here is yours (their page takes them there). */
+  "breakout:opened": (payload: { sessionId: number; roomId: number }) => void;
+  /** To one person: they were moved to another running room (their page takes them there). */
+  "breakout:moved": (payload: { sessionId: number; roomId: number }) => void;
+  /** To the session's followers and rooms: the rooms closed; everyone returns to the plenary. */
+  "breakout:closed": (payload: { sessionId: number }) => void;
+  /** To a room: who is there now (from live connections). */
+  "breakout:roster": (payload: { roomId: number; people: BreakoutPersonView[] }) => void;
+  "breakout:message": (payload: { roomId: number; message: BreakoutMessageView }) => void;
+  "breakout:hands": (payload: { roomId: number; hands: BreakoutHandsView }) => void;
+  "breakout:timer": (payload: { sessionId: number; endsAt: string | null; serverNow: string }) => void;
+  /** The person may no longer be in this room (moved, access removed): it is closed to them. */
+  "breakout:access": (payload: { roomId: number; closed: "access_removed" | "moved" }) => void;
+}
+
+/** A person as a room shows them, under the session's attribution rule: a name, or only their stakeholder group. */
+export interface BreakoutPersonView {
+  /** Their name where the rule allows it, else null. */
+  name: string | null;
+  /** Their organisation's stakeholder group (a vocabulary key), if any. */
+  group: string | null;
+  /** What they do in the room; a person with several connections is listed once. */
+  role: "facilitator" | "rapporteur" | "participant";
+}
+
+export interface BreakoutMessageView {
+  id: number;
+  body: string;
+  at: string;
+  author: { name: string | null; group: string | null };
+  /** A facilitator's message to every room. */
+  broadcast: boolean;
+}
+
+/** The raised-hands queue, first raised first. Ids let a client find its own hand (answered when it raises it). */
+export type BreakoutHandsView = { id: number; name: string | null; group: string | null }[];
+
+export interface BreakoutRoomSummary {
+  id: number;
+  name: string;
+  pillarSlug: string | null;
+  capacity: number | null;
+  /** Assigned (or chosen) people. */
+  assigned: number;
+  full: boolean;
+}
+
+export interface BreakoutState {
+  sessionId: number;
+  status: "planning" | "open" | "closed";
+  /** Whether delegates see a planned assignment yet. */
+  published: boolean;
+  assignmentMode: "choice" | "planned";
+  rooms: BreakoutRoomSummary[];
+  timerEndsAt: string | null;
+  /** The server's clock when this was sent: clients show the countdown against it, not their own clock. */
+  serverNow: string;
+}
+
+export interface BreakoutOverview {
+  sessionId: number;
+  rooms: { id: number; name: string; present: number; messages: number; lastMessageAt: string | null; hands: number }[];
+}
+
+export interface BreakoutJoinResult {
+  roomId: number;
+  sessionId: number;
+  readOnly: boolean;
+  status: "planning" | "open" | "closed";
+  people: BreakoutPersonView[];
+  messages: BreakoutMessageView[];
+  hands: BreakoutHandsView;
+  /** The id of the person's own raised hand, if it is up. */
+  myHandId: number | null;
+  timerEndsAt: string | null;
+  serverNow: string;
 }
 
 /** Rooms a socket is put in at connection, so the server can reach it by person or by session. */
@@ -130,6 +245,12 @@ export const rooms = {
   session: (id: string) => `session:${id}`,
   event: (id: number) => `event:${id}`,
   doc: (id: number) => `doc:${id}`,
+  /** A breakout room, while someone has it open. */
+  breakout: (roomId: number) => `breakout:${roomId}`,
+  /** A breakout session's followers (state, places left, timer). */
+  breakouts: (sessionId: number) => `breakouts:${sessionId}`,
+  /** A breakout session's managers (the overview of every room). */
+  console: (sessionId: number) => `console:${sessionId}`,
 } as const;
 
 /** The y-protocols message types carried by `doc:message` (the first varUint of each message). */

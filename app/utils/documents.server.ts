@@ -47,7 +47,7 @@ export function requirePublicationReader(context: AppLoadContext, request: Reque
       !!publication &&
       can(u, "publication.view", {
         visibility: publication.visibility ?? "group",
-        membership: u ? membershipOf(db, publication.groupId, u.id) : null,
+        membership: u && publication.groupId !== null ? membershipOf(db, publication.groupId, u.id) : null,
       }),
   );
   if (!publication) notFound();

@@ -4,6 +4,7 @@
  * Pure and free of server imports, so the interface can also use it to hide what a person may not do.
  */
 import type {
+  AttributionRule,
   CommitmentVisibility,
   DocumentVisibility,
   EventStatus,
@@ -77,6 +78,35 @@ interface Targets {
   "progress.verify": undefined;
   /** Bulk entry of commitments from a CSV file. */
   "commitments.import": undefined;
+  /**
+   * Preparing and running a breakout session: its rooms, assignment, opening and closing, timer, broadcasts and
+   * moving people. `managerIds`: the facilitators leading the session's track and those named to its rooms.
+   */
+  "breakout.manage": { managerIds: readonly number[] };
+  /** Choosing one's own breakout room (or stating a preferred pillar): everyone who takes part, not observers. */
+  "breakout.choose": undefined;
+  /** Reading a breakout room: live while it runs, and its chat and notes afterwards. */
+  "breakoutRoom.view": BreakoutRoomTarget;
+  /** Taking part in a room: chat, raising a hand, writing its notes. */
+  "breakoutRoom.speak": BreakoutRoomTarget;
+  /** Writing a room's report-back: its rapporteur and the session's managers. */
+  "breakoutRoom.report": { rapporteurId: number | null; managerIds: readonly number[] };
+  /**
+   * Seeing who said what in a breakout session: always on the record; under Chatham House only inside the room
+   * while it runs (`inRoom`); under "stakeholder group only" never. The audit log is read through `audit.view`.
+   */
+  "breakout.seeNames": { attribution: AttributionRule; inRoom: boolean };
+}
+
+/** What the policy needs to know about one breakout room and one person. */
+export interface BreakoutRoomTarget {
+  roomId: number;
+  /** The room the person is assigned to in this session, if any. */
+  assignedRoomId: number | null;
+  facilitatorId: number | null;
+  rapporteurId: number | null;
+  managerIds: readonly number[];
+  observersMayWatch: boolean;
 }
 
 export type Action = keyof Targets;
@@ -118,6 +148,12 @@ export const actions = [
   "commitment.report",
   "progress.verify",
   "commitments.import",
+  "breakout.manage",
+  "breakout.choose",
+  "breakoutRoom.view",
+  "breakoutRoom.speak",
+  "breakoutRoom.report",
+  "breakout.seeNames",
 ] as const satisfies readonly Action[];
 
 export type TargetArgs<A extends Action> = Targets[A] extends undefined ? [] : [target: Targets[A]];
@@ -175,7 +211,26 @@ const rules: { [A in Action]: (actor: Actor, target: Targets[A]) => boolean } = 
   "commitment.report": (actor, t) => actor.role === "secretariat" || (actor.role !== "observer" && ownsOne(actor, t.organisationIds)),
   "progress.verify": secretariatOnly,
   "commitments.import": secretariatOnly,
+  "breakout.manage": (actor, t) => actor.role === "secretariat" || (actor.role === "facilitator" && t.managerIds.includes(actor.id)),
+  "breakout.choose": (actor) => actor.role !== "observer",
+  "breakoutRoom.view": (actor, t) =>
+    actor.role === "secretariat" || (actor.role === "observer" ? t.observersMayWatch : inBreakoutRoom(actor, t)),
+  "breakoutRoom.speak": (actor, t) => actor.role !== "observer" && (inBreakoutRoom(actor, t) || actor.role === "secretariat"),
+  "breakoutRoom.report": (actor, t) =>
+    actor.role === "secretariat" ||
+    (actor.role !== "observer" && (t.rapporteurId === actor.id || (actor.role === "facilitator" && t.managerIds.includes(actor.id)))),
+  "breakout.seeNames": (_actor, t) => t.attribution === "on_record" || (t.attribution === "chatham_house" && t.inRoom),
 };
+
+/** Assigned to the room, or running it (its facilitator or rapporteur, or a manager of the session). */
+function inBreakoutRoom(actor: Actor, t: BreakoutRoomTarget): boolean {
+  return (
+    t.assignedRoomId === t.roomId ||
+    t.facilitatorId === actor.id ||
+    t.rapporteurId === actor.id ||
+    (actor.role === "facilitator" && t.managerIds.includes(actor.id))
+  );
+}
 
 /** Whether the actor belongs to one of these organisations. */
 function ownsOne(actor: Actor, organisationIds: readonly number[]): boolean {

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { agendaSessions } from "./agenda";
+import { breakoutRooms } from "./breakouts";
 import { pillars } from "./forum";
 import { organisations, users } from "./people";
 import {
@@ -57,6 +58,8 @@ export const commitments = sqliteTable(
     endsOn: text("ends_on").notNull(),
     /** Where it was made: a forum session (or breakout), if any. */
     madeAtSessionId: integer("made_at_session_id").references(() => agendaSessions.id, { onDelete: "set null" }),
+    /** The breakout room whose report-back proposed it, if any. */
+    madeAtBreakoutRoomId: integer("made_at_breakout_room_id").references(() => breakoutRooms.id, { onDelete: "set null" }),
     visibility: text("visibility", { enum: commitmentVisibilities }).notNull().default("members"),
     status: text("status", { enum: commitmentStatuses }).notNull().default("open"),
     /** The cycle in which it was completed (completion is credited there). */

@@ -37,9 +37,8 @@ export const documents = sqliteTable(
   "documents",
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
-    groupId: integer("group_id")
-      .notNull()
-      .references(() => workingGroups.id),
+    /** The working group that writes it; null for a breakout room's notes (`breakout_rooms.document_id`). */
+    groupId: integer("group_id").references(() => workingGroups.id),
     title: text("title").notNull(),
     summary: text("summary").notNull().default(""),
     status: text("status", { enum: documentStatuses }).notNull().default("draft"),

@@ -7,3 +7,4 @@ export * from "./commitments";
 export * from "./imports";
 export * from "./password-resets";
 export * from "./second-factor";
+export * from "./breakouts";

@@ -53,7 +53,7 @@ interface Owner {
 
 interface LiveDocument {
   id: number;
-  groupId: number;
+  groupId: number | null;
   doc: Y.Doc;
   awareness: awarenessProtocol.Awareness;
   peers: Map<string, Peer>;

@@ -50,6 +50,21 @@ const matrix: Record<Action, { target?: unknown; allowed: Role[] }> = {
   "commitment.report": { target: { organisationIds: [10] }, allowed: ["secretariat", "facilitator", "delegate"] },
   "progress.verify": { allowed: ["secretariat"] },
   "commitments.import": { allowed: ["secretariat"] },
+  "breakout.manage": { target: { managerIds: [1] }, allowed: ["secretariat", "facilitator"] },
+  "breakout.choose": { allowed: ["secretariat", "facilitator", "delegate"] },
+  "breakoutRoom.view": {
+    target: { roomId: 5, assignedRoomId: 5, facilitatorId: null, rapporteurId: null, managerIds: [], observersMayWatch: false },
+    allowed: ["secretariat", "facilitator", "delegate"],
+  },
+  "breakoutRoom.speak": {
+    target: { roomId: 5, assignedRoomId: 5, facilitatorId: null, rapporteurId: null, managerIds: [], observersMayWatch: true },
+    allowed: ["secretariat", "facilitator", "delegate"],
+  },
+  "breakoutRoom.report": { target: { rapporteurId: 1, managerIds: [] }, allowed: ["secretariat", "facilitator", "delegate"] },
+  "breakout.seeNames": {
+    target: { attribution: "chatham_house", inRoom: true },
+    allowed: ["secretariat", "facilitator", "delegate", "observer"],
+  },
 };
 
 describe("policy matrix: every role × every action", () => {
