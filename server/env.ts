@@ -58,6 +58,17 @@ const EnvSchema = z
       .int("must be a whole number")
       .min(1, "must be at least 1")
       .default(7),
+    /** BigBlueButton's API address (ending in `/bigbluebutton/`): with `BBB_SECRET`, Convene makes one meeting per breakout room. */
+    BBB_URL: z.string().url("must be a full URL such as https://bbb.example.org/bigbluebutton/").optional(),
+    /** The shared secret of that BigBlueButton server (`bbb-conf --secret`). */
+    BBB_SECRET: z.string().min(8, "must be at least 8 characters").optional(),
+    /** How often the server checks that a live connection is still there; a vanished one is dropped within interval + timeout. */
+    LIVE_PING_INTERVAL_MS: z.coerce.number().int().min(100, "must be at least 100 milliseconds").default(5_000),
+    LIVE_PING_TIMEOUT_MS: z.coerce.number().int().min(100, "must be at least 100 milliseconds").default(5_000),
+  })
+  .refine((env) => (env.BBB_URL === undefined) === (env.BBB_SECRET === undefined), {
+    message: "BBB_URL and BBB_SECRET go together: set both or neither",
+    path: ["BBB_SECRET"],
   })
   .transform((env) => {
     const APP_URL = env.APP_URL ?? `http://localhost:${env.PORT === 0 ? 3000 : env.PORT}`;

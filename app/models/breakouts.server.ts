@@ -211,3 +211,15 @@ export function breakoutState(db: DbOrTx, session: BreakoutSession, now = new Da
     serverNow: now.toISOString(),
   };
 }
+
+/** Why a breakout write was refused: a room or session one may not see is `not_found`, as if it did not exist. */
+export type BreakoutRefusal = {
+  ok: false;
+  reason: "not_found" | "forbidden" | "full" | "closed" | "invalid";
+  /** For `invalid`: the form field and the translation key of the message. */
+  field?: string;
+  error?: string;
+};
+
+export const breakoutNotFound: BreakoutRefusal = { ok: false, reason: "not_found" };
+export const breakoutForbidden: BreakoutRefusal = { ok: false, reason: "forbidden" };

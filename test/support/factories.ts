@@ -10,7 +10,15 @@ import { actorFor } from "../../app/models/people.server";
 import { saveEvent, setEventStatus, type EventInput } from "../../app/models/events.server";
 import { acceptInvitation, createInvitation } from "../../app/models/invitations.server";
 import { addMember, createWorkingGroup } from "../../app/models/working-groups.server";
-import type { CommitmentVisibility, DocumentVisibility, EventVisibility, Membership, Role, SessionKind } from "../../app/domain/vocabulary";
+import type {
+  AttributionRule,
+  CommitmentVisibility,
+  DocumentVisibility,
+  EventVisibility,
+  Membership,
+  Role,
+  SessionKind,
+} from "../../app/domain/vocabulary";
 import type { Actor } from "../../app/utils/policy";
 
 const meta = { ipAddress: null, userAgent: "test" };
@@ -161,6 +169,7 @@ export function makeSession(
     pillar?: string | null;
     description?: string;
     speakerIds?: number[];
+    attribution?: AttributionRule;
   },
 ): number {
   const input: SessionInput = {
@@ -173,7 +182,7 @@ export function makeSession(
     startTime: options.start,
     endTime: options.end,
     capacity: null,
-    attribution: "on_record",
+    attribution: options.attribution ?? "on_record",
     speakerIds: options.speakerIds ?? [],
     guests: [],
   };
