@@ -15,7 +15,14 @@ import fc from "fast-check";
 import * as encoding from "lib0/encoding";
 import * as Y from "yjs";
 import { DOCUMENT_FIELD, contentExtensions } from "../../app/editor/extensions";
-import { MAX_DOC_MESSAGE_BYTES, MAX_PAYLOAD_BYTES, docMessageType, syncMessageType } from "../../app/realtime/protocol";
+import {
+  MAX_DOC_MESSAGE_BYTES,
+  MAX_PAYLOAD_BYTES,
+  docMessageType,
+  requestSchemas,
+  syncMessageType,
+  type RequestEvent,
+} from "../../app/realtime/protocol";
 
 export type FuzzRole = "editor" | "reader" | "outsider" | "anonymous";
 
@@ -176,7 +183,8 @@ export function awarenessFrame(states: { clientId: number; clock: number; state:
   return Buffer.from(encoding.toUint8Array(encoder));
 }
 
-const REQUEST_EVENTS = ["whoami", "event:join", "event:leave", "doc:join", "doc:leave"] as const;
+/** Every request event of the protocol: a new one is fuzzed as soon as it exists. */
+const REQUEST_EVENTS = Object.keys(requestSchemas) as RequestEvent[];
 /** Names socket.io-client refuses to emit. */
 const RESERVED = new Set(["connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"]);
 
@@ -458,7 +466,7 @@ function docMessage(corpus: Corpus, target: FuzzTarget): fc.Arbitrary<FuzzMessag
   );
 }
 
-/** Request events (`whoami`, `event:*`, `doc:join`, `doc:leave`) with right, wrong and hostile payloads. */
+/** Request events (every one in `requestSchemas`) with right, wrong and hostile payloads. */
 function requestMessage(target: FuzzTarget): fc.Arbitrary<FuzzMessage> {
   const docEvent = fc.constantFrom("doc:join", "doc:leave");
   const eventEvent = fc.constantFrom("event:join", "event:leave");
