@@ -10,9 +10,11 @@ import { parseForm, readForm, keptValues } from "../utils/forms.server";
 import { can } from "../utils/policy";
 import { EVIDENCE_MAX_FILES, MilestoneDoneSchema, ProgressSchema, VerifySchema } from "../utils/progress-validation";
 import { utcToZoned } from "../utils/zoned-time";
+import { breakoutWhereMade } from "./breakout-reports.server";
 import {
   addProgressUpdate,
   completeMilestone,
+  confirmCommitment,
   currentCycle,
   getCommitment,
   lineageOf,
@@ -147,6 +149,12 @@ export function loadCommitmentPage(context: AppLoadContext, request: Request, id
 
   const made = commitment.madeAtSessionId ? sessionWhereMade(db, commitment.madeAtSessionId) : null;
   const madeAt = made && visibleEvent(db, user, made.eventId) ? made : null;
+  // Proposed at a breakout: the session and room, with the plenary page's report-backs for those who may follow it.
+  const madeAtBreakout =
+    commitment.madeAtSessionId !== null && commitment.madeAtBreakoutRoomId !== null
+      ? breakoutWhereMade(db, user, commitment.madeAtSessionId, commitment.madeAtBreakoutRoomId)
+      : null;
+  const leadName = commitment.owners.find((o) => o.part === "lead")?.name ?? "";
 
   return {
     commitment: {
@@ -180,7 +188,13 @@ export function loadCommitmentPage(context: AppLoadContext, request: Request, id
       doneOn: m.doneOn,
       overdue: !m.doneOn && m.dueOn < today && commitment.status === "open",
     })),
-    madeAt,
+    madeAt: madeAtBreakout ? null : madeAt,
+    madeAtBreakout,
+    draft: commitment.status === "draft" ? { organisation: leadName } : null,
+    canConfirm:
+      commitment.status === "draft" &&
+      commitment.cycleStatus === "open" &&
+      can(user, "commitment.edit", { leadOrganisationId: commitment.leadOrganisationId }),
     years,
     carriedTimes: lineage.carriedTimes,
     currentRecord: currentRecord && currentRecord.id !== commitment.id ? { id: currentRecord.id, year: currentRecord.year } : null,
@@ -198,7 +212,7 @@ export type CommitmentPageData = ReturnType<typeof loadCommitmentPage>;
 // ---------------------------------------------------------------------------------------------
 // Actions
 
-export type Intent = "progress" | "verify" | "milestone";
+export type Intent = "progress" | "verify" | "milestone" | "confirm";
 
 export interface ActionResult {
   ok: boolean;
@@ -272,6 +286,12 @@ export async function commitmentPageAction(context: AppLoadContext, request: Req
   const meta = context.requestMeta;
   const form = await readForm(request);
   const intent = form.get("intent");
+
+  if (intent === "confirm") {
+    // Confirming a draft proposed at a breakout: its lead organisation and the secretariat (the model asks).
+    const result = confirmCommitment(db, user, commitment.id, meta);
+    return result.ok ? done("confirm", "done.confirmed") : refused("confirm", result);
+  }
 
   if (intent === "progress") {
     const refusal = progressRefusal(db, user, commitment);

@@ -1,8 +1,9 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { Milestones } from "../components/commitment-milestones";
 import { Paragraphs, Progress } from "../components/commitment-progress";
+import { FormAlert, SubmitButton } from "../components/form";
 import { statusTone, Timeline } from "../components/commitment-timeline";
 import { DateRange } from "../components/time";
 import { commitmentPageAction, loadCommitmentPage } from "../models/commitment-page.server";
@@ -45,6 +46,28 @@ export default function CommitmentPage() {
           <span>{t(`visibility.${c.visibility}`)}</span>
         </p>
       </header>
+
+      {actionData?.intent === "confirm" && actionData.message ? (
+        <FormAlert tone={actionData.ok ? "success" : "error"} message={t(actionData.message as "done.confirmed")} />
+      ) : null}
+
+      {d.draft ? (
+        <div className="banner banner--warning stack" role="note" data-testid="draft-banner">
+          <p>
+            <strong>{t("draft.banner", { organisation: d.draft.organisation })}</strong> {t("draft.countsNowhere")}
+          </p>
+          {d.canConfirm ? (
+            <Form method="post" className="stack">
+              <p className="muted">{t("draft.confirmHint", { organisation: d.draft.organisation })}</p>
+              <div>
+                <SubmitButton intent="confirm" pendingLabel={t("draft.confirming")}>
+                  {t("draft.confirm")}
+                </SubmitButton>
+              </div>
+            </Form>
+          ) : null}
+        </div>
+      ) : null}
 
       {d.carriedTimes >= 2 ? (
         <div className="banner banner--warning" role="note" data-testid="carried-flag">
@@ -98,6 +121,20 @@ export default function CommitmentPage() {
               ) : null}
             </dd>
           </div>
+          {d.madeAtBreakout ? (
+            <div data-testid="made-at-breakout">
+              <dt>{t("facts.madeAt")}</dt>
+              <dd>
+                {d.madeAtBreakout.linkable ? (
+                  <Link to={`/breakouts/${d.madeAtBreakout.sessionId}/reports`}>
+                    {t("facts.madeAtBreakoutValue", { session: d.madeAtBreakout.sessionTitle, room: d.madeAtBreakout.roomName })}
+                  </Link>
+                ) : (
+                  t("facts.madeAtBreakoutValue", { session: d.madeAtBreakout.sessionTitle, room: d.madeAtBreakout.roomName })
+                )}
+              </dd>
+            </div>
+          ) : null}
           {d.madeAt ? (
             <div>
               <dt>{t("facts.madeAt")}</dt>
