@@ -442,13 +442,17 @@ export function shownCount(n: number): number | "fewer than 5" {
 }
 
 /**
- * A room's total shown only when it is five or more and no single group's count could be had from it by subtraction
- * (exactly one group's count withheld); otherwise withheld.
+ * A room's total, shown only when it is five or more and tells nothing about the withheld group counts beyond what
+ * they already say: either they are all empty (their sum is 0), or together they hold five or more people spread so
+ * that no cell follows (their sum is below four times their number: with each under five, the cells are not pinned).
+ * Otherwise "withheld" (or "fewer than 5" when the total itself is small).
  */
 export function shownTotal(total: number, byGroup: number[]): number | "fewer than 5" | "withheld" {
   if (total < MIN_SHOWN_COUNT) return "fewer than 5";
-  const hidden = byGroup.filter((n) => n < MIN_SHOWN_COUNT).length;
-  return hidden === 1 ? "withheld" : total;
+  const hidden = byGroup.filter((n) => n < MIN_SHOWN_COUNT);
+  const hiddenSum = hidden.reduce((sum, n) => sum + n, 0);
+  if (hiddenSum === 0) return total;
+  return hiddenSum >= MIN_SHOWN_COUNT && hiddenSum < (MIN_SHOWN_COUNT - 1) * hidden.length ? total : "withheld";
 }
 
 export interface ExportRoomRow {
