@@ -41,9 +41,7 @@ export function BreakoutReportForm({ d, result }: { d: ReportFormData; result: R
 
   return (
     <Form method="post" className="stack-lg panel breakout-report__form" noValidate>
-      <div aria-live="polite" className="stack">
-        {result?.message ? <FormAlert tone={result.ok ? "success" : "error"} message={t(result.message as "form.saved")} /> : null}
-      </div>
+      {result?.message ? <FormAlert tone={result.ok ? "success" : "error"} message={t(result.message as "form.saved")} /> : null}
       {result && !result.ok && Object.keys(errors).length ? <FormAlert message={t("form.fixErrors")} /> : null}
       <TextAreaField
         name="keyPoints"
