@@ -224,6 +224,24 @@ export function exportRegistry(db: DbOrTx, actor: Actor, filter: RegistryFilter,
     .filter((r) => can(actor, "commitment.view", { visibility: r.visibility, organisationIds: r.organisationIds }));
 }
 
+/**
+ * How many drafts (proposed at a breakout) wait for this person to confirm them: their organisation's, or every
+ * draft for the secretariat. The registry offers them as the "Drafts to confirm" filter (status "draft").
+ */
+export function draftsToConfirm(db: DbOrTx, actor: Actor): number {
+  const confirmsAny = can(actor, "commitment.edit", { leadOrganisationId: null });
+  if (!confirmsAny && (actor.organisationId === null || !can(actor, "commitment.edit", { leadOrganisationId: actor.organisationId })))
+    return 0;
+  const own = confirmsAny
+    ? sql``
+    : sql`AND EXISTS (SELECT 1 FROM commitment_organisations dl WHERE dl.commitment_id = c.id AND dl.role = 'lead' AND dl.organisation_id = ${actor.organisationId})`;
+  return (
+    db.get<{ n: number }>(
+      sql`SELECT count(*) AS n FROM commitments c JOIN forum_cycles y ON y.id = c.cycle_id WHERE c.status = 'draft' AND y.status = 'open' ${own}`,
+    )?.n ?? 0
+  );
+}
+
 /** Choices for the registry's filters. */
 export function registryOptions(db: DbOrTx) {
   return {

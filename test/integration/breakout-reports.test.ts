@@ -5,7 +5,7 @@ import { plenaryView, proposeCommitment, saveReportBack, shownTotal } from "../.
 import { closeCycle, confirmCommitment, currentCycle, getCommitment } from "../../app/models/commitments.server";
 import { loadDashboard } from "../../app/models/dashboard.server";
 import { listCyclesWithCounts } from "../../app/models/cycles.server";
-import { exportRegistry, listRegistry } from "../../app/models/registry.server";
+import { draftsToConfirm, exportRegistry, listRegistry } from "../../app/models/registry.server";
 import { buildReport } from "../../app/models/report.server";
 import type { AttributionRule } from "../../app/domain/vocabulary";
 import { makeBreakout, placeInRoom, type TestBreakout } from "../support/breakouts";
@@ -183,7 +183,8 @@ describe("report-backs", () => {
       { keyPoints: "Edited after", actions: ["Third idea"], pillarId: null, submit: false },
       meta,
     );
-    expect(edited).toMatchObject({ ok: true, submitted: true });
+    // Followers of the session are told (the plenary page fetches its data again).
+    expect(edited).toEqual({ ok: true, submitted: true, events: [{ type: "breakout.changed", sessionId: s.breakout.sessionId }] });
     const view = plenaryView(server.db, peer, s.breakout.sessionId)!;
     expect(view.reports[0]!.actions.map((a) => a.text)).toEqual(["First idea", "Third idea"]);
     expect(view.reports[0]!.actions[0]!.commitment).toMatchObject({ status: "draft" });
@@ -321,6 +322,18 @@ describe("an action made a commitment", () => {
     expect(find(colleague.id)).toEqual(["draft"]);
     expect(find(actorOf(server.db, SECRETARIAT).id, { status: "draft" })).toEqual(["draft"]);
     expect(exportRegistry(server.db, actorOf(server.db, proposer.id), { year: null, q: title })).toEqual([]);
+    expect(draftsToConfirm(server.db, actorOf(server.db, proposer.id))).toBeGreaterThanOrEqual(1);
+    expect(draftsToConfirm(server.db, actorOf(server.db, colleague.id))).toBe(0);
+    expect(draftsToConfirm(server.db, actorOf(server.db, other.id))).toBe(0);
+    // The registry page: the draft, marked so, for its organisation; nothing for the others (the search box keeps the words).
+    const registryFor = async (person: Person) =>
+      (
+        await get(server, `/commitments?year=all&q=${encodeURIComponent(title)}`, await signInAs(server, person.email, person.password))
+      ).text();
+    const mine = await registryFor(proposer);
+    expect(mine).toContain(`>${title}<`);
+    expect(mine).toContain("Draft, to be confirmed");
+    expect(await registryFor(other)).not.toContain(`>${title}<`);
     expect(loadDashboard(server.db, { year, today: "2000-01-01" })).toEqual(dashboardBefore);
     expect(listCyclesWithCounts(server.db).find((c) => c.year === year)).toEqual(cyclesBefore);
 
