@@ -5,8 +5,10 @@
  * page's message with the matching status.
  */
 import { data, type AppLoadContext } from "@remix-run/node";
+import { z } from "zod";
 import { forbidden, notFound, requireReader, requireUser } from "../utils/auth.server";
 import { parseForm, readForm, keptValues } from "../utils/forms.server";
+import { MAX_LONG_TEXT, MAX_TITLE } from "../utils/commitment-validation";
 import { can } from "../utils/policy";
 import { EVIDENCE_MAX_FILES, MilestoneDoneSchema, ProgressSchema, VerifySchema } from "../utils/progress-validation";
 import { utcToZoned } from "../utils/zoned-time";
@@ -212,6 +214,19 @@ export type CommitmentPageData = ReturnType<typeof loadCommitmentPage>;
 // ---------------------------------------------------------------------------------------------
 // Actions
 
+const confirmText = (max: number) =>
+  z.string({ required_error: "errors.required" }).trim().min(1, "errors.required").max(max, "errors.tooLong");
+const confirmDate = z.string({ required_error: "errors.required" }).trim().min(1, "errors.required").date("errors.dateInvalid");
+
+/** A draft's details as its organisation completes them when confirming it. */
+const ConfirmSchema = z.object({
+  title: confirmText(MAX_TITLE).pipe(z.string().min(3, "errors.tooShort")),
+  problem: confirmText(MAX_LONG_TEXT),
+  expectedResult: confirmText(MAX_LONG_TEXT),
+  startsOn: confirmDate,
+  endsOn: confirmDate,
+});
+
 export type Intent = "progress" | "verify" | "milestone" | "confirm";
 
 export interface ActionResult {
@@ -288,9 +303,11 @@ export async function commitmentPageAction(context: AppLoadContext, request: Req
   const intent = form.get("intent");
 
   if (intent === "confirm") {
-    // Confirming a draft proposed at a breakout: its lead organisation and the secretariat (the model asks).
-    const result = confirmCommitment(db, user, commitment.id, meta);
-    return result.ok ? done("confirm", "done.confirmed") : refused("confirm", result);
+    // Confirming a draft proposed at a breakout, with its details completed: its lead organisation and the secretariat.
+    const parsed = parseForm(form, ConfirmSchema);
+    if (!parsed.ok) return failed("confirm", { errors: parsed.errors, form });
+    const result = confirmCommitment(db, user, commitment.id, meta, parsed.data);
+    return result.ok ? done("confirm", "done.confirmed") : refused("confirm", result, { form });
   }
 
   if (intent === "progress") {

@@ -274,11 +274,27 @@ export function createCommitmentIn(
   return { ok: true as const, id, reference };
 }
 
+/** What the lead organisation completes when it confirms a draft (a breakout proposed only its title). */
+export interface DraftDetails {
+  title: string;
+  problem: string;
+  expectedResult: string;
+  startsOn: string;
+  endsOn: string;
+}
+
 /**
- * The lead organisation (or the secretariat) confirms a draft proposed at a breakout: it becomes an open
- * commitment of its cycle and counts from then on. Only while that cycle is still open.
+ * The lead organisation (or the secretariat) confirms a draft proposed at a breakout, completing its details on the
+ * way: it becomes an open commitment of its cycle and counts from then on. Only while that cycle is still open, and
+ * only with a problem and an expected result, as any recorded commitment has.
  */
-export function confirmCommitment(db: Db, actor: Actor, commitmentId: number, meta: RequestMeta): { ok: true } | Failure {
+export function confirmCommitment(
+  db: Db,
+  actor: Actor,
+  commitmentId: number,
+  meta: RequestMeta,
+  details?: DraftDetails,
+): { ok: true } | Failure {
   return db.transaction((tx) => {
     const commitment = getCommitment(tx, commitmentId);
     if (!commitment || !can(actor, "commitment.view", { visibility: commitment.visibility, organisationIds: commitment.organisationIds }))
@@ -286,8 +302,20 @@ export function confirmCommitment(db: Db, actor: Actor, commitmentId: number, me
     if (!can(actor, "commitment.edit", { leadOrganisationId: commitment.leadOrganisationId })) return refuse("forbidden", FORBIDDEN);
     if (commitment.status !== "draft") return refuse("conflict", "commitment:errors.notDraft");
     if (commitment.cycleStatus !== "open") return refuse("conflict", "commitment:errors.draftCycleClosed");
+    const next = details ?? {
+      title: commitment.title,
+      problem: commitment.problem,
+      expectedResult: commitment.expectedResult,
+      startsOn: commitment.startsOn,
+      endsOn: commitment.endsOn,
+    };
+    const problems: FieldErrors = commitmentDateProblems({ ...next, milestones: commitment.milestones });
+    if (next.title.trim().length < 3) problems.title = "errors.tooShort";
+    if (!next.problem.trim()) problems.problem = "errors.required";
+    if (!next.expectedResult.trim()) problems.expectedResult = "errors.required";
+    if (Object.keys(problems).length) return { ok: false as const, refusal: "invalid" as const, errors: problems };
     tx.update(commitments)
-      .set({ status: "open", updatedAt: new Date() })
+      .set({ ...next, status: "open", updatedAt: new Date() })
       .where(and(eq(commitments.id, commitmentId), eq(commitments.status, "draft")))
       .run();
     recordAudit(
@@ -297,7 +325,7 @@ export function confirmCommitment(db: Db, actor: Actor, commitmentId: number, me
         action: "commitment.confirm",
         targetType: "commitment",
         targetId: commitmentId,
-        detail: { reference: commitment.reference },
+        detail: { reference: commitment.reference, title: next.title },
       },
       meta,
     );

@@ -1,9 +1,10 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { Milestones } from "../components/commitment-milestones";
 import { Paragraphs, Progress } from "../components/commitment-progress";
-import { FormAlert, SubmitButton } from "../components/form";
+import { ConfirmDraftForm } from "../components/breakout-report-confirm";
+import { FormAlert } from "../components/form";
 import { statusTone, Timeline } from "../components/commitment-timeline";
 import { DateRange } from "../components/time";
 import { commitmentPageAction, loadCommitmentPage } from "../models/commitment-page.server";
@@ -52,21 +53,20 @@ export default function CommitmentPage() {
       ) : null}
 
       {d.draft ? (
-        <div className="banner banner--warning stack" role="note" data-testid="draft-banner">
+        <div className="banner banner--warning" role="note" data-testid="draft-banner">
           <p>
             <strong>{t("draft.banner", { organisation: d.draft.organisation })}</strong> {t("draft.countsNowhere")}
           </p>
-          {d.canConfirm ? (
-            <Form method="post" className="stack">
-              <p className="muted">{t("draft.confirmHint", { organisation: d.draft.organisation })}</p>
-              <div>
-                <SubmitButton intent="confirm" pendingLabel={t("draft.confirming")}>
-                  {t("draft.confirm")}
-                </SubmitButton>
-              </div>
-            </Form>
-          ) : null}
         </div>
+      ) : null}
+      {d.draft && d.canConfirm ? (
+        <section className="panel">
+          <ConfirmDraftForm
+            draft={{ title: c.title, problem: c.problem, expectedResult: c.expectedResult, startsOn: c.startsOn, endsOn: c.endsOn }}
+            organisation={d.draft.organisation}
+            result={actionData}
+          />
+        </section>
       ) : null}
 
       {d.carriedTimes >= 2 ? (

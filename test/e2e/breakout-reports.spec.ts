@@ -65,6 +65,13 @@ test("a rapporteur submits a report-back; a delegate of another organisation mak
     "Draft: proposed at a breakout; Streamwave Platforms (demo) has not confirmed it yet.",
   );
   await expectAccessible(plenary);
+  // Confirming asks for what the breakout could not say; a missing expected result is explained at its field.
+  await plenary.getByRole("textbox", { name: "Expected result" }).fill("");
+  await plenary.getByRole("button", { name: "Confirm this commitment" }).click();
+  await expect(plenary.getByText("This field is required.")).toBeVisible();
+  await expect(plenary.getByRole("textbox", { name: "Problem it addresses" })).toHaveValue("Hash sharing works when the law allows it.");
+  await expectAccessible(plenary);
+  await plenary.getByRole("textbox", { name: "Expected result" }).fill("Two analysts in post, serving ten small platforms.");
   await plenary.getByRole("button", { name: "Confirm this commitment" }).click();
   await expect(plenary.getByText("The commitment is confirmed: it is now open and counts in the registry and the reports.")).toBeVisible();
   await expect(plenary.getByTestId("draft-banner")).toHaveCount(0);

@@ -278,11 +278,39 @@ describe("an action made a commitment", () => {
     const other = await makePerson(server.db, { organisation: NGO });
     const otherView = await (await get(server, `/commitments/${id}`, await signInAs(server, other.email, other.password))).text();
     expect(otherView).not.toContain("Confirm this commitment");
-    const refused = await post(server, `/commitments/${id}`, { intent: "confirm" }, await signInAs(server, other.email, other.password));
+    const year = currentCycle(server.db)!.year;
+    const details = {
+      intent: "confirm",
+      title: "Share hash lists across platforms",
+      problem: "Hashes are not shared.",
+      expectedResult: "",
+      startsOn: `${year}-03-01`,
+      endsOn: `${year}-02-01`,
+    };
+    const refused = await post(server, `/commitments/${id}`, details, await signInAs(server, other.email, other.password));
     expect(refused.status).toBe(403);
-    const confirmed = await post(server, `/commitments/${id}`, { intent: "confirm" }, cookie);
+    // Confirming completes the details; a mistake keeps what was typed, and the draft stays a draft.
+    const mistaken = await post(server, `/commitments/${id}`, details, cookie);
+    expect(mistaken.status).toBe(400);
+    const mistakenHtml = await mistaken.text();
+    expect(mistakenHtml).toContain("This field is required.");
+    expect(mistakenHtml).toContain("Hashes are not shared.");
+    expect(getCommitment(server.db, id)!.status).toBe("draft");
+    const wrongDates = await post(server, `/commitments/${id}`, { ...details, expectedResult: "Ten platforms share hashes." }, cookie);
+    expect(wrongDates.status).toBe(400);
+    expect(await wrongDates.text()).toContain("The end date cannot be before the start date.");
+    const confirmed = await post(
+      server,
+      `/commitments/${id}`,
+      { ...details, expectedResult: "Ten platforms share hashes.", endsOn: `${year}-12-31` },
+      cookie,
+    );
     expect(confirmed.status).toBe(200);
-    expect(getCommitment(server.db, id)!.status).toBe("open");
+    expect(getCommitment(server.db, id)).toMatchObject({
+      status: "open",
+      expectedResult: "Ten platforms share hashes.",
+      startsOn: `${year}-03-01`,
+    });
     expect(confirmCommitment(server.db, actorOf(server.db, proposer.id), id, meta)).toMatchObject({ ok: false, refusal: "conflict" });
   });
 
@@ -337,7 +365,21 @@ describe("an action made a commitment", () => {
     expect(loadDashboard(server.db, { year, today: "2000-01-01" })).toEqual(dashboardBefore);
     expect(listCyclesWithCounts(server.db).find((c) => c.year === year)).toEqual(cyclesBefore);
 
-    expect(confirmCommitment(server.db, actorOf(server.db, proposer.id), made.commitmentId, meta)).toEqual({ ok: true });
+    expect(confirmCommitment(server.db, actorOf(server.db, proposer.id), made.commitmentId, meta)).toMatchObject({
+      ok: false,
+      refusal: "invalid",
+      errors: { expectedResult: "errors.required" },
+    });
+    const draft = getCommitment(server.db, made.commitmentId)!;
+    expect(
+      confirmCommitment(server.db, actorOf(server.db, proposer.id), made.commitmentId, meta, {
+        title: draft.title,
+        problem: "Nobody shares.",
+        expectedResult: "Everyone shares.",
+        startsOn: draft.startsOn,
+        endsOn: draft.endsOn,
+      }),
+    ).toEqual({ ok: true });
     expect(find(other.id)).toEqual(["open"]);
     expect(exportRegistry(server.db, actorOf(server.db, other.id), { year: null, q: title })).toHaveLength(1);
     const after = listCyclesWithCounts(server.db).find((c) => c.year === year)!;
