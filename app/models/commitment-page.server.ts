@@ -5,14 +5,18 @@
  * page's message with the matching status.
  */
 import { data, type AppLoadContext } from "@remix-run/node";
+import { z } from "zod";
 import { forbidden, notFound, requireReader, requireUser } from "../utils/auth.server";
 import { parseForm, readForm, keptValues } from "../utils/forms.server";
+import { MAX_LONG_TEXT, MAX_TITLE } from "../utils/commitment-validation";
 import { can } from "../utils/policy";
 import { EVIDENCE_MAX_FILES, MilestoneDoneSchema, ProgressSchema, VerifySchema } from "../utils/progress-validation";
 import { utcToZoned } from "../utils/zoned-time";
+import { breakoutWhereMade } from "./breakout-reports.server";
 import {
   addProgressUpdate,
   completeMilestone,
+  confirmCommitment,
   currentCycle,
   getCommitment,
   lineageOf,
@@ -147,6 +151,12 @@ export function loadCommitmentPage(context: AppLoadContext, request: Request, id
 
   const made = commitment.madeAtSessionId ? sessionWhereMade(db, commitment.madeAtSessionId) : null;
   const madeAt = made && visibleEvent(db, user, made.eventId) ? made : null;
+  // Proposed at a breakout: the session and room, with the plenary page's report-backs for those who may follow it.
+  const madeAtBreakout =
+    commitment.madeAtSessionId !== null && commitment.madeAtBreakoutRoomId !== null
+      ? breakoutWhereMade(db, user, commitment.madeAtSessionId, commitment.madeAtBreakoutRoomId)
+      : null;
+  const leadName = commitment.owners.find((o) => o.part === "lead")?.name ?? "";
 
   return {
     commitment: {
@@ -180,7 +190,13 @@ export function loadCommitmentPage(context: AppLoadContext, request: Request, id
       doneOn: m.doneOn,
       overdue: !m.doneOn && m.dueOn < today && commitment.status === "open",
     })),
-    madeAt,
+    madeAt: madeAtBreakout ? null : madeAt,
+    madeAtBreakout,
+    draft: commitment.status === "draft" ? { organisation: leadName } : null,
+    canConfirm:
+      commitment.status === "draft" &&
+      commitment.cycleStatus === "open" &&
+      can(user, "commitment.edit", { leadOrganisationId: commitment.leadOrganisationId }),
     years,
     carriedTimes: lineage.carriedTimes,
     currentRecord: currentRecord && currentRecord.id !== commitment.id ? { id: currentRecord.id, year: currentRecord.year } : null,
@@ -198,7 +214,20 @@ export type CommitmentPageData = ReturnType<typeof loadCommitmentPage>;
 // ---------------------------------------------------------------------------------------------
 // Actions
 
-export type Intent = "progress" | "verify" | "milestone";
+const confirmText = (max: number) =>
+  z.string({ required_error: "errors.required" }).trim().min(1, "errors.required").max(max, "errors.tooLong");
+const confirmDate = z.string({ required_error: "errors.required" }).trim().min(1, "errors.required").date("errors.dateInvalid");
+
+/** A draft's details as its organisation completes them when confirming it. */
+const ConfirmSchema = z.object({
+  title: confirmText(MAX_TITLE).pipe(z.string().min(3, "errors.tooShort")),
+  problem: confirmText(MAX_LONG_TEXT),
+  expectedResult: confirmText(MAX_LONG_TEXT),
+  startsOn: confirmDate,
+  endsOn: confirmDate,
+});
+
+export type Intent = "progress" | "verify" | "milestone" | "confirm";
 
 export interface ActionResult {
   ok: boolean;
@@ -272,6 +301,14 @@ export async function commitmentPageAction(context: AppLoadContext, request: Req
   const meta = context.requestMeta;
   const form = await readForm(request);
   const intent = form.get("intent");
+
+  if (intent === "confirm") {
+    // Confirming a draft proposed at a breakout, with its details completed: its lead organisation and the secretariat.
+    const parsed = parseForm(form, ConfirmSchema);
+    if (!parsed.ok) return failed("confirm", { errors: parsed.errors, form });
+    const result = confirmCommitment(db, user, commitment.id, meta, parsed.data);
+    return result.ok ? done("confirm", "done.confirmed") : refused("confirm", result, { form });
+  }
 
   if (intent === "progress") {
     const refusal = progressRefusal(db, user, commitment);

@@ -7,7 +7,7 @@
  * audit entry. None of these writes changes what an open page or live room may show, so they announce
  * no domain events.
  */
-import { and, asc, desc, eq, inArray, isNull, sql, type SQL, type SQLWrapper } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, ne, sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import type { Db, DbOrTx } from "../../db/client";
 import {
   agendaSessions,
@@ -117,11 +117,25 @@ export interface CommitmentInput {
   startsOn: string;
   endsOn: string;
   madeAtSessionId: number | null;
+  /** The breakout room whose report-back proposed it (then `madeAtSessionId` is that breakout session). */
+  madeAtBreakoutRoomId?: number | null;
   visibility: CommitmentVisibility;
   milestones: { title: string; dueOn: string }[];
 }
 
-function insertCommitment(tx: DbOrTx, cycleId: number, reference: string, input: CommitmentInput, createdBy: number): number {
+/** How a new commitment starts: recorded ("open"), or proposed elsewhere for its lead organisation to confirm ("draft"). */
+export interface CreateOptions {
+  status?: "open" | "draft";
+}
+
+function insertCommitment(
+  tx: DbOrTx,
+  cycleId: number,
+  reference: string,
+  input: CommitmentInput,
+  createdBy: number,
+  status: "open" | "draft" = "open",
+): number {
   const { id } = tx
     .insert(commitments)
     .values({
@@ -138,7 +152,9 @@ function insertCommitment(tx: DbOrTx, cycleId: number, reference: string, input:
       startsOn: input.startsOn,
       endsOn: input.endsOn,
       madeAtSessionId: input.madeAtSessionId,
+      madeAtBreakoutRoomId: input.madeAtBreakoutRoomId ?? null,
       visibility: input.visibility,
+      status,
       createdBy,
     })
     .returning({ id: commitments.id })
@@ -197,33 +213,123 @@ export function commitmentProblems(db: DbOrTx, input: CommitmentInput, cycleYear
     else if (!orgExists(s.organisationId)) problems[field] = "errors.invalidChoice";
     seen.add(s.organisationId);
   });
-  if (input.madeAtSessionId !== null && !forumSessionsOf(db, cycleYear).some((s) => s.id === input.madeAtSessionId)) {
+  const breakoutRoomId = input.madeAtBreakoutRoomId ?? null;
+  if (breakoutRoomId !== null) {
+    // Proposed at a breakout: the room must be one of that session's (a convening's session, not only the forum's).
+    const room = db.get<{ n: number }>(
+      sql`SELECT count(*) AS n FROM breakout_rooms WHERE id = ${breakoutRoomId} AND session_id = ${input.madeAtSessionId}`,
+    );
+    if (!room?.n) problems.madeAtSessionId = "errors.invalidChoice";
+  } else if (input.madeAtSessionId !== null && !forumSessionsOf(db, cycleYear).some((s) => s.id === input.madeAtSessionId)) {
     problems.madeAtSessionId = "errors.invalidChoice";
   }
   return Object.keys(problems).length ? problems : null;
 }
 
-/** Records a new commitment in the current cycle, with a reference of its own. */
+/**
+ * Records a new commitment in the current cycle, with a reference of its own. A draft (`options.status`)
+ * is proposed for its lead organisation to confirm (`confirmCommitment`) and counts nowhere until then.
+ */
 export function createCommitment(
   db: Db,
   actor: Actor,
   input: CommitmentInput,
   meta: RequestMeta,
+  options: CreateOptions = {},
+): { ok: true; id: number; reference: string } | Failure {
+  return db.transaction((tx) => createCommitmentIn(tx, actor, input, meta, options));
+}
+
+/** `createCommitment` within the caller's transaction (a breakout action linked to the draft it became). */
+export function createCommitmentIn(
+  tx: DbOrTx,
+  actor: Actor,
+  input: CommitmentInput,
+  meta: RequestMeta,
+  options: CreateOptions = {},
 ): { ok: true; id: number; reference: string } | Failure {
   if (!can(actor, "commitment.create", { leadOrganisationId: input.leadOrganisationId })) return refuse("forbidden", FORBIDDEN);
+  const cycle = currentCycle(tx);
+  if (!cycle) return refuse("conflict", "registry:errors.noOpenCycle");
+  const problems = commitmentProblems(tx, input, cycle.year);
+  if (problems) return { ok: false as const, refusal: "invalid" as const, errors: problems };
+  const status = options.status ?? "open";
+  const reference = nextReference(tx, pillarSlugOf(tx, input.pillarId)!, cycle.year);
+  const id = insertCommitment(tx, cycle.id, reference, input, actor.id, status);
+  recordAudit(
+    tx,
+    {
+      actorId: actor.id,
+      action: "commitment.create",
+      targetType: "commitment",
+      targetId: id,
+      detail: {
+        reference,
+        title: input.title,
+        ...(status === "draft" ? { status, madeAtSessionId: input.madeAtSessionId, madeAtBreakoutRoomId: input.madeAtBreakoutRoomId } : {}),
+      },
+    },
+    meta,
+  );
+  return { ok: true as const, id, reference };
+}
+
+/** What the lead organisation completes when it confirms a draft (a breakout proposed only its title). */
+export interface DraftDetails {
+  title: string;
+  problem: string;
+  expectedResult: string;
+  startsOn: string;
+  endsOn: string;
+}
+
+/**
+ * The lead organisation (or the secretariat) confirms a draft proposed at a breakout, completing its details on the
+ * way: it becomes an open commitment of its cycle and counts from then on. Only while that cycle is still open, and
+ * only with a problem and an expected result, as any recorded commitment has.
+ */
+export function confirmCommitment(
+  db: Db,
+  actor: Actor,
+  commitmentId: number,
+  meta: RequestMeta,
+  details?: DraftDetails,
+): { ok: true } | Failure {
   return db.transaction((tx) => {
-    const cycle = currentCycle(tx);
-    if (!cycle) return refuse("conflict", "registry:errors.noOpenCycle");
-    const problems = commitmentProblems(tx, input, cycle.year);
-    if (problems) return { ok: false as const, refusal: "invalid" as const, errors: problems };
-    const reference = nextReference(tx, pillarSlugOf(tx, input.pillarId)!, cycle.year);
-    const id = insertCommitment(tx, cycle.id, reference, input, actor.id);
+    const commitment = getCommitment(tx, commitmentId);
+    if (!commitment || !can(actor, "commitment.view", { visibility: commitment.visibility, organisationIds: commitment.organisationIds }))
+      return refuse("notFound", NOT_FOUND);
+    if (!can(actor, "commitment.edit", { leadOrganisationId: commitment.leadOrganisationId })) return refuse("forbidden", FORBIDDEN);
+    if (commitment.status !== "draft") return refuse("conflict", "commitment:errors.notDraft");
+    if (commitment.cycleStatus !== "open") return refuse("conflict", "commitment:errors.draftCycleClosed");
+    const next = details ?? {
+      title: commitment.title,
+      problem: commitment.problem,
+      expectedResult: commitment.expectedResult,
+      startsOn: commitment.startsOn,
+      endsOn: commitment.endsOn,
+    };
+    const problems: FieldErrors = commitmentDateProblems({ ...next, milestones: commitment.milestones });
+    if (next.title.trim().length < 3) problems.title = "errors.tooShort";
+    if (!next.problem.trim()) problems.problem = "errors.required";
+    if (!next.expectedResult.trim()) problems.expectedResult = "errors.required";
+    if (Object.keys(problems).length) return { ok: false as const, refusal: "invalid" as const, errors: problems };
+    tx.update(commitments)
+      .set({ ...next, status: "open", updatedAt: new Date() })
+      .where(and(eq(commitments.id, commitmentId), eq(commitments.status, "draft")))
+      .run();
     recordAudit(
       tx,
-      { actorId: actor.id, action: "commitment.create", targetType: "commitment", targetId: id, detail: { reference, title: input.title } },
+      {
+        actorId: actor.id,
+        action: "commitment.confirm",
+        targetType: "commitment",
+        targetId: commitmentId,
+        detail: { reference: commitment.reference, title: next.title },
+      },
       meta,
     );
-    return { ok: true as const, id, reference };
+    return { ok: true as const };
   });
 }
 
@@ -532,6 +638,7 @@ function inputFrom(c: Commitment, patch: Partial<CommitmentInput> = {}): Commitm
     startsOn: c.startsOn,
     endsOn: c.endsOn,
     madeAtSessionId: c.madeAtSessionId,
+    madeAtBreakoutRoomId: c.madeAtBreakoutRoomId,
     visibility: c.visibility,
     // Milestones not yet done travel with the work.
     milestones: c.milestones.filter((m) => !m.doneOn).map((m) => ({ title: m.title, dueOn: m.dueOn })),
@@ -666,7 +773,8 @@ export function closeCycle(
     const rows = tx
       .select({ id: commitments.id, status: commitments.status, reference: commitments.reference })
       .from(commitments)
-      .where(eq(commitments.cycleId, cycleId))
+      // A draft nobody confirmed is not part of the cycle's record.
+      .where(and(eq(commitments.cycleId, cycleId), ne(commitments.status, "draft")))
       .all();
     for (const c of rows) {
       // Carried work keeps the progress reported in earlier cycles until a new update says otherwise.

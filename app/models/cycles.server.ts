@@ -3,7 +3,7 @@
  * and frozen assessments, and the carry-over review (what is still open, what was decided).
  * Writes go through `commitments.server.ts` (openCycle, carryOver, closeCycle).
  */
-import { and, asc, desc, eq, gte, inArray, isNull, lt, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, isNull, lt, ne, or, sql } from "drizzle-orm";
 import type { DbOrTx } from "../../db/client";
 import { carryLinks, commitments, cycleAssessments, forumCycles, pillars, progressUpdates, users } from "../../db/schema";
 import type { CarryKind, CommitmentStatus } from "../domain/vocabulary";
@@ -14,27 +14,30 @@ export type Cycle = typeof forumCycles.$inferSelect;
 /** Every cycle, newest first, with its commitments counted by status in one query. */
 export function listCyclesWithCounts(db: DbOrTx) {
   const count = (status: CommitmentStatus) => sql<number>`coalesce(sum(${commitments.status} = ${status}), 0)`.mapWith(Number);
-  return db
-    .select({
-      id: forumCycles.id,
-      year: forumCycles.year,
-      status: forumCycles.status,
-      reportOn: forumCycles.reportOn,
-      closedAt: forumCycles.closedAt,
-      total: sql<number>`count(${commitments.id})`.mapWith(Number),
-      open: count("open"),
-      completed: count("completed"),
-      withdrawn: count("withdrawn"),
-      carried: count("carried"),
-    })
-    .from(forumCycles)
-    .leftJoin(commitments, eq(commitments.cycleId, forumCycles.id))
-    .groupBy(forumCycles.id)
-    .orderBy(desc(forumCycles.year))
-    .all();
+  return (
+    db
+      .select({
+        id: forumCycles.id,
+        year: forumCycles.year,
+        status: forumCycles.status,
+        reportOn: forumCycles.reportOn,
+        closedAt: forumCycles.closedAt,
+        total: sql<number>`count(${commitments.id})`.mapWith(Number),
+        open: count("open"),
+        completed: count("completed"),
+        withdrawn: count("withdrawn"),
+        carried: count("carried"),
+      })
+      .from(forumCycles)
+      // Drafts not yet confirmed by their organisation are not part of a cycle's figures.
+      .leftJoin(commitments, and(eq(commitments.cycleId, forumCycles.id), ne(commitments.status, "draft")))
+      .groupBy(forumCycles.id)
+      .orderBy(desc(forumCycles.year))
+      .all()
+  );
 }
 
-/** A cycle's commitments with their pillar and latest reported completion, by reference. */
+/** A cycle's commitments (drafts left out) with their pillar and latest reported completion, by reference. */
 export function listCycleCommitments(db: DbOrTx, cycle: Pick<Cycle, "id" | "year">) {
   return db
     .select({
@@ -49,7 +52,7 @@ export function listCycleCommitments(db: DbOrTx, cycle: Pick<Cycle, "id" | "year
     .from(commitments)
     .innerJoin(pillars, eq(pillars.id, commitments.pillarId))
     .leftJoin(progressUpdates, eq(progressUpdates.id, latestUpdateIdSql(commitments.reference, cycle.year)))
-    .where(eq(commitments.cycleId, cycle.id))
+    .where(and(eq(commitments.cycleId, cycle.id), ne(commitments.status, "draft")))
     .orderBy(asc(commitments.reference))
     .all();
 }

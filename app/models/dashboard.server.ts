@@ -2,6 +2,7 @@
  * The secretariat's commitments dashboard. Every figure comes from a handful of aggregate queries
  * (GROUP BY in SQLite, never a query per commitment), so the page stays fast with tens of thousands
  * of commitments: status by pillar for one cycle, the flow of each year, and overdue milestones.
+ * Drafts (proposed at a breakout, not yet confirmed by their organisation) count in none of them.
  */
 import { sql } from "drizzle-orm";
 import type { DbOrTx } from "../../db/client";
@@ -53,7 +54,7 @@ export function dashboardYears(db: DbOrTx): number[] {
 /** The newest cycle that has commitments: a cycle just opened is still empty. */
 function newestYearWithCommitments(db: DbOrTx): number | null {
   const row = db.get<{ year: number } | undefined>(
-    sql`SELECT f.year AS year FROM forum_cycles f WHERE EXISTS (SELECT 1 FROM commitments c WHERE c.cycle_id = f.id) ORDER BY f.year DESC LIMIT 1`,
+    sql`SELECT f.year AS year FROM forum_cycles f WHERE EXISTS (SELECT 1 FROM commitments c WHERE c.cycle_id = f.id AND c.status <> 'draft') ORDER BY f.year DESC LIMIT 1`,
   );
   return row?.year ?? null;
 }
@@ -92,6 +93,7 @@ export function flowByYear(db: DbOrTx): YearFlowRow[] {
         sum(ci.id IS NOT NULL) AS carried_in,
         sum(c.status = 'withdrawn') AS withdrawn
       FROM commitments c LEFT JOIN carried_in ci ON ci.id = c.id
+      WHERE c.status <> 'draft'
       GROUP BY c.cycle_id
     )
     SELECT f.year AS year,

@@ -107,9 +107,21 @@ function likePattern(q: string): string {
   return `%${q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
 }
 
+/**
+ * Drafts (proposed at a breakout, not yet confirmed) count nowhere: only the secretariat and the people of the
+ * draft's lead organisation see them in the registry, to confirm them. An export never has them (`withDrafts` false).
+ */
+function draftClause(actor: Actor, withDrafts: boolean): SQL {
+  if (!withDrafts) return sql`c.status <> 'draft'`;
+  // The policy says who may confirm a draft of any organisation (the secretariat).
+  if (can(actor, "commitment.edit", { leadOrganisationId: null })) return sql`1`;
+  if (actor.organisationId === null) return sql`c.status <> 'draft'`;
+  return sql`(c.status <> 'draft' OR EXISTS (SELECT 1 FROM commitment_organisations dl WHERE dl.commitment_id = c.id AND dl.role = 'lead' AND dl.organisation_id = ${actor.organisationId}))`;
+}
+
 /** The WHERE clause over `commitments c JOIN forum_cycles y` (and the lead's organisation `lorg` when grouped). */
-function whereOf(actor: Actor, f: RegistryFilter, today: string): { where: SQL; needsLead: boolean } {
-  const conds: SQL[] = [visibilityClause(actor)];
+function whereOf(actor: Actor, f: RegistryFilter, today: string, withDrafts = true): { where: SQL; needsLead: boolean } {
+  const conds: SQL[] = [visibilityClause(actor), draftClause(actor, withDrafts)];
   if (f.year !== null) conds.push(sql`y.year = ${f.year}`);
   if (f.pillar) conds.push(sql`c.pillar_id = (SELECT id FROM pillars WHERE slug = ${f.pillar})`);
   if (f.organisationId)
@@ -204,12 +216,30 @@ export function listRegistry(db: DbOrTx, actor: Actor, filter: RegistryFilter, p
   return { rows, total, page: current, pageCount, pageSize: REGISTRY_PAGE_SIZE, offset };
 }
 
-/** Every row that matches, for the CSV export. */
+/** Every row that matches, for the CSV export (never a draft). */
 export function exportRegistry(db: DbOrTx, actor: Actor, filter: RegistryFilter, today = todayIso()) {
-  const { where, needsLead } = whereOf(actor, filter, today);
+  const { where, needsLead } = whereOf(actor, filter, today, false);
   return rowsFor(db, idsQuery(where, needsLead, null, 0), today, true)
     .map(toRow)
     .filter((r) => can(actor, "commitment.view", { visibility: r.visibility, organisationIds: r.organisationIds }));
+}
+
+/**
+ * How many drafts (proposed at a breakout) wait for this person to confirm them: their organisation's, or every
+ * draft for the secretariat. The registry offers them as the "Drafts to confirm" filter (status "draft").
+ */
+export function draftsToConfirm(db: DbOrTx, actor: Actor): number {
+  const confirmsAny = can(actor, "commitment.edit", { leadOrganisationId: null });
+  if (!confirmsAny && (actor.organisationId === null || !can(actor, "commitment.edit", { leadOrganisationId: actor.organisationId })))
+    return 0;
+  const own = confirmsAny
+    ? sql``
+    : sql`AND EXISTS (SELECT 1 FROM commitment_organisations dl WHERE dl.commitment_id = c.id AND dl.role = 'lead' AND dl.organisation_id = ${actor.organisationId})`;
+  return (
+    db.get<{ n: number }>(
+      sql`SELECT count(*) AS n FROM commitments c JOIN forum_cycles y ON y.id = c.cycle_id WHERE c.status = 'draft' AND y.status = 'open' ${own}`,
+    )?.n ?? 0
+  );
 }
 
 /** Choices for the registry's filters. */

@@ -6,7 +6,7 @@
  * ones; a figure that would tell a reader about the non-public work of fewer than `MIN_ORGANISATIONS`
  * organisations is suppressed, with enough others that it cannot be worked back (decision 022).
  */
-import { and, asc, eq, inArray } from "drizzle-orm";
+import { and, asc, eq, inArray, ne } from "drizzle-orm";
 import type { Db, DbOrTx } from "../../db/client";
 import {
   commitmentOrganisations,
@@ -321,7 +321,8 @@ export function buildReport(db: DbOrTx, year: number, audience: Audience): Repor
     .from(cycleAssessments)
     .innerJoin(commitments, eq(commitments.id, cycleAssessments.commitmentId))
     .innerJoin(pillars, eq(pillars.id, commitments.pillarId))
-    .where(eq(cycleAssessments.cycleId, cycle.id))
+    // A draft is never assessed; should one have been, it still counts nowhere.
+    .where(and(eq(cycleAssessments.cycleId, cycle.id), ne(commitments.status, "draft")))
     .orderBy(asc(pillars.position), asc(commitments.reference))
     .all();
 

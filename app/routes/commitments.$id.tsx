@@ -3,6 +3,8 @@ import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { Milestones } from "../components/commitment-milestones";
 import { Paragraphs, Progress } from "../components/commitment-progress";
+import { ConfirmDraftForm } from "../components/breakout-report-confirm";
+import { FormAlert } from "../components/form";
 import { statusTone, Timeline } from "../components/commitment-timeline";
 import { DateRange } from "../components/time";
 import { commitmentPageAction, loadCommitmentPage } from "../models/commitment-page.server";
@@ -45,6 +47,27 @@ export default function CommitmentPage() {
           <span>{t(`visibility.${c.visibility}`)}</span>
         </p>
       </header>
+
+      {actionData?.intent === "confirm" && actionData.message ? (
+        <FormAlert tone={actionData.ok ? "success" : "error"} message={t(actionData.message as "done.confirmed")} />
+      ) : null}
+
+      {d.draft ? (
+        <div className="banner banner--warning" role="note" data-testid="draft-banner">
+          <p>
+            <strong>{t("draft.banner", { organisation: d.draft.organisation })}</strong> {t("draft.countsNowhere")}
+          </p>
+        </div>
+      ) : null}
+      {d.draft && d.canConfirm ? (
+        <section className="panel">
+          <ConfirmDraftForm
+            draft={{ title: c.title, problem: c.problem, expectedResult: c.expectedResult, startsOn: c.startsOn, endsOn: c.endsOn }}
+            organisation={d.draft.organisation}
+            result={actionData}
+          />
+        </section>
+      ) : null}
 
       {d.carriedTimes >= 2 ? (
         <div className="banner banner--warning" role="note" data-testid="carried-flag">
@@ -98,6 +121,20 @@ export default function CommitmentPage() {
               ) : null}
             </dd>
           </div>
+          {d.madeAtBreakout ? (
+            <div data-testid="made-at-breakout">
+              <dt>{t("facts.madeAt")}</dt>
+              <dd>
+                {d.madeAtBreakout.linkable ? (
+                  <Link to={`/breakouts/${d.madeAtBreakout.sessionId}/reports`}>
+                    {t("facts.madeAtBreakoutValue", { session: d.madeAtBreakout.sessionTitle, room: d.madeAtBreakout.roomName })}
+                  </Link>
+                ) : (
+                  t("facts.madeAtBreakoutValue", { session: d.madeAtBreakout.sessionTitle, room: d.madeAtBreakout.roomName })
+                )}
+              </dd>
+            </div>
+          ) : null}
           {d.madeAt ? (
             <div>
               <dt>{t("facts.madeAt")}</dt>
