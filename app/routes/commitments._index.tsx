@@ -3,7 +3,7 @@ import { Link, useLoaderData, useNavigation, useSearchParams } from "@remix-run/
 import { useTranslation } from "react-i18next";
 import { RegistryFilters } from "../components/commitment-registry-filters";
 import { EmptyState } from "../components/form";
-import { listRegistry, registryFilterFrom, registryOptions } from "../models/registry.server";
+import { draftsToConfirm, listRegistry, registryFilterFrom, registryOptions } from "../models/registry.server";
 import { requirePermission } from "../utils/auth.server";
 import { IMPORT_PERMISSION, registryFilterOf } from "../utils/commitment-validation";
 import { formatNumber } from "../utils/format";
@@ -43,6 +43,7 @@ export function loader({ request, context }: LoaderFunctionArgs) {
     hasOrganisation: user.organisationId !== null,
     canRecord: can(user, "commitment.create", { leadOrganisationId: user.organisationId }),
     canImport: can(user, IMPORT_PERMISSION),
+    draftsToConfirm: draftsToConfirm(db, user),
     options,
   };
 }
@@ -90,6 +91,11 @@ export default function Registry() {
           {data.canImport ? (
             <Link to="/commitments/import" className="button button--quiet">
               {t("registry:importLink")}
+            </Link>
+          ) : null}
+          {data.draftsToConfirm > 0 ? (
+            <Link to="/commitments?year=all&status=draft" className="button button--quiet">
+              {t("registry:filters.draftsToConfirm", { count: data.draftsToConfirm })}
             </Link>
           ) : null}
           <a href={`/commitments.csv${withParams({})}`} className="button button--quiet" download>
