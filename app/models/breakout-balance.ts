@@ -80,15 +80,33 @@ class Flow {
   }
 
   /**
-   * Sends as much as possible from `source` to `sink` at the least cost; answers the amount sent. Each shortest path
-   * by Bellman-Ford with a queue (costs may be negative; the graphs here have no cycles to begin with, and
-   * successive shortest paths never make a negative one). Costs are whole numbers well below 2^53, so sums are exact.
+   * Sends as much as possible from `source` to `sink` at the least cost; answers the amount sent. Primal-dual: the
+   * shortest distances from the source by Bellman-Ford with a queue (costs may be negative; the graphs here have no
+   * cycles to begin with, and augmenting along shortest paths never makes a negative one), then as much flow as the
+   * shortest paths take at once (blocking flows on the arcs those distances make tight), and again. The costs here take
+   * few values, so few rounds are needed. Costs are whole numbers well below 2^53, so every sum is exact.
    */
   run(source: number, sink: number): number {
     const n = this.nodes;
     const dist = new Float64Array(n);
-    const via = new Int32Array(n);
     const queued = new Uint8Array(n);
+    const level = new Int32Array(n);
+    const current = new Int32Array(n);
+    const tight = (a: number, u: number) => this.cap[a]! > 0 && dist[u]! + this.cost[a]! === dist[this.to[a]!];
+    const push = (u: number, limit: number): number => {
+      if (u === sink) return limit;
+      for (let a = current[u]!; a !== -1; a = current[u] = this.next[a]!) {
+        const v = this.to[a]!;
+        if (level[v] !== level[u]! + 1 || !tight(a, u)) continue;
+        const pushed = push(v, Math.min(limit, this.cap[a]!));
+        if (pushed > 0) {
+          this.cap[a]! -= pushed;
+          this.cap[a ^ 1]! += pushed;
+          return pushed;
+        }
+      }
+      return 0;
+    };
     let sent = 0;
     for (;;) {
       dist.fill(Infinity);
@@ -104,7 +122,6 @@ class Flow {
           const d = dist[u]! + this.cost[a]!;
           if (d < dist[v]!) {
             dist[v] = d;
-            via[v] = a;
             if (!queued[v]) {
               queued[v] = 1;
               queue.push(v);
@@ -113,13 +130,24 @@ class Flow {
         }
       }
       if (dist[sink] === Infinity) return sent;
-      let push = Infinity;
-      for (let v = sink; v !== source; v = this.to[via[v]! ^ 1]!) push = Math.min(push, this.cap[via[v]!]!);
-      for (let v = sink; v !== source; v = this.to[via[v]! ^ 1]!) {
-        this.cap[via[v]!]! -= push;
-        this.cap[via[v]! ^ 1]! += push;
+      for (;;) {
+        level.fill(-1);
+        level[source] = 0;
+        const bfs: number[] = [source];
+        for (let q = 0; q < bfs.length && level[sink] === -1; q++) {
+          const u = bfs[q]!;
+          for (let a = this.head[u]!; a !== -1; a = this.next[a]!) {
+            const v = this.to[a]!;
+            if (level[v] === -1 && tight(a, u)) {
+              level[v] = level[u]! + 1;
+              bfs.push(v);
+            }
+          }
+        }
+        if (level[sink] === -1) break;
+        for (let v = 0; v < n; v++) current[v] = this.head[v]!;
+        for (let pushed = push(source, Infinity); pushed > 0; pushed = push(source, Infinity)) sent += pushed;
       }
-      sent += push;
     }
   }
 }
