@@ -76,6 +76,9 @@ function unavoidableRepeats(people: BalancePerson[], rooms: number) {
 
 reportLoad("bench:balance");
 const people = crowd(2026);
+console.log(
+  `${people.length} people of ${new Set(people.map((p) => p.organisationId)).size} organisations, ${people.filter((p) => p.preferredPillarId !== null).length} stating a preferred pillar`,
+);
 const rows: (string | number)[][] = [];
 const results: Record<string, unknown>[] = [];
 for (const roomCount of [5, 20]) {
