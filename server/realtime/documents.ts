@@ -141,9 +141,28 @@ function readAwarenessUpdate(update: Uint8Array): AwarenessEntry[] {
   return entries;
 }
 
+/** A Yjs id (`{ client, clock }`) as numbers only, or null. */
+function cleanId(value: unknown): { client: number; clock: number } | null {
+  const id = value as { client?: unknown; clock?: unknown } | null;
+  return typeof id?.client === "number" && typeof id.clock === "number" ? { client: id.client, clock: id.clock } : null;
+}
+
+/** A caret position (a Yjs relative position) rebuilt from its numbers, so it can carry no text of the client's. */
+function cleanPosition(value: unknown) {
+  const p = value as { type?: unknown; tname?: unknown; item?: unknown; assoc?: unknown } | null;
+  if (typeof p !== "object" || p === null) return null;
+  return {
+    type: cleanId(p.type),
+    tname: p.tname === DOCUMENT_FIELD ? DOCUMENT_FIELD : null,
+    item: cleanId(p.item),
+    assoc: typeof p.assoc === "number" ? p.assoc : 0,
+  };
+}
+
 /**
- * The same presence with the name the server allows: `user` becomes `{ name, color }` and only the caret
- * (`cursor`) is kept beside it, so nothing else the client put there can carry a name. Removals stay removals.
+ * The same presence with the name the server allows: `user` becomes `{ name, color }` (a colour only when it is a hex
+ * colour) and only the caret (`cursor`, rebuilt from its positions' numbers) is kept beside it, so nothing else the
+ * client sent can carry a name. Removals stay removals.
  */
 function rewriteAwareness(entries: AwarenessEntry[], name: string): Uint8Array {
   const encoder = encoding.createEncoder();
@@ -153,9 +172,11 @@ function rewriteAwareness(entries: AwarenessEntry[], name: string): Uint8Array {
     encoding.writeVarUint(encoder, entry.clock);
     let state: unknown = null;
     if (entry.state !== null && typeof entry.state === "object") {
-      const { user, cursor } = entry.state as { user?: { color?: unknown }; cursor?: unknown };
-      const color = typeof user?.color === "string" && user.color.length <= 32 ? user.color : undefined;
-      state = { user: color === undefined ? { name } : { name, color }, ...(cursor === undefined ? {} : { cursor }) };
+      const { user, cursor } = entry.state as { user?: { color?: unknown }; cursor?: { anchor?: unknown; head?: unknown } | null };
+      const color = typeof user?.color === "string" && /^#[0-9a-fA-F]{3,8}$/.test(user.color) ? user.color : undefined;
+      const caret =
+        cursor && typeof cursor === "object" ? { anchor: cleanPosition(cursor.anchor), head: cleanPosition(cursor.head) } : null;
+      state = { user: color === undefined ? { name } : { name, color }, ...(cursor === undefined ? {} : { cursor: caret }) };
     }
     encoding.writeVarString(encoder, JSON.stringify(state));
   }

@@ -124,6 +124,18 @@ describe("a breakout room's notes", () => {
     expect(userName(seen)).toBe("group:government");
     expect(JSON.stringify(seen)).not.toContain(ministry.name);
     expect(seen).toEqual({ user: { name: "group:government", color: "#1f5f8b" }, cursor: null });
+
+    // Nothing else in the presence can carry the name either: not the colour, not the caret.
+    a.provider.awareness.setLocalState({
+      user: { name: ministry.name, color: ministry.name },
+      cursor: { anchor: { tname: ministry.name, item: { client: 1, clock: 2 }, assoc: 0, note: ministry.name }, head: ministry.name },
+    });
+    const caret = await presenceOf(b, a.doc.clientID, (s) => !!s?.cursor);
+    expect(JSON.stringify(caret)).not.toContain(ministry.name);
+    expect(caret).toEqual({
+      user: { name: "group:government" },
+      cursor: { anchor: { type: null, tname: null, item: { client: 1, clock: 2 }, assoc: 0 }, head: null },
+    });
   });
 
   it("show names in presence inside the running room under Chatham House, and only the group once the rooms close", async () => {
