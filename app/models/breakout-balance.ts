@@ -177,8 +177,9 @@ function roomSizes(capacities: number[], fixed: number[], total: number) {
 }
 
 /**
- * Proposes who goes to which room (person id → room id). People in `fixed` (person id → room id) stay where they are;
- * people beyond the rooms' total capacity are left out of the answer.
+ * Proposes who goes to which room (person id → room id). People in `fixed` (person id → room id) stay where they are,
+ * even beyond a room's capacity (a fixed place naming no room of `rooms` is ignored); people beyond the rooms' total
+ * capacity are left out of the answer.
  */
 export function proposeAssignment(
   rooms: BalanceRoom[],
