@@ -12,6 +12,7 @@ import type { DocumentStatus, DocumentVisibility, Membership, VersionKind } from
 import { can, type Actor } from "../utils/policy";
 import { recordAudit, type RequestMeta } from "./audit.server";
 import { readDocumentState } from "./document-store.server";
+import { notesMembership, notesRoomOf } from "./breakout-notes.server";
 import { announce } from "./domain-events.server";
 import { membershipOf } from "./working-groups.server";
 
@@ -28,6 +29,14 @@ export interface DocumentAccess {
 }
 
 export function documentAccess(db: DbOrTx, documentId: number, userId: number): DocumentAccess | null {
+  // A breakout room's notes belong to no working group: the room decides who may read and write them.
+  const notesRoom = notesRoomOf(db, documentId);
+  if (notesRoom !== null) {
+    const doc = db.select({ title: documents.title, status: documents.status }).from(documents).where(eq(documents.id, documentId)).get();
+    if (!doc) return null;
+    const membership = notesMembership(db, notesRoom, userId);
+    return { id: documentId, groupId: null, title: doc.title, status: doc.status, visibility: "group", leadId: null, membership };
+  }
   return (
     db
       .select({
@@ -56,7 +65,8 @@ const notFound: DocumentRefusal = { ok: false, reason: "not_found" };
 /** The document's access facts when the actor may take this action on it, or why not. */
 function accessFor(db: DbOrTx, actor: Actor, documentId: number, action: "document.edit" | "document.manage") {
   const access = documentAccess(db, documentId, actor.id);
-  if (!access || !can(actor, "document.view", access)) return notFound;
+  // A room's notes have no versions, review or publishing: they are reached only through the room.
+  if (!access || access.groupId === null || !can(actor, "document.view", access)) return notFound;
   if (!can(actor, action, access)) return forbidden;
   return { ok: true as const, access };
 }

@@ -11,7 +11,8 @@ export function loadDocumentFor(context: AppLoadContext, request: Request, idPar
   if (!Number.isInteger(id) || id <= 0) notFound();
   const db = context.services.db;
   const access = documentAccess(db, id, user.id);
-  if (!access || !can(user, "document.view", access)) notFound();
+  // A breakout room's notes are opened only on the room's page: they have no document pages of their own.
+  if (!access || access.groupId === null || !can(user, "document.view", access)) notFound();
   const document = getDocument(db, id)!;
   return {
     user,

@@ -17,6 +17,7 @@ import { isKnownMark, isKnownNode, isKnownNodeAttribute } from "../../app/models
 import { appendDocumentUpdates, compactDocument, loadDocumentState, type UpdateToStore } from "../../app/models/document-store.server";
 import { DOCUMENT_FIELD } from "../../app/editor/extensions";
 import { documentAccess, type DocumentAccess } from "../../app/models/documents.server";
+import { notesPresenceName } from "../../app/models/breakout-notes.server";
 import {
   MAX_AWARENESS_STATES_PER_MESSAGE,
   MAX_AWARENESS_STATE_BYTES,
@@ -37,6 +38,11 @@ interface Peer {
   userId: number;
   /** The name others see in presence: the person's own, never one the client makes up. */
   name: string;
+  /**
+   * The attribution rule withholds the person's name here (a breakout room's notes): `name` is their stakeholder
+   * group (`group:<key>`), and the server writes it into their presence, whatever the client sent.
+   */
+  rewritePresence: boolean;
   readOnly: boolean;
   /** Awareness client ids this socket has announced; removed from presence when it leaves. */
   clientIds: Set<number>;
@@ -118,19 +124,63 @@ function awarenessMessage(awareness: awarenessProtocol.Awareness, clientIds: num
   return encoding.toUint8Array(encoder);
 }
 
+type AwarenessEntry = { clientId: number; clock: number; stateBytes: number; state: unknown };
+
 /** Reads an awareness update without applying it: its client ids and the size of each state. */
-function readAwarenessUpdate(update: Uint8Array): { clientId: number; stateBytes: number; state: unknown }[] {
+function readAwarenessUpdate(update: Uint8Array): AwarenessEntry[] {
   const decoder = decoding.createDecoder(update);
   const count = decoding.readVarUint(decoder);
   if (count > MAX_AWARENESS_STATES_PER_MESSAGE) throw new Error("too many awareness states");
-  const entries: { clientId: number; stateBytes: number; state: unknown }[] = [];
+  const entries: AwarenessEntry[] = [];
   for (let i = 0; i < count; i++) {
     const clientId = decoding.readVarUint(decoder);
-    decoding.readVarUint(decoder); // clock
+    const clock = decoding.readVarUint(decoder);
     const json = decoding.readVarString(decoder);
-    entries.push({ clientId, stateBytes: json.length, state: JSON.parse(json) as unknown });
+    entries.push({ clientId, clock, stateBytes: json.length, state: JSON.parse(json) as unknown });
   }
   return entries;
+}
+
+/** A Yjs id (`{ client, clock }`) as numbers only, or null. */
+function cleanId(value: unknown): { client: number; clock: number } | null {
+  const id = value as { client?: unknown; clock?: unknown } | null;
+  return typeof id?.client === "number" && typeof id.clock === "number" ? { client: id.client, clock: id.clock } : null;
+}
+
+/** A caret position (a Yjs relative position) rebuilt from its numbers, so it can carry no text of the client's. */
+function cleanPosition(value: unknown) {
+  const p = value as { type?: unknown; tname?: unknown; item?: unknown; assoc?: unknown } | null;
+  if (typeof p !== "object" || p === null) return null;
+  return {
+    type: cleanId(p.type),
+    tname: p.tname === DOCUMENT_FIELD ? DOCUMENT_FIELD : null,
+    item: cleanId(p.item),
+    assoc: typeof p.assoc === "number" ? p.assoc : 0,
+  };
+}
+
+/**
+ * The same presence with the name the server allows: `user` becomes `{ name, color }` (a colour only when it is a hex
+ * colour) and only the caret (`cursor`, rebuilt from its positions' numbers) is kept beside it, so nothing else the
+ * client sent can carry a name. Removals stay removals.
+ */
+function rewriteAwareness(entries: AwarenessEntry[], name: string): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, entries.length);
+  for (const entry of entries) {
+    encoding.writeVarUint(encoder, entry.clientId);
+    encoding.writeVarUint(encoder, entry.clock);
+    let state: unknown = null;
+    if (entry.state !== null && typeof entry.state === "object") {
+      const { user, cursor } = entry.state as { user?: { color?: unknown }; cursor?: { anchor?: unknown; head?: unknown } | null };
+      const color = typeof user?.color === "string" && /^#[0-9a-fA-F]{3,8}$/.test(user.color) ? user.color : undefined;
+      const caret =
+        cursor && typeof cursor === "object" ? { anchor: cleanPosition(cursor.anchor), head: cleanPosition(cursor.head) } : null;
+      state = { user: color === undefined ? { name } : { name, color }, ...(cursor === undefined ? {} : { cursor: caret }) };
+    }
+    encoding.writeVarString(encoder, JSON.stringify(state));
+  }
+  return encoding.toUint8Array(encoder);
 }
 
 type Refusal = { error: "malformed_update" | "schema_violation"; message: string };
@@ -442,13 +492,15 @@ export function createDocumentHub(io: IoServer, services: Services, log: (m: str
       clearTimeout(live.unloadTimer);
       live.unloadTimer = null;
     }
+    const withheld = notesPresenceName(db, documentId, actor.id);
     const existing = live.peers.get(socket.id);
     if (existing) existing.readOnly = allowed.readOnly;
     else {
       live.peers.set(socket.id, {
         socket,
         userId: actor.id,
-        name: actor.name,
+        name: withheld ?? actor.name,
+        rewritePresence: withheld !== null,
         readOnly: allowed.readOnly,
         clientIds: new Set(),
         presenceTokens: PRESENCE_RATE.burst,
@@ -565,7 +617,7 @@ export function createDocumentHub(io: IoServer, services: Services, log: (m: str
 
     if (type === docMessageType.awareness) {
       let update: Uint8Array;
-      let entries: ReturnType<typeof readAwarenessUpdate>;
+      let entries: AwarenessEntry[];
       try {
         update = decoding.readVarUint8Array(decoder);
         entries = readAwarenessUpdate(update);
@@ -578,7 +630,7 @@ export function createDocumentHub(io: IoServer, services: Services, log: (m: str
           return refuse("payload_too_large", `Presence states are limited to ${MAX_AWARENESS_STATE_BYTES} bytes.`);
         }
         const user = (entry.state as { user?: { name?: unknown } } | null)?.user;
-        if (entry.state !== null && (typeof user !== "object" || user === null || user.name !== peer.name)) {
+        if (!peer.rewritePresence && entry.state !== null && (typeof user !== "object" || user === null || user.name !== peer.name)) {
           return refuse("forbidden", "Presence must carry your own name.");
         }
         // A client id belongs to the person who wrote changes with it, else to the first who announced it.
@@ -593,8 +645,16 @@ export function createDocumentHub(io: IoServer, services: Services, log: (m: str
         peer.clientIds.add(clientId);
         if (!live.owners.has(clientId)) live.owners.set(clientId, { userId: peer.userId, wrote: false });
       }
+      let relay = bytes;
+      if (peer.rewritePresence) {
+        update = rewriteAwareness(entries, peer.name);
+        const encoder = encoding.createEncoder();
+        encoding.writeVarUint(encoder, docMessageType.awareness);
+        encoding.writeVarUint8Array(encoder, update);
+        relay = encoding.toUint8Array(encoder);
+      }
       awarenessProtocol.applyAwarenessUpdate(live.awareness, update, socket.id);
-      socket.to(rooms.doc(documentId)).emit("doc:message", documentId, wire(bytes));
+      socket.to(rooms.doc(documentId)).emit("doc:message", documentId, wire(relay));
       return { ok: true };
     }
 
@@ -619,9 +679,22 @@ export function createDocumentHub(io: IoServer, services: Services, log: (m: str
     if (!allowed) {
       removePeer(live, socket.id);
       socket.emit("doc:access", { documentId: live.id, closed: "access_removed" });
-    } else if (allowed.readOnly !== peer.readOnly) {
+      return;
+    }
+    if (allowed.readOnly !== peer.readOnly) {
       peer.readOnly = allowed.readOnly;
       socket.emit("doc:access", { documentId: live.id, readOnly: allowed.readOnly });
+    }
+    // A room's notes once the rooms close (Chatham House): presence announced under the person's name is dropped,
+    // and what they announce next carries the name now allowed.
+    const withheld = actor ? notesPresenceName(db, live.id, peer.userId) : null;
+    if (withheld !== null && (!peer.rewritePresence || withheld !== peer.name)) {
+      peer.name = withheld;
+      peer.rewritePresence = true;
+      dropPresence(
+        live,
+        [...peer.clientIds].filter((id) => !heldElsewhere(live, socket.id, id)),
+      );
     }
   }
 
