@@ -64,8 +64,36 @@ function usePresence(provider: DocProvider | null): Person[] {
   return people;
 }
 
+/**
+ * Where the session's attribution rule withholds names (a breakout room's notes), the server replaces each presence
+ * name with `group:<stakeholder group>`: shown as "Government participant", or "Participant" for `group:none`.
+ */
+function usePresenceName(): (name: string) => string {
+  const { t } = useTranslation(["documents", "common"]);
+  return (name) => {
+    if (!name.startsWith("group:")) return name;
+    const key = name.slice("group:".length);
+    const groups = t("common:stakeholderGroups", { returnObjects: true }) as Record<string, string>;
+    return key in groups ? t("documents:presence.group", { group: groups[key] }) : t("documents:presence.noGroup");
+  };
+}
+
+/** A collaborator's caret and name label, coloured through the CSS object model (the page's CSP allows no style attributes). */
+function caretElement(name: string, color: string): HTMLElement {
+  const caret = document.createElement("span");
+  caret.classList.add("collaboration-carets__caret");
+  if (/^#[0-9a-f]{3,8}$/i.test(color)) caret.style.borderColor = color;
+  const label = document.createElement("div");
+  label.classList.add("collaboration-carets__label");
+  if (/^#[0-9a-f]{3,8}$/i.test(color)) label.style.backgroundColor = color;
+  label.textContent = name;
+  caret.append(label);
+  return caret;
+}
+
 export function DocumentEditor({ documentId, user }: { documentId: number; user: { id: number; name: string } }) {
   const { t } = useTranslation("documents");
+  const shownName = usePresenceName();
   const { provider, state } = useDocProvider(documentId);
   const people = usePresence(provider);
   const colour = caretColour(user.id);
@@ -80,7 +108,11 @@ export function DocumentEditor({ documentId, user }: { documentId: number; user:
         ? [
             ...contentExtensions,
             Collaboration.configure({ document: provider.doc, field: DOCUMENT_FIELD }),
-            CollaborationCaret.configure({ provider, user: { name: user.name, color: colour } }),
+            CollaborationCaret.configure({
+              provider,
+              user: { name: user.name, color: colour },
+              render: (u: { name?: string; color?: string }) => caretElement(shownName(String(u.name ?? "")), String(u.color ?? "")),
+            }),
           ]
         : contentExtensions,
       editorProps: {
@@ -150,6 +182,7 @@ function ConnectionState({ state }: { state: DocProviderState }) {
 
 function Presence({ people }: { people: Person[] }) {
   const { t } = useTranslation("documents");
+  const shownName = usePresenceName();
   return (
     <div className="presence">
       <h2 className="visually-hidden" id="presence-title">
@@ -159,7 +192,7 @@ function Presence({ people }: { people: Person[] }) {
         {people.map((p) => (
           <li key={p.clientId} className="presence__person" style={{ "--person": p.color } as React.CSSProperties}>
             <span className="presence__dot" aria-hidden="true" />
-            {p.self ? t("presence.you", { name: p.name }) : p.name}
+            {p.self ? t("presence.you", { name: shownName(p.name) }) : shownName(p.name)}
           </li>
         ))}
       </ul>

@@ -26,6 +26,8 @@ export interface DocumentAccess {
   visibility: DocumentVisibility;
   leadId: number | null;
   membership: Membership | null;
+  /** Nobody may change it any more: a breakout room's notes once the rooms have closed. */
+  frozen?: boolean;
 }
 
 export function documentAccess(db: DbOrTx, documentId: number, userId: number): DocumentAccess | null {
@@ -35,7 +37,16 @@ export function documentAccess(db: DbOrTx, documentId: number, userId: number): 
     const doc = db.select({ title: documents.title, status: documents.status }).from(documents).where(eq(documents.id, documentId)).get();
     if (!doc) return null;
     const membership = notesMembership(db, notesRoom, userId);
-    return { id: documentId, groupId: null, title: doc.title, status: doc.status, visibility: "group", leadId: null, membership };
+    return {
+      id: documentId,
+      groupId: null,
+      title: doc.title,
+      status: doc.status,
+      visibility: "group",
+      leadId: null,
+      membership,
+      frozen: membership !== "editor",
+    };
   }
   return (
     db

@@ -58,7 +58,8 @@ interface Targets {
   "document.create": { membership: Membership | null };
   "document.view": { visibility: DocumentVisibility; membership: Membership | null };
   /** Changing a document's text, making named versions and restoring them. */
-  "document.edit": { membership: Membership | null };
+  /** `frozen`: nobody may change it any more (a breakout room's notes once the rooms have closed). */
+  "document.edit": { membership: Membership | null; frozen?: boolean };
   /** Title, summary, visibility, review and publishing: the working group's lead and the secretariat. */
   "document.manage": { leadId: number | null };
   /** A published, frozen version; `visibility` is the one it was published with. */
@@ -196,7 +197,7 @@ const rules: { [A in Action]: (actor: Actor, target: Targets[A]) => boolean } = 
   "workingGroup.view": (actor, t) => actor.role === "secretariat" || t.membership !== null,
   "document.create": (actor, t) => actor.role === "secretariat" || mayWrite(actor, t.membership),
   "document.view": (actor, t) => actor.role === "secretariat" || t.membership !== null || t.visibility !== "group",
-  "document.edit": (actor, t) => actor.role === "secretariat" || mayWrite(actor, t.membership),
+  "document.edit": (actor, t) => !t.frozen && (actor.role === "secretariat" || mayWrite(actor, t.membership)),
   "document.manage": (actor, t) => actor.role === "secretariat" || (actor.role !== "observer" && t.leadId === actor.id),
   "publication.view": (actor, t) => actor.role === "secretariat" || t.membership !== null || t.visibility !== "group",
   "cycles.manage": secretariatOnly,

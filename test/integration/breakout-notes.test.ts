@@ -104,6 +104,9 @@ describe("a breakout room's notes", () => {
     const reader = await open(ngo, notesId);
     expect(reader.provider.state.readOnly).toBe(true);
     expect(reader.text()).toBe("Share hash lists across borders.");
+    // Closed notes are a record: not even the secretariat changes them.
+    const secretariat = await open(SECRETARIAT, notesId);
+    expect(secretariat.provider.state.readOnly).toBe(true);
   });
 
   it("cannot be opened from another room: refused exactly like a document that does not exist", async () => {
