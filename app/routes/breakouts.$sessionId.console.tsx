@@ -14,7 +14,7 @@ import {
   setBreakoutTimer,
   type BreakoutWrite,
 } from "../models/breakout-live.server";
-import { breakoutSessionOf, mayFollowBreakout, mayManageBreakout } from "../models/breakouts.server";
+import { breakoutSessionOf, mayFollowBreakout, mayManageBreakout, type BreakoutRefusal } from "../models/breakouts.server";
 import { notFound, requireUser } from "../utils/auth.server";
 import { keptValues, parseForm, readForm } from "../utils/forms.server";
 import { BreakoutBroadcastSchema, BreakoutMinutesSchema, BreakoutMoveSchema } from "../utils/validation";
@@ -43,6 +43,22 @@ export function loader({ request, context, params }: LoaderFunctionArgs) {
 
 const refusalKey = (reason: string) => `console.refused.${reason}`;
 
+/** The live model's reasons for refusing invalid input, as this page says them: for the form, or for one field. */
+const invalidMessages: Record<string, { form?: string; field?: string }> = {
+  "errors.notOpen": { form: "console.refused.notOpen" },
+  "errors.alreadyOpen": { form: "console.refused.alreadyOpen" },
+  "errors.cannotTakePart": { form: "console.refused.cannotTakePart" },
+  "errors.timerMinutes": { field: "breakoutRoom:errors.minutes" },
+  "errors.messageLength": { field: "breakoutRoom:errors.broadcast" },
+};
+
+function refusalErrors(write: BreakoutRefusal): Record<string, string> {
+  const known = write.error ? invalidMessages[write.error] : undefined;
+  const errors: Record<string, string> = { form: known?.form ?? refusalKey(write.reason) };
+  if (known?.field && write.field) errors[write.field] = known.field;
+  return errors;
+}
+
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const { user, db, session } = managed(context, request, params.sessionId);
   const form = await readForm(request);
@@ -52,10 +68,10 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 
   const answer = (write: BreakoutWrite, done: string, params?: Record<string, string>) => {
     if (write.ok) return data<ConsoleResult>({ ok: true, intent, done, params, at: Date.now() });
-    const errors: Record<string, string> =
-      write.reason === "invalid" && write.field && write.error ? { [write.field]: write.error } : { form: refusalKey(write.reason) };
-    errors.form ??= refusalKey(write.reason);
-    return data<ConsoleResult>({ ok: false, intent, errors, values: keptValues(form) }, { status: write.reason === "invalid" ? 400 : 409 });
+    return data<ConsoleResult>(
+      { ok: false, intent, errors: refusalErrors(write), values: keptValues(form) },
+      { status: write.reason === "invalid" ? 400 : 409 },
+    );
   };
   const invalidForm = (parsed: { errors: Record<string, string>; values: Record<string, string> }) =>
     data<ConsoleResult>({ ok: false, intent, errors: parsed.errors, values: parsed.values }, { status: 400 });
