@@ -49,7 +49,7 @@ export function RoomChat({
   const [body, setBody] = useState("");
   const [error, setError] = useState<ChatError | null>(null);
   const [sending, setSending] = useState(false);
-  const logRef = useRef<HTMLOListElement>(null);
+  const logRef = useRef<HTMLDivElement>(null);
   const id = useId();
 
   // Keep the newest message in view as they arrive.
@@ -80,11 +80,14 @@ export function RoomChat({
       <h2 id={`${id}-title`}>{t("chat.title")}</h2>
       {record ? <p className="muted">{t("chat.record")}</p> : null}
       {messages.length ? (
-        <ol className="breakout-chat__log" role="log" aria-label={t("chat.log")} ref={logRef} tabIndex={0} data-testid="chat-log">
-          {messages.map((m) => (
-            <ChatMessage key={m.id} message={m} />
-          ))}
-        </ol>
+        // The log scrolls, so it takes focus for keyboard readers; new messages are announced politely.
+        <div className="breakout-chat__log" role="log" aria-label={t("chat.log")} ref={logRef} tabIndex={0} data-testid="chat-log">
+          <ol className="breakout-chat__list">
+            {messages.map((m) => (
+              <ChatMessage key={m.id} message={m} />
+            ))}
+          </ol>
+        </div>
       ) : (
         <p className="muted" role="log" aria-label={t("chat.log")} data-testid="chat-log">
           {t("chat.empty")}
