@@ -19,6 +19,7 @@ import {
   setHand,
 } from "../../app/models/breakout-live.server";
 import { breakoutSessionOf } from "../../app/models/breakouts.server";
+import { deactivatePerson } from "../../app/models/people.server";
 import { createSession } from "../../app/models/session.server";
 import type { DomainEvent } from "../../app/domain/events";
 import type { AttributionRule } from "../../app/domain/vocabulary";
@@ -512,6 +513,22 @@ describe("breakout rooms on live connections", () => {
     expect(await ask(industry, "breakout:join", { roomId: s.first })).toMatchObject({ ok: false, error: "not_found" });
     await join(industry, s.second);
     expect(names((await arrives).people)).toEqual([s.police.name, s.industry.name].sort());
+  });
+
+  it("takes a deactivated account out of the room at once: its connections close and the roster shrinks", async () => {
+    const db = server.db;
+    const s = await scene();
+    openBreakout(db, actorOf(db, s.facilitator.id), s.breakout.sessionId, meta);
+    const [ngo, industry] = await Promise.all([connectAs(server, s.ngo.id), connectAs(server, s.industry.id)]);
+    await join(ngo, s.first);
+    const both = next(ngo, "breakout:roster", (r) => r.people.length === 2);
+    await join(industry, s.first);
+    await both;
+    const alone = next(ngo, "breakout:roster", (r) => r.people.length === 1);
+    const ended = next(industry, "session:ended");
+    expect(deactivatePerson(db, actorOf(db, SECRETARIAT), s.industry.id, meta).ok).toBe(true);
+    expect(await ended).toEqual({ reason: "deactivated" });
+    expect(names((await alone).people)).toEqual([s.ngo.name]);
   });
 
   it("sends a facilitator's message to every room of the session and to no room of another session", async () => {
