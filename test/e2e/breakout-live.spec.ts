@@ -54,8 +54,9 @@ test("the facilitator opens the rooms, delegates are taken to theirs and chat, o
 
   // The console: every room, its people, and the rooms not open yet.
   const console_ = f.page;
+  const consoleRoom = (id: number) => console_.locator(`[data-testid="console-room"][data-room-id="${id}"]`);
   await expect(console_.getByRole("heading", { level: 1, name: "Run the rooms" })).toBeVisible();
-  await expect(console_.getByTestId("console-room").filter({ hasText: nameOf(roomA) })).toContainText("Amani Otieno");
+  await expect(consoleRoom(roomA)).toContainText("Amani Otieno");
   await expectAccessible(console_);
   await console_.getByRole("button", { name: "Open all rooms" }).click();
   await expect(console_.getByText("The rooms are open.")).toBeVisible();
@@ -81,12 +82,7 @@ test("the facilitator opens the rooms, delegates are taken to theirs and chat, o
   await expect(a.page.getByTestId("chat-log")).toContainText("Amani Otieno");
   await expect(a.page.getByTestId("chat-log")).not.toContainText("collective action room");
   await expect(b.page.getByTestId("chat-log")).not.toContainText("innovation room");
-  await expect(
-    console_
-      .getByTestId("console-room")
-      .filter({ hasText: nameOf(roomA) })
-      .getByTestId("messages"),
-  ).toHaveText("1");
+  await expect(consoleRoom(roomA).getByTestId("messages")).toHaveText("1");
 
   // The facilitator moves Bo to Amani's room: Bo is taken there and reads what was said there.
   const boRow = console_.locator(`[data-testid="console-person"][data-user-id="${bo.id}"]`);
@@ -116,7 +112,6 @@ test("the facilitator opens the rooms, delegates are taken to theirs and chat, o
   await expectAccessible(console_);
   await expect(a.page).toHaveURL(`/breakouts/${sid}/reports`);
   await expect(b.page).toHaveURL(`/breakouts/${sid}/reports`);
-  await expect(a.page.getByTestId("breakout-notice")).toContainText("Rooms closed: back to the plenary.");
 
   // The room's record afterwards: read-only, and under Chatham House its authors are shown by stakeholder group only.
   await a.page.goto(`/breakouts/${sid}/rooms/${roomA}`);
@@ -179,12 +174,7 @@ test("under the stakeholder-group rule a room shows groups only; hands queue in 
   await expect(c.page.getByTestId("my-hand")).toHaveText("Your hand is up: you are 1st.");
   await d.page.getByRole("button", { name: "Raise hand" }).click();
   await expect(d.page.getByTestId("my-hand")).toHaveText("Your hand is up: you are 2nd.");
-  await expect(
-    console_
-      .getByTestId("console-room")
-      .filter({ hasText: breakout.rooms.find((r) => r.id === roomId)!.name })
-      .getByTestId("hands"),
-  ).toHaveText("2");
+  await expect(console_.locator(`[data-testid="console-room"][data-room-id="${roomId}"]`).getByTestId("hands")).toHaveText("2");
 
   // The facilitator, in the room, lowers the first hand: the second moves up.
   const fRoom = await fContext.newPage();
