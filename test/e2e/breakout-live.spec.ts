@@ -1,6 +1,7 @@
 import type { Page } from "@playwright/test";
+import { openBreakout, setBreakoutTimer } from "../../app/models/breakout-live.server";
 import { makeBreakout, placeInRoom } from "../support/breakouts";
-import { cuttableConnection, expect, expectAccessible, makeEvent, makePerson, test } from "./fixtures";
+import { actorOf, cuttableConnection, expect, expectAccessible, makeEvent, makePerson, test } from "./fixtures";
 
 /** Waits until the page's one socket is connected (and so reachable by the person's own room). */
 async function live(page: Page) {
@@ -208,4 +209,43 @@ test("under the stakeholder-group rule a room shows groups only; hands queue in 
   await expect(c.page.getByTestId("chat-log")).toContainText("Sent while in a tunnel");
 
   for (const ctx of [c.context, d.context, fContext]) await ctx.close();
+});
+
+test("the countdown follows the server's clock, not a wrong one in the browser: it warns a minute before the end and says when time is up", async ({
+  browser,
+  db,
+  signIn,
+}) => {
+  const event = makeEvent(db, { days: 1 });
+  const breakout = makeBreakout(db, event);
+  const facilitator = await makePerson(db, { role: "facilitator" });
+  const delegate = await makePerson(db, { organisation: "Ministry of Digital Affairs (demo)" });
+  const roomId = breakout.roomOf("transparency-accountability");
+  db.$client.prepare("UPDATE breakout_rooms SET facilitator_id = ? WHERE session_id = ?").run(facilitator.id, breakout.sessionId);
+  placeInRoom(db, breakout, roomId, delegate.id);
+  const meta = { ipAddress: null, userAgent: "e2e" };
+  const opened = openBreakout(db, actorOf(db, facilitator.id), breakout.sessionId, meta);
+  expect(opened.ok).toBe(true);
+
+  const context = await browser.newContext();
+  await signIn(context, delegate);
+  const page = await context.newPage();
+  // This browser's clock runs an hour fast: a countdown read against it would already be over.
+  await page.clock.install({ time: Date.now() + 3_600_000 });
+  await page.clock.resume();
+  await page.goto(`/breakouts/${breakout.sessionId}/rooms/${roomId}`);
+  await inRoom(page, roomId);
+  await expect(page.getByTestId("breakout-timer")).toHaveAttribute("data-phase", "none");
+
+  // A one-minute countdown started 40 seconds ago (by the server's clock) has 20 seconds left.
+  const started = setBreakoutTimer(db, actorOf(db, facilitator.id), breakout.sessionId, { start: 1 }, meta, new Date(Date.now() - 40_000));
+  expect(started.ok).toBe(true);
+  const timer = page.getByTestId("breakout-timer");
+  await expect(timer).toHaveAttribute("data-phase", "warning");
+  await expect(timer.getByRole("status")).toHaveText("One minute left.");
+  await expect(page.getByRole("timer")).toHaveText(/^0:[0-2]\d left$/);
+  await expectAccessible(page);
+  await expect(timer).toHaveAttribute("data-phase", "up");
+  await expect(timer.getByRole("status")).toHaveText("Time is up.");
+  await context.close();
 });
