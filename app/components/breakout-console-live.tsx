@@ -13,13 +13,13 @@ export type OverviewRow = BreakoutOverview["rooms"][number];
  */
 export function useBreakoutConsoleLive(
   sessionId: number,
-  loaded: { status: BreakoutState["status"]; timer: ServerTimer; assigned: Record<number, number> },
+  loaded: { status: BreakoutState["status"]; timer: ServerTimer; assigned: Record<number, number>; overview: BreakoutOverview },
 ) {
   const { socket } = useRealtime();
   const revalidator = useRevalidator();
   const [status, setStatus] = useState(loaded.status);
   const [timer, setTimer] = useState(loaded.timer);
-  const [overview, setOverview] = useState<Map<number, OverviewRow>>(() => new Map());
+  const [overview, setOverview] = useState<Map<number, OverviewRow>>(() => new Map(loaded.overview.rooms.map((r) => [r.id, r])));
   const latest = useRef(loaded);
   latest.current = loaded;
 

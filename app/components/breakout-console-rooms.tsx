@@ -81,7 +81,9 @@ export function ConsoleRooms({
           return (
             <li key={room.id} className="card stack breakout-console__room" data-testid="console-room" data-room-id={room.id}>
               <h3 className="card__title">{room.name}</h3>
-              {room.pillarSlug ? <p className="muted">{t(`common:pillars.${room.pillarSlug as "tech-innovation"}`)}</p> : null}
+              {room.pillarSlug && t(`common:pillars.${room.pillarSlug as "tech-innovation"}`) !== room.name ? (
+                <p className="muted">{t(`common:pillars.${room.pillarSlug as "tech-innovation"}`)}</p>
+              ) : null}
               <dl className="breakout-console__facts">
                 <div>
                   <dt>{t("console.rooms.present")}</dt>

@@ -10,6 +10,7 @@ import {
   closeBreakout,
   consoleOf,
   moveBreakoutPerson,
+  overviewOf,
   openBreakout,
   setBreakoutTimer,
   type BreakoutWrite,
@@ -37,6 +38,8 @@ export function loader({ request, context, params }: LoaderFunctionArgs) {
   return {
     session: { id: session.sessionId, title: session.title, status: view.session.status },
     rooms: view.rooms,
+    // Chat and hands as stored; who is present comes from live connections once the page follows the session.
+    overview: overviewOf(db, session.sessionId, new Map()),
     timer: { endsAt: view.session.timerEndsAt?.toISOString() ?? null, serverNow: new Date().toISOString() },
   };
 }
@@ -122,15 +125,16 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 
 export default function BreakoutConsole() {
   const { t } = useTranslation("breakoutRoom");
-  const { session, rooms, timer: loadedTimer } = useLoaderData<typeof loader>();
+  const { session, rooms, overview, timer: loadedTimer } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>() as ConsoleResult | undefined;
   const loaded = useMemo(
     () => ({
       status: session.status,
       timer: { ...loadedTimer, offsetMs: null },
       assigned: Object.fromEntries(rooms.map((r) => [r.id, r.people.length])),
+      overview,
     }),
-    [session.status, loadedTimer, rooms],
+    [session.status, loadedTimer, rooms, overview],
   );
   const live = useBreakoutConsoleLive(session.id, loaded);
   const open = live.status === "open";
