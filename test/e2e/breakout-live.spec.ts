@@ -249,3 +249,57 @@ test("the countdown follows the server's clock, not a wrong one in the browser: 
   await expect(timer.getByRole("status")).toHaveText("Time is up.");
   await context.close();
 });
+
+test("the console says why it refused and keeps what was typed; it is not there for delegates", async ({ browser, db, signIn }) => {
+  const event = makeEvent(db, { days: 1 });
+  const breakout = makeBreakout(db, event);
+  const facilitator = await makePerson(db, { role: "facilitator" });
+  const mover = await makePerson(db, { name: "Eli Moreau", organisation: "Regional Child Protection Partnership (demo)" });
+  const sitter = await makePerson(db, { organisation: "Safe Line Hotline Network (demo)" });
+  const from = breakout.roomOf("independent-research");
+  const full = breakout.roomOf("collective-action");
+  db.$client.prepare("UPDATE breakout_rooms SET facilitator_id = ? WHERE session_id = ?").run(facilitator.id, breakout.sessionId);
+  db.$client.prepare("UPDATE breakout_rooms SET capacity = 1 WHERE id = ?").run(full);
+  placeInRoom(db, breakout, from, mover.id);
+  placeInRoom(db, breakout, full, sitter.id);
+  const consolePath = `/breakouts/${breakout.sessionId}/console`;
+
+  const dContext = await browser.newContext();
+  await signIn(dContext, mover);
+  const delegatePage = await dContext.newPage();
+  expect((await delegatePage.goto(consolePath))?.status()).toBe(404);
+  await dContext.close();
+
+  const context = await browser.newContext();
+  await signIn(context, facilitator);
+  const page = await context.newPage();
+  await page.goto(consolePath);
+  await live(page);
+  await page.getByRole("button", { name: "Open all rooms" }).click();
+  await expect(page.getByTestId("breakout-console")).toHaveAttribute("data-status", "open");
+
+  await page.getByLabel("Minutes").fill("0");
+  await page.getByRole("button", { name: "Start", exact: true }).click();
+  await expect(page.getByText("Enter a whole number of minutes from 1 to 240.")).toBeVisible();
+  await expect(page.getByLabel("Minutes")).toHaveValue("0");
+  await expect(page.getByLabel("Minutes")).toHaveAttribute("aria-invalid", "true");
+
+  await page.getByLabel("Message", { exact: true }).fill("   ");
+  await page.getByRole("button", { name: "Send to every room" }).click();
+  await expect(page.getByText("This field is required.")).toBeVisible();
+
+  const row = page.locator(`[data-testid="console-person"][data-user-id="${mover.id}"]`);
+  await row.getByLabel(`Move ${mover.name} to`).selectOption({ label: breakout.rooms.find((r) => r.id === full)!.name });
+  await row.getByRole("button", { name: `Move ${mover.name}` }).click();
+  await expect(page.getByText("That room is full.")).toBeVisible();
+  await expect(row.getByLabel(`Move ${mover.name} to`)).toHaveValue(String(full));
+  await expectAccessible(page);
+
+  // Closing asks first; keeping the rooms open changes nothing.
+  await page.getByRole("button", { name: "Close all rooms" }).click();
+  await expect(page.getByRole("alertdialog")).toContainText("Close all rooms now?");
+  await page.getByRole("link", { name: "Keep the rooms open" }).click();
+  await expect(page.getByRole("alertdialog")).toHaveCount(0);
+  await expect(page.getByTestId("breakout-console")).toHaveAttribute("data-status", "open");
+  await context.close();
+});
