@@ -3,7 +3,10 @@ import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useRealtime } from "./realtime";
 
-type Notice = { kind: "opened" | "moved"; sessionId: number; roomId: number } | { kind: "closed"; sessionId: number };
+type Notice = ({ kind: "opened" | "moved"; sessionId: number; roomId: number } | { kind: "closed"; sessionId: number }) & {
+  /** Where the person is being taken: the notice goes once they move on from there. */
+  path: string;
+};
 
 const ROOM_PAGE = "routes/breakouts.$sessionId.rooms.$roomId._index";
 
@@ -30,15 +33,17 @@ export function BreakoutGuide() {
     if (!socket) return;
     const take = (kind: "opened" | "moved") => (p: { sessionId: number; roomId: number }) => {
       if (pathname.current === `/breakouts/${p.sessionId}/console`) return;
-      setNotice({ kind, sessionId: p.sessionId, roomId: p.roomId });
-      navigate(`/breakouts/${p.sessionId}/rooms/${p.roomId}`);
+      const path = `/breakouts/${p.sessionId}/rooms/${p.roomId}`;
+      setNotice({ kind, sessionId: p.sessionId, roomId: p.roomId, path });
+      navigate(path);
     };
     const onOpened = take("opened");
     const onMoved = take("moved");
     const onClosed = (p: { sessionId: number }) => {
       if (!isRoomPageOf(pathname.current, p.sessionId)) return;
-      setNotice({ kind: "closed", sessionId: p.sessionId });
-      navigate(`/breakouts/${p.sessionId}/reports`);
+      const path = `/breakouts/${p.sessionId}/reports`;
+      setNotice({ kind: "closed", sessionId: p.sessionId, path });
+      navigate(path);
     };
     socket.on("breakout:opened", onOpened);
     socket.on("breakout:moved", onMoved);
@@ -49,6 +54,11 @@ export function BreakoutGuide() {
       socket.off("breakout:closed", onClosed);
     };
   }, [socket, navigate]);
+
+  // Once the person goes on elsewhere, the notice has done its work.
+  useEffect(() => {
+    setNotice((n) => (n && n.path !== location.pathname ? null : n));
+  }, [location.pathname]);
 
   // The room's name comes from the room page once it has loaded; until then the notice says "your room".
   const roomName =
