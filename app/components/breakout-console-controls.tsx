@@ -69,6 +69,8 @@ export function ConsoleTimer({ timer, open, result }: { timer: ServerTimer; open
   const start = failed(result, "timer-start");
   const extend = failed(result, "timer-extend");
   const startMinutes = start?.values.minutes ?? "10";
+  // The fields start afresh after a countdown change, and keep what was typed through anything else.
+  const timerDone = result?.ok && result.intent.startsWith("timer-") ? result.at : "kept";
   return (
     <section className="panel stack" aria-labelledby="console-timer">
       <h2 id="console-timer">{t("console.timer.title")}</h2>
@@ -85,7 +87,7 @@ export function ConsoleTimer({ timer, open, result }: { timer: ServerTimer; open
             inputMode="numeric"
             defaultValue={startMinutes}
             error={start?.errors.minutes}
-            key={`start-${result?.ok ? result.at : "kept"}`}
+            key={`start-${timerDone}`}
           />
           <SubmitButton intent="timer-start">{t("console.timer.startLabel")}</SubmitButton>
         </Form>
@@ -100,7 +102,7 @@ export function ConsoleTimer({ timer, open, result }: { timer: ServerTimer; open
               inputMode="numeric"
               defaultValue={extend?.values.minutes ?? "5"}
               error={extend?.errors.minutes}
-              key={`extend-${result?.ok ? result.at : "kept"}`}
+              key={`extend-${timerDone}`}
             />
             <SubmitButton intent="timer-extend" className="button button--quiet">
               {t("console.timer.extend")}

@@ -1,4 +1,4 @@
-import { useRevalidator } from "@remix-run/react";
+import { useNavigation, useRevalidator } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
 import type { BreakoutOverview, BreakoutState } from "../realtime/protocol";
 import { receivedTimer, type ServerTimer } from "./breakout-timer";
@@ -23,6 +23,24 @@ export function useBreakoutConsoleLive(
   const latest = useRef(loaded);
   latest.current = loaded;
 
+  // The page's data is fetched again only when nothing else is on its way (a form being sent, a fetch already
+  // running): interrupting one would abort it. A change noticed meanwhile is fetched once things are quiet.
+  const navigation = useNavigation();
+  const quiet = revalidator.state === "idle" && navigation.state === "idle";
+  const quietRef = useRef(quiet);
+  quietRef.current = quiet;
+  const stale = useRef(false);
+  const refresh = useRef(() => {});
+  refresh.current = () => {
+    if (quietRef.current) {
+      stale.current = false;
+      revalidator.revalidate();
+    } else stale.current = true;
+  };
+  useEffect(() => {
+    if (quiet && stale.current) refresh.current();
+  }, [quiet]);
+
   useEffect(() => {
     setStatus(loaded.status);
     setTimer(loaded.timer);
@@ -36,7 +54,7 @@ export function useBreakoutConsoleLive(
       setTimer(receivedTimer(state.timerEndsAt, state.serverNow));
       const known = latest.current;
       const moved = state.rooms.some((r) => (known.assigned[r.id] ?? 0) !== r.assigned);
-      if (state.status !== known.status || moved) revalidator.revalidate();
+      if (state.status !== known.status || moved) refresh.current();
     };
     const takeOverview = (o: BreakoutOverview | null) => {
       if (o && o.sessionId === sessionId) setOverview(new Map(o.rooms.map((r) => [r.id, r])));
@@ -66,8 +84,6 @@ export function useBreakoutConsoleLive(
       socket.off("breakout:timer", onTimer);
       if (socket.connected) socket.emit("breakouts:unfollow", { sessionId }, () => {});
     };
-    // revalidator is a new object each render; the socket and session are what matter.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [socket, sessionId]);
 
   return { status, timer, overview };
