@@ -10,7 +10,16 @@
 import { and, asc, count, desc, eq, inArray, isNull, max, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, DbOrTx } from "../../db/client";
-import { breakoutAssignments, breakoutHands, breakoutMessages, breakoutRooms, breakouts, organisations, users } from "../../db/schema";
+import {
+  agendaSessions,
+  breakoutAssignments,
+  breakoutHands,
+  breakoutMessages,
+  breakoutRooms,
+  breakouts,
+  organisations,
+  users,
+} from "../../db/schema";
 import type { DomainEvent } from "../domain/events";
 import {
   MAX_CHAT_LENGTH,
@@ -587,4 +596,15 @@ export function consoleOf(db: DbOrTx, actor: Actor, sessionId: number): { sessio
     }),
   );
   return { session, rooms };
+}
+
+/** The breakout sessions of an event: who may follow them, or be in their rooms, depends on seeing the event. */
+export function breakoutSessionIdsOfEvent(db: DbOrTx, eventId: number): number[] {
+  return db
+    .select({ id: breakouts.sessionId })
+    .from(breakouts)
+    .innerJoin(agendaSessions, eq(agendaSessions.id, breakouts.sessionId))
+    .where(eq(agendaSessions.eventId, eventId))
+    .all()
+    .map((r) => r.id);
 }

@@ -19,6 +19,7 @@ import {
   setHand,
 } from "../../app/models/breakout-live.server";
 import { breakoutSessionOf } from "../../app/models/breakouts.server";
+import { setEventStatus } from "../../app/models/events.server";
 import { deactivatePerson } from "../../app/models/people.server";
 import { createSession } from "../../app/models/session.server";
 import type { DomainEvent } from "../../app/domain/events";
@@ -513,6 +514,37 @@ describe("breakout rooms on live connections", () => {
     expect(await ask(industry, "breakout:join", { roomId: s.first })).toMatchObject({ ok: false, error: "not_found" });
     await join(industry, s.second);
     expect(names((await arrives).people)).toEqual([s.police.name, s.industry.name].sort());
+  });
+
+  it("closes the rooms and the session's state to people who may no longer see its event", async () => {
+    const db = server.db;
+    const event = makeEvent(db);
+    const breakout = makeBreakout(db, event);
+    const [ngo, boss] = await Promise.all([
+      makePerson(db, { organisation: "Children First Alliance (demo)" }),
+      makePerson(db, { role: "facilitator", organisation: "Institute for Online Safety Research (demo)" }),
+    ]);
+    db.$client.prepare("UPDATE breakout_rooms SET facilitator_id = ? WHERE session_id = ?").run(boss.id, breakout.sessionId);
+    const roomId = breakout.rooms[0]!.id;
+    placeInRoom(db, breakout, roomId, ngo.id);
+    openBreakout(db, actorOf(db, boss.id), breakout.sessionId, meta);
+    const socket = await connectAs(server, ngo.id);
+    await ask(socket, "breakouts:follow", { sessionId: breakout.sessionId });
+    await join(socket, roomId);
+    const closed = next(socket, "breakout:access");
+    expect(setEventStatus(db, actorOf(db, SECRETARIAT), event.id, "draft", meta).ok).toBe(true);
+    expect(await closed).toEqual({ roomId, closed: "access_removed" });
+    // Out of the session's followers too: a later change reaches the secretariat's follower, not them.
+    const secretariat = await connectAs(server, actorOf(db, SECRETARIAT).id);
+    await ask(secretariat, "breakouts:follow", { sessionId: breakout.sessionId });
+    const theirs = record(socket, "breakout:timer");
+    const timer = next(secretariat, "breakout:timer");
+    setBreakoutTimer(db, actorOf(db, SECRETARIAT), breakout.sessionId, { start: 3 }, meta);
+    await timer;
+    // Anything sent to them before this answer would have arrived before it.
+    await ask(socket, "whoami", {});
+    expect(theirs).toEqual([]);
+    expect(await ask(socket, "breakout:join", { roomId })).toMatchObject({ ok: false, error: "not_found" });
   });
 
   it("takes a deactivated account out of the room at once: its connections close and the roster shrinks", async () => {
