@@ -9,7 +9,7 @@
  */
 import type { Db } from "../../db/client";
 import { chooseRoom } from "../../app/models/breakout-plan.server";
-import { overviewOf, postBreakoutMessage, roomRecord, rosterOf, setHand } from "../../app/models/breakout-live.server";
+import { overviewOf, postBreakoutMessage, roomRecord, rosterOf, setHand, type KnownRoom } from "../../app/models/breakout-live.server";
 import {
   breakoutSessionOf,
   breakoutState,
@@ -82,8 +82,8 @@ export function createBreakoutPresence(io: IoServer, db: Db, log: (m: string) =>
     return sessionOfRoom.get(roomId)!;
   }
 
-  function roster(roomId: number): BreakoutPersonView[] {
-    return rosterOf(db, roomId, presentIn(roomId));
+  function roster(roomId: number, known?: KnownRoom): BreakoutPersonView[] {
+    return rosterOf(db, roomId, presentIn(roomId), known);
   }
 
   function overview(sessionId: number): BreakoutOverview {
@@ -234,7 +234,8 @@ export function attachBreakouts(socket: AppSocket, { services, handle, currentAu
       if (!visible) return notFound;
       void s.join(rooms.breakout(roomId));
       const { session } = visible;
-      const record = roomRecord(db, user, roomId, true);
+      const known = { room: visible.room, session, managerIds: visible.target.managerIds };
+      const record = roomRecord(db, user, roomId, true, known);
       presence.rosterChanged(roomId);
       return {
         ok: true,
@@ -242,7 +243,7 @@ export function attachBreakouts(socket: AppSocket, { services, handle, currentAu
         sessionId: session.sessionId,
         readOnly: !visible.maySpeak || session.status !== "open",
         status: session.status,
-        people: presence.roster(roomId),
+        people: presence.roster(roomId, known),
         ...record,
         timerEndsAt: session.timerEndsAt?.toISOString() ?? null,
         serverNow: new Date().toISOString(),
