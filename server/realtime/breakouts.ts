@@ -25,6 +25,9 @@ import { rooms, type Ack, type BreakoutOverview, type BreakoutPersonView } from 
 import type { AppSocket, IoServer, Services } from "../context";
 import type { handle as handleRequest } from "./sockets";
 
+/** Chat messages and hand changes one socket may send: a steady rate and a burst (a token bucket). */
+export const BREAKOUT_WRITE_RATE = { perSecond: 5, burst: 20 } as const;
+
 /** Pushes of the same kind for the same room or session are sent at most this often (the last state always goes). */
 export const PUSH_INTERVAL_MS = 250;
 
@@ -187,6 +190,19 @@ export function attachBreakouts(socket: AppSocket, { services, handle, currentAu
     return user;
   };
   const ended: Ack = { ok: false, error: "forbidden", message: "Your session has ended." };
+  // Every chat message is a committed write: one connection may not flood a room (or the disk).
+  let tokens: number = BREAKOUT_WRITE_RATE.burst;
+  let refilledAt = Date.now();
+  const limited = (): Ack | null => {
+    const now = Date.now();
+    tokens = Math.min(BREAKOUT_WRITE_RATE.burst, tokens + ((now - refilledAt) / 1000) * BREAKOUT_WRITE_RATE.perSecond);
+    refilledAt = now;
+    if (tokens < 1) {
+      return { ok: false, error: "rate_limited", message: `Chat and hands are limited to ${BREAKOUT_WRITE_RATE.perSecond} a second.` };
+    }
+    tokens -= 1;
+    return null;
+  };
 
   handle(
     socket,
@@ -270,6 +286,8 @@ export function attachBreakouts(socket: AppSocket, { services, handle, currentAu
       if (!s.rooms.has(rooms.breakout(roomId))) return notJoined(roomId);
       const user = personOf(s);
       if (!user) return ended;
+      const refused = limited();
+      if (refused) return refused;
       const posted = postBreakoutMessage(db, user, roomId, body, metaOf(s));
       return posted.ok ? { ok: true, message: posted.message } : refusalAck(posted);
     },
@@ -282,6 +300,8 @@ export function attachBreakouts(socket: AppSocket, { services, handle, currentAu
       if (!s.rooms.has(rooms.breakout(roomId))) return notJoined(roomId);
       const user = personOf(s);
       if (!user) return ended;
+      const refused = limited();
+      if (refused) return refused;
       const result = setHand(db, user, roomId, handId === undefined ? { raised } : { raised, handId }, metaOf(s));
       return result.ok ? { ok: true, handId: result.handId } : refusalAck(result);
     },

@@ -720,4 +720,21 @@ describe("breakout rooms on live connections", () => {
     expect(await ask(socket, "whoami", {})).toMatchObject({ ok: true, user: { id: s.ngo.id } });
     expect(server.logs.filter((l) => /failed/.test(l))).toEqual([]);
   });
+
+  it("limits how fast one connection may chat, without refusing what was already accepted", async () => {
+    const s = await scene();
+    openBreakout(server.db, actorOf(server.db, s.facilitator.id), s.breakout.sessionId, meta);
+    const socket = await connectAs(server, s.ngo.id);
+    await join(socket, s.first);
+    const answers = await Promise.all(
+      Array.from({ length: 60 }, (_, i) => ask(socket, "breakout:chat", { roomId: s.first, body: `Message ${i}` })),
+    );
+    // The burst is always accepted; a flood of 60 at once is not.
+    expect(answers.slice(0, 20).every((a) => a.ok)).toBe(true);
+    const refused = answers.filter((a) => !a.ok);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused.every((a) => !a.ok && a.error === "rate_limited")).toBe(true);
+    const stored = server.db.$client.prepare("SELECT count(*) AS n FROM breakout_messages WHERE room_id = ?").get(s.first) as { n: number };
+    expect(stored.n).toBe(answers.filter((a) => a.ok).length);
+  });
 });
