@@ -10,7 +10,16 @@
 import { and, asc, count, desc, eq, inArray, isNull, max, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, DbOrTx } from "../../db/client";
-import { breakoutAssignments, breakoutHands, breakoutMessages, breakoutRooms, breakouts, organisations, users } from "../../db/schema";
+import {
+  agendaSessions,
+  breakoutAssignments,
+  breakoutHands,
+  breakoutMessages,
+  breakoutRooms,
+  breakouts,
+  organisations,
+  users,
+} from "../../db/schema";
 import type { DomainEvent } from "../domain/events";
 import {
   MAX_CHAT_LENGTH,
@@ -438,6 +447,21 @@ function handsOf(
   });
 }
 
+/** A room and its session (and its managers) a caller has already read, so a read needs not read them again. */
+export interface KnownRoom {
+  room: BreakoutRoom;
+  session: BreakoutSession;
+  managerIds?: readonly number[];
+}
+
+function roomAndSession(
+  db: DbOrTx,
+  roomId: number,
+): { room: BreakoutRoom | null; session: BreakoutSession | null; managerIds?: undefined } {
+  const room = db.select().from(breakoutRooms).where(eq(breakoutRooms.id, roomId)).get() ?? null;
+  return { room, session: room ? breakoutSessionOf(db, room.sessionId) : null };
+}
+
 /**
  * What a room holds for one reader: its chat (with the facilitators' messages to every room), its raised hands and the
  * reader's own hand. `inRoom`: read from inside the running room; a closed room's record is always read from outside,
@@ -449,9 +473,9 @@ export function roomRecord(
   viewer: Actor,
   roomId: number,
   inRoom: boolean,
+  known?: KnownRoom,
 ): { messages: BreakoutMessageView[]; hands: BreakoutHandsView; myHandId: number | null } {
-  const room = db.select().from(breakoutRooms).where(eq(breakoutRooms.id, roomId)).get();
-  const session = room ? breakoutSessionOf(db, room.sessionId) : null;
+  const { room, session } = known ?? roomAndSession(db, roomId);
   if (!room || !session) return { messages: [], hands: [], myHandId: null };
   const open = session.status === "open";
   const inside = inRoom && open;
@@ -482,12 +506,12 @@ export function roomRecord(
  * Who is in the room now (the people behind its live connections, each once), with what they do there, as everyone
  * inside sees them: under the rule for inside the running room while it runs, from outside once it has closed.
  */
-export function rosterOf(db: DbOrTx, roomId: number, userIds: Iterable<number>): BreakoutPersonView[] {
+export function rosterOf(db: DbOrTx, roomId: number, userIds: Iterable<number>, known?: KnownRoom): BreakoutPersonView[] {
   const ids = [...new Set(userIds)];
-  const room = db.select().from(breakoutRooms).where(eq(breakoutRooms.id, roomId)).get();
-  const session = room ? breakoutSessionOf(db, room.sessionId) : null;
-  if (!room || !session || ids.length === 0) return [];
-  const managers = new Set(managerIdsOf(db, session));
+  if (ids.length === 0) return [];
+  const { room, session, managerIds } = known ?? roomAndSession(db, roomId);
+  if (!room || !session) return [];
+  const managers = new Set(managerIds ?? managerIdsOf(db, session));
   const people = peopleWithGroups(db, ids);
   const roleOf = (id: number): BreakoutPersonView["role"] =>
     room.facilitatorId === id || managers.has(id) ? "facilitator" : room.rapporteurId === id ? "rapporteur" : "participant";
@@ -587,4 +611,15 @@ export function consoleOf(db: DbOrTx, actor: Actor, sessionId: number): { sessio
     }),
   );
   return { session, rooms };
+}
+
+/** The breakout sessions of an event: who may follow them, or be in their rooms, depends on seeing the event. */
+export function breakoutSessionIdsOfEvent(db: DbOrTx, eventId: number): number[] {
+  return db
+    .select({ id: breakouts.sessionId })
+    .from(breakouts)
+    .innerJoin(agendaSessions, eq(agendaSessions.id, breakouts.sessionId))
+    .where(eq(agendaSessions.eventId, eventId))
+    .all()
+    .map((r) => r.id);
 }

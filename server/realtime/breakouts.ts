@@ -9,7 +9,7 @@
  */
 import type { Db } from "../../db/client";
 import { chooseRoom } from "../../app/models/breakout-plan.server";
-import { overviewOf, postBreakoutMessage, roomRecord, rosterOf, setHand } from "../../app/models/breakout-live.server";
+import { overviewOf, postBreakoutMessage, roomRecord, rosterOf, setHand, type KnownRoom } from "../../app/models/breakout-live.server";
 import {
   breakoutSessionOf,
   breakoutState,
@@ -24,6 +24,9 @@ import type { RequestMeta } from "../../app/models/audit.server";
 import { rooms, type Ack, type BreakoutOverview, type BreakoutPersonView } from "../../app/realtime/protocol";
 import type { AppSocket, IoServer, Services } from "../context";
 import type { handle as handleRequest } from "./sockets";
+
+/** Chat messages and hand changes one socket may send: a steady rate and a burst (a token bucket). */
+export const BREAKOUT_WRITE_RATE = { perSecond: 5, burst: 20 } as const;
 
 /** Pushes of the same kind for the same room or session are sent at most this often (the last state always goes). */
 export const PUSH_INTERVAL_MS = 250;
@@ -82,8 +85,8 @@ export function createBreakoutPresence(io: IoServer, db: Db, log: (m: string) =>
     return sessionOfRoom.get(roomId)!;
   }
 
-  function roster(roomId: number): BreakoutPersonView[] {
-    return rosterOf(db, roomId, presentIn(roomId));
+  function roster(roomId: number, known?: KnownRoom): BreakoutPersonView[] {
+    return rosterOf(db, roomId, presentIn(roomId), known);
   }
 
   function overview(sessionId: number): BreakoutOverview {
@@ -187,6 +190,19 @@ export function attachBreakouts(socket: AppSocket, { services, handle, currentAu
     return user;
   };
   const ended: Ack = { ok: false, error: "forbidden", message: "Your session has ended." };
+  // Every chat message is a committed write: one connection may not flood a room (or the disk).
+  let tokens: number = BREAKOUT_WRITE_RATE.burst;
+  let refilledAt = Date.now();
+  const limited = (): Ack | null => {
+    const now = Date.now();
+    tokens = Math.min(BREAKOUT_WRITE_RATE.burst, tokens + ((now - refilledAt) / 1000) * BREAKOUT_WRITE_RATE.perSecond);
+    refilledAt = now;
+    if (tokens < 1) {
+      return { ok: false, error: "rate_limited", message: `Chat and hands are limited to ${BREAKOUT_WRITE_RATE.perSecond} a second.` };
+    }
+    tokens -= 1;
+    return null;
+  };
 
   handle(
     socket,
@@ -234,7 +250,8 @@ export function attachBreakouts(socket: AppSocket, { services, handle, currentAu
       if (!visible) return notFound;
       void s.join(rooms.breakout(roomId));
       const { session } = visible;
-      const record = roomRecord(db, user, roomId, true);
+      const known = { room: visible.room, session, managerIds: visible.target.managerIds };
+      const record = roomRecord(db, user, roomId, true, known);
       presence.rosterChanged(roomId);
       return {
         ok: true,
@@ -242,7 +259,7 @@ export function attachBreakouts(socket: AppSocket, { services, handle, currentAu
         sessionId: session.sessionId,
         readOnly: !visible.maySpeak || session.status !== "open",
         status: session.status,
-        people: presence.roster(roomId),
+        people: presence.roster(roomId, known),
         ...record,
         timerEndsAt: session.timerEndsAt?.toISOString() ?? null,
         serverNow: new Date().toISOString(),
@@ -269,6 +286,8 @@ export function attachBreakouts(socket: AppSocket, { services, handle, currentAu
       if (!s.rooms.has(rooms.breakout(roomId))) return notJoined(roomId);
       const user = personOf(s);
       if (!user) return ended;
+      const refused = limited();
+      if (refused) return refused;
       const posted = postBreakoutMessage(db, user, roomId, body, metaOf(s));
       return posted.ok ? { ok: true, message: posted.message } : refusalAck(posted);
     },
@@ -281,6 +300,8 @@ export function attachBreakouts(socket: AppSocket, { services, handle, currentAu
       if (!s.rooms.has(rooms.breakout(roomId))) return notJoined(roomId);
       const user = personOf(s);
       if (!user) return ended;
+      const refused = limited();
+      if (refused) return refused;
       const result = setHand(db, user, roomId, handId === undefined ? { raised } : { raised, handId }, metaOf(s));
       return result.ok ? { ok: true, handId: result.handId } : refusalAck(result);
     },

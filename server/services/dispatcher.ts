@@ -12,6 +12,7 @@ import { replaceText } from "../../app/models/document-content.server";
 import { onDomainEvents } from "../../app/models/domain-events.server";
 import { organisationMemberIds } from "../../app/models/organisations.server";
 import { groupDocumentIds } from "../../app/models/working-groups.server";
+import { breakoutSessionIdsOfEvent } from "../../app/models/breakout-live.server";
 import { listBreakoutRooms } from "../../app/models/breakouts.server";
 import type { DomainEvent } from "../../app/domain/events";
 import { rooms } from "../../app/realtime/protocol";
@@ -69,7 +70,10 @@ export function createDispatcher(io: IoServer, services: Pick<Services, "db" | "
         io.to(rooms.user(event.userId)).emit("place:promoted", { eventId: event.eventId, sessionId: event.sessionId, title: event.title });
         return;
       case "event.accessChanged":
-        return recheckRoom(rooms.event(event.eventId));
+        recheckRoom(rooms.event(event.eventId));
+        // Following a breakout session, and being in its rooms, also depend on seeing its event.
+        for (const sessionId of breakoutSessionIdsOfEvent(db, event.eventId)) recheckBreakout(sessionId, { followers: true });
+        return;
       case "document.accessChanged":
         return recheckRoom(rooms.doc(event.documentId));
       case "workingGroup.accessChanged":
@@ -92,9 +96,9 @@ export function createDispatcher(io: IoServer, services: Pick<Services, "db" | "
         for (const roomId of breakoutRoomIds(event.sessionId)) breakouts.rosterChanged(roomId);
         return;
       case "breakout.accessChanged":
-        for (const roomId of breakoutRoomIds(event.sessionId)) recheckRoom(rooms.breakout(roomId));
-        recheckRoom(rooms.breakouts(event.sessionId));
-        return recheckRoom(rooms.console(event.sessionId));
+        // An assignment, a room's facilitator or the observers' setting changed: not who may see the event, so the
+        // session's followers (possibly thousands, while people choose their rooms) need no re-check.
+        return recheckBreakout(event.sessionId, { followers: false });
       case "breakout.opened":
         for (const { userId, roomId } of event.assignments) {
           io.to(rooms.user(userId)).emit("breakout:opened", { sessionId: event.sessionId, roomId });
@@ -127,6 +131,13 @@ export function createDispatcher(io: IoServer, services: Pick<Services, "db" | "
         io.to(rooms.breakout(event.roomId)).emit("breakout:hands", { roomId: event.roomId, hands: event.hands });
         return breakouts.overviewChanged(event.sessionId);
     }
+  }
+
+  /** Re-checks the sockets in a breakout session's rooms and console (and its followers, when asked). */
+  function recheckBreakout(sessionId: number, { followers }: { followers: boolean }) {
+    for (const roomId of breakoutRoomIds(sessionId)) recheckRoom(rooms.breakout(roomId));
+    recheckRoom(rooms.console(sessionId));
+    if (followers) recheckRoom(rooms.breakouts(sessionId));
   }
 
   function breakoutRoomIds(sessionId: number): number[] {

@@ -19,6 +19,7 @@ import {
   setHand,
 } from "../../app/models/breakout-live.server";
 import { breakoutSessionOf } from "../../app/models/breakouts.server";
+import { setEventStatus } from "../../app/models/events.server";
 import { deactivatePerson } from "../../app/models/people.server";
 import { createSession } from "../../app/models/session.server";
 import type { DomainEvent } from "../../app/domain/events";
@@ -515,6 +516,37 @@ describe("breakout rooms on live connections", () => {
     expect(names((await arrives).people)).toEqual([s.police.name, s.industry.name].sort());
   });
 
+  it("closes the rooms and the session's state to people who may no longer see its event", async () => {
+    const db = server.db;
+    const event = makeEvent(db);
+    const breakout = makeBreakout(db, event);
+    const [ngo, boss] = await Promise.all([
+      makePerson(db, { organisation: "Children First Alliance (demo)" }),
+      makePerson(db, { role: "facilitator", organisation: "Institute for Online Safety Research (demo)" }),
+    ]);
+    db.$client.prepare("UPDATE breakout_rooms SET facilitator_id = ? WHERE session_id = ?").run(boss.id, breakout.sessionId);
+    const roomId = breakout.rooms[0]!.id;
+    placeInRoom(db, breakout, roomId, ngo.id);
+    openBreakout(db, actorOf(db, boss.id), breakout.sessionId, meta);
+    const socket = await connectAs(server, ngo.id);
+    await ask(socket, "breakouts:follow", { sessionId: breakout.sessionId });
+    await join(socket, roomId);
+    const closed = next(socket, "breakout:access");
+    expect(setEventStatus(db, actorOf(db, SECRETARIAT), event.id, "draft", meta).ok).toBe(true);
+    expect(await closed).toEqual({ roomId, closed: "access_removed" });
+    // Out of the session's followers too: a later change reaches the secretariat's follower, not them.
+    const secretariat = await connectAs(server, actorOf(db, SECRETARIAT).id);
+    await ask(secretariat, "breakouts:follow", { sessionId: breakout.sessionId });
+    const theirs = record(socket, "breakout:timer");
+    const timer = next(secretariat, "breakout:timer");
+    setBreakoutTimer(db, actorOf(db, SECRETARIAT), breakout.sessionId, { start: 3 }, meta);
+    await timer;
+    // Anything sent to them before this answer would have arrived before it.
+    await ask(socket, "whoami", {});
+    expect(theirs).toEqual([]);
+    expect(await ask(socket, "breakout:join", { roomId })).toMatchObject({ ok: false, error: "not_found" });
+  });
+
   it("takes a deactivated account out of the room at once: its connections close and the roster shrinks", async () => {
     const db = server.db;
     const s = await scene();
@@ -687,5 +719,22 @@ describe("breakout rooms on live connections", () => {
     expect(await ask(socket, "breakout:chat", { roomId: s.first, body: "Still here" })).toMatchObject({ ok: true });
     expect(await ask(socket, "whoami", {})).toMatchObject({ ok: true, user: { id: s.ngo.id } });
     expect(server.logs.filter((l) => /failed/.test(l))).toEqual([]);
+  });
+
+  it("limits how fast one connection may chat, without refusing what was already accepted", async () => {
+    const s = await scene();
+    openBreakout(server.db, actorOf(server.db, s.facilitator.id), s.breakout.sessionId, meta);
+    const socket = await connectAs(server, s.ngo.id);
+    await join(socket, s.first);
+    const answers = await Promise.all(
+      Array.from({ length: 60 }, (_, i) => ask(socket, "breakout:chat", { roomId: s.first, body: `Message ${i}` })),
+    );
+    // The burst is always accepted; a flood of 60 at once is not.
+    expect(answers.slice(0, 20).every((a) => a.ok)).toBe(true);
+    const refused = answers.filter((a) => !a.ok);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused.every((a) => !a.ok && a.error === "rate_limited")).toBe(true);
+    const stored = server.db.$client.prepare("SELECT count(*) AS n FROM breakout_messages WHERE room_id = ?").get(s.first) as { n: number };
+    expect(stored.n).toBe(answers.filter((a) => a.ok).length);
   });
 });
