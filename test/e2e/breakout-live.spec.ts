@@ -1,5 +1,6 @@
 import type { Page } from "@playwright/test";
 import { openBreakout, setBreakoutTimer } from "../../app/models/breakout-live.server";
+import { announce } from "../../app/models/domain-events.server";
 import { makeBreakout, placeInRoom } from "../support/breakouts";
 import { actorOf, cuttableConnection, expect, expectAccessible, makeEvent, makePerson, test } from "./fixtures";
 
@@ -301,5 +302,29 @@ test("the console says why it refused and keeps what was typed; it is not there 
   await page.getByRole("link", { name: "Keep the rooms open" }).click();
   await expect(page.getByRole("alertdialog")).toHaveCount(0);
   await expect(page.getByTestId("breakout-console")).toHaveAttribute("data-status", "open");
+  await context.close();
+});
+
+test("a person taken off a running room is told so on its page", async ({ browser, db, signIn }) => {
+  const event = makeEvent(db, { days: 1 });
+  const breakout = makeBreakout(db, event);
+  const facilitator = await makePerson(db, { role: "facilitator" });
+  const delegate = await makePerson(db, { organisation: "Streamwave Platforms (demo)" });
+  const roomId = breakout.roomOf("knowledge-sharing");
+  db.$client.prepare("UPDATE breakout_rooms SET facilitator_id = ? WHERE session_id = ?").run(facilitator.id, breakout.sessionId);
+  placeInRoom(db, breakout, roomId, delegate.id);
+  expect(openBreakout(db, actorOf(db, facilitator.id), breakout.sessionId, { ipAddress: null, userAgent: "e2e" }).ok).toBe(true);
+
+  const context = await browser.newContext();
+  await signIn(context, delegate);
+  const page = await context.newPage();
+  await page.goto(`/breakouts/${breakout.sessionId}/rooms/${roomId}`);
+  await inRoom(page, roomId);
+
+  db.$client.prepare("DELETE FROM breakout_assignments WHERE session_id = ? AND user_id = ?").run(breakout.sessionId, delegate.id);
+  announce(db, [{ type: "breakout.accessChanged", sessionId: breakout.sessionId }]);
+  await expect(page.getByText("You are no longer in this room.")).toBeVisible();
+  await expect(page.getByLabel("Your message")).toHaveCount(0);
+  await expectAccessible(page);
   await context.close();
 });
