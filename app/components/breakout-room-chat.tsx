@@ -108,8 +108,11 @@ export function RoomChat({
                 if (e.key === "Enter" && !e.shiftKey && !e.nativeEvent.isComposing) void submit(e);
               }}
               aria-invalid={error ? true : undefined}
-              aria-describedby={error ? `${id}-error` : undefined}
+              aria-describedby={error ? `${id}-hint ${id}-error` : `${id}-hint`}
             />
+            <p className="field__hint" id={`${id}-hint`}>
+              {t("chat.hint")}
+            </p>
             {error ? (
               <p className="field__error" id={`${id}-error`} role="alert">
                 {t(`chat.error.${knownErrors.has(error) ? (error as "closed") : "other"}`)}
