@@ -80,6 +80,10 @@ export async function createConvene(env: Env, log: (m: string) => void = console
     // No new live connections once closing began (clients retry, and find the next server).
     allowRequest: (_req, callback) => callback(closing ? "Convene is restarting" : null, !closing),
     maxHttpBufferSize: 1024 * 1024,
+    // A connection that stops answering (a laptop closed, a network gone) is dropped within interval + timeout, and
+    // leaves the breakout rooms' presence with it.
+    pingInterval: env.LIVE_PING_INTERVAL_MS,
+    pingTimeout: env.LIVE_PING_TIMEOUT_MS,
     serveClient: false,
     // Handshakes are checked against the session and Origin in `attachSockets`.
     cors: undefined,

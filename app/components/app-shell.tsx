@@ -1,6 +1,7 @@
 import { Form, NavLink } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { useRootData } from "../utils/root-data";
+import { BreakoutGuide } from "./breakout-room-guide";
 import { LiveStatus, PlaceNotices, RealtimeProvider, SessionEndedBanner } from "./realtime";
 
 export function AppShell({ children }: { children: React.ReactNode }) {
@@ -63,6 +64,7 @@ export function AppShell({ children }: { children: React.ReactNode }) {
       </header>
       {user ? <SessionEndedBanner /> : null}
       {user ? <PlaceNotices /> : null}
+      {user ? <BreakoutGuide /> : null}
       <main id="main" className="main" tabIndex={-1}>
         {children}
       </main>

@@ -299,3 +299,21 @@ export const DocumentSchema = z.object({
 export const VersionNameSchema = z.object({
   name: z.string({ required_error: "errors.required" }).trim().min(1, "errors.required").max(MAX_TEXT, "errors.tooLong"),
 });
+
+/** The breakout console: a countdown's length in minutes (1 to 240), as typed. */
+export const BreakoutMinutesSchema = z.object({
+  minutes: z
+    .string({ required_error: "breakoutRoom:errors.minutes" })
+    .trim()
+    .regex(/^\d{1,3}$/, "breakoutRoom:errors.minutes")
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= 240, "breakoutRoom:errors.minutes"),
+});
+
+/** The breakout console: a message to every room (the chat's own limit). */
+export const BreakoutBroadcastSchema = z.object({
+  body: z.string({ required_error: "errors.required" }).trim().min(1, "errors.required").max(2_000, "breakoutRoom:errors.broadcast"),
+});
+
+/** The breakout console: moving a person to another running room. */
+export const BreakoutMoveSchema = z.object({ userId: requiredId, toRoomId: requiredId });

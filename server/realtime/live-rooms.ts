@@ -4,10 +4,19 @@
  * out of a room it may no longer see and tells it why. Adding a kind of room (breakouts) means adding
  * an entry here, and the dispatcher re-checks it with the others.
  */
+import {
+  assignedRoomOf,
+  breakoutSessionOf,
+  getBreakoutRoom,
+  mayFollowBreakout,
+  mayManageBreakout,
+  visibleRoom,
+} from "../../app/models/breakouts.server";
 import { visibleEvent } from "../../app/models/events.server";
 import { rooms } from "../../app/realtime/protocol";
 import type { Actor } from "../../app/utils/policy";
 import type { AppSocket, Services } from "../context";
+import type { BreakoutPresence } from "./breakouts";
 
 export interface LiveRoomKind {
   /** The room name's prefix: `event` for `event:<id>`. */
@@ -16,7 +25,8 @@ export interface LiveRoomKind {
   recheck(socket: AppSocket, actor: Actor | null, id: number): void;
 }
 
-export function liveRoomKinds(services: Pick<Services, "db" | "documents">): LiveRoomKind[] {
+export function liveRoomKinds(services: Pick<Services, "db" | "documents">, breakouts: BreakoutPresence): LiveRoomKind[] {
+  const { db } = services;
   return [
     {
       prefix: "event",
@@ -29,6 +39,36 @@ export function liveRoomKinds(services: Pick<Services, "db" | "documents">): Liv
     {
       prefix: "doc",
       recheck: (socket, actor, documentId) => services.documents.recheck(socket, actor, documentId),
+    },
+    {
+      // A breakout room: its people, facilitators and the secretariat (observers where the session allows).
+      prefix: "breakout",
+      recheck(socket, actor, roomId) {
+        if (actor && visibleRoom(db, actor, roomId)) return;
+        void socket.leave(rooms.breakout(roomId));
+        const sessionId = getBreakoutRoom(db, roomId)?.sessionId;
+        const now = actor && sessionId !== undefined ? assignedRoomOf(db, sessionId, actor.id) : null;
+        socket.emit("breakout:access", { roomId, closed: now !== null && now !== roomId ? "moved" : "access_removed" });
+        breakouts.rosterChanged(roomId);
+      },
+    },
+    {
+      // A breakout session's followers: whoever may see its event.
+      prefix: "breakouts",
+      recheck(socket, actor, sessionId) {
+        const session = breakoutSessionOf(db, sessionId);
+        if (actor && session && mayFollowBreakout(db, actor, session)) return;
+        void socket.leave(rooms.breakouts(sessionId));
+      },
+    },
+    {
+      // A breakout session's console: its managers.
+      prefix: "console",
+      recheck(socket, actor, sessionId) {
+        const session = breakoutSessionOf(db, sessionId);
+        if (actor && session && mayFollowBreakout(db, actor, session) && mayManageBreakout(db, actor, session)) return;
+        void socket.leave(rooms.console(sessionId));
+      },
     },
   ];
 }

@@ -6,6 +6,7 @@ import { can } from "../../app/utils/policy";
 import type { AppSocket, IoServer, Services } from "../context";
 import { isSameOrigin } from "../http/origin";
 import { idleTimeoutMs, readSessionToken } from "../http/session";
+import { attachBreakouts } from "./breakouts";
 
 function handshakeError(data: HandshakeError): Error {
   return Object.assign(new Error(data.message), { data });
@@ -48,7 +49,7 @@ const NOT_PLAIN: Ack = {
 type Handler<E extends RequestEvent> = (payload: z.output<(typeof requestSchemas)[E]>, socket: AppSocket) => Ack | Promise<Ack>;
 
 /** Registers a request event: size-checks and validates its payload, and always answers through the acknowledgement. */
-function handle<E extends RequestEvent>(socket: AppSocket, event: E, handler: Handler<E>, log: (m: string) => void) {
+export function handle<E extends RequestEvent>(socket: AppSocket, event: E, handler: Handler<E>, log: (m: string) => void) {
   (socket as unknown as { on(event: string, listener: (...args: unknown[]) => void): void }).on(event, async (...args: unknown[]) => {
     const ack = typeof args[args.length - 1] === "function" ? (args.pop() as (res: Ack) => void) : null;
     if (!ack) return;
@@ -206,6 +207,7 @@ export function attachSockets(io: IoServer, services: Services, log: (m: string)
       else answer(result);
     });
     socket.on("disconnect", () => services.documents.disconnected(socket));
+    attachBreakouts(socket, { services, handle, currentAuth, log });
 
     handle(
       socket,

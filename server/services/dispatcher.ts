@@ -12,17 +12,21 @@ import { replaceText } from "../../app/models/document-content.server";
 import { onDomainEvents } from "../../app/models/domain-events.server";
 import { organisationMemberIds } from "../../app/models/organisations.server";
 import { groupDocumentIds } from "../../app/models/working-groups.server";
+import { breakoutSessionIdsOfEvent } from "../../app/models/breakout-live.server";
+import { listBreakoutRooms } from "../../app/models/breakouts.server";
 import type { DomainEvent } from "../../app/domain/events";
 import { rooms } from "../../app/realtime/protocol";
 import type { Actor } from "../../app/utils/policy";
 import type { AppSocket, IoServer, Services } from "../context";
+import { createBreakoutPresence } from "../realtime/breakouts";
 import { liveRoomKinds, parseRoom } from "../realtime/live-rooms";
 
 export type Dispatcher = ReturnType<typeof createDispatcher>;
 
 export function createDispatcher(io: IoServer, services: Pick<Services, "db" | "documents">, log: (m: string) => void) {
   const { db } = services;
-  const kinds = liveRoomKinds(services);
+  const breakouts = createBreakoutPresence(io, db, log);
+  const kinds = liveRoomKinds(services, breakouts);
   const namespace = io.of("/");
 
   function socketsIn(room: string): AppSocket[] {
@@ -66,7 +70,10 @@ export function createDispatcher(io: IoServer, services: Pick<Services, "db" | "
         io.to(rooms.user(event.userId)).emit("place:promoted", { eventId: event.eventId, sessionId: event.sessionId, title: event.title });
         return;
       case "event.accessChanged":
-        return recheckRoom(rooms.event(event.eventId));
+        recheckRoom(rooms.event(event.eventId));
+        // Following a breakout session, and being in its rooms, also depend on seeing its event.
+        for (const sessionId of breakoutSessionIdsOfEvent(db, event.eventId)) recheckBreakout(sessionId, { followers: true });
+        return;
       case "document.accessChanged":
         return recheckRoom(rooms.doc(event.documentId));
       case "workingGroup.accessChanged":
@@ -83,7 +90,58 @@ export function createDispatcher(io: IoServer, services: Pick<Services, "db" | "
         return;
       case "person.signedOut":
         return endRoom(rooms.user(event.userId), event.reason);
+      case "breakout.changed":
+        // Opening and closing also change how a room shows its people (names inside a running room).
+        breakouts.stateChanged(event.sessionId);
+        for (const roomId of breakoutRoomIds(event.sessionId)) breakouts.rosterChanged(roomId);
+        return;
+      case "breakout.accessChanged":
+        // An assignment, a room's facilitator or the observers' setting changed: not who may see the event, so the
+        // session's followers (possibly thousands, while people choose their rooms) need no re-check.
+        return recheckBreakout(event.sessionId, { followers: false });
+      case "breakout.opened":
+        for (const { userId, roomId } of event.assignments) {
+          io.to(rooms.user(userId)).emit("breakout:opened", { sessionId: event.sessionId, roomId });
+        }
+        return;
+      case "breakout.closed":
+        io.to([rooms.breakouts(event.sessionId), ...event.roomIds.map(rooms.breakout)]).emit("breakout:closed", {
+          sessionId: event.sessionId,
+        });
+        return;
+      case "breakout.moved": {
+        io.to(rooms.user(event.userId)).emit("breakout:moved", { sessionId: event.sessionId, roomId: event.toRoomId });
+        const from = event.fromRoomId === null ? null : rooms.breakout(event.fromRoomId);
+        if (from) recheck(socketsIn(rooms.user(event.userId)), (r) => r === from);
+        return;
+      }
+      case "breakout.timer": {
+        const roomIds = breakoutRoomIds(event.sessionId);
+        const payload = { sessionId: event.sessionId, endsAt: event.endsAt, serverNow: new Date().toISOString() };
+        io.to([rooms.breakouts(event.sessionId), ...roomIds.map(rooms.breakout)]).emit("breakout:timer", payload);
+        return breakouts.stateChanged(event.sessionId);
+      }
+      case "breakout.message":
+        // A facilitator's message to every room reaches each of them as that room's message.
+        for (const roomId of event.roomId === null ? breakoutRoomIds(event.sessionId) : [event.roomId]) {
+          io.to(rooms.breakout(roomId)).emit("breakout:message", { roomId, message: event.message });
+        }
+        return breakouts.overviewChanged(event.sessionId);
+      case "breakout.hands":
+        io.to(rooms.breakout(event.roomId)).emit("breakout:hands", { roomId: event.roomId, hands: event.hands });
+        return breakouts.overviewChanged(event.sessionId);
     }
+  }
+
+  /** Re-checks the sockets in a breakout session's rooms and console (and its followers, when asked). */
+  function recheckBreakout(sessionId: number, { followers }: { followers: boolean }) {
+    for (const roomId of breakoutRoomIds(sessionId)) recheckRoom(rooms.breakout(roomId));
+    recheckRoom(rooms.console(sessionId));
+    if (followers) recheckRoom(rooms.breakouts(sessionId));
+  }
+
+  function breakoutRoomIds(sessionId: number): number[] {
+    return listBreakoutRooms(db, sessionId).map(({ room }) => room.id);
   }
 
   /** Turns each event into its pushes; one that fails is logged and never undoes the committed write. */
@@ -98,5 +156,13 @@ export function createDispatcher(io: IoServer, services: Pick<Services, "db" | "
   }
 
   const unsubscribe = onDomainEvents(db, dispatch);
-  return { dispatch, close: unsubscribe };
+  return {
+    dispatch,
+    /** Presence in breakout rooms, and the pushes it causes (for the socket handlers). */
+    breakouts,
+    close() {
+      unsubscribe();
+      breakouts.close();
+    },
+  };
 }
