@@ -35,7 +35,7 @@ export const PUSH_INTERVAL_MS = 250;
  * Runs `push(key)` at once, or (when it ran less than `intervalMs` ago) once more at the end of the interval with the
  * state of that moment: a burst of changes (a thousand people choosing) becomes a few pushes, never a lost one.
  */
-function coalesced(intervalMs: number, push: (key: number) => void, log: (m: string) => void) {
+export function coalesced(intervalMs: number, push: (key: number) => void, log: (m: string) => void) {
   const last = new Map<number, number>();
   const pending = new Map<number, NodeJS.Timeout>();
   const run = (key: number) => {
@@ -74,7 +74,7 @@ export const WORK_SLICE_MS = 20;
  * otherwise be handled in one go; while that lasted no heartbeat answer (pong) could be read, and on a busy machine
  * the server would drop healthy connections for not answering its pings. Between slices it reads them.
  */
-function workQueue(sliceMs: number) {
+export function workQueue(sliceMs: number) {
   const tasks: (() => void)[] = [];
   let scheduled = false;
   const drain = () => {
