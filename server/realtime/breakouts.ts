@@ -35,7 +35,7 @@ export const PUSH_INTERVAL_MS = 250;
  * Runs `push(key)` at once, or (when it ran less than `intervalMs` ago) once more at the end of the interval with the
  * state of that moment: a burst of changes (a thousand people choosing) becomes a few pushes, never a lost one.
  */
-function coalesced(intervalMs: number, push: (key: number) => void, log: (m: string) => void) {
+export function coalesced(intervalMs: number, push: (key: number) => void, log: (m: string) => void) {
   const last = new Map<number, number>();
   const pending = new Map<number, NodeJS.Timeout>();
   const run = (key: number) => {
@@ -63,6 +63,40 @@ function coalesced(intervalMs: number, push: (key: number) => void, log: (m: str
       pending.clear();
     },
   };
+}
+
+/** Longest stretch of queued breakout requests handled before the server reads its connections again. */
+export const WORK_SLICE_MS = 20;
+
+/**
+ * Runs requests one after another, in the order they came, in slices of at most `sliceMs`, going back to the event
+ * loop between slices. A thousand people choosing a room in the same second arrive as a thousand packets that would
+ * otherwise be handled in one go; while that lasted no heartbeat answer (pong) could be read, and on a busy machine
+ * the server would drop healthy connections for not answering its pings. Between slices it reads them.
+ */
+export function workQueue(sliceMs: number) {
+  const tasks: (() => void)[] = [];
+  let scheduled = false;
+  const drain = () => {
+    const until = performance.now() + sliceMs;
+    while (tasks.length > 0 && performance.now() < until) tasks.shift()!();
+    scheduled = tasks.length > 0;
+    if (scheduled) setImmediate(drain);
+  };
+  return <T>(task: () => T): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      tasks.push(() => {
+        try {
+          resolve(task());
+        } catch (error) {
+          reject(error instanceof Error ? error : new Error(String(error)));
+        }
+      });
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(drain);
+      }
+    });
 }
 
 export type BreakoutPresence = ReturnType<typeof createBreakoutPresence>;
@@ -123,6 +157,8 @@ export function createBreakoutPresence(io: IoServer, db: Db, log: (m: string) =>
   return {
     roster,
     overview,
+    /** Handles a request in its turn (see `workQueue`). */
+    inTurn: workQueue(WORK_SLICE_MS),
     /** Who is in the room changed, or how they are shown (the rooms opened or closed): push its roster and the overview. */
     rosterChanged(roomId: number) {
       rosters.request(roomId);
@@ -207,16 +243,17 @@ export function attachBreakouts(socket: AppSocket, { services, handle, currentAu
   handle(
     socket,
     "breakouts:follow",
-    ({ sessionId }, s) => {
-      const user = personOf(s);
-      if (!user) return ended;
-      const session = breakoutSessionOf(db, sessionId);
-      if (!session || !mayFollowBreakout(db, user, session)) return notFound;
-      void s.join(rooms.breakouts(sessionId));
-      const manages = mayManageBreakout(db, user, session);
-      if (manages) void s.join(rooms.console(sessionId));
-      return { ok: true, state: breakoutState(db, session), overview: manages ? presence.overview(sessionId) : null };
-    },
+    ({ sessionId }, s) =>
+      presence.inTurn(() => {
+        const user = personOf(s);
+        if (!user) return ended;
+        const session = breakoutSessionOf(db, sessionId);
+        if (!session || !mayFollowBreakout(db, user, session)) return notFound;
+        void s.join(rooms.breakouts(sessionId));
+        const manages = mayManageBreakout(db, user, session);
+        if (manages) void s.join(rooms.console(sessionId));
+        return { ok: true, state: breakoutState(db, session), overview: manages ? presence.overview(sessionId) : null };
+      }),
     log,
   );
   handle(
@@ -232,39 +269,41 @@ export function attachBreakouts(socket: AppSocket, { services, handle, currentAu
   handle(
     socket,
     "breakouts:choose",
-    ({ sessionId, roomId }, s) => {
-      const user = personOf(s);
-      if (!user) return ended;
-      const chosen = chooseRoom(db, user, sessionId, roomId, metaOf(s));
-      return chosen.ok ? { ok: true, roomId: chosen.roomId } : refusalAck(chosen);
-    },
+    ({ sessionId, roomId }, s) =>
+      presence.inTurn(() => {
+        const user = personOf(s);
+        if (!user) return ended;
+        const chosen = chooseRoom(db, user, sessionId, roomId, metaOf(s));
+        return chosen.ok ? { ok: true, roomId: chosen.roomId } : refusalAck(chosen);
+      }),
     log,
   );
   handle(
     socket,
     "breakout:join",
-    ({ roomId }, s) => {
-      const user = personOf(s);
-      if (!user) return ended;
-      const visible = visibleRoom(db, user, roomId);
-      if (!visible) return notFound;
-      void s.join(rooms.breakout(roomId));
-      const { session } = visible;
-      const known = { room: visible.room, session, managerIds: visible.target.managerIds };
-      const record = roomRecord(db, user, roomId, true, known);
-      presence.rosterChanged(roomId);
-      return {
-        ok: true,
-        roomId,
-        sessionId: session.sessionId,
-        readOnly: !visible.maySpeak || session.status !== "open",
-        status: session.status,
-        people: presence.roster(roomId, known),
-        ...record,
-        timerEndsAt: session.timerEndsAt?.toISOString() ?? null,
-        serverNow: new Date().toISOString(),
-      };
-    },
+    ({ roomId }, s) =>
+      presence.inTurn(() => {
+        const user = personOf(s);
+        if (!user) return ended;
+        const visible = visibleRoom(db, user, roomId);
+        if (!visible) return notFound;
+        void s.join(rooms.breakout(roomId));
+        const { session } = visible;
+        const known = { room: visible.room, session, managerIds: visible.target.managerIds };
+        const record = roomRecord(db, user, roomId, true, known);
+        presence.rosterChanged(roomId);
+        return {
+          ok: true,
+          roomId,
+          sessionId: session.sessionId,
+          readOnly: !visible.maySpeak || session.status !== "open",
+          status: session.status,
+          people: presence.roster(roomId, known),
+          ...record,
+          timerEndsAt: session.timerEndsAt?.toISOString() ?? null,
+          serverNow: new Date().toISOString(),
+        };
+      }),
     log,
   );
   handle(
@@ -282,29 +321,31 @@ export function attachBreakouts(socket: AppSocket, { services, handle, currentAu
   handle(
     socket,
     "breakout:chat",
-    ({ roomId, body }, s) => {
-      if (!s.rooms.has(rooms.breakout(roomId))) return notJoined(roomId);
-      const user = personOf(s);
-      if (!user) return ended;
-      const refused = limited();
-      if (refused) return refused;
-      const posted = postBreakoutMessage(db, user, roomId, body, metaOf(s));
-      return posted.ok ? { ok: true, message: posted.message } : refusalAck(posted);
-    },
+    ({ roomId, body }, s) =>
+      presence.inTurn(() => {
+        if (!s.rooms.has(rooms.breakout(roomId))) return notJoined(roomId);
+        const user = personOf(s);
+        if (!user) return ended;
+        const refused = limited();
+        if (refused) return refused;
+        const posted = postBreakoutMessage(db, user, roomId, body, metaOf(s));
+        return posted.ok ? { ok: true, message: posted.message } : refusalAck(posted);
+      }),
     log,
   );
   handle(
     socket,
     "breakout:hand",
-    ({ roomId, raised, handId }, s) => {
-      if (!s.rooms.has(rooms.breakout(roomId))) return notJoined(roomId);
-      const user = personOf(s);
-      if (!user) return ended;
-      const refused = limited();
-      if (refused) return refused;
-      const result = setHand(db, user, roomId, handId === undefined ? { raised } : { raised, handId }, metaOf(s));
-      return result.ok ? { ok: true, handId: result.handId } : refusalAck(result);
-    },
+    ({ roomId, raised, handId }, s) =>
+      presence.inTurn(() => {
+        if (!s.rooms.has(rooms.breakout(roomId))) return notJoined(roomId);
+        const user = personOf(s);
+        if (!user) return ended;
+        const refused = limited();
+        if (refused) return refused;
+        const result = setHand(db, user, roomId, handId === undefined ? { raised } : { raised, handId }, metaOf(s));
+        return result.ok ? { ok: true, handId: result.handId } : refusalAck(result);
+      }),
     log,
   );
 
