@@ -135,7 +135,11 @@ export function createDispatcher(io: IoServer, services: Pick<Services, "db" | "
 
   /** Re-checks the sockets in a breakout session's rooms and console (and its followers, when asked). */
   function recheckBreakout(sessionId: number, { followers }: { followers: boolean }) {
-    for (const roomId of breakoutRoomIds(sessionId)) recheckRoom(rooms.breakout(roomId));
+    for (const { room } of listBreakoutRooms(db, sessionId)) {
+      recheckRoom(rooms.breakout(room.id));
+      // A person moved out of a room also loses its notes (or keeps them read-only, as its facilitator).
+      if (room.documentId !== null) recheckRoom(rooms.doc(room.documentId));
+    }
     recheckRoom(rooms.console(sessionId));
     if (followers) recheckRoom(rooms.breakouts(sessionId));
   }
