@@ -826,8 +826,14 @@ export function myBreakout(db: DbOrTx, actor: Actor, sessionId: number) {
   const session = breakoutSessionOf(db, sessionId);
   if (!session || !mayFollowBreakout(db, actor, session)) return breakoutNotFound;
   const state = breakoutState(db, session);
-  const assigned = assignedRoomOf(db, sessionId, actor.id);
-  const visible = session.assignmentMode === "choice" || session.published;
+  const mine = db
+    .select()
+    .from(breakoutAssignments)
+    .where(and(eq(breakoutAssignments.sessionId, sessionId), eq(breakoutAssignments.userId, actor.id)))
+    .get();
+  // One's own choice is one's room at once; a room the facilitators planned is shown once they publish the plan.
+  const visible = session.published || mine?.source === "chosen";
+  const assigned = mine?.roomId ?? null;
   const preferredPillarId = preferencesOf(db, sessionId).get(actor.id) ?? null;
   const roomDetails = listBreakoutRooms(db, sessionId).map(({ room }) => ({
     id: room.id,
@@ -851,4 +857,17 @@ export function myBreakout(db: DbOrTx, actor: Actor, sessionId: number) {
     mayChoose: can(actor, "breakout.choose"),
     mayManage: mayManageBreakout(db, actor, session),
   };
+}
+
+/**
+ * A breakout session saved before sessions got their rooms, when the actor may prepare it: its title, else null
+ * (prepared already, not a breakout session, or not the actor's to prepare).
+ */
+export function unpreparedBreakout(db: DbOrTx, actor: Actor, sessionId: number): { title: string } | null {
+  if (breakoutSessionOf(db, sessionId)) return null;
+  const agendaSession = db.select().from(agendaSessions).where(eq(agendaSessions.id, sessionId)).get();
+  const event = agendaSession && db.select().from(events).where(eq(events.id, agendaSession.eventId)).get();
+  if (!agendaSession || !event || agendaSession.kind !== "breakout" || !can(actor, "event.view", event)) return null;
+  const managerIds = managerIdsOf(db, { sessionId, eventId: agendaSession.eventId, pillarId: agendaSession.pillarId });
+  return can(actor, "breakout.manage", { managerIds }) ? { title: agendaSession.title } : null;
 }
