@@ -22,7 +22,13 @@ export function BreakoutPlanRooms({ plan, result }: { plan: PlanData; result: Pl
       {plan.rooms.length === 0 ? <EmptyState title={t("rooms.none")} /> : null}
       <div className="breakout-rooms">
         {plan.rooms.map((room) => (
-          <details key={room.id} className="breakout-room-editor" data-testid="room-editor" open={!!failedFor(String(room.id))}>
+          <details
+            key={room.id}
+            className="breakout-room-editor"
+            data-testid="room-editor"
+            data-room-name={room.name}
+            open={!!failedFor(String(room.id))}
+          >
             <summary>
               {room.name}
               {room.pillarSlug ? (

@@ -1,3 +1,4 @@
+import type { ShouldRevalidateFunction } from "@remix-run/react";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
@@ -21,6 +22,10 @@ function sessionIdOf(raw: string | undefined): number {
   if (!Number.isInteger(id) || id <= 0) notFound();
   return id;
 }
+
+/** A refused form (a room just filled, say) still shows the page as it now is. */
+export const shouldRevalidate: ShouldRevalidateFunction = ({ formMethod, defaultShouldRevalidate }) =>
+  formMethod === "POST" || defaultShouldRevalidate;
 
 export function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = requireUser(context, request);
