@@ -69,7 +69,9 @@ export default function BreakoutHub() {
   const { timeZone } = useFormatPrefs();
   const updates = useBreakoutFollow(hub.session.sessionId);
   const { session } = hub;
-  const showChoices = session.assignmentMode === "choice" && session.status !== "closed";
+  // Late arrivals without a room may still choose one while the rooms run, whoever planned them.
+  const lateArrival = session.status === "open" && hub.myRoomId === null && hub.mayChoose;
+  const showChoices = session.status !== "closed" && (session.assignmentMode === "choice" || lateArrival);
   const awaitingPlan = session.assignmentMode === "planned" && !session.published && session.status === "planning";
   return (
     <div className="stack-lg breakout-hub">

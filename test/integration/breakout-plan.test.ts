@@ -362,3 +362,77 @@ describe("who may plan", () => {
       expect({ ...fields, status: (await plan(sessionId, fields, secretariat)).status }).toEqual({ ...fields, status: 200 });
   });
 });
+
+describe("older sessions, series and running rooms", () => {
+  it("prepares a breakout session saved before sessions had rooms, from its planning page", async () => {
+    const event = makeEvent(server.db);
+    const breakout = makeBreakout(server.db, event);
+    // As it was before breakout sessions got their rooms when saved.
+    server.db.$client.prepare("DELETE FROM breakouts WHERE session_id = ?").run(breakout.sessionId);
+    const secretariat = await signInAs(server, SECRETARIAT);
+    const delegate = await cookieOf(await makePerson(server.db, { organisation: ORGS[0] }));
+    expect((await get(server, `/breakouts/${breakout.sessionId}`, delegate)).status).toBe(404);
+    const hub = await get(server, `/breakouts/${breakout.sessionId}`, secretariat);
+    expect(hub.status).toBe(302);
+    expect(hub.headers.get("location")).toBe(`/breakouts/${breakout.sessionId}/plan`);
+    expect(await (await get(server, `/breakouts/${breakout.sessionId}/plan`, secretariat)).text()).toContain("Prepare the rooms");
+    expect((await plan(breakout.sessionId, { intent: "prepare" }, delegate)).status).toBe(403);
+    expect((await plan(breakout.sessionId, { intent: "prepare" }, secretariat)).status).toBe(200);
+    expect(rows("SELECT id FROM breakout_rooms WHERE session_id = ?", breakout.sessionId)).toHaveLength(5);
+    expect((await get(server, `/breakouts/${breakout.sessionId}`, delegate)).status).toBe(200);
+  });
+
+  it("offers and copies a breakout session of an earlier convening of the series, never a later one", async () => {
+    const seriesId = Number(
+      server.db.$client.prepare("INSERT INTO event_series (name, cadence) VALUES (?, 'annual')").run(`Series ${Date.now()}`)
+        .lastInsertRowid,
+    );
+    const earlier = makeEvent(server.db, { seriesId, startsOn: "2027-03-01" });
+    const next = makeEvent(server.db, { seriesId, startsOn: "2027-09-01" });
+    const later = makeEvent(server.db, { seriesId, startsOn: "2028-03-01" });
+    const source = makeBreakout(server.db, earlier, { title: "Breakouts in March" });
+    makeBreakout(server.db, later, { title: "Breakouts next year" });
+    const target = makeBreakout(server.db, next, { title: "Breakouts in September" });
+    const person = await makePerson(server.db, { organisation: ORGS[3] });
+    placeInRoom(server.db, source, source.roomOf("independent-research"), person.id);
+    const secretariat = await signInAs(server, SECRETARIAT);
+    const page = await (await get(server, `/breakouts/${target.sessionId}/plan`, secretariat)).text();
+    expect(page).toContain("Breakouts in March");
+    expect(page).not.toContain("Breakouts next year");
+    expect((await plan(target.sessionId, { intent: "copy", sourceSessionId: String(source.sessionId) }, secretariat)).status).toBe(200);
+    const copied = assignmentsOf(target.sessionId);
+    expect(copied).toHaveLength(1);
+    expect(one<{ name: string }>("SELECT name FROM breakout_rooms WHERE id = ?", copied[0]!.roomId).name).toBe("Independent Research");
+  });
+
+  it("while the rooms run, shows each delegate the way into their room and lets a late arrival choose one", async () => {
+    const event = makeEvent(server.db);
+    const breakout = makeBreakout(server.db, event);
+    const [placed, late] = await Promise.all([
+      makePerson(server.db, { organisation: ORGS[0] }),
+      makePerson(server.db, { organisation: ORGS[1] }),
+    ]);
+    const room = breakout.roomOf("collective-action");
+    placeInRoom(server.db, breakout, room, placed.id);
+    server.db.$client
+      .prepare("UPDATE breakouts SET assignment_mode = 'planned', status = 'open', opened_at = ? WHERE session_id = ?")
+      .run(Date.now(), breakout.sessionId);
+    const hub = await (await get(server, `/breakouts/${breakout.sessionId}`, await cookieOf(placed))).text();
+    expect(hub).toContain(`href="/breakouts/${breakout.sessionId}/rooms/${room}"`);
+    expect(hub).toContain("Go to your room: Collective Action");
+    // Planning writes are refused while the rooms run.
+    const secretariat = await signInAs(server, SECRETARIAT);
+    const refused = await plan(breakout.sessionId, { intent: "assign", userId: String(late.id), roomId: String(room) }, secretariat);
+    expect(refused.status).toBe(409);
+    const lateCookie = await cookieOf(late);
+    expect(await (await get(server, `/breakouts/${breakout.sessionId}`, lateCookie)).text()).toContain(
+      "Choose this room: Collective Action",
+    );
+    expect((await choose(breakout.sessionId, room, lateCookie)).status).toBe(200);
+    expect(assignmentsOf(breakout.sessionId).find((a) => a.userId === late.id)).toEqual({
+      userId: late.id,
+      roomId: room,
+      source: "chosen",
+    });
+  });
+});
