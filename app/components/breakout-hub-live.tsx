@@ -12,7 +12,7 @@ export function useBreakoutFollow(sessionId: number): number {
   const revalidator = useRevalidator();
   const [updates, setUpdates] = useState(0);
   useEffect(() => {
-    if (!socket) return;
+    if (!socket || sessionId <= 0) return;
     let followedOnce = false;
     const follow = () => {
       socket.emit("breakouts:follow", { sessionId }, () => {});

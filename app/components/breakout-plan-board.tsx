@@ -12,6 +12,7 @@ import {
 import { useFetcher } from "@remix-run/react";
 import { useId } from "react";
 import { useTranslation } from "react-i18next";
+import { NO_GROUP } from "../models/breakout-balance";
 import type { PlanPerson } from "../models/breakout-plan.server";
 import type { PlanActionResult } from "../routes/breakouts.$sessionId.plan";
 import { EmptyState, FormAlert } from "./form";
@@ -110,7 +111,12 @@ function BoardColumn({ column, columns, planning }: { column: Column; columns: C
         <ul className="breakout-board__balance" aria-label={t("board.balanceOf", { room: column.name })}>
           <li>
             {groups.length
-              ? groups.map(([g, n]) => `${t(`common:stakeholderGroups.${g}` as "common:stakeholderGroups.government")} ${n}`).join(" · ")
+              ? groups
+                  .map(
+                    ([g, n]) =>
+                      `${g === NO_GROUP ? t("board.noGroup") : t(`common:stakeholderGroups.${g}` as "common:stakeholderGroups.government")} ${n}`,
+                  )
+                  .join(" · ")
               : t("board.noGroups")}
           </li>
           <li>{t("board.orgsRepeated", { count: room.balance.organisationsRepeated })}</li>

@@ -554,7 +554,9 @@ export function proposeBalanced(db: Db, actor: Actor, sessionId: number, meta: R
     const { balanceRooms, balancePeople } = balanceInputs(tx, session);
     if (balanceRooms.length === 0) return invalid(undefined, "breakouts:errors.noRooms");
     const current = tx.select().from(breakoutAssignments).where(eq(breakoutAssignments.sessionId, sessionId)).all();
-    const fixed = new Map(current.filter((a) => keptSources.has(a.source)).map((a) => [a.userId, a.roomId]));
+    const candidateIds = new Set(balancePeople.map((p) => p.id));
+    // Kept where they are; people who may no longer take part keep their row but are not balanced around.
+    const fixed = new Map(current.filter((a) => keptSources.has(a.source) && candidateIds.has(a.userId)).map((a) => [a.userId, a.roomId]));
     const proposal = proposeAssignment(balanceRooms, balancePeople, fixed);
     tx.delete(breakoutAssignments)
       .where(

@@ -2,6 +2,7 @@ import type { ShouldRevalidateFunction } from "@remix-run/react";
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { useBreakoutFollow } from "../components/breakout-hub-live";
 import { BreakoutPlanBoard } from "../components/breakout-plan-board";
 import { BreakoutPlanRooms } from "../components/breakout-plan-rooms";
 import { BreakoutPlanTools } from "../components/breakout-plan-tools";
@@ -172,6 +173,8 @@ export default function BreakoutPlan() {
   const result = useActionData<typeof action>();
   const { timeZone } = useFormatPrefs();
   const message = result?.message ? t(result.message as "breakouts:done.prepared", { count: result.count ?? 0 }) : null;
+  // Choices made by delegates meanwhile show up on the board.
+  useBreakoutFollow(plan?.session.sessionId ?? 0);
 
   if (!plan) {
     return (

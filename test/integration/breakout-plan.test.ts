@@ -247,6 +247,12 @@ describe("the balanced proposal", () => {
     expect(assignment.some((a) => a.userId === observer.id || a.userId === unregistered.id)).toBe(false);
     const sizes = breakout.rooms.map((r) => assignment.filter((a) => a.roomId === r.id).length);
     expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(1);
+    // Six organisations of about four people each over five rooms: nobody need share a room with a colleague.
+    const orgOf = new Map(rows<{ id: number; org: number }>("SELECT id, organisation_id AS org FROM users").map((u) => [u.id, u.org]));
+    for (const r of breakout.rooms) {
+      const orgs = assignment.filter((a) => a.roomId === r.id).map((a) => orgOf.get(a.userId));
+      expect(new Set(orgs).size).toBe(orgs.length);
+    }
     expect(publishedOf(breakout.sessionId)).toBe(false);
 
     // Not published yet: the delegate does not see a room.
