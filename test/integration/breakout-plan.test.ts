@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DomainEvent } from "../../app/domain/events";
+import { onDomainEvents } from "../../app/models/domain-events.server";
 import { makeBreakout, placeInRoom, type TestBreakout } from "../support/breakouts";
 import { makeEvent, makePerson, makeSession, pillarIdOf, SECRETARIAT, type Person, type TestEvent } from "../support/factories";
 import { get, personId, post, signInAs, startServer, type TestServer } from "../support/server";
@@ -440,5 +442,46 @@ describe("older sessions, series and running rooms", () => {
       roomId: room,
       source: "chosen",
     });
+  });
+});
+
+describe("what planning tells the session's followers", () => {
+  it("announces a changed state after each write, and a change of access where who may be in a room changed", async () => {
+    const event = makeEvent(server.db);
+    const breakout = makeBreakout(server.db, event);
+    const person = await makePerson(server.db, { organisation: ORGS[0] });
+    approve(event, person);
+    const secretariat = await signInAs(server, SECRETARIAT);
+    const heard: DomainEvent[] = [];
+    const stop = onDomainEvents(server.db, (events) => {
+      for (const e of events) if ("sessionId" in e && e.sessionId === breakout.sessionId) heard.push(e);
+    });
+    try {
+      const kinds = async (fields: Record<string, string>) => {
+        heard.length = 0;
+        expect((await plan(breakout.sessionId, fields, secretariat)).status).toBe(200);
+        return heard.map((e) => e.type);
+      };
+      const room = String(breakout.rooms[0]!.id);
+      expect(await kinds({ intent: "saveRoom", roomId: room, name: "Renamed", pillarId: "" })).toEqual(["breakout.changed"]);
+      expect(await kinds({ intent: "assign", userId: String(person.id), roomId: room })).toEqual([
+        "breakout.changed",
+        "breakout.accessChanged",
+      ]);
+      expect(await kinds({ intent: "options", assignmentMode: "planned" })).toEqual(["breakout.changed"]);
+      expect(await kinds({ intent: "options", assignmentMode: "planned", observersMayWatch: "1" })).toEqual([
+        "breakout.changed",
+        "breakout.accessChanged",
+      ]);
+      expect(await kinds({ intent: "publish" })).toEqual(["breakout.changed", "breakout.accessChanged"]);
+      // A refused write announces nothing.
+      heard.length = 0;
+      expect(
+        (await plan(breakout.sessionId, { intent: "saveRoom", roomId: room, name: breakout.rooms[1]!.name }, secretariat)).status,
+      ).toBe(400);
+      expect(heard).toEqual([]);
+    } finally {
+      stop();
+    }
   });
 });
