@@ -187,10 +187,8 @@ function PersonCard({
           <label htmlFor={selectId} className="visually-hidden">
             {t("board.moveLabel", { name: person.name })}
           </label>
-          <select id={selectId} name="roomId" defaultValue="">
-            <option value="" disabled={columnId === UNASSIGNED}>
-              {columnId === UNASSIGNED ? t("board.moveTo") : t("board.unassign")}
-            </option>
+          {/* The other rooms, then (for someone in a room) taking them out of every room; the first is chosen to begin with. */}
+          <select id={selectId} name="roomId">
             {columns
               .filter((c) => c.id !== UNASSIGNED && c.id !== columnId)
               .map((c) => (
@@ -198,6 +196,7 @@ function PersonCard({
                   {c.name}
                 </option>
               ))}
+            {columnId !== UNASSIGNED ? <option value="">{t("board.unassign")}</option> : null}
           </select>
           <button type="submit" className="button button--small button--quiet" aria-disabled={fetcher.state !== "idle" || undefined}>
             {t("board.move")}
