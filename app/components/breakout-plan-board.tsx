@@ -66,6 +66,7 @@ export function BreakoutPlanBoard({ plan, result }: { plan: PlanData; result: Pl
         <FormAlert message={moveMessage} />
       </div>
       {plan.rooms.length === 0 ? <EmptyState title={t("board.noRooms")} /> : null}
+      {plan.candidates === 0 ? <EmptyState title={t("board.noCandidates")}>{t("board.noCandidatesHint")}</EmptyState> : null}
       <DndContext
         sensors={sensors}
         onDragEnd={onDragEnd}

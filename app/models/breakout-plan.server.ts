@@ -553,6 +553,7 @@ export function proposeBalanced(db: Db, actor: Actor, sessionId: number, meta: R
     if (statusOf(tx, sessionId).status !== "planning") return onlyWhilePlanning;
     const { balanceRooms, balancePeople } = balanceInputs(tx, session);
     if (balanceRooms.length === 0) return invalid(undefined, "breakouts:errors.noRooms");
+    if (balancePeople.length === 0) return invalid(undefined, "breakouts:errors.noCandidates");
     const current = tx.select().from(breakoutAssignments).where(eq(breakoutAssignments.sessionId, sessionId)).all();
     const candidateIds = new Set(balancePeople.map((p) => p.id));
     // Kept where they are; people who may no longer take part keep their row but are not balanced around.

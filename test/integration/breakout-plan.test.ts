@@ -238,6 +238,11 @@ describe("the balanced proposal", () => {
     const unregistered = await makePerson(server.db, { organisation: ORGS[1] });
     approve(event, ...people, observer);
     const secretariat = await signInAs(server, SECRETARIAT);
+    // Before anyone's registration is approved there is nobody to place, and the page says why.
+    const empty = makeBreakout(server.db, makeEvent(server.db));
+    const nobody = await plan(empty.sessionId, { intent: "propose" }, secretariat);
+    expect(nobody.status).toBe(400);
+    expect(await nobody.text()).toContain("Nobody may take part yet: approve registrations for the event first.");
     const byHand = breakout.roomOf("knowledge-sharing");
     expect(
       (await plan(breakout.sessionId, { intent: "assign", userId: String(people[0]!.id), roomId: String(byHand) }, secretariat)).status,
