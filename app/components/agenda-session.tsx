@@ -1,4 +1,4 @@
-import { useFetcher } from "@remix-run/react";
+import { Link, useFetcher } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import Markdown from "react-markdown";
 import type { SessionPlace } from "../models/registrations.server";
@@ -127,7 +127,7 @@ export function AgendaSessionItem({
   counts?: { confirmed: number; waitlisted: number };
   mine?: SessionPlace;
 }) {
-  const { t } = useTranslation(["agenda", "common"]);
+  const { t } = useTranslation(["agenda", "common", "breakouts"]);
   return (
     <li
       className={`session session--${s.kind}${s.status === "cancelled" ? " session--cancelled" : ""}${changed ? " session--changed" : ""}`}
@@ -151,6 +151,14 @@ export function AgendaSessionItem({
         ) : null}
         {signedIn && s.capacity && s.status === "scheduled" ? (
           <SessionPlaces sessionId={s.id} title={s.title} capacity={s.capacity} counts={counts} mine={mine} />
+        ) : null}
+        {signedIn && s.kind === "breakout" && s.status === "scheduled" ? (
+          <p>
+            <Link to={`/breakouts/${s.id}`} data-testid="breakout-link">
+              {t("breakouts:card.rooms")}
+              <span className="visually-hidden"> {s.title}</span>
+            </Link>
+          </p>
         ) : null}
         {s.hasDescription ? <SessionDescription eventId={eventId} sessionId={s.id} /> : null}
         {clashesWith?.length ? (

@@ -5,6 +5,7 @@
 import { z } from "zod";
 import {
   attributionRules,
+  breakoutAssignmentModes,
   cadences,
   documentVisibilities,
   eventKinds,
@@ -317,3 +318,58 @@ export const BreakoutBroadcastSchema = z.object({
 
 /** The breakout console: moving a person to another running room. */
 export const BreakoutMoveSchema = z.object({ userId: requiredId, toRoomId: requiredId });
+
+// Breakout planning ----------------------------------------------------------
+
+const optionalCapacity = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    if (v === undefined || v.trim() === "") return null;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1 || n > 10_000) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: "breakouts:errors.capacityInvalid" });
+      return z.NEVER;
+    }
+    return n;
+  });
+
+/** A breakout room as the planning page edits it. */
+export const BreakoutRoomSchema = z.object({
+  name: z.string({ required_error: "errors.required" }).trim().min(1, "errors.required").max(MAX_TEXT, "errors.tooLong"),
+  question: z
+    .string()
+    .max(2_000, "errors.tooLong")
+    .optional()
+    .transform((v) => (v ?? "").trim()),
+  pillarId: optionalId,
+  capacity: optionalCapacity,
+  facilitatorId: optionalId,
+  rapporteurId: optionalId,
+  venueRoomId: optionalId,
+  meetingUrl: optionalUrl,
+});
+export type BreakoutRoomInput = z.output<typeof BreakoutRoomSchema>;
+
+/** How people get their room, and whether observers may follow the rooms. */
+export const BreakoutOptionsSchema = z.object({
+  assignmentMode: z.enum(breakoutAssignmentModes, { errorMap: () => ({ message: "errors.invalidChoice" }) }),
+  observersMayWatch: z
+    .string()
+    .optional()
+    .transform((v) => v === "1" || v === "on"),
+});
+export type BreakoutOptionsInput = z.output<typeof BreakoutOptionsSchema>;
+
+/** One person put in a room by hand (`roomId` empty: unassigned). */
+export const BreakoutAssignSchema = z.object({ userId: requiredId, roomId: optionalId });
+
+/** A room chosen (or, for a planned assignment, the pillar preferred through its room). */
+export const BreakoutChooseSchema = z.object({ roomId: requiredId });
+
+/** The CSV text of an assignment, pasted or uploaded. */
+export const BreakoutImportSchema = z.object({
+  csv: z.string().max(1_000_000, "errors.tooLong").optional().default(""),
+});
+
+export const BreakoutCopySchema = z.object({ sourceSessionId: requiredId });
