@@ -47,10 +47,46 @@ export type ChooseRoomResult = { ok: true; roomId: number; events: DomainEvent[]
  * choice is kept as a preferred pillar for the balanced proposal. Late arrivals may still choose while rooms run.
  */
 export function chooseRoom(db: Db, actor: Actor, sessionId: number, roomId: number, meta: RequestMeta): ChooseRoomResult {
+  const result = choose(db, actor, sessionId, roomId, meta);
+  return result.ok ? { ...result, events: announce(db, result.events) } : result;
+}
+
+export interface Choice {
+  actor: Actor;
+  sessionId: number;
+  roomId: number;
+  meta: RequestMeta;
+}
+
+/**
+ * Several people's choices, in the order given (first come, first served), stored with one commit: when a thousand
+ * people choose in the same second they share the disk's sync instead of waiting for a thousand. Each choice is its
+ * own savepoint, so one refused or failing choice changes nothing of the others. The events are announced once the
+ * whole batch has committed; a choice that failed unexpectedly comes back as its error.
+ */
+export function chooseRooms(db: Db, choices: readonly Choice[]): (ChooseRoomResult | Error)[] {
+  const results = db.transaction(() =>
+    choices.map((c): ChooseRoomResult | Error => {
+      try {
+        return choose(db, c.actor, c.sessionId, c.roomId, c.meta);
+      } catch (error) {
+        return error instanceof Error ? error : new Error(String(error));
+      }
+    }),
+  );
+  // A thousand choices in one session need its followers told once, not a thousand times.
+  const events = new Map<string, DomainEvent>();
+  for (const r of results) if (!(r instanceof Error) && r.ok) for (const e of r.events) events.set(JSON.stringify(e), e);
+  announce(db, [...events.values()]);
+  return results;
+}
+
+/** One choice in its own transaction (a savepoint within a batch); the caller announces its events. */
+function choose(db: Db, actor: Actor, sessionId: number, roomId: number, meta: RequestMeta): ChooseRoomResult {
   const session = breakoutSessionOf(db, sessionId);
   if (!session || !mayFollowBreakout(db, actor, session)) return breakoutNotFound;
   if (!can(actor, "breakout.choose")) return breakoutForbidden;
-  const result = db.transaction((tx): ChooseRoomResult => {
+  return db.transaction((tx): ChooseRoomResult => {
     const state = tx.select().from(breakouts).where(eq(breakouts.sessionId, sessionId)).get()!;
     if (state.status === "closed") return { ok: false, reason: "closed" };
     const room = tx
@@ -96,7 +132,6 @@ export function chooseRoom(db: Db, actor: Actor, sessionId: number, roomId: numb
     if (state.status === "open") events.push({ type: "breakout.opened", sessionId, assignments: [{ userId: actor.id, roomId }] });
     return { ok: true, roomId, events };
   });
-  return result.ok ? { ...result, events: announce(db, result.events) } : result;
 }
 
 // Managing the plan ----------------------------------------------------------

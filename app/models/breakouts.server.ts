@@ -5,8 +5,18 @@
  * the one way of deciding who may be in a room and how a person is shown under the session's attribution rule.
  */
 import { and, asc, eq, sql } from "drizzle-orm";
-import type { DbOrTx } from "../../db/client";
-import { agendaSessions, breakoutAssignments, breakoutRooms, breakouts, events, organisations, pillars, users } from "../../db/schema";
+import type { Db, DbOrTx } from "../../db/client";
+import {
+  agendaSessions,
+  breakoutAssignments,
+  breakoutRooms,
+  breakouts,
+  events,
+  organisations,
+  pillars,
+  trackLeads,
+  users,
+} from "../../db/schema";
 import type { AttributionRule } from "../domain/vocabulary";
 import type { BreakoutPersonView, BreakoutRoomSummary, BreakoutState } from "../realtime/protocol";
 import { can, type Actor, type BreakoutRoomTarget } from "../utils/policy";
@@ -31,32 +41,81 @@ export interface BreakoutSession {
   closedAt: Date | null;
 }
 
+function sessionQuery(db: DbOrTx) {
+  return db
+    .select({
+      sessionId: breakouts.sessionId,
+      eventId: agendaSessions.eventId,
+      title: agendaSessions.title,
+      pillarId: agendaSessions.pillarId,
+      attribution: agendaSessions.attribution,
+      startsAt: agendaSessions.startsAt,
+      endsAt: agendaSessions.endsAt,
+      sessionStatus: agendaSessions.status,
+      status: breakouts.status,
+      assignmentMode: breakouts.assignmentMode,
+      published: breakouts.published,
+      observersMayWatch: breakouts.observersMayWatch,
+      timerEndsAt: breakouts.timerEndsAt,
+      openedAt: breakouts.openedAt,
+      closedAt: breakouts.closedAt,
+    })
+    .from(breakouts)
+    .innerJoin(agendaSessions, eq(agendaSessions.id, breakouts.sessionId))
+    .where(eq(breakouts.sessionId, sql.placeholder("id")));
+}
+
+/**
+ * The reads every live breakout request makes (a thousand people choosing or entering rooms at once), built and
+ * prepared once per database rather than on each call. Inside a transaction the same reads are built as usual.
+ */
+function prepareReads(db: Db) {
+  return {
+    session: sessionQuery(db).prepare(),
+    room: db
+      .select()
+      .from(breakoutRooms)
+      .where(eq(breakoutRooms.id, sql.placeholder("id")))
+      .prepare(),
+    assigned: db
+      .select({ roomId: breakoutAssignments.roomId })
+      .from(breakoutAssignments)
+      .where(
+        and(eq(breakoutAssignments.sessionId, sql.placeholder("sessionId")), eq(breakoutAssignments.userId, sql.placeholder("userId"))),
+      )
+      .prepare(),
+    roomFacilitators: db
+      .select({ id: breakoutRooms.facilitatorId })
+      .from(breakoutRooms)
+      .where(eq(breakoutRooms.sessionId, sql.placeholder("sessionId")))
+      .prepare(),
+    trackLeads: db
+      .select({ userId: trackLeads.userId })
+      .from(trackLeads)
+      .where(and(eq(trackLeads.eventId, sql.placeholder("eventId")), eq(trackLeads.pillarId, sql.placeholder("pillarId"))))
+      .prepare(),
+    event: db
+      .select()
+      .from(events)
+      .where(eq(events.id, sql.placeholder("id")))
+      .prepare(),
+  };
+}
+
+const preparedReads = new WeakMap<Db, ReturnType<typeof prepareReads>>();
+
+/** The prepared reads of this database, or null inside a transaction (whose handle has no client of its own). */
+function reads(db: DbOrTx): ReturnType<typeof prepareReads> | null {
+  if (!("$client" in db)) return null;
+  let found = preparedReads.get(db);
+  if (!found) preparedReads.set(db, (found = prepareReads(db)));
+  return found;
+}
+
 /** The breakout session `sessionId`, or null when it is not a prepared breakout session. */
 export function breakoutSessionOf(db: DbOrTx, sessionId: number): BreakoutSession | null {
-  return (
-    db
-      .select({
-        sessionId: breakouts.sessionId,
-        eventId: agendaSessions.eventId,
-        title: agendaSessions.title,
-        pillarId: agendaSessions.pillarId,
-        attribution: agendaSessions.attribution,
-        startsAt: agendaSessions.startsAt,
-        endsAt: agendaSessions.endsAt,
-        sessionStatus: agendaSessions.status,
-        status: breakouts.status,
-        assignmentMode: breakouts.assignmentMode,
-        published: breakouts.published,
-        observersMayWatch: breakouts.observersMayWatch,
-        timerEndsAt: breakouts.timerEndsAt,
-        openedAt: breakouts.openedAt,
-        closedAt: breakouts.closedAt,
-      })
-      .from(breakouts)
-      .innerJoin(agendaSessions, eq(agendaSessions.id, breakouts.sessionId))
-      .where(eq(breakouts.sessionId, sessionId))
-      .get() ?? null
-  );
+  const r = reads(db);
+  return (r ? r.session.get({ id: sessionId }) : sessionQuery(db).get({ id: sessionId })) ?? null;
 }
 
 /**
@@ -88,18 +147,23 @@ export function listBreakoutRooms(db: DbOrTx, sessionId: number) {
 }
 
 export function getBreakoutRoom(db: DbOrTx, roomId: number): BreakoutRoom | null {
-  return db.select().from(breakoutRooms).where(eq(breakoutRooms.id, roomId)).get() ?? null;
+  const r = reads(db);
+  return (r ? r.room.get({ id: roomId }) : db.select().from(breakoutRooms).where(eq(breakoutRooms.id, roomId)).get()) ?? null;
 }
 
 /** The facilitators leading the session's track at its event, and those named to its rooms. */
 export function managerIdsOf(db: DbOrTx, session: Pick<BreakoutSession, "sessionId" | "eventId" | "pillarId">): number[] {
-  const roomFacilitators = db
-    .select({ id: breakoutRooms.facilitatorId })
-    .from(breakoutRooms)
-    .where(eq(breakoutRooms.sessionId, session.sessionId))
-    .all()
-    .flatMap((r) => (r.id === null ? [] : [r.id]));
-  return [...new Set([...trackLeadIds(db, session.eventId, session.pillarId), ...roomFacilitators])];
+  const r = reads(db);
+  const roomFacilitators = (
+    r
+      ? r.roomFacilitators.all({ sessionId: session.sessionId })
+      : db.select({ id: breakoutRooms.facilitatorId }).from(breakoutRooms).where(eq(breakoutRooms.sessionId, session.sessionId)).all()
+  ).flatMap((row) => (row.id === null ? [] : [row.id]));
+  const leads =
+    r && session.pillarId !== null
+      ? r.trackLeads.all({ eventId: session.eventId, pillarId: session.pillarId }).map((row) => row.userId)
+      : trackLeadIds(db, session.eventId, session.pillarId);
+  return [...new Set([...leads, ...roomFacilitators])];
 }
 
 /** Whether the actor may prepare and run this breakout session. */
@@ -109,18 +173,21 @@ export function mayManageBreakout(db: DbOrTx, actor: Actor, session: BreakoutSes
 
 /** The room `userId` is in for this session (chosen, assigned, moved), if any. */
 export function assignedRoomOf(db: DbOrTx, sessionId: number, userId: number): number | null {
-  return (
-    db
-      .select({ roomId: breakoutAssignments.roomId })
-      .from(breakoutAssignments)
-      .where(and(eq(breakoutAssignments.sessionId, sessionId), eq(breakoutAssignments.userId, userId)))
-      .get()?.roomId ?? null
-  );
+  const r = reads(db);
+  const row = r
+    ? r.assigned.get({ sessionId, userId })
+    : db
+        .select({ roomId: breakoutAssignments.roomId })
+        .from(breakoutAssignments)
+        .where(and(eq(breakoutAssignments.sessionId, sessionId), eq(breakoutAssignments.userId, userId)))
+        .get();
+  return row?.roomId ?? null;
 }
 
 /** Whether the actor may see the session's event (and so the session) at all. */
 export function mayFollowBreakout(db: DbOrTx, actor: Actor | null, session: BreakoutSession): boolean {
-  const event = db.select().from(events).where(eq(events.id, session.eventId)).get();
+  const r = reads(db);
+  const event = r ? r.event.get({ id: session.eventId }) : db.select().from(events).where(eq(events.id, session.eventId)).get();
   return !!event && can(actor, "event.view", event);
 }
 

@@ -8,7 +8,7 @@
  * managers' overview. Everything else a room is (status, timer, hands, chat) is in the database.
  */
 import type { Db } from "../../db/client";
-import { chooseRoom } from "../../app/models/breakout-plan.server";
+import { chooseRooms, type Choice, type ChooseRoomResult } from "../../app/models/breakout-plan.server";
 import { overviewOf, postBreakoutMessage, roomRecord, rosterOf, setHand, type KnownRoom } from "../../app/models/breakout-live.server";
 import {
   breakoutSessionOf,
@@ -114,6 +114,23 @@ export function createBreakoutPresence(io: IoServer, db: Db, log: (m: string) =>
   /** The people with the room open now, each once. */
   const presentIn = (roomId: number) => new Set(socketsIn(rooms.breakout(roomId)).map((s) => s.data.userId));
 
+  const inTurn = workQueue(WORK_SLICE_MS);
+  /** Choices that arrived while earlier work was being done: they are stored together, in the order they came. */
+  const waitingChoices: { choice: Choice; resolve: (result: ChooseRoomResult | Error) => void }[] = [];
+  function storeChoices() {
+    const batch = waitingChoices.splice(0, waitingChoices.length);
+    let results: (ChooseRoomResult | Error)[];
+    try {
+      results = chooseRooms(
+        db,
+        batch.map((w) => w.choice),
+      );
+    } catch (error) {
+      results = batch.map(() => (error instanceof Error ? error : new Error(String(error))));
+    }
+    batch.forEach((w, i) => w.resolve(results[i]!));
+  }
+
   function sessionOf(roomId: number): number | null {
     if (!sessionOfRoom.has(roomId)) sessionOfRoom.set(roomId, getBreakoutRoom(db, roomId)?.sessionId ?? null);
     return sessionOfRoom.get(roomId)!;
@@ -158,7 +175,13 @@ export function createBreakoutPresence(io: IoServer, db: Db, log: (m: string) =>
     roster,
     overview,
     /** Handles a request in its turn (see `workQueue`). */
-    inTurn: workQueue(WORK_SLICE_MS),
+    inTurn,
+    /** A choice of room, stored with the others waiting at the same time in one commit (`chooseRooms`). */
+    choose: (choice: Choice) =>
+      new Promise<ChooseRoomResult | Error>((resolve) => {
+        waitingChoices.push({ choice, resolve });
+        if (waitingChoices.length === 1) void inTurn(storeChoices);
+      }),
     /** Who is in the room changed, or how they are shown (the rooms opened or closed): push its roster and the overview. */
     rosterChanged(roomId: number) {
       rosters.request(roomId);
@@ -269,13 +292,13 @@ export function attachBreakouts(socket: AppSocket, { services, handle, currentAu
   handle(
     socket,
     "breakouts:choose",
-    ({ sessionId, roomId }, s) =>
-      presence.inTurn(() => {
-        const user = personOf(s);
-        if (!user) return ended;
-        const chosen = chooseRoom(db, user, sessionId, roomId, metaOf(s));
-        return chosen.ok ? { ok: true, roomId: chosen.roomId } : refusalAck(chosen);
-      }),
+    async ({ sessionId, roomId }, s) => {
+      const user = personOf(s);
+      if (!user) return ended;
+      const chosen = await presence.choose({ actor: user, sessionId, roomId, meta: metaOf(s) });
+      if (chosen instanceof Error) throw chosen;
+      return chosen.ok ? { ok: true, roomId: chosen.roomId } : refusalAck(chosen);
+    },
     log,
   );
   handle(

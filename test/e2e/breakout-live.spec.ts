@@ -23,7 +23,7 @@ async function say(page: Page, text: string) {
   await expect(page.getByLabel("Your message")).toHaveValue("");
 }
 
-test("the facilitator opens the rooms, delegates are taken to theirs and chat, one is moved, a countdown runs, and the rooms close back to the plenary", async ({
+test("the facilitator opens the rooms, delegates are taken to theirs and chat, one is moved, a countdown runs, the rooms close back to the plenary, a report-back appears there and an action becomes a draft commitment", async ({
   browser,
   db,
   signIn,
@@ -38,6 +38,7 @@ test("the facilitator opens the rooms, delegates are taken to theirs and chat, o
   const nameOf = (id: number) => breakout.rooms.find((r) => r.id === id)!.name;
   db.$client.prepare("UPDATE breakout_rooms SET facilitator_id = ? WHERE session_id = ?").run(facilitator.id, breakout.sessionId);
   db.$client.prepare("UPDATE breakout_rooms SET meeting_url = ? WHERE id = ?").run("https://meet.example.org/room-a", roomA);
+  db.$client.prepare("UPDATE breakout_rooms SET rapporteur_id = ? WHERE id = ?").run(amani.id, roomA);
   placeInRoom(db, breakout, roomA, amani.id);
   placeInRoom(db, breakout, roomB, bo.id);
   const sid = breakout.sessionId;
@@ -123,6 +124,30 @@ test("the facilitator opens the rooms, delegates are taken to theirs and chat, o
   await expect(a.page.getByTestId("chat-log")).not.toContainText("Amani Otieno");
   await expect(a.page.getByLabel("Your message")).toHaveCount(0);
   await expectAccessible(a.page);
+
+  // The rapporteur reports back; the plenary page Bo has open shows it without a reload, naming nobody.
+  await expect(b.page.getByRole("heading", { level: 1 })).toBeVisible();
+  await expectAccessible(b.page);
+  await a.page.getByRole("link", { name: "Write the report-back" }).click();
+  await a.page.getByLabel("Key points").fill("Smaller platforms need shared tooling first.");
+  const action = "Pilot a shared hash-matching service for small platforms";
+  await a.page.getByLabel("Proposed actions").fill(action);
+  await a.page.getByRole("button", { name: "Submit to the plenary" }).click();
+  await expect(a.page.getByText("Submitted: the report-back is on the plenary page.")).toBeVisible();
+  const report = b.page.getByTestId(`report-back-${roomA}`);
+  await expect(report.getByText(action)).toBeVisible();
+  await expect(b.page.getByText("Amani Otieno")).toHaveCount(0);
+
+  // Bo makes the action a draft commitment of his organisation, made at this session and room.
+  await report
+    .getByRole("listitem")
+    .filter({ hasText: action })
+    .getByRole("button", { name: "Make this a commitment for Streamwave Platforms (demo)" })
+    .click();
+  await expect(b.page.getByRole("heading", { level: 1, name: action })).toBeVisible();
+  await expect(b.page.getByTestId("made-at-breakout")).toContainText(nameOf(roomA));
+  await expect(b.page.getByTestId("draft-banner")).toBeVisible();
+  await expectAccessible(b.page);
 
   for (const c of [a, b, f]) await c.context.close();
 });
