@@ -15,7 +15,7 @@
  * Goals on a 2-core machine: choices in under 2 s with 0 over capacity; chat p99 under 100 ms; open-all and
  * close-all under 1 s each.
  */
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { io, type Socket } from "socket.io-client";
 import parser from "socket.io-msgpack-parser";
 import { openDatabase, type Db } from "../db/client";
@@ -41,6 +41,8 @@ const DELEGATES = Number(process.env.BENCH_DELEGATES ?? 1000);
 const CHAT_ROOM = Number(process.env.BENCH_CHAT_ROOM ?? 200);
 const CHAT_MESSAGES = Number(process.env.BENCH_CHAT_MESSAGES ?? 100);
 const ROOMS_FOR_OPEN = 20;
+/** With BENCH_CPU_PROFILE_DIR set, the server writes a CPU profile there when it stops. */
+const PROFILE_DIR = process.env.BENCH_CPU_PROFILE_DIR;
 const CONNECT_BATCH = 100;
 deadline(10 * 60_000, "breakouts");
 
@@ -172,16 +174,23 @@ function request<T extends object>(socket: Socket, event: string, payload: unkno
   return socket.timeout(timeoutMs).emitWithAck(event, payload) as Promise<Ack<T>>;
 }
 
-/** The console's form action, as the facilitator's browser posts it. */
+/**
+ * The console's form action, as the facilitator's browser posts it with JavaScript (Remix's single fetch: the action at
+ * `<path>.data`, then the page's data loaded again), so the facilitator's own page costs the server what it costs.
+ */
 async function consoleAction(url: string, token: string, sessionId: number, intent: string): Promise<void> {
-  const res = await fetch(`${url}/breakouts/${sessionId}/console`, {
+  const headers = { Cookie: `convene_session=${token}`, Origin: url };
+  const res = await fetch(`${url}/breakouts/${sessionId}/console.data`, {
     method: "POST",
     redirect: "manual",
-    headers: { Cookie: `convene_session=${token}`, Origin: url, "Content-Type": "application/x-www-form-urlencoded" },
+    headers: { ...headers, "Content-Type": "application/x-www-form-urlencoded" },
     // Closing asks first; the facilitator's confirmation is part of the form.
     body: new URLSearchParams(intent === "close" ? { intent, confirm: "yes" } : { intent }),
   });
   if (res.status >= 400) throw new Error(`${intent}: the console answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
+  await res.arrayBuffer();
+  // The revalidation that follows: not awaited, as the delegates' clients do not wait for the facilitator's page.
+  void fetch(`${url}/breakouts/${sessionId}/console.data`, { headers }).then((r) => r.arrayBuffer());
 }
 
 async function main() {
@@ -190,7 +199,10 @@ async function main() {
   if (ulimit !== "unlimited" && Number(ulimit) < DELEGATES * 2 + 500)
     throw new Error(`ulimit -n is ${ulimit}; raise it to at least ${DELEGATES * 2 + 500}.`);
   const prepared = await prepare();
-  const server = await startServer({ databasePath: prepared.databasePath });
+  const server = await startServer({
+    databasePath: prepared.databasePath,
+    nodeArgs: PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${resolve(PROFILE_DIR)}`] : [],
+  });
   console.log(`Server pid ${server.pid}; ${DELEGATES} delegates`);
   const sockets = await connectAll(server.url, prepared.tokens);
   console.log(`${sockets.length} sockets connected`);

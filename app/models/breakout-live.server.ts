@@ -35,6 +35,7 @@ import {
   breakoutForbidden,
   breakoutNotFound,
   breakoutSessionOf,
+  getBreakoutRoom,
   listBreakoutRooms,
   managerIdsOf,
   mayFollowBreakout,
@@ -401,6 +402,50 @@ export function setHand(
 
 type Author = { name: string; stakeholderGroup: string | null };
 
+function messagesQuery(db: DbOrTx, sessionId: unknown, roomId: unknown, limit: unknown) {
+  return db
+    .select()
+    .from(breakoutMessages)
+    .where(
+      and(
+        eq(breakoutMessages.sessionId, sessionId as number),
+        or(eq(breakoutMessages.roomId, roomId as number), isNull(breakoutMessages.roomId)),
+      ),
+    )
+    .orderBy(desc(breakoutMessages.id))
+    .limit(limit as number);
+}
+
+function handsQuery(db: DbOrTx, roomId: unknown) {
+  return db
+    .select({ id: breakoutHands.id, userId: breakoutHands.userId })
+    .from(breakoutHands)
+    .where(eq(breakoutHands.roomId, roomId as number))
+    .orderBy(asc(breakoutHands.raisedAt), asc(breakoutHands.id));
+}
+
+function myHandQuery(db: DbOrTx, roomId: unknown, userId: unknown) {
+  return db
+    .select({ id: breakoutHands.id })
+    .from(breakoutHands)
+    .where(and(eq(breakoutHands.roomId, roomId as number), eq(breakoutHands.userId, userId as number)));
+}
+
+/** A room's record is read by everyone entering it (a thousand at once when the rooms open): prepared once per database. */
+const preparedLiveReads = new WeakMap<Db, ReturnType<typeof prepareLiveReads>>();
+function prepareLiveReads(db: Db) {
+  return {
+    messages: messagesQuery(db, sql.placeholder("sessionId"), sql.placeholder("roomId"), sql.placeholder("limit")).prepare(),
+    hands: handsQuery(db, sql.placeholder("roomId")).prepare(),
+    myHand: myHandQuery(db, sql.placeholder("roomId"), sql.placeholder("userId")).prepare(),
+  };
+}
+function liveReads(db: Db) {
+  let found = preparedLiveReads.get(db);
+  if (!found) preparedLiveReads.set(db, (found = prepareLiveReads(db)));
+  return found;
+}
+
 function authorsOf(db: DbOrTx, userIds: readonly number[]): Map<number, Author> {
   return peopleWithGroups(db, [...new Set(userIds)]);
 }
@@ -431,12 +476,7 @@ function handsOf(
   inRoom: boolean,
   viewer: Actor | null,
 ): BreakoutHandsView {
-  const rows = db
-    .select({ id: breakoutHands.id, userId: breakoutHands.userId })
-    .from(breakoutHands)
-    .where(eq(breakoutHands.roomId, roomId))
-    .orderBy(asc(breakoutHands.raisedAt), asc(breakoutHands.id))
-    .all();
+  const rows = "$client" in db ? liveReads(db).hands.all({ roomId }) : handsQuery(db, roomId).all();
   const people = authorsOf(
     db,
     rows.map((r) => r.userId),
@@ -458,7 +498,7 @@ function roomAndSession(
   db: DbOrTx,
   roomId: number,
 ): { room: BreakoutRoom | null; session: BreakoutSession | null; managerIds?: undefined } {
-  const room = db.select().from(breakoutRooms).where(eq(breakoutRooms.id, roomId)).get() ?? null;
+  const room = getBreakoutRoom(db, roomId);
   return { room, session: room ? breakoutSessionOf(db, room.sessionId) : null };
 }
 
@@ -479,26 +519,20 @@ export function roomRecord(
   if (!room || !session) return { messages: [], hands: [], myHandId: null };
   const open = session.status === "open";
   const inside = inRoom && open;
-  const rows = db
-    .select()
-    .from(breakoutMessages)
-    .where(and(eq(breakoutMessages.sessionId, session.sessionId), or(eq(breakoutMessages.roomId, roomId), isNull(breakoutMessages.roomId))))
-    .orderBy(desc(breakoutMessages.id))
-    .limit(ROOM_RECORD_MESSAGES)
-    .all()
-    .reverse();
+  const r = "$client" in db ? liveReads(db) : null;
+  const rows = (
+    r
+      ? r.messages.all({ sessionId: session.sessionId, roomId, limit: ROOM_RECORD_MESSAGES })
+      : messagesQuery(db, session.sessionId, roomId, ROOM_RECORD_MESSAGES).all()
+  ).reverse();
   const authors = authorsOf(
     db,
-    rows.map((r) => r.userId),
+    rows.map((row) => row.userId),
   );
   const messages = rows.map((row) => messageView(row, session.attribution, inside, viewer, authors));
   if (!open) return { messages, hands: [], myHandId: null };
   const hands = handsOf(db, roomId, session.attribution, inside, viewer);
-  const mine = db
-    .select({ id: breakoutHands.id })
-    .from(breakoutHands)
-    .where(and(eq(breakoutHands.roomId, roomId), eq(breakoutHands.userId, viewer.id)))
-    .get();
+  const mine = hands.length === 0 ? undefined : r ? r.myHand.get({ roomId, userId: viewer.id }) : myHandQuery(db, roomId, viewer.id).get();
   return { messages, hands, myHandId: mine?.id ?? null };
 }
 

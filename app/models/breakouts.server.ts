@@ -99,6 +99,7 @@ function prepareReads(db: Db) {
       .from(events)
       .where(eq(events.id, sql.placeholder("id")))
       .prepare(),
+    people: peopleQuery(db, sql.placeholder("ids")).prepare(),
   };
 }
 
@@ -235,15 +236,20 @@ export function personView(
 }
 
 /** People by id with their stakeholder group, for showing them under an attribution rule. */
-export function peopleWithGroups(db: DbOrTx, userIds: readonly number[]) {
-  if (userIds.length === 0) return new Map<number, { name: string; stakeholderGroup: string | null }>();
-  const rows = db
+function peopleQuery(db: DbOrTx, idsJson: unknown) {
+  return db
     .select({ id: users.id, name: users.name, stakeholderGroup: organisations.stakeholderGroup })
     .from(users)
     .leftJoin(organisations, eq(organisations.id, users.organisationId))
-    .where(sql`${users.id} IN (SELECT value FROM json_each(${JSON.stringify(userIds)}))`)
-    .all();
-  return new Map(rows.map((r) => [r.id, { name: r.name, stakeholderGroup: r.stakeholderGroup }]));
+    .where(sql`${users.id} IN (SELECT value FROM json_each(${idsJson}))`);
+}
+
+export function peopleWithGroups(db: DbOrTx, userIds: readonly number[]) {
+  if (userIds.length === 0) return new Map<number, { name: string; stakeholderGroup: string | null }>();
+  const r = reads(db);
+  const ids = JSON.stringify(userIds);
+  const rows = r ? r.people.all({ ids }) : peopleQuery(db, ids).all();
+  return new Map(rows.map((row) => [row.id, { name: row.name, stakeholderGroup: row.stakeholderGroup }]));
 }
 
 /** The session's state as its followers see it: rooms with places taken, status, timer. Names nobody. */
