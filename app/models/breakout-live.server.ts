@@ -540,13 +540,19 @@ export function roomRecord(
  * Who is in the room now (the people behind its live connections, each once), with what they do there, as everyone
  * inside sees them: under the rule for inside the running room while it runs, from outside once it has closed.
  */
-export function rosterOf(db: DbOrTx, roomId: number, userIds: Iterable<number>, known?: KnownRoom): BreakoutPersonView[] {
+export function rosterOf(
+  db: DbOrTx,
+  roomId: number,
+  userIds: Iterable<number>,
+  known?: KnownRoom,
+  lookup: (db: DbOrTx, ids: readonly number[]) => Map<number, Author> = peopleWithGroups,
+): BreakoutPersonView[] {
   const ids = [...new Set(userIds)];
   if (ids.length === 0) return [];
   const { room, session, managerIds } = known ?? roomAndSession(db, roomId);
   if (!room || !session) return [];
   const managers = new Set(managerIds ?? managerIdsOf(db, session));
-  const people = peopleWithGroups(db, ids);
+  const people = lookup(db, ids);
   const roleOf = (id: number): BreakoutPersonView["role"] =>
     room.facilitatorId === id || managers.has(id) ? "facilitator" : room.rapporteurId === id ? "rapporteur" : "participant";
   const order = { facilitator: 0, rapporteur: 1, participant: 2 } as const;

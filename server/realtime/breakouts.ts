@@ -7,7 +7,7 @@
  * vanished client is dropped by the ping timeout) or loses access; each change pushes the room's roster and the
  * managers' overview. Everything else a room is (status, timer, hands, chat) is in the database.
  */
-import type { Db } from "../../db/client";
+import type { Db, DbOrTx } from "../../db/client";
 import { chooseRooms, type Choice, type ChooseRoomResult } from "../../app/models/breakout-plan.server";
 import { overviewOf, postBreakoutMessage, roomRecord, rosterOf, setHand, type KnownRoom } from "../../app/models/breakout-live.server";
 import {
@@ -17,6 +17,7 @@ import {
   listBreakoutRooms,
   mayFollowBreakout,
   mayManageBreakout,
+  peopleWithGroups,
   visibleRoom,
   type BreakoutRefusal,
 } from "../../app/models/breakouts.server";
@@ -136,8 +137,22 @@ export function createBreakoutPresence(io: IoServer, db: Db, log: (m: string) =>
     return sessionOfRoom.get(roomId)!;
   }
 
+  /**
+   * Names and stakeholder groups of the people in rooms, kept for a few seconds: when the rooms open, every room's
+   * roster is worked out again as each of its people arrives, and would otherwise read the same people each time.
+   */
+  const people = new Map<number, { person: { name: string; stakeholderGroup: string | null }; until: number }>();
+  const PEOPLE_KEPT_MS = 5_000;
+  function peopleOf(dbOrTx: DbOrTx, ids: readonly number[]) {
+    const now = Date.now();
+    const missing = ids.filter((id) => (people.get(id)?.until ?? 0) <= now);
+    for (const [id, person] of peopleWithGroups(dbOrTx, missing)) people.set(id, { person, until: now + PEOPLE_KEPT_MS });
+    if (people.size > 10_000) for (const [id, kept] of people) if (kept.until <= now) people.delete(id);
+    return new Map(ids.flatMap((id) => (people.has(id) ? [[id, people.get(id)!.person] as const] : [])));
+  }
+
   function roster(roomId: number, known?: KnownRoom): BreakoutPersonView[] {
-    return rosterOf(db, roomId, presentIn(roomId), known);
+    return rosterOf(db, roomId, presentIn(roomId), known, peopleOf);
   }
 
   function overview(sessionId: number): BreakoutOverview {
