@@ -1,5 +1,6 @@
-import { useNavigation } from "@remix-run/react";
-import { forwardRef, useId } from "react";
+import { useActionData, useLocation, useNavigation } from "@remix-run/react";
+import type { SerializeFrom } from "@remix-run/node";
+import { forwardRef, useEffect, useId, useState } from "react";
 import { useTranslation } from "react-i18next";
 
 interface FieldBase {
@@ -150,4 +151,23 @@ export function NewPasswordFields({ errors }: { errors?: { password?: string; co
       />
     </>
   );
+}
+
+/**
+ * The last answer of this page's action, kept while the page's data is fetched again. A live page fetches its data
+ * again when someone else changes something, and that clears `useActionData()`: the person's own "saved" or error
+ * message would vanish before they could read it. It goes when the page sends its next form or navigates (a live
+ * refresh is a revalidation, not a navigation).
+ */
+export function useKeptActionData<T>(): SerializeFrom<T> | undefined {
+  const current = useActionData<T>();
+  const { key } = useLocation();
+  const submitting = useNavigation().state === "submitting";
+  const [kept, setKept] = useState<{ key: string; data: SerializeFrom<T> } | null>(null);
+  useEffect(() => {
+    if (current !== undefined) setKept({ key, data: current });
+  }, [current, key]);
+  if (current !== undefined) return current;
+  // Kept only on the same location (a navigation has a new one) and until the next form is sent.
+  return kept && kept.key === key && !submitting ? kept.data : undefined;
 }

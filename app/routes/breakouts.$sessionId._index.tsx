@@ -1,10 +1,10 @@
 import type { ShouldRevalidateFunction } from "@remix-run/react";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { BreakoutHubChoices, BreakoutHubMyRoom, BreakoutHubPreference } from "../components/breakout-hub-rooms";
 import { useBreakoutFollow } from "../components/breakout-hub-live";
-import { FormAlert } from "../components/form";
+import { FormAlert, useKeptActionData } from "../components/form";
 import { DateTime, TimeRange } from "../components/time";
 import { chooseRoom, myBreakout, unpreparedBreakout } from "../models/breakout-plan.server";
 import { forbidden, notFound, requireUser } from "../utils/auth.server";
@@ -65,7 +65,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 export default function BreakoutHub() {
   const { t } = useTranslation(["breakouts", "common"]);
   const hub = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
+  const result = useKeptActionData<typeof action>();
   const { timeZone } = useFormatPrefs();
   const updates = useBreakoutFollow(hub.session.sessionId);
   const { session } = hub;

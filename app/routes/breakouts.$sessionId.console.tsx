@@ -1,7 +1,8 @@
 import { data, type ActionFunctionArgs, type AppLoadContext, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Link, useLoaderData } from "@remix-run/react";
 import { useMemo } from "react";
 import { useTranslation } from "react-i18next";
+import { useKeptActionData } from "../components/form";
 import { useBreakoutConsoleLive } from "../components/breakout-console-live";
 import { ConsoleBroadcast, ConsoleOpenClose, ConsoleTimer, type ConsoleResult } from "../components/breakout-console-controls";
 import { ConsoleRooms } from "../components/breakout-console-rooms";
@@ -126,7 +127,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 export default function BreakoutConsole() {
   const { t } = useTranslation("breakoutRoom");
   const { session, rooms, overview, timer: loadedTimer } = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>() as ConsoleResult | undefined;
+  const result = useKeptActionData<typeof action>() as ConsoleResult | undefined;
   const loaded = useMemo(
     () => ({
       status: session.status,

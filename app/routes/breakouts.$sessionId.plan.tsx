@@ -1,12 +1,12 @@
 import type { ShouldRevalidateFunction } from "@remix-run/react";
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { useBreakoutFollow } from "../components/breakout-hub-live";
 import { BreakoutPlanBoard } from "../components/breakout-plan-board";
 import { BreakoutPlanRooms } from "../components/breakout-plan-rooms";
 import { BreakoutPlanTools } from "../components/breakout-plan-tools";
-import { FormAlert, SubmitButton } from "../components/form";
+import { FormAlert, SubmitButton, useKeptActionData } from "../components/form";
 import { TimeRange } from "../components/time";
 import {
   assignPerson,
@@ -170,7 +170,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 export default function BreakoutPlan() {
   const { t } = useTranslation(["breakouts", "common"]);
   const { unprepared, plan } = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
+  const result = useKeptActionData<typeof action>();
   const { timeZone } = useFormatPrefs();
   const message = result?.message ? t(result.message as "breakouts:done.prepared", { count: result.count ?? 0 }) : null;
   // Choices made by delegates meanwhile show up on the board.

@@ -1,10 +1,10 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
-import { Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Link, useLoaderData, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { BreakoutReportList } from "../components/breakout-report-list";
 import { useBreakoutReportsLive } from "../components/breakout-report-live";
-import { FormAlert } from "../components/form";
+import { FormAlert, useKeptActionData } from "../components/form";
 import { plenaryView, proposeCommitment } from "../models/breakout-reports.server";
 import { forbidden, notFound, requireUser } from "../utils/auth.server";
 import { parseForm, readForm } from "../utils/forms.server";
@@ -47,7 +47,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 export default function PlenaryPage() {
   const { t } = useTranslation(["breakoutReports", "common"]);
   const d = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
+  const result = useKeptActionData<typeof action>();
   const navigation = useNavigation();
   const refreshes = useBreakoutReportsLive(d.session.id);
   const proposing = navigation.state === "submitting" ? Number(navigation.formData?.get("actionId")) || null : null;
