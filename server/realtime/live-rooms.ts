@@ -16,7 +16,7 @@ import { visibleEvent } from "../../app/models/events.server";
 import { rooms } from "../../app/realtime/protocol";
 import type { Actor } from "../../app/utils/policy";
 import type { AppSocket, Services } from "../context";
-import type { BreakoutPresence } from "./breakouts";
+import type { BreakoutPresence } from "./breakout-presence";
 
 export interface LiveRoomKind {
   /** The room name's prefix: `event` for `event:<id>`. */

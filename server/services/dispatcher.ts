@@ -18,7 +18,7 @@ import type { DomainEvent } from "../../app/domain/events";
 import { rooms } from "../../app/realtime/protocol";
 import type { Actor } from "../../app/utils/policy";
 import type { AppSocket, IoServer, Services } from "../context";
-import { createBreakoutPresence } from "../realtime/breakouts";
+import { createBreakoutPresence } from "../realtime/breakout-presence";
 import { liveRoomKinds, parseRoom } from "../realtime/live-rooms";
 
 export type Dispatcher = ReturnType<typeof createDispatcher>;

@@ -3,7 +3,7 @@
  * at most once per interval, never losing the last state), and requests are handled in turn, in slices, in order.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { coalesced, workQueue } from "../../server/realtime/breakouts";
+import { coalesced, workQueue } from "../../server/realtime/breakout-presence";
 
 afterEach(() => {
   vi.useRealTimers();
