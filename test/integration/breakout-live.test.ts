@@ -737,4 +737,27 @@ describe("breakout rooms on live connections", () => {
     const stored = server.db.$client.prepare("SELECT count(*) AS n FROM breakout_messages WHERE room_id = ?").get(s.first) as { n: number };
     expect(stored.n).toBe(answers.filter((a) => a.ok).length);
   });
+
+  it("lets observers into a running room only when the session allows it, and then only to read", async () => {
+    const db = server.db;
+    const s = await scene();
+    const sid = s.breakout.sessionId;
+    openBreakout(db, actorOf(db, s.facilitator.id), sid, meta);
+    const observer = await connectAs(
+      server,
+      (await makePerson(db, { role: "observer", organisation: "Federal Cybercrime Unit (demo)" })).id,
+    );
+    // Not allowed: answered exactly like a room that does not exist.
+    expect(await ask(observer, "breakout:join", { roomId: s.first })).toMatchObject({ ok: false, error: "not_found" });
+
+    db.$client.prepare("UPDATE breakouts SET observers_may_watch = 1 WHERE session_id = ?").run(sid);
+    const watching = await join(observer, s.first);
+    expect(watching).toMatchObject({ roomId: s.first, readOnly: true, status: "open" });
+    expect(await ask(observer, "breakout:chat", { roomId: s.first, body: "An observer speaking" })).toMatchObject({ ok: false });
+    expect(await ask(observer, "breakout:hand", { roomId: s.first, raised: true })).toMatchObject({ ok: false });
+    const written = db.$client
+      .prepare("SELECT count(*) AS n FROM breakout_messages WHERE room_id = ? AND body = ?")
+      .get(s.first, "An observer speaking") as { n: number };
+    expect(written.n).toBe(0);
+  });
 });
