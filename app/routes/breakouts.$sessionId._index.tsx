@@ -7,7 +7,7 @@ import { useBreakoutFollow } from "../components/breakout-hub-live";
 import { FormAlert, useKeptActionData } from "../components/form";
 import { DateTime, TimeRange } from "../components/time";
 import { chooseRoom, myBreakout, unpreparedBreakout } from "../models/breakout-plan.server";
-import { forbidden, notFound, requireUser } from "../utils/auth.server";
+import { forbidden, notFound, requireUser, idParam } from "../utils/auth.server";
 import { parseForm, readForm } from "../utils/forms.server";
 import { pageTitle } from "../utils/meta";
 import { useFormatPrefs } from "../utils/root-data";
@@ -17,19 +17,13 @@ export const meta: MetaFunction = pageTitle("breakouts:hub.title");
 
 type HubActionResult = { ok: boolean; message: string };
 
-function sessionIdOf(raw: string | undefined): number {
-  const id = Number(raw);
-  if (!Number.isInteger(id) || id <= 0) notFound();
-  return id;
-}
-
 /** A refused form (a room just filled, say) still shows the page as it now is. */
 export const shouldRevalidate: ShouldRevalidateFunction = ({ formMethod, defaultShouldRevalidate }) =>
   formMethod === "POST" || defaultShouldRevalidate;
 
 export function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = requireUser(context, request);
-  const sessionId = sessionIdOf(params.sessionId);
+  const sessionId = idParam(params.sessionId);
   const db = context.services.db;
   const hub = myBreakout(db, user, sessionId);
   if (!hub.ok) {
@@ -42,7 +36,7 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const user = requireUser(context, request);
-  const sessionId = sessionIdOf(params.sessionId);
+  const sessionId = idParam(params.sessionId);
   const form = await readForm(request);
   if (form.get("intent") !== "choose") return data<HubActionResult>({ ok: false, message: "errors.malformedRequest" }, { status: 400 });
   const parsed = parseForm(form, BreakoutChooseSchema);

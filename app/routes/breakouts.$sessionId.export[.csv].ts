@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { stringify } from "csv-stringify/sync";
 import { breakoutExport } from "../models/breakout-reports.server";
-import { notFound, requireUser } from "../utils/auth.server";
+import { notFound, requireUser, idParam } from "../utils/auth.server";
 import { spreadsheetCell } from "../utils/csv";
 
 /**
@@ -11,8 +11,7 @@ import { spreadsheetCell } from "../utils/csv";
  */
 export function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = requireUser(context, request);
-  const sessionId = Number(params.sessionId);
-  if (!Number.isInteger(sessionId) || sessionId <= 0) notFound();
+  const sessionId = idParam(params.sessionId);
   const found = breakoutExport(context.services.db, user, sessionId) ?? notFound();
   const onRecord = found.session.attribution === "on_record";
   const header = [

@@ -24,7 +24,7 @@ import {
   type ImportLineError,
 } from "../models/breakout-plan.server";
 import type { BreakoutRefusal } from "../models/breakouts.server";
-import { forbidden, notFound, requireUser } from "../utils/auth.server";
+import { forbidden, notFound, requireUser, idParam } from "../utils/auth.server";
 import { keptValues, parseForm, readForm, type FormValues } from "../utils/forms.server";
 import { pageTitle } from "../utils/meta";
 import { useFormatPrefs } from "../utils/root-data";
@@ -54,19 +54,13 @@ export type PlanActionResult = {
   lines?: ImportLineError[];
 };
 
-function sessionIdOf(raw: string | undefined): number {
-  const id = Number(raw);
-  if (!Number.isInteger(id) || id <= 0) notFound();
-  return id;
-}
-
 /** A refused form (a room just filled, say) still shows the page as it now is. */
 export const shouldRevalidate: ShouldRevalidateFunction = ({ formMethod, defaultShouldRevalidate }) =>
   formMethod === "POST" || defaultShouldRevalidate;
 
 export function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = requireUser(context, request);
-  const sessionId = sessionIdOf(params.sessionId);
+  const sessionId = idParam(params.sessionId);
   const db = context.services.db;
   const unprepared = unpreparedBreakout(db, user, sessionId);
   if (unprepared) return { unprepared, plan: null };
@@ -77,7 +71,7 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const user = requireUser(context, request);
-  const sessionId = sessionIdOf(params.sessionId);
+  const sessionId = idParam(params.sessionId);
   const db = context.services.db;
   const meta = context.requestMeta;
   const form = await readForm(request);

@@ -6,22 +6,16 @@ import { BreakoutReportList } from "../components/breakout-report-list";
 import { useBreakoutReportsLive } from "../components/breakout-report-live";
 import { FormAlert, useKeptActionData } from "../components/form";
 import { plenaryView, proposeCommitment } from "../models/breakout-reports.server";
-import { forbidden, notFound, requireUser } from "../utils/auth.server";
+import { forbidden, notFound, requireUser, idParam } from "../utils/auth.server";
 import { parseForm, readForm } from "../utils/forms.server";
 import { pageTitle } from "../utils/meta";
 
 export const meta = pageTitle("breakoutReports:plenary.title");
 
-function sessionIdOf(raw: string | undefined): number {
-  const id = Number(raw);
-  if (!Number.isInteger(id) || id <= 0) notFound();
-  return id;
-}
-
 /** Every report-back of the session, for everyone signed in who may see its event. */
 export function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = requireUser(context, request);
-  return plenaryView(context.services.db, user, sessionIdOf(params.sessionId)) ?? notFound();
+  return plenaryView(context.services.db, user, idParam(params.sessionId)) ?? notFound();
 }
 
 const ProposeSchema = z.object({
@@ -33,7 +27,7 @@ const ProposeSchema = z.object({
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const user = requireUser(context, request);
   const db = context.services.db;
-  const sessionId = sessionIdOf(params.sessionId);
+  const sessionId = idParam(params.sessionId);
   if (!plenaryView(db, user, sessionId)) notFound();
   const parsed = parseForm(await readForm(request), ProposeSchema);
   if (!parsed.ok) return data({ message: "common:errors.malformedRequest", actionId: null }, { status: 400 });

@@ -3,22 +3,16 @@ import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { BreakoutReportForm } from "../components/breakout-report-form";
 import { ReportBackFormSchema, reportForm, saveReportBack } from "../models/breakout-reports.server";
-import { notFound, requireUser } from "../utils/auth.server";
+import { notFound, requireUser, idParam } from "../utils/auth.server";
 import { keptValues, parseForm, readForm } from "../utils/forms.server";
 import { pageTitle } from "../utils/meta";
 
 export const meta = pageTitle("breakoutReports:form.title");
 
-function idOf(raw: string | undefined): number {
-  const id = Number(raw);
-  if (!Number.isInteger(id) || id <= 0) notFound();
-  return id;
-}
-
 /** The rapporteur's form: the room's rapporteur and the session's managers; anyone else gets a 404. */
 export function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = requireUser(context, request);
-  return reportForm(context.services.db, user, idOf(params.sessionId), idOf(params.roomId)) ?? notFound();
+  return reportForm(context.services.db, user, idParam(params.sessionId), idParam(params.roomId)) ?? notFound();
 }
 
 export interface ReportFormResult {
@@ -31,8 +25,8 @@ export interface ReportFormResult {
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const user = requireUser(context, request);
   const db = context.services.db;
-  const sessionId = idOf(params.sessionId);
-  const roomId = idOf(params.roomId);
+  const sessionId = idParam(params.sessionId);
+  const roomId = idParam(params.roomId);
   if (!reportForm(db, user, sessionId, roomId)) notFound();
   const form = await readForm(request);
   const parsed = parseForm(form, ReportBackFormSchema);

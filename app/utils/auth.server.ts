@@ -24,6 +24,13 @@ export function notFound(): never {
   throw new Response("Not found", { status: 404, statusText: "Not Found" });
 }
 
+/** A route's id parameter as a positive whole number; anything else is a 404. */
+export function idParam(raw: string | undefined): number {
+  const id = Number(raw);
+  if (!Number.isInteger(id) || id <= 0) notFound();
+  return id;
+}
+
 /**
  * The reader of something a signed-out visitor may read when it is public: whoever `mayRead` lets in.
  * Anyone else signed out is sent to sign in; a signed-in person who may not read it gets a 404, as if
