@@ -14,6 +14,7 @@ import {
   events,
   organisations,
   pillars,
+  rooms,
   trackLeads,
   users,
 } from "../../db/schema";
@@ -150,6 +151,19 @@ export function listBreakoutRooms(db: DbOrTx, sessionId: number) {
 export function getBreakoutRoom(db: DbOrTx, roomId: number): BreakoutRoom | null {
   const r = reads(db);
   return (r ? r.room.get({ id: roomId }) : db.select().from(breakoutRooms).where(eq(breakoutRooms.id, roomId)).get()) ?? null;
+}
+
+/** Where a room is: its pillar's slug and the name of its room at the venue, if any. */
+export function roomPlace(db: DbOrTx, room: BreakoutRoom): { pillarSlug: string | null; venue: string | null } {
+  const pillarSlug =
+    room.pillarId === null
+      ? null
+      : (db.select({ slug: pillars.slug }).from(pillars).where(eq(pillars.id, room.pillarId)).get()?.slug ?? null);
+  const venue =
+    room.venueRoomId === null
+      ? null
+      : (db.select({ name: rooms.name }).from(rooms).where(eq(rooms.id, room.venueRoomId)).get()?.name ?? null);
+  return { pillarSlug, venue };
 }
 
 /** The facilitators leading the session's track at its event, and those named to its rooms. */

@@ -1,18 +1,16 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { eq } from "drizzle-orm";
 import { useMemo } from "react";
 import { useTranslation } from "react-i18next";
-import { rooms as venueRooms } from "../../db/schema";
 import { BreakoutTimer } from "../components/breakout-timer";
 import { RoomChat } from "../components/breakout-room-chat";
 import { useBreakoutRoomLive, type RoomLiveState } from "../components/breakout-room-live";
 import { RoomHands, RoomRoster, usePersonLabel } from "../components/breakout-room-people";
 import { DocumentEditor } from "../components/document-editor";
 import { roomRecord } from "../models/breakout-live.server";
-import { listBreakoutRooms, mayManageBreakout, personView, visibleRoom } from "../models/breakouts.server";
+import { mayManageBreakout, personView, roomPlace, visibleRoom } from "../models/breakouts.server";
 import type { AttributionRule } from "../domain/vocabulary";
-import { notFound, requireUser } from "../utils/auth.server";
+import { idParam, notFound, requireUser } from "../utils/auth.server";
 import { can } from "../utils/policy";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.room.name ?? ""} · Convene` }];
@@ -20,20 +18,15 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data
 export function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = requireUser(context, request);
   const db = context.services.db;
-  const sessionId = Number(params.sessionId);
-  const roomId = Number(params.roomId);
-  if (!Number.isSafeInteger(sessionId) || !Number.isSafeInteger(roomId)) notFound();
+  const sessionId = idParam(params.sessionId);
+  const roomId = idParam(params.roomId);
   const visible = visibleRoom(db, user, roomId);
   if (!visible || visible.session.sessionId !== sessionId) notFound();
   const { room, session, target, maySpeak } = visible;
   const open = session.status === "open";
-  const pillarSlug = listBreakoutRooms(db, sessionId).find((r) => r.room.id === roomId)?.pillarSlug ?? null;
-  const venue =
-    room.venueRoomId === null
-      ? null
-      : (db.select({ name: venueRooms.name }).from(venueRooms).where(eq(venueRooms.id, room.venueRoomId)).get()?.name ?? null);
+  const { pillarSlug, venue } = roomPlace(db, room);
   // Inside the running room the rule's in-room view applies; the record read after closing is as seen from outside.
-  const record = roomRecord(db, user, roomId, open);
+  const record = roomRecord(db, user, roomId, open, { room, session, managerIds: target.managerIds });
   const self = personView(session.attribution, true, user, { name: user.name, stakeholderGroup: user.stakeholderGroup });
   const env = context.services.env;
   return {
