@@ -136,3 +136,38 @@ export async function cuttableConnection(page: Page) {
     },
   };
 }
+
+/** The two screens every journey of the people-first work runs on: a phone held upright and a common laptop. */
+export const screens = {
+  phone: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 },
+  desktop: { viewport: { width: 1366, height: 768 }, isMobile: false, hasTouch: false, deviceScaleFactor: 1 },
+} as const;
+export type ScreenName = keyof typeof screens;
+
+/**
+ * Fails when the page as it is now scrolls sideways (wider than its viewport), naming the widest elements and
+ * attaching a screenshot of the page, so the overflow can be seen.
+ */
+export async function expectNoSidewaysScroll(page: Page) {
+  const overflow = await page.evaluate(() => {
+    const root = document.documentElement;
+    const width = root.clientWidth;
+    if (root.scrollWidth <= width + 1) return null;
+    const culprits = [...document.body.querySelectorAll<HTMLElement>("*")]
+      .filter((el) => el.getBoundingClientRect().right > width + 1)
+      .filter((el) => !el.closest(".visually-hidden, .skip-link"))
+      .slice(0, 5)
+      .map(
+        (el) =>
+          `${el.tagName.toLowerCase()}${el.className && typeof el.className === "string" ? "." + el.className.split(" ").join(".") : ""} (right ${Math.round(el.getBoundingClientRect().right)} px)`,
+      );
+    return { scrollWidth: root.scrollWidth, width, culprits };
+  });
+  if (overflow) {
+    await test.info().attach(`sideways scroll on ${new URL(page.url()).pathname}`, {
+      body: await page.screenshot({ fullPage: true }),
+      contentType: "image/png",
+    });
+  }
+  expect(overflow, `${page.url()} scrolls sideways`).toBeNull();
+}
