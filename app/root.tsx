@@ -10,7 +10,7 @@ import { pickFormatLocale } from "./utils/format";
 import { useNonce } from "./utils/nonce";
 import { useRootData } from "./utils/root-data";
 import { can } from "./utils/policy";
-import { isTimeZone } from "./utils/validation";
+import { canonicalTimeZone } from "./utils/time-zones";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: styles },
@@ -33,7 +33,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const locale = await i18next.getLocale(request);
   const user = context.auth?.user ?? null;
   const browserZone = readCookie(request.headers.get("cookie"), "tz");
-  const timeZone = user?.timeZone ?? (browserZone && isTimeZone(browserZone) ? browserZone : "UTC");
+  // By its current name, whatever spelling was stored or reported (Asia/Calcutta is shown as Asia/Kolkata).
+  const timeZone = canonicalTimeZone(user?.timeZone ?? browserZone ?? "UTC") ?? "UTC";
   return {
     locale,
     /** Whether the zone was chosen in the account; otherwise the browser's own zone should win. */
@@ -84,7 +85,7 @@ export default function App() {
   useEffect(() => {
     if (!data || data.zoneFromAccount) return;
     const browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    if (browserZone && browserZone !== data.timeZone && document.cookie.includes("tz=")) revalidator.revalidate();
+    if (browserZone && canonicalTimeZone(browserZone) !== data.timeZone && document.cookie.includes("tz=")) revalidator.revalidate();
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [data?.timeZone, data?.zoneFromAccount]);
   return (

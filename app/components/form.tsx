@@ -2,6 +2,9 @@ import { useActionData, useLocation, useNavigation } from "@remix-run/react";
 import type { SerializeFrom } from "@remix-run/node";
 import { forwardRef, useEffect, useId, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { formatCalendarDate } from "../utils/format";
+import { readMessage } from "../utils/messages";
+import { useFormatPrefs } from "../utils/root-data";
 
 interface FieldBase {
   name: string;
@@ -19,6 +22,10 @@ function useFieldIds(name: string, error?: string, hint?: string) {
 
 function FieldMessages({ hint, hintId, error, errorId }: { hint?: string; hintId?: string; error?: string; errorId?: string }) {
   const { t } = useTranslation();
+  // Keys come from the server at run time, some with values (`readMessage`).
+  const translate = t as unknown as (key: string, values?: Record<string, string>) => string;
+  const { locale } = useFormatPrefs();
+  const message = error ? readMessage(error, (date) => formatCalendarDate(date, locale, { dateStyle: "long" })) : null;
   return (
     <>
       {hint ? (
@@ -26,9 +33,9 @@ function FieldMessages({ hint, hintId, error, errorId }: { hint?: string; hintId
           {hint}
         </p>
       ) : null}
-      {error ? (
+      {message ? (
         <p className="field__error" id={errorId}>
-          {t(error as "errors.required")}
+          {translate(message.key, message.values)}
         </p>
       ) : null}
     </>

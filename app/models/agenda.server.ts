@@ -4,6 +4,8 @@ import { agendaSessions, events, organisations, pillars, rooms, sessionSpeakers,
 import type { DomainEvent } from "../domain/events";
 import type { AgendaSessionStatus, AttributionRule, SessionKind } from "../domain/vocabulary";
 import { can, type Actor } from "../utils/policy";
+import { displayTimeZone } from "../utils/time-zones";
+import { skippedTimes } from "../utils/validation";
 import { zonedToUtc } from "../utils/zoned-time";
 import type { AgendaChange, AgendaChangeKind, AgendaSessionView } from "../realtime/protocol";
 import { recordAudit, type RequestMeta } from "./audit.server";
@@ -14,7 +16,9 @@ export type AgendaEvent = typeof events.$inferSelect;
 export type AgendaSession = typeof agendaSessions.$inferSelect;
 
 export function getEvent(db: DbOrTx, id: number): AgendaEvent | null {
-  return db.select().from(events).where(eq(events.id, id)).get() ?? null;
+  const event = db.select().from(events).where(eq(events.id, id)).get();
+  // A zone stored by an old name (Asia/Calcutta) is shown and used by its current one (Asia/Kolkata).
+  return event ? { ...event, timeZone: displayTimeZone(event.timeZone) } : null;
 }
 
 export function listRooms(db: DbOrTx, eventId: number) {
@@ -249,6 +253,8 @@ export function saveSession(
   meta: RequestMeta,
 ): AgendaWriteResult {
   if (!can(actor, "event.view", event)) return notFound;
+  const skipped = skippedTimes(event.timeZone, input);
+  if (skipped) return { ok: false, reason: "invalid", ...skipped };
   const slot = slotOf(event, input);
   if (!slot) return { ok: false, reason: "invalid", field: "endTime", error: "errors.endBeforeStart" };
   const { startsAt, endsAt } = slot;

@@ -5,7 +5,6 @@
 import { actorFor } from "./people.server";
 import { randomBytes } from "node:crypto";
 import { TZDate } from "@date-fns/tz";
-import { getVtimezoneComponent } from "@touch4it/ical-timezones";
 import { asc, eq, inArray } from "drizzle-orm";
 import i18next, { type TFunction } from "i18next";
 import ical, { ICalEventStatus, type ICalCalendar } from "ical-generator";
@@ -13,6 +12,8 @@ import type { Db, DbOrTx } from "../../db/client";
 import { calendarFeeds, events, organisations, rooms, sessionSpeakers, users } from "../../db/schema";
 import { i18nConfig } from "../i18n";
 import { can, type Actor } from "../utils/policy";
+import { canonicalTimeZone, displayTimeZone } from "../utils/time-zones";
+import { spanOf, vtimezone } from "../utils/vtimezone";
 import type { AgendaEvent, AgendaSession } from "./agenda.server";
 import { recordAudit, type RequestMeta } from "./audit.server";
 import { hashSecret } from "./session.server";
@@ -79,28 +80,36 @@ function detailsOf(db: DbOrTx, sessions: readonly AgendaSession[]) {
   return { roomNames, speakers };
 }
 
-const zoneKnown = new Map<string, boolean>();
-
-/** The event's zone when a VTIMEZONE can be written for it; otherwise times go out in UTC rather than under a TZID nobody defines. */
+/** The zone a calendar writes an event's times in, by its current name; null for UTC, whose times go out as UTC. */
 function calendarZone(timeZone: string): string | null {
-  let known = zoneKnown.get(timeZone);
-  if (known === undefined) {
-    known = timeZone !== "UTC" && getVtimezoneComponent(timeZone) !== null;
-    zoneKnown.set(timeZone, known);
-  }
-  return known ? timeZone : null;
+  const zone = canonicalTimeZone(timeZone);
+  return zone && zone !== "UTC" ? zone : null;
 }
 
-function newCalendar(name: string, opts: { ttlSeconds?: number }): ICalCalendar {
+/** A calendar being filled, and the instants of its sessions, which its zones' VTIMEZONE blocks must cover. */
+interface FeedCalendar {
+  calendar: ICalCalendar;
+  instants: Date[];
+}
+
+function newCalendar(name: string, opts: { ttlSeconds?: number }): FeedCalendar {
   const calendar = ical({ name, prodId: { company: "Convene", product: "Convene", language: "EN" } });
+  const instants: Date[] = [];
   // No calendar-wide zone name: ical-generator would then write DTSTAMP and LAST-MODIFIED as floating local
-  // times, where RFC 5545 wants UTC. The generator still adds a VTIMEZONE for every event's TZID.
-  calendar.timezone({ name: null, generator: getVtimezoneComponent });
+  // times, where RFC 5545 wants UTC. The generator still adds a VTIMEZONE for every event's TZID, written
+  // when the calendar is, from the rules this server runs on, over a span that covers every session.
+  calendar.timezone({ name: null, generator: (zone) => vtimezone(zone, spanOf(instants)) });
   if (opts.ttlSeconds) calendar.ttl(opts.ttlSeconds);
-  return calendar;
+  return { calendar, instants };
 }
 
-function addSessions(db: DbOrTx, calendar: ICalCalendar, event: AgendaEvent, sessions: readonly AgendaSession[], opts: CalendarOptions) {
+function addSessions(
+  db: DbOrTx,
+  { calendar, instants }: FeedCalendar,
+  event: AgendaEvent,
+  sessions: readonly AgendaSession[],
+  opts: CalendarOptions,
+) {
   const t = translatorFor(opts.locale ?? "en");
   const { roomNames, speakers } = detailsOf(db, sessions);
   const url = `${opts.baseUrl.replace(/\/+$/, "")}/events/${event.id}`;
@@ -118,6 +127,7 @@ function addSessions(db: DbOrTx, calendar: ICalCalendar, event: AgendaEvent, ses
       .filter((line): line is string => !!line)
       .join("\n\n");
     const roomName = s.roomId === null ? null : (roomNames.get(s.roomId) ?? null);
+    instants.push(s.startsAt, s.endsAt);
     calendar.createEvent({
       // Stable across every change, so calendar apps update the entry instead of adding another.
       id: `session-${s.id}@convene`,
@@ -141,10 +151,10 @@ function addSessions(db: DbOrTx, calendar: ICalCalendar, event: AgendaEvent, ses
 /** One event's whole timetable, cancelled sessions included (marked cancelled, so subscribers drop them). */
 export function eventCalendar(db: DbOrTx, event: AgendaEvent, sessions: readonly AgendaSession[], opts: CalendarOptions): string {
   const t = translatorFor(opts.locale ?? "en");
-  const calendar = newCalendar(t("ics.eventCalendarName", { title: event.title }), {});
-  calendar.x([["X-WR-TIMEZONE", event.timeZone]]);
-  addSessions(db, calendar, event, sessions, opts);
-  return calendar.toString();
+  const feed = newCalendar(t("ics.eventCalendarName", { title: event.title }), {});
+  feed.calendar.x([["X-WR-TIMEZONE", displayTimeZone(event.timeZone)]]);
+  addSessions(db, feed, event, sessions, opts);
+  return feed.calendar.toString();
 }
 
 /**
@@ -168,9 +178,9 @@ export function personalCalendar(db: DbOrTx, userId: number, opts: CalendarOptio
     : [];
 
   const t = translatorFor(opts.locale ?? "en");
-  const calendar = newCalendar(t("ics.personalCalendarName"), { ttlSeconds: 60 * 60 });
-  for (const event of visible) addSessions(db, calendar, event, byEvent.get(event.id)!, opts);
-  return calendar.toString();
+  const feed = newCalendar(t("ics.personalCalendarName"), { ttlSeconds: 60 * 60 });
+  for (const event of visible) addSessions(db, feed, event, byEvent.get(event.id)!, opts);
+  return feed.calendar.toString();
 }
 
 const FEED_TOKEN = /^[A-Za-z0-9_-]{43}$/;

@@ -9,6 +9,7 @@ import { parseForm, readForm } from "../utils/forms.server";
 import { DateTime } from "../components/time";
 import { AccountSchema, PasswordChangeSchema } from "../utils/validation";
 import { pageTitle } from "../utils/meta";
+import { displayTimeZone, offeredTimeZones } from "../utils/time-zones";
 
 export const meta: MetaFunction = pageTitle("titles.account");
 
@@ -17,10 +18,10 @@ export function loader({ request, context }: LoaderFunctionArgs) {
   const db = context.services.db;
   const person = getPerson(db, user.id)!;
   return {
-    profile: { name: person.name, email: person.email, timeZone: person.timeZone ?? "", role: person.role },
+    profile: { name: person.name, email: person.email, timeZone: person.timeZone ? displayTimeZone(person.timeZone) : "", role: person.role },
     currentSessionId: context.auth!.session.id,
     sessions: listUserSessions(db, user.id),
-    timeZones: Intl.supportedValuesOf("timeZone"),
+    timeZones: offeredTimeZones(),
   };
 }
 

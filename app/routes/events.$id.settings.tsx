@@ -20,6 +20,7 @@ import { forbidden, notFound, requirePermission, requireUser } from "../utils/au
 import { invalid, parseForm, readForm } from "../utils/forms.server";
 import { pageTitle } from "../utils/meta";
 import { EventFormSchema } from "../utils/validation";
+import { offeredTimeZones } from "../utils/time-zones";
 
 export const meta: MetaFunction = pageTitle("titles.eventSettings");
 
@@ -47,7 +48,7 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
         .join("\n"),
     } as Record<string, string>,
     series: listSeries(db).map((s) => ({ id: s.id, name: s.name })),
-    timeZones: Intl.supportedValuesOf("timeZone"),
+    timeZones: offeredTimeZones(),
     pillars: listPillars(db).map((p) => ({ id: p.id, slug: p.slug })),
     facilitators: listTrackLeadCandidates(db),
     leads: listTrackLeads(db, event.id),

@@ -7,6 +7,7 @@ import { forbidden, requirePermission, requireUser } from "../utils/auth.server"
 import { invalid, parseForm, readForm } from "../utils/forms.server";
 import { pageTitle } from "../utils/meta";
 import { EventFormSchema } from "../utils/validation";
+import { offeredTimeZones } from "../utils/time-zones";
 
 export const meta: MetaFunction = pageTitle("titles.newEvent");
 
@@ -14,7 +15,7 @@ export function loader({ request, context }: LoaderFunctionArgs) {
   requirePermission(context, request, "event.manage");
   return {
     series: listSeries(context.services.db).map((s) => ({ id: s.id, name: s.name })),
-    timeZones: Intl.supportedValuesOf("timeZone"),
+    timeZones: offeredTimeZones(),
   };
 }
 

@@ -16,6 +16,9 @@ import {
   stakeholderGroups,
 } from "../domain/vocabulary";
 import { countryCodes } from "./countries";
+import { messageWith } from "./messages";
+import { canonicalTimeZone } from "./time-zones";
+import { resolveLocalTime } from "./zoned-time";
 
 export const MAX_TEXT = 200;
 
@@ -44,13 +47,36 @@ const optionalId = z
     return n;
   });
 
-export function isTimeZone(value: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: value });
-    return true;
-  } catch {
-    return false;
+/** A zone by any name Intl knows (old spellings such as Asia/Calcutta included), kept by its current IANA name. */
+const timeZoneName = z.string({ required_error: "errors.required" }).transform((v, ctx) => {
+  const zone = canonicalTimeZone(v);
+  if (!zone) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: "errors.timeZoneInvalid" });
+    return z.NEVER;
   }
+  return zone;
+});
+
+/**
+ * The error for a wall-clock time that does not exist on that date in that zone (the clocks jump over
+ * it), or null when it does. A time that happens twice is its first occurrence, and allowed.
+ */
+export function skippedTimeError(date: string, time: string, timeZone: string): string | null {
+  const resolved = resolveLocalTime(date, time, timeZone);
+  if (resolved.ok) return null;
+  return messageWith("calendar:errors.localTimeSkipped", { time, date, zone: timeZone, ...resolved.skipped });
+}
+
+/** The first of a form's wall-clock times (a date with a start and an end time) that does not exist in the zone. */
+export function skippedTimes(
+  timeZone: string,
+  input: { date: string; startTime: string; endTime: string },
+): { field: "startTime" | "endTime"; error: string } | null {
+  for (const field of ["startTime", "endTime"] as const) {
+    const error = skippedTimeError(input.date, input[field], timeZone);
+    if (error) return { field, error };
+  }
+  return null;
 }
 
 export const SignInSchema = z.object({
@@ -81,11 +107,7 @@ export const OrganisationSchema = z.object({
 
 export const AccountSchema = z.object({
   name: personName,
-  timeZone: z
-    .string()
-    .optional()
-    .transform((v) => (v ? v : null))
-    .refine((v) => v === null || isTimeZone(v), "errors.timeZoneInvalid"),
+  timeZone: z.union([z.literal("").transform(() => null), timeZoneName]).optional().transform((v) => v ?? null),
 });
 
 export const PasswordChangeSchema = z
@@ -222,7 +244,7 @@ export const EventFormSchema = z
       .transform((v) => v ?? ""),
     startsOn: z.string({ required_error: "errors.required" }).date("errors.dateInvalid"),
     endsOn: z.string({ required_error: "errors.required" }).date("errors.dateInvalid"),
-    timeZone: z.string({ required_error: "errors.required" }).refine(isTimeZone, "errors.timeZoneInvalid"),
+    timeZone: timeZoneName,
     venue: z
       .string()
       .trim()
