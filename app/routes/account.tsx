@@ -18,7 +18,12 @@ export function loader({ request, context }: LoaderFunctionArgs) {
   const db = context.services.db;
   const person = getPerson(db, user.id)!;
   return {
-    profile: { name: person.name, email: person.email, timeZone: person.timeZone ? displayTimeZone(person.timeZone) : "", role: person.role },
+    profile: {
+      name: person.name,
+      email: person.email,
+      timeZone: person.timeZone ? displayTimeZone(person.timeZone) : "",
+      role: person.role,
+    },
     currentSessionId: context.auth!.session.id,
     sessions: listUserSessions(db, user.id),
     timeZones: offeredTimeZones(),

@@ -72,7 +72,11 @@ export default function Calendar() {
           <p>{t("page.noFeed")}</p>
         )}
         <Form method="post">
-          <SubmitButton intent="regenerate" pendingLabel={t("page.working")} className={createdAt ? "button button--quiet" : "button"}>
+          <SubmitButton
+            intent="regenerate"
+            pendingLabel={t("page.working")}
+            className={createdAt ? "button button--quiet calendar-feed__action" : "button calendar-feed__action"}
+          >
             {createdAt ? t("page.regenerate") : t("page.create")}
           </SubmitButton>
         </Form>

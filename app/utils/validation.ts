@@ -107,7 +107,10 @@ export const OrganisationSchema = z.object({
 
 export const AccountSchema = z.object({
   name: personName,
-  timeZone: z.union([z.literal("").transform(() => null), timeZoneName]).optional().transform((v) => v ?? null),
+  timeZone: z
+    .union([z.literal("").transform(() => null), timeZoneName])
+    .optional()
+    .transform((v) => v ?? null),
 });
 
 export const PasswordChangeSchema = z

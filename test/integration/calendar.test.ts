@@ -267,3 +267,99 @@ describe("a person's calendar feed", () => {
     expect(res.headers.get("location")).toBe("/sign-in?redirectTo=%2Fcalendar");
   });
 });
+
+describe("time zones in calendar files and forms", () => {
+  /** The VTIMEZONE block of a zone in a calendar file. */
+  function vtimezoneOf(text: string, zone: string): string {
+    const block = text
+      .replace(/\r\n[ \t]/g, "")
+      .split("BEGIN:VTIMEZONE\r\n")
+      .find((b) => b.startsWith(`TZID:${zone}\r\n`));
+    if (!block) throw new Error(`no VTIMEZONE ${zone}`);
+    return block.slice(0, block.indexOf("END:VTIMEZONE"));
+  }
+
+  it("puts a São Paulo session in July 2027 at the right instant, under today's rules (no daylight saving)", async () => {
+    const zone = "America/Sao_Paulo";
+    const eventId = addEvent({ title: "São Paulo convening", startsOn: "2027-07-15", endsOn: "2027-07-15", timeZone: zone });
+    const sessionId = addSession(eventId, "Morning in São Paulo", "2027-07-15", "10:00", "11:00", zone);
+    const text = await eventIcs(eventId);
+    const e = veventsOf(text).find((v) => v.uid === `session-${sessionId}@convene`)!;
+    expect(e.start.toISOString()).toBe("2027-07-15T13:00:00.000Z");
+    expect(rawEvent(text, `session-${sessionId}@convene`)).toContain("DTSTART;TZID=America/Sao_Paulo:20270715T100000\r\n");
+    const block = vtimezoneOf(text, zone);
+    expect(block).not.toContain("BEGIN:DAYLIGHT");
+    expect(block).toContain("TZOFFSETTO:-0300");
+    expect(block).not.toContain("TZOFFSETTO:-0200");
+  });
+
+  it("writes an event stored under an old zone name with its current name and rules, not in UTC", async () => {
+    const eventId = addEvent({ title: "Delhi convening", startsOn: "2027-02-10", endsOn: "2027-02-10", timeZone: "Asia/Calcutta" });
+    const sessionId = addSession(eventId, "Delhi morning", "2027-02-10", "09:30", "10:30", "Asia/Calcutta");
+    const text = await eventIcs(eventId);
+    expect(rawEvent(text, `session-${sessionId}@convene`)).toContain("DTSTART;TZID=Asia/Kolkata:20270210T093000\r\n");
+    expect(vtimezoneOf(text, "Asia/Kolkata")).toContain("TZOFFSETTO:+0530");
+    expect(text).toContain("X-WR-TIMEZONE:Asia/Kolkata\r\n");
+    expect(
+      veventsOf(text)
+        .find((v) => v.uid === `session-${sessionId}@convene`)!
+        .start.toISOString(),
+    ).toBe("2027-02-10T04:00:00.000Z");
+  });
+
+  it("refuses a session at a time the clocks skip, and reads a repeated time as its first occurrence", () => {
+    const zone = "Europe/Berlin";
+    const eventId = addEvent({ title: "Berlin convening", startsOn: "2026-03-28", endsOn: "2026-03-29", timeZone: zone });
+    const event = getEvent(server.db, eventId)!;
+    const input = {
+      title: "Early start",
+      kind: "workshop" as const,
+      description: "",
+      roomId: null,
+      pillarId: null,
+      date: "2026-03-29",
+      startTime: "02:30",
+      endTime: "04:00",
+      capacity: null,
+      attribution: "on_record" as const,
+      speakerIds: [],
+      guests: [],
+    };
+    const refused = saveSession(server.db, actorOf("secretariat@convene.example"), event, null, input, { acceptConflicts: true }, meta);
+    expect(refused).toEqual({
+      ok: false,
+      reason: "invalid",
+      field: "startTime",
+      error: "calendar:errors.localTimeSkipped?time=02%3A30&date=2026-03-29&zone=Europe%2FBerlin&from=02%3A00&to=03%3A00",
+    });
+
+    const autumnId = addEvent({ title: "Berlin autumn", startsOn: "2026-10-25", endsOn: "2026-10-25", timeZone: zone });
+    const autumn = getEvent(server.db, autumnId)!;
+    const saved = saveSession(
+      server.db,
+      actorOf("secretariat@convene.example"),
+      autumn,
+      null,
+      { ...input, date: "2026-10-25", startTime: "02:30", endTime: "03:30" },
+      { acceptConflicts: true },
+      meta,
+    );
+    expect(saved.ok).toBe(true);
+    const row = server.db.$client
+      .prepare("SELECT starts_at AS startsAt, ends_at AS endsAt FROM agenda_sessions WHERE id = ?")
+      .get(saved.ok ? saved.sessionIds[0] : 0) as { startsAt: number; endsAt: number };
+    // 02:30 summer time (its first occurrence) to 03:30 winter time: two hours.
+    expect(new Date(row.startsAt).toISOString()).toBe("2026-10-25T00:30:00.000Z");
+    expect(new Date(row.endsAt).toISOString()).toBe("2026-10-25T02:30:00.000Z");
+  });
+
+  it("keeps an account's zone by its current name when an old one is sent", async () => {
+    const cookie = await signInAs(server, "police@convene.example");
+    const res = await post(server, "/account", { intent: "profile", name: "Jonas Weber", timeZone: "Asia/Calcutta" }, cookie);
+    expect(res.status).toBeLessThan(400);
+    const row = server.db.$client.prepare("SELECT time_zone AS timeZone FROM users WHERE email = ?").get("police@convene.example") as {
+      timeZone: string;
+    };
+    expect(row.timeZone).toBe("Asia/Kolkata");
+  });
+});

@@ -73,19 +73,21 @@ describe("VTIMEZONE blocks", () => {
   const span = spanOf([], new Date(now));
   const threeYears = now + 3 * 365 * 24 * HOUR;
 
-  it.each(offeredTimeZones())("give the offsets Intl gives in %s over the next three years", (zone) => {
-    const block = vtimezone(zone, span);
-    const parsed = Object.values(ical.sync.parseICS(`BEGIN:VCALENDAR\r\nVERSION:2.0\r\n${block}END:VCALENDAR\r\n`));
-    expect(parsed.some((c) => c.type === "VTIMEZONE")).toBe(true);
-    const offsetFromBlock = readVtimezone(block);
-    for (const change of transitionsBetween(zone, now, threeYears)) {
-      for (const t of [change.at - HOUR, change.at - 1000, change.at, change.at + HOUR])
-        expect(offsetFromBlock(t), `${zone} at ${new Date(t).toISOString()}`).toBe(offsetAt(t, zone));
+  it("give the offsets Intl gives in every offered zone over the next three years", () => {
+    const wrong: string[] = [];
+    const check = (zone: string, read: (t: number) => number, t: number) => {
+      if (read(t) !== offsetAt(t, zone)) wrong.push(`${zone} at ${new Date(t).toISOString()}: ${read(t)} instead of ${offsetAt(t, zone)}`);
+    };
+    for (const zone of offeredTimeZones()) {
+      const block = vtimezone(zone, span);
+      const parsed = Object.values(ical.sync.parseICS(`BEGIN:VCALENDAR\r\nVERSION:2.0\r\n${block}END:VCALENDAR\r\n`));
+      if (!parsed.some((c) => c.type === "VTIMEZONE")) wrong.push(`${zone}: no VTIMEZONE read`);
+      const read = readVtimezone(block);
+      for (const change of transitionsBetween(zone, now, threeYears))
+        for (const t of [change.at - HOUR, change.at - 1000, change.at, change.at + HOUR]) check(zone, read, t);
+      for (let t = now; t < threeYears; t += 6 * HOUR) check(zone, read, t);
     }
-    for (let t = now; t < threeYears; t += 6 * HOUR) {
-      if (offsetFromBlock(t) !== offsetAt(t, zone))
-        expect(offsetFromBlock(t), `${zone} at ${new Date(t).toISOString()}`).toBe(offsetAt(t, zone));
-    }
+    expect(wrong).toEqual([]);
   });
 
   it("follows current rules: São Paulo keeps -03:00 all year, Berlin changes twice a year", () => {
@@ -165,7 +167,8 @@ describe("wall-clock times", () => {
     const { key, values } = readMessage(skippedTimeError("2026-03-29", "02:30", "Europe/Berlin")!, (d) =>
       new Intl.DateTimeFormat("en-GB", { dateStyle: "long", timeZone: "UTC" }).format(new Date(`${d}T00:00:00Z`)),
     );
-    expect(instance.t(key, values)).toBe(
+    const t = instance.t as unknown as (key: string, values: Record<string, string>) => string;
+    expect(t(key, values)).toBe(
       "02:30 does not exist on 29 March 2026 in Europe/Berlin: the clocks go forward from 02:00 to 03:00. Choose another time.",
     );
   });
