@@ -80,11 +80,11 @@ function CompletionBars({ report, locale }: { report: ReportData; locale: string
           </li>
         ))}
       </ul>
-      <ul className="report-chart__rows" role="img" aria-label={`${t("chart.completionByPillar")}. ${summary}`}>
+      <div className="report-chart__rows" role="img" aria-label={`${t("chart.completionByPillar")}. ${summary}`}>
         {rows.map(({ p, shown, partial }) => {
           let x = 0;
           return (
-            <li key={p.slug} className="report-chart__row">
+            <div key={p.slug} className="report-chart__row">
               <span className="report-chart__label">
                 {p.name}
                 {partial ? <span className="withheld"> ({t("chart.someWithheld")})</span> : null}
@@ -98,10 +98,10 @@ function CompletionBars({ report, locale }: { report: ReportData; locale: string
                   return rect;
                 })}
               </svg>
-            </li>
+            </div>
           );
         })}
-      </ul>
+      </div>
     </div>
   );
 }
