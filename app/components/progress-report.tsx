@@ -156,6 +156,15 @@ function Carried({ report, locale }: { report: ReportData; locale: string }) {
   );
 }
 
+/** When the cycle closed, in the given format (Trans gives it no children of its own to show). */
+function ClosedOn({ value, prefs }: { value: Date; prefs: FormatPrefs }) {
+  return (
+    <time dateTime={value.toISOString()} data-testid="report-closed-on" suppressHydrationWarning>
+      {formatDateTime(value, prefs, { dateStyle: "long" })}
+    </time>
+  );
+}
+
 /**
  * The annual progress report, full or public, as a page that also prints well. `format` overrides the
  * reader's own locale and time zone (a print is in the coalition's).
@@ -188,11 +197,7 @@ export function ProgressReport({ report, format }: { report: ReportData; format?
           i18nKey="lead"
           values={{ year: report.year }}
           components={{
-            date: (
-              <time dateTime={closed.toISOString()} data-testid="report-closed-on" suppressHydrationWarning>
-                {formatDateTime(closed, prefs, { dateStyle: "long" })}
-              </time>
-            ),
+            date: <ClosedOn value={closed} prefs={prefs} />,
           }}
         />
       </p>
