@@ -65,6 +65,10 @@ const EnvSchema = z
     /** How often the server checks that a live connection is still there; a vanished one is dropped within interval + timeout. */
     LIVE_PING_INTERVAL_MS: z.coerce.number().int().min(100, "must be at least 100 milliseconds").default(5_000),
     LIVE_PING_TIMEOUT_MS: z.coerce.number().int().min(100, "must be at least 100 milliseconds").default(5_000),
+    /** The coalition's own language and region: printed reports (PDF) show dates and numbers this way. */
+    COALITION_LOCALE: z.string().refine(isLocale, "must be a language tag such as en-GB or fr-FR").default("en-GB"),
+    /** The coalition's time zone: printed reports (PDF) show dates in it. Old names (Asia/Calcutta) are accepted. */
+    COALITION_TIME_ZONE: z.string().refine(isZone, "must be a time zone such as Europe/Brussels or UTC").default("UTC"),
   })
   .refine((env) => (env.BBB_URL === undefined) === (env.BBB_SECRET === undefined), {
     message: "BBB_URL and BBB_SECRET go together: set both or neither",
@@ -76,6 +80,25 @@ const EnvSchema = z
     const demo = demoModeFor(env.DEMO_MODE, env.APP_URL, env.HOST);
     return { ...env, APP_URL, BACKUP_DIR, DEMO_MODE: demo.on, DEMO_MODE_REASON: demo.reason };
   });
+
+/** A language tag this server's Intl knows (a print in an unknown one would silently fall back to another). */
+function isLocale(tag: string): boolean {
+  try {
+    return Intl.DateTimeFormat.supportedLocalesOf(tag).length > 0;
+  } catch {
+    return false;
+  }
+}
+
+/** A time zone this server's Intl knows, by its current or an older name. */
+function isZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat(undefined, { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** True for `localhost` (and `*.localhost`), 127.0.0.0/8 and ::1: addresses only this machine can reach. */
 export function isLoopbackHost(hostname: string): boolean {

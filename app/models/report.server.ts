@@ -73,6 +73,12 @@ export interface ReportData {
   carried: ReportRow[];
   highlights: (ReportRow & { highlightNote: string })[];
   commitments: ReportRow[];
+  /**
+   * What disclosure control withholds, said plainly (decision 040): the rule's threshold and where each
+   * withheld figure is (`overview.carriedIn`, `pillars.<slug>.byCompletion.limited`…). Only what the
+   * `null` values already show; empty in the full report.
+   */
+  withheld: { minOrganisations: number; figures: string[] };
 }
 
 /** The closed cycle of that year, or null. */
@@ -407,7 +413,7 @@ export function buildReport(db: DbOrTx, year: number, audience: Audience): Repor
     .orderBy(asc(reportHighlights.position), asc(reportHighlights.commitmentId))
     .all();
 
-  return {
+  const report: Omit<ReportData, "withheld"> = {
     year,
     audience,
     closedAt: (cycle.closedAt ?? new Date(0)).toISOString(),
@@ -438,6 +444,24 @@ export function buildReport(db: DbOrTx, year: number, audience: Audience): Repor
     }),
     commitments: rows,
   };
+  return { ...report, withheld: { minOrganisations: MIN_ORGANISATIONS, figures: withheldFigures(report) } };
+}
+
+/**
+ * Where the report's withheld figures are, as the page shows them: every overview figure and every
+ * pillar's total and levels (a pillar's `completed` is its `complete` level, so it is named once).
+ */
+export function withheldFigures(report: Pick<ReportData, "overview" | "pillars">): string[] {
+  const { byCompletion, ...facts } = report.overview;
+  const paths: [string, Figure][] = [
+    ...Object.entries(facts).map(([key, f]): [string, Figure] => [`overview.${key}`, f]),
+    ...completionLevels.map((l): [string, Figure] => [`overview.byCompletion.${l}`, byCompletion[l]]),
+    ...report.pillars.flatMap((p) => [
+      [`pillars.${p.slug}.commitments`, p.commitments] as [string, Figure],
+      ...completionLevels.map((l): [string, Figure] => [`pillars.${p.slug}.byCompletion.${l}`, p.byCompletion[l]]),
+    ]),
+  ];
+  return paths.filter(([, f]) => f.value === null).map(([path]) => path);
 }
 
 /** The report without internal counts, as the JSON download and the page receive it. */

@@ -9,7 +9,7 @@ import { refusedForm } from "../models/commitment-refusals.server";
 import { publishable, setHighlight } from "../models/report.server";
 import { parseForm, readForm } from "../utils/forms.server";
 import { pageTitleWith } from "../utils/meta";
-import { requireReport } from "../utils/reports.server";
+import { reportFormat, requireReport } from "../utils/reports.server";
 
 export const meta: MetaFunction<typeof loader> = pageTitleWith("report:title", (d: { report: { year: number } }) => ({
   year: d.report.year,
@@ -24,7 +24,7 @@ export function loader({ request, context, params }: LoaderFunctionArgs) {
   const { report } = requireReport(context, request, params.year, "full");
   // Whoever reads a report may want its PDF next.
   context.services.pdf.warm();
-  return { report: publishable(report) };
+  return { report: publishable(report), format: reportFormat(context, request) };
 }
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
@@ -47,7 +47,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 
 export default function FullReport() {
   const { t } = useTranslation("report");
-  const { report } = useLoaderData<typeof loader>();
+  const { report, format } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const errors = actionData && !actionData.ok ? actionData.errors : {};
   const values = actionData && !actionData.ok ? actionData.values : {};
@@ -58,7 +58,7 @@ export default function FullReport() {
         <h1>{t("title", { year: report.year })}</h1>
         <ReportDownloads year={report.year} audience="full" />
       </header>
-      <ProgressReport report={report} />
+      <ProgressReport report={report} format={format} />
       <section className="panel stack no-print" aria-labelledby="choose-highlights">
         <h2 id="choose-highlights">{t("highlights.choose")}</h2>
         <FormAlert
@@ -86,7 +86,7 @@ export default function FullReport() {
             {report.highlights.map((h) => (
               <li key={h.commitmentId} className="row-list__item">
                 <span className="cell-title">
-                  {h.reference} {h.title}
+                  <span className="report-ref">{h.reference}</span> {h.title}
                 </span>
                 <Form method="post">
                   <input type="hidden" name="commitmentId" value={h.commitmentId} />

@@ -6,7 +6,7 @@ import { publishable } from "../models/report.server";
 import { SESSION_COOKIE } from "../models/session.server";
 import { notFound } from "../utils/auth.server";
 import { spreadsheetCell } from "../utils/csv";
-import { dropOlderPdfs, publicPdfFile, requireReport } from "../utils/reports.server";
+import { coalitionFormat, dropOlderPdfs, printPath, publicPdfFile, requireReport } from "../utils/reports.server";
 import { i18next } from "../i18next.server";
 
 /** `report.{pdf,csv,json}` (full: secretariat) and `public.{pdf,csv,json}` (anyone). */
@@ -76,11 +76,11 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const printer = context.services.pdf;
   if (audience === "public") {
     // Printed once per content and kept: visitors share that one print and never start another (decision 022).
-    const file = publicPdfFile(context.services.env.DATABASE_PATH, report);
+    const file = publicPdfFile(context.services.env.DATABASE_PATH, report, coalitionFormat(context));
     const kept = await readFile(file).catch(() => null);
     if (kept) return new Response(new Uint8Array(kept), { headers });
     if (selfUrl && printer.available()) {
-      const pdf = await printer.printToFile(file, selfUrl, `/reports/${report.year}/public`).catch(() => null);
+      const pdf = await printer.printToFile(file, selfUrl, printPath(report.year, "public")).catch(() => null);
       if (pdf) {
         void dropOlderPdfs(file);
         return new Response(new Uint8Array(pdf), { headers });
@@ -89,9 +89,9 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     return unavailable(request);
   }
   if (!selfUrl || !printer.available()) return unavailable(request);
-  // The full report is printed with the requester's own session, in turn with any other print.
+  // The full report is printed with the requester's own session, in turn with any other print, in the coalition's format.
   const token = context.auth ? parse(request.headers.get("cookie") ?? "")[SESSION_COOKIE] : undefined;
-  const pdf = await printer.print(selfUrl, `/reports/${report.year}`, token ? { name: SESSION_COOKIE, value: token } : null);
+  const pdf = await printer.print(selfUrl, printPath(report.year, "full"), token ? { name: SESSION_COOKIE, value: token } : null);
   return new Response(new Uint8Array(pdf), { headers });
 }
 

@@ -1,12 +1,12 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { MIN_ORGANISATIONS_SHOWN, ProgressReport } from "../components/progress-report";
+import { ProgressReport } from "../components/progress-report";
 import { ReportDownloads } from "../components/report-downloads";
 import { publishable } from "../models/report.server";
 import { formatNumber } from "../utils/format";
 import { pageTitleWith } from "../utils/meta";
-import { requireReport } from "../utils/reports.server";
+import { reportFormat, requireReport } from "../utils/reports.server";
 import { useFormatPrefs } from "../utils/root-data";
 
 export const meta: MetaFunction<typeof loader> = pageTitleWith("report:publicTitle", (d: { report: { year: number } }) => ({
@@ -16,13 +16,14 @@ export const meta: MetaFunction<typeof loader> = pageTitleWith("report:publicTit
 export function loader({ request, context, params }: LoaderFunctionArgs) {
   // A page view never starts the printer: the PDF is printed once, on its first download.
   const { report } = requireReport(context, request, params.year, "public");
-  return { report: publishable(report) };
+  return { report: publishable(report), format: reportFormat(context, request) };
 }
 
 export default function PublicReport() {
   const { t } = useTranslation("report");
-  const { report } = useLoaderData<typeof loader>();
-  const { locale } = useFormatPrefs();
+  const { report, format } = useLoaderData<typeof loader>();
+  const reader = useFormatPrefs();
+  const { locale } = format ?? reader;
   return (
     <div className="stack-lg">
       <header className="page-header">
@@ -31,12 +32,12 @@ export default function PublicReport() {
       </header>
       <p data-testid="report-unlisted">
         {report.unlisted.value === null
-          ? t("unlisted.some", { min: MIN_ORGANISATIONS_SHOWN })
+          ? t("unlisted.some")
           : report.unlisted.value === 0
             ? t("unlisted.none")
             : t("unlisted.count", { count: report.unlisted.value, n: formatNumber(report.unlisted.value, locale) })}
       </p>
-      <ProgressReport report={report} />
+      <ProgressReport report={report} format={format} />
     </div>
   );
 }

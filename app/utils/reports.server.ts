@@ -3,6 +3,7 @@ import { readdir, rm } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import type { AppLoadContext } from "@remix-run/node";
 import { buildReport, publishable, type Audience, type ReportData } from "../models/report.server";
+import type { FormatPrefs } from "./format";
 import { notFound, requirePermission } from "./auth.server";
 
 /** A closed cycle's report for an audience: the full one needs `cycles.manage`; the public one is for anyone. */
@@ -14,14 +15,37 @@ export function requireReport(context: AppLoadContext, request: Request, yearPar
   return { user, report };
 }
 
+/** The search parameter that asks a report page for its printed form, in the coalition's format. */
+export const PRINT_PARAM = "print";
+
+/** The path Chromium prints for a report: the page itself, in the coalition's language and time zone. */
+export function printPath(year: number, audience: Audience): string {
+  return `/reports/${year}${audience === "public" ? "/public" : ""}?${PRINT_PARAM}`;
+}
+
+/**
+ * How a report page formats dates and numbers: the reader's own way, or for a print (`?print`) the
+ * coalition's (`COALITION_LOCALE`, `COALITION_TIME_ZONE`), so a PDF reads the same whoever downloads it.
+ */
+export function reportFormat(context: AppLoadContext, request: Request): FormatPrefs | null {
+  if (!new URL(request.url).searchParams.has(PRINT_PARAM)) return null;
+  return coalitionFormat(context);
+}
+
+export function coalitionFormat(context: AppLoadContext): FormatPrefs {
+  const env = context.services.env;
+  return { locale: env.COALITION_LOCALE, timeZone: env.COALITION_TIME_ZONE };
+}
+
 /**
  * Where a closed cycle's public PDF is kept: beside the database, under `reports/<year>/`, named by a
- * digest of what the report shows, so a highlight or title changed after closing gets a new print and
- * the same content is never printed twice.
+ * digest of what the report shows and of the format it is printed in, so a highlight or title changed
+ * after closing, or a new `COALITION_LOCALE` or `COALITION_TIME_ZONE`, gets a new print, and the same
+ * content is never printed twice.
  */
-export function publicPdfFile(databasePath: string, report: ReportData): string {
+export function publicPdfFile(databasePath: string, report: ReportData, format: FormatPrefs): string {
   const digest = createHash("sha256")
-    .update(JSON.stringify(publishable(report)))
+    .update(JSON.stringify({ report: publishable(report), format: { locale: format.locale, timeZone: format.timeZone } }))
     .digest("hex")
     .slice(0, 16);
   return join(dirname(resolve(databasePath)), "reports", String(report.year), `public-${digest}.pdf`);

@@ -3,7 +3,7 @@
  * A service of the server: created once with the others, its browser started on first use (or when
  * a report page warms it), reused, closed when idle and closed with the server.
  * Each print gets its own context with the requester's session, so the PDF shows exactly what that
- * person may see. Prints run one at a time (the others wait their turn), and `printToFile` prints a
+ * person may see, in the coalition's language and time zone (`COALITION_LOCALE`, `COALITION_TIME_ZONE`). Prints run one at a time (the others wait their turn), and `printToFile` prints a
  * page once and keeps the file, however many ask for it at once (decision 022).
  */
 import { existsSync } from "node:fs";
@@ -14,7 +14,7 @@ import type { Env } from "../env";
 
 export type PdfPrinter = ReturnType<typeof createPdfPrinter>;
 
-export function createPdfPrinter(env: Pick<Env, "CHROMIUM_PATH" | "PDF_IDLE_CLOSE_MS">) {
+export function createPdfPrinter(env: Pick<Env, "CHROMIUM_PATH" | "PDF_IDLE_CLOSE_MS" | "COALITION_LOCALE" | "COALITION_TIME_ZONE">) {
   let browser: Promise<Browser> | null = null;
   let idleTimer: NodeJS.Timeout | null = null;
   let closed = false;
@@ -57,7 +57,14 @@ export function createPdfPrinter(env: Pick<Env, "CHROMIUM_PATH" | "PDF_IDLE_CLOS
   /** Loads `selfUrl + path` with the given session cookie and prints it as A4 with the print stylesheet. */
   async function printNow(selfUrl: string, path: string, session: { name: string; value: string } | null): Promise<Buffer> {
     // The page is printed as the server renders it: no scripts, so a long report is not hydrated first.
-    const context = await (await instance()).newContext({ javaScriptEnabled: false });
+    // The browser asks in the coalition's language and zone, whoever asked for the print.
+    const context = await (
+      await instance()
+    ).newContext({
+      javaScriptEnabled: false,
+      locale: env.COALITION_LOCALE,
+      timezoneId: env.COALITION_TIME_ZONE,
+    });
     try {
       if (session) await context.addCookies([{ ...session, url: selfUrl, httpOnly: true, sameSite: "Lax" }]);
       const page = await context.newPage();

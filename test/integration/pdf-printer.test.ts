@@ -5,6 +5,9 @@
 import { expect, it } from "vitest";
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { publicPdfFile } from "../../app/utils/reports.server";
+import { buildReport } from "../../app/models/report.server";
+import { pdfText } from "../support/pdf-text";
 import { get, signInAs, startServer } from "../support/server";
 
 it("starts Chromium when warmed, prints one of our pages, and closes it with the server for good", async () => {
@@ -70,3 +73,49 @@ it("prints one report at a time: parallel downloads of the full report wait thei
     await server.close();
   }
 }, 120_000);
+
+it("prints reports in the coalition's language and time zone, whoever downloads them, while the page keeps the reader's format", async () => {
+  // An older name of the zone, as many servers' settings still have it.
+  const server = await startServer({ COALITION_LOCALE: "en-GB", COALITION_TIME_ZONE: "Asia/Calcutta" });
+  try {
+    const year = new Date().getUTCFullYear() - 1;
+    // Closed late on 2 December in UTC: already 3 December in India.
+    server.db.$client.prepare("UPDATE forum_cycles SET closed_at = ? WHERE year = ?").run(Date.UTC(year, 11, 2, 20, 15), year);
+    const printed = `3 December ${year} at 01:45`;
+
+    const publicPdf = await get(server, `/reports/${year}/download/public.pdf`);
+    expect(publicPdf.status).toBe(200);
+    const publicText = pdfText(Buffer.from(await publicPdf.arrayBuffer()));
+    expect(publicText).toContain(`Annual progress report ${year} (public version)`);
+    expect(publicText).toContain(printed);
+    expect(publicText).not.toMatch(/December \d{1,2}, \d{4}/);
+
+    // The full report too, though the secretariat's own account may say otherwise.
+    const cookie = await signInAs(server, "secretariat@convene.example");
+    const fullPdf = await get(server, `/reports/${year}/download/report.pdf`, cookie);
+    expect(fullPdf.status).toBe(200);
+    expect(pdfText(Buffer.from(await fullPdf.arrayBuffer()))).toContain(printed);
+
+    // The page itself is in the reader's format: US English, in the zone the browser says.
+    const page = await fetch(`${server.url}/reports/${year}/public`, {
+      headers: { "Accept-Language": "en-US", Cookie: "tz=America/New_York" },
+    });
+    expect(await page.text()).toContain(`December 2, ${year} at 3:15`);
+  } finally {
+    await server.close();
+  }
+}, 120_000);
+
+it("keeps a public PDF per format, so a changed COALITION_LOCALE or COALITION_TIME_ZONE prints it again", async () => {
+  const server = await startServer();
+  try {
+    const report = buildReport(server.db, new Date().getUTCFullYear() - 1, "public")!;
+    const database = server.convene.services.env.DATABASE_PATH;
+    const gb = publicPdfFile(database, report, { locale: "en-GB", timeZone: "UTC" });
+    expect(publicPdfFile(database, report, { locale: "en-GB", timeZone: "UTC" })).toBe(gb);
+    expect(publicPdfFile(database, report, { locale: "fr-FR", timeZone: "UTC" })).not.toBe(gb);
+    expect(publicPdfFile(database, report, { locale: "en-GB", timeZone: "Europe/Brussels" })).not.toBe(gb);
+  } finally {
+    await server.close();
+  }
+});

@@ -79,3 +79,24 @@ describe("demo mode", () => {
     ).toBe(false);
   });
 });
+
+describe("the coalition's language and time zone for printed reports", () => {
+  it("defaults to British English in UTC", () => {
+    expect(parseEnv({})).toMatchObject({ COALITION_LOCALE: "en-GB", COALITION_TIME_ZONE: "UTC" });
+  });
+
+  it("accepts a real language tag and a real zone, by its current or an older name", () => {
+    expect(parseEnv({ COALITION_LOCALE: "fr-BE", COALITION_TIME_ZONE: "Europe/Brussels" })).toMatchObject({
+      COALITION_LOCALE: "fr-BE",
+      COALITION_TIME_ZONE: "Europe/Brussels",
+    });
+    expect(parseEnv({ COALITION_TIME_ZONE: "Asia/Calcutta" }).COALITION_TIME_ZONE).toBe("Asia/Calcutta");
+    expect(parseEnv({ COALITION_TIME_ZONE: "Europe/Kiev" }).COALITION_TIME_ZONE).toBe("Europe/Kiev");
+  });
+
+  it("refuses to start with a made-up language or zone, naming the setting", () => {
+    expect(() => parseEnv({ COALITION_LOCALE: "en_GB" })).toThrow(/COALITION_LOCALE: must be a language tag/);
+    expect(() => parseEnv({ COALITION_LOCALE: "xx-YY" })).toThrow(/COALITION_LOCALE/);
+    expect(() => parseEnv({ COALITION_TIME_ZONE: "Mars/Olympus_Mons" })).toThrow(/COALITION_TIME_ZONE: must be a time zone/);
+  });
+});
