@@ -5,6 +5,7 @@ import { useEffect, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import * as Y from "yjs";
 import { DOCUMENT_FIELD, contentExtensions } from "../editor/extensions";
+import { CommentHighlights, DocumentComments } from "./document-comments";
 import { DocProvider, type DocProviderState, type DocSocket } from "../realtime/doc-provider";
 import { useRealtime } from "./realtime";
 
@@ -108,6 +109,7 @@ export function DocumentEditor({ documentId, user }: { documentId: number; user:
         ? [
             ...contentExtensions,
             Collaboration.configure({ document: provider.doc, field: DOCUMENT_FIELD }),
+            CommentHighlights,
             CollaborationCaret.configure({
               provider,
               user: { name: user.name, color: colour },
@@ -149,6 +151,9 @@ export function DocumentEditor({ documentId, user }: { documentId: number; user:
       <div className="doc-editor__page" data-testid="document-text" data-synced={provider?.synced ? "true" : "false"} aria-busy={!editor}>
         {editor ? <EditorContent editor={editor} /> : <p className="muted">{t("editor.loading")}</p>}
       </div>
+      {state.connection === "closed" ? null : (
+        <DocumentComments documentId={documentId} editor={provider ? editor : null} shownName={shownName} />
+      )}
     </div>
   );
 }

@@ -42,6 +42,8 @@ export type DomainEvent =
   /** A chat message was stored: to its room, or to every room of the session when `roomId` is null (a broadcast). */
   | { type: "breakout.message"; sessionId: number; roomId: number | null; message: BreakoutMessageView }
   /** A room's raised-hands queue changed. */
-  | { type: "breakout.hands"; sessionId: number; roomId: number; hands: BreakoutHandsView };
+  | { type: "breakout.hands"; sessionId: number; roomId: number; hands: BreakoutHandsView }
+  /** A comment on a document was added, answered, resolved, reopened or deleted: its open readers fetch the comments again. */
+  | { type: "document.commentsChanged"; documentId: number };
 
 export type DomainEventType = DomainEvent["type"];

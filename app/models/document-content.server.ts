@@ -1,8 +1,8 @@
-/** Converts a document's stored Yjs state to what people read: ProseMirror JSON, Markdown, a diff. */
+/** Converts a document's stored Yjs state to what people read: ProseMirror JSON, Markdown, a rendered comparison. */
 import { getSchema, type JSONContent } from "@tiptap/core";
 import { MarkdownManager } from "@tiptap/markdown";
 import { prosemirrorJSONToYDoc } from "@tiptap/y-tiptap";
-import { diffWordsWithSpace } from "diff";
+import { diffArrays } from "diff";
 import type { Node as PMNode } from "@tiptap/pm/model";
 import * as Y from "yjs";
 import { DOCUMENT_FIELD, contentExtensions } from "../editor/extensions";
@@ -115,20 +115,175 @@ export function markdownToState(text: string): Uint8Array {
   return state;
 }
 
-export interface DiffPart {
-  value: string;
-  change: "added" | "removed" | "same";
+/** A mark on a run of compared text (bold, italic, link…), as in ProseMirror JSON. */
+export interface DiffMark {
+  type: string;
+  attrs?: Record<string, unknown>;
+}
+export type DiffChange = "same" | "added" | "removed";
+/** A run of text inside a paragraph, heading or code block; `hardBreak` stands for a line break. */
+export interface DiffRun {
+  text: string;
+  marks?: DiffMark[];
+  hardBreak?: boolean;
+  change: DiffChange;
+}
+/**
+ * A block of the compared text: a paragraph, heading or code block holds `runs`, anything else (lists, items, quotes,
+ * tables, rows, cells) holds `content`. A block added or removed whole has that `change`; a block found in both
+ * texts is "same", with the changes marked inside it.
+ */
+export interface DiffBlock {
+  type: string;
+  attrs?: Record<string, unknown>;
+  change: DiffChange;
+  content?: DiffBlock[];
+  runs?: DiffRun[];
 }
 
-/** A word-level comparison of two states, read as Markdown: what `from` had and `to` does not, and back. */
-export function compareStates(from: Uint8Array, to: Uint8Array): { parts: DiffPart[]; added: number; removed: number } {
-  const parts = diffWordsWithSpace(stateToMarkdown(from), stateToMarkdown(to)).map((p): DiffPart => ({
-    value: p.value,
-    change: p.added ? "added" : p.removed ? "removed" : "same",
-  }));
-  const words = (change: DiffPart["change"]) =>
-    parts.filter((p) => p.change === change).reduce((n, p) => n + (p.value.match(/\S+/g)?.length ?? 0), 0);
-  return { parts, added: words("added"), removed: words("removed") };
+const isTextblock = (type: string | undefined) => !!type && !!schema.nodes[type]?.isTextblock;
+
+interface Token {
+  text: string;
+  marks?: DiffMark[];
+  hardBreak?: boolean;
+}
+
+/** A paragraph's inline content as words and spaces, each with its marks. */
+function tokens(content: JSONContent[] | undefined): Token[] {
+  return (content ?? []).flatMap((node): Token[] => {
+    if (node.type === "hardBreak") return [{ text: "\n", hardBreak: true }];
+    if (node.type !== "text" || !node.text) return [];
+    const marks = node.marks?.map((m) => (m.attrs ? { type: m.type, attrs: m.attrs } : { type: m.type }));
+    return node.text
+      .split(/(\s+)/)
+      .filter(Boolean)
+      .map((text) => (marks?.length ? { text, marks } : { text }));
+  });
+}
+
+const tokenKey = (t: Token) => JSON.stringify([t.text, t.marks ?? null, t.hardBreak ?? false]);
+
+/** Runs of tokens: neighbours with the same change and marks are joined. */
+function runsOf(list: Token[], change: DiffChange, into: DiffRun[] = []): DiffRun[] {
+  for (const token of list) {
+    const last = into[into.length - 1];
+    if (
+      last &&
+      !last.hardBreak &&
+      !token.hardBreak &&
+      last.change === change &&
+      JSON.stringify(last.marks) === JSON.stringify(token.marks)
+    ) {
+      last.text += token.text;
+    } else into.push({ ...token, change });
+  }
+  return into;
+}
+
+/** A word-level comparison of two paragraphs (or headings, or code blocks) of the same kind. */
+function diffInline(from: JSONContent[] | undefined, to: JSONContent[] | undefined): DiffRun[] {
+  const a = tokens(from);
+  const b = tokens(to);
+  const runs: DiffRun[] = [];
+  let ia = 0;
+  let ib = 0;
+  for (const part of diffArrays(a.map(tokenKey), b.map(tokenKey))) {
+    const n = part.count ?? part.value.length;
+    if (part.removed) runsOf(a.slice(ia, (ia += n)), "removed", runs);
+    else if (part.added) runsOf(b.slice(ib, (ib += n)), "added", runs);
+    else {
+      runsOf(b.slice(ib, ib + n), "same", runs);
+      ia += n;
+      ib += n;
+    }
+  }
+  return runs;
+}
+
+/** A whole block, unchanged or added or removed as a whole. */
+function wholeBlock(node: JSONContent, change: DiffChange): DiffBlock {
+  const block: DiffBlock = { type: node.type ?? "paragraph", change };
+  if (node.attrs) block.attrs = node.attrs;
+  if (isTextblock(node.type)) block.runs = runsOf(tokens(node.content), change);
+  else if (node.content?.length) block.content = node.content.map((child) => wholeBlock(child, change));
+  return block;
+}
+
+/** Two blocks of the same kind compared inside: words in text, blocks in lists, quotes and tables. */
+function diffPair(from: JSONContent, to: JSONContent): DiffBlock {
+  const block: DiffBlock = { type: to.type ?? "paragraph", change: "same" };
+  if (to.attrs) block.attrs = to.attrs;
+  if (isTextblock(to.type)) block.runs = diffInline(from.content, to.content);
+  else block.content = diffBlocks(from.content ?? [], to.content ?? []);
+  return block;
+}
+
+const sameKind = (a: JSONContent, b: JSONContent) =>
+  a.type === b.type && JSON.stringify(a.attrs ?? null) === JSON.stringify(b.attrs ?? null);
+
+/** A block-level comparison: unchanged blocks kept, changed ones of the same kind compared inside, others added or removed. */
+function diffBlocks(from: JSONContent[], to: JSONContent[]): DiffBlock[] {
+  const out: DiffBlock[] = [];
+  const parts = diffArrays(
+    from.map((n) => JSON.stringify(n)),
+    to.map((n) => JSON.stringify(n)),
+  );
+  let ia = 0;
+  let ib = 0;
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i]!;
+    const n = part.count ?? part.value.length;
+    if (!part.added && !part.removed) {
+      for (let k = 0; k < n; k++) out.push(wholeBlock(to[ib + k]!, "same"));
+      ia += n;
+      ib += n;
+    } else if (part.removed && parts[i + 1]?.added) {
+      // A replaced stretch: blocks of the same kind, in order, are the same block changed.
+      const next = parts[++i]!;
+      const removed = from.slice(ia, (ia += n));
+      const added = to.slice(ib, (ib += next.count ?? next.value.length));
+      let r = 0;
+      added.forEach((block, j) => {
+        const match = removed.findIndex((old, k) => k >= r && sameKind(old, block));
+        if (match === -1) {
+          // What was removed reads before what replaced it, unless a later block is the same one changed.
+          while (r < removed.length && !added.slice(j + 1).some((later) => sameKind(removed[r]!, later))) {
+            out.push(wholeBlock(removed[r++]!, "removed"));
+          }
+          out.push(wholeBlock(block, "added"));
+          return;
+        }
+        for (; r < match; r++) out.push(wholeBlock(removed[r]!, "removed"));
+        out.push(diffPair(removed[r++]!, block));
+      });
+      for (; r < removed.length; r++) out.push(wholeBlock(removed[r]!, "removed"));
+    } else if (part.removed) {
+      for (const node of from.slice(ia, (ia += n))) out.push(wholeBlock(node, "removed"));
+    } else {
+      for (const node of to.slice(ib, (ib += n))) out.push(wholeBlock(node, "added"));
+    }
+  }
+  return out;
+}
+
+function countWords(blocks: DiffBlock[], change: DiffChange): number {
+  return blocks.reduce(
+    (n, b) =>
+      n +
+      (b.runs ?? []).filter((r) => r.change === change).reduce((m, r) => m + (r.text.match(/\S+/g)?.length ?? 0), 0) +
+      countWords(b.content ?? [], change),
+    0,
+  );
+}
+
+/**
+ * Compares two states as rendered text (decision 038): block by block (paragraphs, headings, list items, table rows),
+ * then word by word inside blocks of the same kind, keeping headings, lists, marks and tables for the page to render.
+ */
+export function compareStates(from: Uint8Array, to: Uint8Array): { blocks: DiffBlock[]; added: number; removed: number } {
+  const blocks = diffBlocks(stateToJSON(from).content ?? [], stateToJSON(to).content ?? []);
+  return { blocks, added: countWords(blocks, "added"), removed: countWords(blocks, "removed") };
 }
 
 /**

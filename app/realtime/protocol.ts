@@ -43,6 +43,24 @@ const roomRef = z.object({ roomId: z.number().int().positive() }).strict();
 /** Longest chat message, in characters. */
 export const MAX_CHAT_LENGTH = 2000;
 
+/** Longest comment (or reply) on a document, and longest quoted passage, in characters. */
+export const MAX_COMMENT_LENGTH = 2000;
+export const MAX_COMMENT_QUOTE_LENGTH = 500;
+
+const yId = z.object({ client: z.number().int().nonnegative(), clock: z.number().int().nonnegative() }).strict();
+/** A Yjs relative position as `Y.relativePositionToJSON` writes it: numbers and the text's field name, nothing else. */
+const relativePosition = z
+  .object({
+    type: yId.optional(),
+    tname: z.string().max(100).optional(),
+    item: yId.optional(),
+    assoc: z.number().int().min(-1).max(1).optional(),
+  })
+  .strict();
+/** A comment's text: required, within its length; the messages are translation keys the comment form shows inline. */
+export const commentBody = z.string().trim().min(1, "comments.errors.bodyRequired").max(MAX_COMMENT_LENGTH, "comments.errors.bodyTooLong");
+const commentRef = z.object({ commentId: z.number().int().positive() }).strict();
+
 export const requestSchemas = {
   whoami: z.object({}).strict(),
   /** Follow an event's agenda: allowed when the person may see the event. */
@@ -65,6 +83,21 @@ export const requestSchemas = {
   "breakout:hand": z
     .object({ roomId: z.number().int().positive(), raised: z.boolean(), handId: z.number().int().positive().optional() })
     .strict(),
+  /** The comments on a document's live text, as this person may see them. */
+  "comments:list": z.object({ documentId: z.number().int().positive() }).strict(),
+  /** Comment on a passage: its quoted text and where it starts and ends (Yjs relative positions). */
+  "comments:add": z
+    .object({
+      documentId: z.number().int().positive(),
+      body: commentBody,
+      quote: z.string().trim().min(1, "comments.errors.quoteRequired").max(MAX_COMMENT_QUOTE_LENGTH, "comments.errors.quoteTooLong"),
+      anchor: z.object({ start: relativePosition, end: relativePosition }).strict(),
+    })
+    .strict(),
+  "comments:reply": z.object({ commentId: z.number().int().positive(), body: commentBody }).strict(),
+  /** Resolve (or reopen, `resolved: false`) a thread. */
+  "comments:resolve": z.object({ commentId: z.number().int().positive(), resolved: z.boolean() }).strict(),
+  "comments:delete": commentRef,
 } as const;
 
 export type RequestEvent = keyof typeof requestSchemas;
@@ -93,11 +126,43 @@ export interface ClientToServerEvents {
     payload: { roomId: number; raised: boolean; handId?: number },
     ack: (res: Ack<{ handId: number | null }>) => void,
   ) => void;
+  "comments:list": (payload: { documentId: number }, ack: (res: Ack<CommentsListResult>) => void) => void;
+  "comments:add": (payload: z.input<(typeof requestSchemas)["comments:add"]>, ack: (res: Ack<{ commentId: number }>) => void) => void;
+  "comments:reply": (payload: { commentId: number; body: string }, ack: (res: Ack<{ commentId: number }>) => void) => void;
+  "comments:resolve": (payload: { commentId: number; resolved: boolean }, ack: (res: Ack) => void) => void;
+  "comments:delete": (payload: { commentId: number }, ack: (res: Ack) => void) => void;
   /**
    * One y-protocols message for a joined document (sync step 1, step 2, update, awareness).
    * Updates are acknowledged once they are stored; see `docs/realtime.md`.
    */
   "doc:message": (documentId: number, message: Uint8Array | ArrayBuffer, ack?: (res: Ack) => void) => void;
+}
+
+/** A Yjs relative position as JSON (`Y.relativePositionToJSON`). */
+export type RelativePositionJSON = z.infer<typeof relativePosition>;
+
+/** One comment or reply as a reader sees it. `author` is a name, or `group:<stakeholder group>` where the rule withholds it. */
+export interface CommentView {
+  id: number;
+  author: string;
+  mine: boolean;
+  body: string;
+  createdAt: string;
+  canDelete: boolean;
+}
+
+/** A thread: the comment on a passage and its replies. */
+export interface CommentThreadView extends CommentView {
+  quote: string;
+  anchor: { start: RelativePositionJSON; end: RelativePositionJSON } | null;
+  resolvedAt: string | null;
+  canResolve: boolean;
+  replies: CommentView[];
+}
+
+export interface CommentsListResult {
+  threads: CommentThreadView[];
+  canComment: boolean;
 }
 
 export interface DocJoinResult {
@@ -155,6 +220,8 @@ export interface ServerToClientEvents {
   "place:promoted": (payload: { eventId: number; sessionId: number; title: string }) => void;
   /** One y-protocols message for a document the socket has joined. */
   "doc:message": (documentId: number, message: Uint8Array | ArrayBuffer) => void;
+  /** A comment on this document changed: ask for the comments again (`comments:list`). */
+  "doc:comments": (payload: { documentId: number }) => void;
   /** The person may no longer read this document (or now only read it: `readOnly`). */
   "doc:access": (payload: { documentId: number; readOnly: boolean } | { documentId: number; closed: DocClosedReason }) => void;
   /** To a breakout session's followers: its new state. */

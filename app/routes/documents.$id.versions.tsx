@@ -2,8 +2,9 @@ import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFuncti
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { EmptyState, FormAlert, SubmitButton, TextField } from "../components/form";
+import { DocumentDiff } from "../components/document-diff";
 import { DateTime } from "../components/time";
-import { compareStates } from "../models/document-content.server";
+import { compareStates, type DiffBlock } from "../models/document-content.server";
 import { readDocumentState } from "../models/document-store.server";
 import { createVersion, getVersion, listVersions, restoreVersion } from "../models/documents.server";
 import { forbidden, notFound } from "../utils/auth.server";
@@ -80,20 +81,10 @@ export default function Versions() {
           ) : (
             <>
               <p>{t("versions.comparisonSummary", { added: comparison.added, removed: comparison.removed })}</p>
-              <p className="diff-legend">
+              <div className="diff-legend" role="note" aria-label={t("versions.legendTitle")}>
                 <ins>{t("versions.legendAdded")}</ins> <del>{t("versions.legendRemoved")}</del>
-              </p>
-              <div className="diff" data-testid="diff" tabIndex={0} role="region" aria-labelledby="comparison-title">
-                {comparison.parts.map((p, i) =>
-                  p.change === "added" ? (
-                    <ins key={i}>{p.value}</ins>
-                  ) : p.change === "removed" ? (
-                    <del key={i}>{p.value}</del>
-                  ) : (
-                    <span key={i}>{p.value}</span>
-                  ),
-                )}
               </div>
+              <DocumentDiff blocks={comparison.blocks as DiffBlock[]} labelledBy="comparison-title" />
             </>
           )}
           <p>

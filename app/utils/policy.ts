@@ -97,6 +97,15 @@ interface Targets {
    * while it runs (`inRoom`); under "stakeholder group only" never. The audit log is read through `audit.view`.
    */
   "breakout.seeNames": { attribution: AttributionRule; inRoom: boolean };
+  /** Commenting on a passage of a document's live text (and replying): everyone who may read it (decision 038). */
+  "document.comment": { visibility: DocumentVisibility; membership: Membership | null };
+  /**
+   * Resolving or reopening a comment thread: its author, whoever manages the document (its group's lead, the
+   * secretariat) and its editors (decision 038).
+   */
+  "comment.resolve": { authorId: number; leadId: number | null; membership: Membership | null };
+  /** Deleting a comment (with its replies): its author only. */
+  "comment.delete": { authorId: number };
 }
 
 /** What the policy needs to know about one breakout room and one person. */
@@ -155,6 +164,9 @@ export const actions = [
   "breakoutRoom.speak",
   "breakoutRoom.report",
   "breakout.seeNames",
+  "document.comment",
+  "comment.resolve",
+  "comment.delete",
 ] as const satisfies readonly Action[];
 
 export type TargetArgs<A extends Action> = Targets[A] extends undefined ? [] : [target: Targets[A]];
@@ -221,6 +233,10 @@ const rules: { [A in Action]: (actor: Actor, target: Targets[A]) => boolean } = 
     actor.role === "secretariat" ||
     (actor.role !== "observer" && (t.rapporteurId === actor.id || (actor.role === "facilitator" && t.managerIds.includes(actor.id)))),
   "breakout.seeNames": (_actor, t) => t.attribution === "on_record" || (t.attribution === "chatham_house" && t.inRoom),
+  "document.comment": (actor, t) => rules["document.view"](actor, t),
+  "comment.resolve": (actor, t) =>
+    t.authorId === actor.id || rules["document.manage"](actor, t) || rules["document.edit"](actor, { membership: t.membership }),
+  "comment.delete": (actor, t) => t.authorId === actor.id,
 };
 
 /** Assigned to the room, or running it (its facilitator or rapporteur, or a manager of the session). */

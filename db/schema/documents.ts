@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex, type AnySQLiteColumn } from "drizzle-orm/sqlite-core";
 import { pillars } from "./forum";
 import { users } from "./people";
 import { documentStatuses, documentVisibilities, memberships, versionKinds } from "../../app/domain/vocabulary";
@@ -100,4 +100,31 @@ export const documentVersions = sqliteTable(
     index("document_versions_document_idx").on(t.documentId, t.id),
     uniqueIndex("document_versions_published_unique").on(t.documentId, t.publishedNumber),
   ],
+);
+
+/**
+ * A comment on a passage of a document's live text (never of a published version): the quoted text, and where the
+ * passage starts and ends as Yjs relative positions (JSON), so its highlight follows edits. A reply has a `parentId`
+ * and no passage of its own. Resolving and reopening is for the thread's first comment.
+ */
+export const documentComments = sqliteTable(
+  "document_comments",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    documentId: integer("document_id")
+      .notNull()
+      .references(() => documents.id, { onDelete: "cascade" }),
+    parentId: integer("parent_id").references((): AnySQLiteColumn => documentComments.id, { onDelete: "cascade" }),
+    authorId: integer("author_id")
+      .notNull()
+      .references(() => users.id),
+    body: text("body").notNull(),
+    quote: text("quote").notNull().default(""),
+    anchorStart: text("anchor_start"),
+    anchorEnd: text("anchor_end"),
+    resolvedAt: integer("resolved_at", { mode: "timestamp_ms" }),
+    resolvedBy: integer("resolved_by").references(() => users.id),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull().default(now),
+  },
+  (t) => [index("document_comments_document_idx").on(t.documentId, t.id), index("document_comments_parent_idx").on(t.parentId)],
 );

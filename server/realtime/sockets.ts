@@ -7,6 +7,7 @@ import type { AppSocket, IoServer, Services } from "../context";
 import { isSameOrigin } from "../http/origin";
 import { idleTimeoutMs, readSessionToken } from "../http/session";
 import { attachBreakouts } from "./breakouts";
+import { attachDocumentComments } from "./document-comments";
 
 function handshakeError(data: HandshakeError): Error {
   return Object.assign(new Error(data.message), { data });
@@ -208,6 +209,7 @@ export function attachSockets(io: IoServer, services: Services, log: (m: string)
     });
     socket.on("disconnect", () => services.documents.disconnected(socket));
     attachBreakouts(socket, { services, handle, currentAuth, log });
+    attachDocumentComments(socket, { services, handle, currentAuth, log });
 
     handle(
       socket,

@@ -83,6 +83,10 @@ export function createDispatcher(io: IoServer, services: Pick<Services, "db" | "
         return recheckPeople([event.userId]);
       case "organisation.accessChanged":
         return recheckPeople(organisationMemberIds(db, event.organisationId));
+      case "document.commentsChanged":
+        // Only a signal: each reader asks for the comments as they may see them (names under the attribution rule).
+        io.to(rooms.doc(event.documentId)).emit("doc:comments", { documentId: event.documentId });
+        return;
       case "document.replaced":
         return services.documents.change(event.documentId, (doc) => replaceText(doc, event.state));
       case "sessions.ended":

@@ -38,6 +38,9 @@ const matrix: Record<Action, { target?: unknown; allowed: Role[] }> = {
   "document.view": { target: { visibility: "group", membership: null }, allowed: ["secretariat"] },
   "document.edit": { target: { membership: "editor" }, allowed: ["secretariat", "facilitator", "delegate"] },
   "document.manage": { target: { leadId: 99 }, allowed: ["secretariat"] },
+  "document.comment": { target: { visibility: "group", membership: null }, allowed: ["secretariat"] },
+  "comment.resolve": { target: { authorId: 99, leadId: 99, membership: null }, allowed: ["secretariat"] },
+  "comment.delete": { target: { authorId: 99 }, allowed: [] },
   "publication.view": {
     target: { visibility: "members", membership: null },
     allowed: ["secretariat", "facilitator", "delegate", "observer"],
@@ -136,6 +139,21 @@ describe("policy rules that depend on the target", () => {
     expect(can(delegate, "document.manage", { leadId: 7 })).toBe(true);
     expect(can(actor("observer", 7), "document.manage", { leadId: 7 })).toBe(false);
     expect(can(delegate, "workingGroup.view", { membership: "reader" })).toBe(true);
+  });
+
+  it("document comments: readers comment, the author, editors and the lead resolve, only the author deletes", () => {
+    const reader = actor("delegate", 7);
+    const observer = actor("observer", 8);
+    expect(can(reader, "document.comment", { visibility: "group", membership: "reader" })).toBe(true);
+    expect(can(observer, "document.comment", { visibility: "members", membership: null })).toBe(true);
+    expect(can(reader, "document.comment", { visibility: "group", membership: null })).toBe(false);
+    expect(can(reader, "comment.resolve", { authorId: 7, leadId: 1, membership: "reader" })).toBe(true);
+    expect(can(reader, "comment.resolve", { authorId: 9, leadId: 1, membership: "reader" })).toBe(false);
+    expect(can(reader, "comment.resolve", { authorId: 9, leadId: 1, membership: "editor" })).toBe(true);
+    expect(can(reader, "comment.resolve", { authorId: 9, leadId: 7, membership: "reader" })).toBe(true);
+    expect(can(observer, "comment.resolve", { authorId: 9, leadId: null, membership: "editor" })).toBe(false);
+    expect(can(reader, "comment.delete", { authorId: 7 })).toBe(true);
+    expect(can(actor("secretariat", 1), "comment.delete", { authorId: 7 })).toBe(false);
   });
 
   it("without an account, only public published versions can be read", () => {
