@@ -26,6 +26,7 @@ for (const screen of ["phone", "desktop"] as ScreenName[]) {
 
     test("an empty slot starts a session there, and after Save the form starts clean", async ({ page, db, signIn }) => {
       const event = makeEvent(db, { days: 1, rooms: ["Main hall", "Room A"] });
+      const speakerPerson = await makePerson(db);
       await signIn(page.context(), "secretariat@convene.example");
       await page.goto(`/events/${event.id}/timetable`);
       await expectAccessible(page);
@@ -44,7 +45,7 @@ for (const screen of ["phone", "desktop"] as ScreenName[]) {
       await page.keyboard.type("Hotline data in practice");
       await form.getByLabel("Track").selectOption({ index: 1 });
       await form.getByLabel("Capacity").fill("30");
-      const speaker = form.getByRole("group", { name: "Speakers from Convene" }).getByRole("checkbox").first();
+      const speaker = form.getByRole("group", { name: "Speakers from Convene" }).getByRole("checkbox", { name: speakerPerson.name });
       await speaker.check();
       await form.getByRole("button", { name: "Save", exact: true }).click();
       await expect(page.getByText("Saved. Everyone viewing the agenda sees the change.")).toBeVisible();
