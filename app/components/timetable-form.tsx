@@ -1,4 +1,5 @@
 import { Form, Link, useNavigation } from "@remix-run/react";
+import { useEffect, useRef } from "react";
 import { useTranslation } from "react-i18next";
 import { attributionRules, sessionKinds, type AgendaSessionStatus } from "../domain/vocabulary";
 import type { Conflict } from "../models/agenda.server";
@@ -37,7 +38,10 @@ export interface FailedSave {
 
 /**
  * The session form: a new session, or the one chosen on the grid (`selected`). Its submit buttons carry
- * their own intent: save, save anyway (after clashes were shown), cancel or put back.
+ * their own intent: save, save anyway (after clashes were shown), cancel or put back. Its fields are
+ * uncontrolled: the page gives it a new `key` whenever it must start afresh (after a successful save, or
+ * for another session or slot), and keeps the key when a save was refused, so what was typed stays.
+ * `focusTitle`: a slot of the grid was chosen, so the title takes focus at once.
  */
 export function TimetableSessionForm({
   selected,
@@ -49,6 +53,7 @@ export function TimetableSessionForm({
   pillars,
   allowNoTrack,
   people,
+  focusTitle = false,
 }: {
   selected: { id: number; status: AgendaSessionStatus; values: Record<string, string> } | null;
   failed: FailedSave | null;
@@ -59,14 +64,26 @@ export function TimetableSessionForm({
   pillars: readonly { id: number; slug: string }[];
   allowNoTrack: boolean;
   people: readonly { id: number; name: string; organisation: string | null }[];
+  focusTitle?: boolean;
 }) {
   const { t } = useTranslation(["agenda", "common"]);
   const navigation = useNavigation();
   const selectedSpeakers = new Set((values.speakerIds ?? "").split(",").filter(Boolean));
+  const title = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (focusTitle) title.current?.focus();
+  }, [focusTitle]);
   return (
     <section id="session-form" className="panel" aria-labelledby="session-form-title">
       <h2 id="session-form-title">{selected ? t("timetable.editTitle", { title: selected.values.title }) : t("timetable.newTitle")}</h2>
-      <Form method="post" noValidate className="stack" key={selected?.id ?? "new"} preventScrollReset>
+      {/* Posted to the day (and the session), not to a chosen slot: after a save the form starts clean. */}
+      <Form
+        method="post"
+        action={selected ? `?day=${day}&session=${selected.id}` : `?day=${day}`}
+        noValidate
+        className="stack"
+        preventScrollReset
+      >
         {selected ? <input type="hidden" name="sessionId" value={selected.id} /> : null}
         {failed ? (
           <div className="alert alert--error" role="alert">
@@ -74,7 +91,14 @@ export function TimetableSessionForm({
             {failed.conflicts ? <ConflictList conflicts={failed.conflicts} /> : null}
           </div>
         ) : null}
-        <TextField name="title" label={t("timetable.field.title")} required defaultValue={values.title} error={failed?.errors.title} />
+        <TextField
+          ref={title}
+          name="title"
+          label={t("timetable.field.title")}
+          required
+          defaultValue={values.title}
+          error={failed?.errors.title}
+        />
         <div className="form-row">
           <SelectField
             name="kind"

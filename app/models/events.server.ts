@@ -154,15 +154,31 @@ export function saveEvent(db: Db, actor: Actor, eventId: number | null, input: E
   return result.ok ? { ...result, events: announce(db, result.events) } : result;
 }
 
-export type SetStatusResult = { ok: true; events: DomainEvent[] } | { ok: false; error: "errors.forbidden" | "errors.notFound" };
+export type SetStatusResult =
+  | { ok: true; events: DomainEvent[] }
+  | { ok: false; error: "errors.forbidden" | "errors.notFound" }
+  /** Asked first, and not yet answered: nothing was done (decision 036). */
+  | { ok: false; error: "unconfirmed" };
 
-/** Publishes, unpublishes (back to draft) or archives an event: the secretariat's. Who may see it changes with it. */
-export function setEventStatus(db: Db, actor: Actor, eventId: number, status: EventStatus, meta: RequestMeta): SetStatusResult {
+/**
+ * Publishes, unpublishes (back to draft) or archives an event: the secretariat's. Who may see it changes with it.
+ * Back to draft and archiving take the event away from the people following it, so they are done only once
+ * confirmed (`confirmed`); publishing, or asking for the status it already has, needs no confirmation.
+ */
+export function setEventStatus(
+  db: Db,
+  actor: Actor,
+  eventId: number,
+  status: EventStatus,
+  meta: RequestMeta,
+  opts: { confirmed?: boolean } = {},
+): SetStatusResult {
   if (!can(actor, "event.manage")) return { ok: false, error: "errors.forbidden" };
   const actorId = actor.id;
   const result = db.transaction((tx) => {
     const before = getEvent(tx, eventId);
     if (!before) return null;
+    if (status !== "published" && before.status !== status && !opts.confirmed) return "unconfirmed" as const;
     tx.update(events).set({ status }).where(eq(events.id, eventId)).run();
     recordAudit(
       tx,
@@ -177,6 +193,7 @@ export function setEventStatus(db: Db, actor: Actor, eventId: number, status: Ev
     return { changed: before.status !== status };
   });
   if (!result) return { ok: false, error: "errors.notFound" };
+  if (result === "unconfirmed") return { ok: false, error: result };
   return { ok: true, events: announce(db, result.changed ? [{ type: "event.accessChanged", eventId }] : []) };
 }
 
@@ -209,9 +226,16 @@ function addMonths(isoDate: string, months: number): string {
 
 /**
  * The next convening of a series, as a draft: same rooms, track leads and standing sessions
- * (plenaries and breaks), one cadence later, at the same local times.
+ * (plenaries and breaks), one cadence later, at the same local times. Made only once confirmed
+ * (`confirmed`): a second click would make a second one.
  */
-export function createNextInSeries(db: Db, actor: Actor, previousId: number, meta: RequestMeta): SaveEventResult {
+export function createNextInSeries(
+  db: Db,
+  actor: Actor,
+  previousId: number,
+  meta: RequestMeta,
+  opts: { confirmed?: boolean } = {},
+): SaveEventResult {
   if (!can(actor, "event.manage")) return forbidden;
   const actorId = actor.id;
   // A new draft: nobody follows it yet, so there is nothing to announce.
@@ -219,6 +243,7 @@ export function createNextInSeries(db: Db, actor: Actor, previousId: number, met
     const previous = tx.select().from(events).where(eq(events.id, previousId)).get();
     if (!previous || previous.kind !== "convening" || previous.seriesId === null)
       return { ok: false as const, field: "form", error: "errors.notFound" };
+    if (!opts.confirmed) return { ok: false as const, field: "form", error: "unconfirmed" };
     const series = tx.select().from(eventSeries).where(eq(eventSeries.id, previous.seriesId)).get()!;
     const months = CADENCE_MONTHS[series.cadence];
     const startsOn = addMonths(previous.startsOn, months);

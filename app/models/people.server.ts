@@ -63,7 +63,9 @@ export type PersonResult =
       message: "people.roleChanged" | "people.roleUnchanged" | "people.deactivated" | "people.reactivated";
       events: DomainEvent[];
     }
-  | { ok: false; reason: "not_found" | "forbidden" };
+  | { ok: false; reason: "not_found" | "forbidden" }
+  /** Asked first, and not yet answered: nothing was done (decision 036). */
+  | { ok: false; reason: "unconfirmed"; name: string };
 
 /** A new role changes what this person may do in everything they have open. */
 export function changeRole(db: Db, actor: Actor, personId: number, role: Role, meta: RequestMeta): PersonResult {
@@ -83,10 +85,21 @@ export function changeRole(db: Db, actor: Actor, personId: number, role: Role, m
   return { ok: true, message: "people.roleChanged", events: announce(db, [{ type: "person.accessChanged", userId: personId }]) };
 }
 
-/** Deactivates a person and ends all their sessions in one transaction; their live connections close at once. */
-export function deactivatePerson(db: Db, actor: Actor, personId: number, meta: RequestMeta): PersonResult {
-  if (!getPerson(db, personId)) return { ok: false, reason: "not_found" };
+/**
+ * Deactivates a person and ends all their sessions in one transaction; their live connections close at once.
+ * Not easily undone (they are signed out everywhere), so it is done only once the secretariat has confirmed.
+ */
+export function deactivatePerson(
+  db: Db,
+  actor: Actor,
+  personId: number,
+  meta: RequestMeta,
+  opts: { confirmed?: boolean } = {},
+): PersonResult {
+  const person = getPerson(db, personId);
+  if (!person) return { ok: false, reason: "not_found" };
   if (!can(actor, "person.deactivate", { id: personId })) return { ok: false, reason: "forbidden" };
+  if (!opts.confirmed) return { ok: false, reason: "unconfirmed", name: person.name };
   const ended = db.transaction((tx) => {
     tx.update(users).set({ status: "deactivated", deactivatedAt: new Date() }).where(eq(users.id, personId)).run();
     const ended = invalidateUserSessions(tx, personId);

@@ -89,12 +89,19 @@ export function timetableEditorData(db: Db, actor: Actor, event: AgendaEvent, tr
   };
 }
 
+/** Where a session was before a move: what "Undo" posts back through the same move. */
+export type MovedFrom = { sessionId: string; roomId: string; date: string; startTime: string; endTime: string };
+
+/**
+ * What the editor's form and grid are answered. `at` tells one success from the next (the new-session
+ * form starts clean after each); a move carries where the session went and where it was, for its Undo.
+ */
 export type TimetableActionData =
-  | { ok: true; message: string }
+  | { ok: true; message: string; intent: string; at: number; moved?: { title: string; date: string; start: string; from: MovedFrom } }
   | { ok: false; errors: Record<string, string>; values: Record<string, string>; conflicts?: Conflict[]; intent: string };
 
-function answer(result: AgendaWriteResult, intent: string, values: Record<string, string>) {
-  if (result.ok) return data<TimetableActionData>({ ok: true, message: `timetable.saved.${intent}` });
+function answer(result: AgendaWriteResult, intent: string, values: Record<string, string>, moved?: MovedOutcome) {
+  if (result.ok) return data<TimetableActionData>({ ok: true, message: `timetable.saved.${intent}`, intent, at: Date.now(), moved });
   if (result.reason === "forbidden") throw forbidden();
   if (result.reason === "not_found") return notFound();
   if (result.reason === "conflicts")
@@ -119,14 +126,37 @@ function save(db: Db, actor: Actor, event: AgendaEvent, form: FormData, intent: 
   return answer(saveSession(db, actor, event, sessionId, input, { acceptConflicts, everyRoom }, meta), "save", keptValues(form));
 }
 
-/** A session dropped on another slot or room, or resized. */
+type MovedOutcome = { title: string; date: string; start: string; from: MovedFrom };
+
+/**
+ * A session dropped on another slot or room, or resized; or such a move undone (`undo=1`: the same move
+ * back to where it was, so its clash checks and live pushes are those of any move).
+ */
 function move(db: Db, actor: Actor, event: AgendaEvent, form: FormData, sessionId: number, meta: RequestMeta) {
   const slot = SessionFormSchema.pick({ roomId: true, date: true, startTime: true, endTime: true }).safeParse(
     Object.fromEntries(form.entries()),
   );
   if (!slot.success) return invalidIntent("move");
   const acceptConflicts = form.get("acceptConflicts") === "1";
-  return answer(moveSession(db, actor, event, sessionId, slot.data, { acceptConflicts }, meta), "move", keptValues(form));
+  const undoing = form.get("undo") === "1";
+  const before = formValuesOf(db, event, sessionId);
+  const result = moveSession(db, actor, event, sessionId, slot.data, { acceptConflicts }, meta);
+  const moved: MovedOutcome | undefined =
+    before && !undoing
+      ? {
+          title: before.values.title!,
+          date: slot.data.date,
+          start: slot.data.startTime,
+          from: {
+            sessionId: String(sessionId),
+            roomId: before.values.roomId!,
+            date: before.values.date!,
+            startTime: before.values.startTime!,
+            endTime: before.values.endTime!,
+          },
+        }
+      : undefined;
+  return answer(result, undoing ? "undo" : "move", keptValues(form), moved);
 }
 
 /** The editor's form and drag and drop: one intent per submit button (save, saveAnyway, cancel, restore) or drop (move). */

@@ -1,6 +1,7 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { Confirm, isConfirmed } from "../components/confirm";
 import { EventForm } from "../components/event-form";
 import { FormAlert } from "../components/form";
 import { listRooms } from "../models/agenda.server";
@@ -57,6 +58,10 @@ export function loader({ request, params, context }: LoaderFunctionArgs) {
 
 const done = (message: string) => data({ ok: true as const, message, errors: {} as Record<string, string>, values: null });
 
+/** Going back to draft, archiving and making the next convening are not easily undone: they are asked first. */
+type AskedFirst = "unpublish" | "archive" | "next";
+const ask = (intent: AskedFirst) => data({ ok: false as const, ask: intent, errors: {} as Record<string, string>, values: null });
+
 /** Each intent is one call of the events model, which decides whether this person may make it. */
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const user = requireUser(context, request);
@@ -65,9 +70,12 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const form = await readForm(request);
   const meta = context.requestMeta;
   const intent = form.get("intent");
+  // Some actions are asked first: without the answer the model does nothing, and the page asks (also without script).
+  const confirmed = isConfirmed(form);
   if (intent === "publish" || intent === "archive" || intent === "unpublish") {
     const status = intent === "publish" ? "published" : intent === "archive" ? "archived" : "draft";
-    const result = setEventStatus(db, user, event.id, status, meta);
+    const result = setEventStatus(db, user, event.id, status, meta, { confirmed });
+    if (!result.ok && result.error === "unconfirmed") return ask(intent as AskedFirst);
     if (!result.ok) throw result.error === "errors.forbidden" ? forbidden() : notFound();
     return done(`eventForm.done.${intent}`);
   }
@@ -82,8 +90,9 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     return done("eventForm.done.leads");
   }
   if (intent === "next") {
-    const result = createNextInSeries(db, user, event.id, meta);
+    const result = createNextInSeries(db, user, event.id, meta, { confirmed });
     if (!result.ok && result.error === "errors.forbidden") throw forbidden();
+    if (!result.ok && result.error === "unconfirmed") return ask("next");
     if (!result.ok) return invalid({ form: result.error }, {});
     return redirect(`/events/${result.eventId}/settings?created=1`);
   }
@@ -101,6 +110,7 @@ export default function EventSettings() {
   const actionData = useActionData<typeof action>();
   const [params] = useSearchParams();
   const message = actionData && "message" in actionData ? actionData.message : params.get("created") ? "eventForm.done.created" : null;
+  const asking = actionData && "ask" in actionData ? actionData.ask : null;
   return (
     <div className="stack-lg narrow-wide">
       <header className="page-header page-header--split">
@@ -121,17 +131,17 @@ export default function EventSettings() {
                 {t("eventForm.publish")}
               </button>
             ) : (
-              <button type="submit" name="intent" value="unpublish" className="button button--quiet">
+              <button type="submit" name="intent" value="unpublish" id="event-unpublish" className="button button--quiet">
                 {t("eventForm.unpublish")}
               </button>
             )}
             {event.status !== "archived" ? (
-              <button type="submit" name="intent" value="archive" className="button button--quiet">
+              <button type="submit" name="intent" value="archive" id="event-archive" className="button button--quiet">
                 {t("eventForm.archive")}
               </button>
             ) : null}
             {event.kind === "convening" && event.seriesId ? (
-              <button type="submit" name="intent" value="next" className="button button--quiet">
+              <button type="submit" name="intent" value="next" id="event-next" className="button button--quiet">
                 {t("eventForm.next")}
               </button>
             ) : null}
@@ -144,10 +154,20 @@ export default function EventSettings() {
           </Link>
         </div>
       </header>
+      {asking ? (
+        <Confirm
+          intent={asking}
+          question={t(`eventForm.confirm.${asking}.question`, { title: event.title })}
+          detail={t(`eventForm.confirm.${asking}.detail`)}
+          confirmLabel={t(`eventForm.confirm.${asking}.yes`)}
+          danger={asking !== "next"}
+          returnFocusTo={`event-${asking}`}
+        />
+      ) : null}
       <FormAlert tone="success" message={message ? t(message as "eventForm.done.save") : null} />
       <section className="panel">
         <EventForm
-          values={actionData?.values ?? values}
+          values={actionData && "values" in actionData && actionData.values ? actionData.values : values}
           errors={actionData?.errors ?? {}}
           series={series}
           timeZones={timeZones}

@@ -1,6 +1,7 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Trans, useTranslation } from "react-i18next";
+import { Confirm, isConfirmed } from "../components/confirm";
 import { CopyField } from "../components/copy-field";
 import { DateTime } from "../components/time";
 import { i18next } from "../i18next.server";
@@ -31,9 +32,7 @@ export function loader({ request, context }: LoaderFunctionArgs) {
   });
 }
 
-type ActionResult = { ok: boolean; message: string; personId?: number; name?: string; link?: string };
-
-const writes = { deactivate: deactivatePerson, reactivate: reactivatePerson } as const;
+type ActionResult = { ok: boolean; message: string; personId?: number; name?: string; link?: string; ask?: "deactivate" };
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const actor = requirePermission(context, request, "people.view");
@@ -46,8 +45,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const parsed = RoleChangeSchema.safeParse({ role: form.get("role") });
     if (!parsed.success) return data<ActionResult>({ ok: false, message: "errors.invalidChoice", personId }, { status: 400 });
     result = changeRole(db, actor, personId, parsed.data.role, context.requestMeta);
-  } else if (intent === "deactivate" || intent === "reactivate") {
-    result = writes[intent](db, actor, personId, context.requestMeta);
+  } else if (intent === "deactivate") {
+    // Asked first: without the answer, the model does nothing and the page asks (also without script).
+    result = deactivatePerson(db, actor, personId, context.requestMeta, { confirmed: isConfirmed(form) });
+    if (!result.ok && result.reason === "unconfirmed")
+      return data<ActionResult>({ ok: false, message: "", personId, name: result.name, ask: "deactivate" });
+  } else if (intent === "reactivate") {
+    result = reactivatePerson(db, actor, personId, context.requestMeta);
   } else if (intent === "resetSecondFactor") {
     const reset = resetSecondFactor(db, actor, personId, context.requestMeta);
     if (!reset.ok && reset.reason === "forbidden") throw forbidden();
@@ -117,8 +121,18 @@ export default function People() {
           {t("invitations.invite")}
         </Link>
       </header>
+      {result?.ask && result.personId ? (
+        <Confirm
+          intent="deactivate"
+          fields={{ personId: String(result.personId) }}
+          question={t("people.confirmDeactivate.question", { name: result.name })}
+          detail={t("people.confirmDeactivate.detail")}
+          confirmLabel={t("people.confirmDeactivate.yes", { name: result.name })}
+          returnFocusTo={`deactivate-${result.personId}`}
+        />
+      ) : null}
       <FormAlert
-        message={result ? t(result.message as "people.roleChanged", { name: result.name }) : null}
+        message={result?.message ? t(result.message as "people.roleChanged", { name: result.name }) : null}
         tone={result?.ok ? "success" : "error"}
       />
       {result?.link ? <CopyField label={ta("people.resetLinkFor", { name: result.name })} value={result.link} /> : null}
@@ -190,6 +204,7 @@ export default function People() {
                               type="submit"
                               name="intent"
                               value="deactivate"
+                              id={`deactivate-${p.id}`}
                               className="button button--danger button--small"
                               aria-disabled={busyPerson === String(p.id) || undefined}
                             >

@@ -28,6 +28,7 @@ test("a delegate's open agenda learns at once that the event was withdrawn, and 
   const admin = await adminContext.newPage();
   await admin.goto(`/events/${event.id}/settings`);
   await admin.getByRole("button", { name: "Back to draft" }).click();
+  await admin.getByRole("button", { name: "Yes, back to draft" }).click();
   await expect(admin.getByText("Back to draft: only the secretariat sees it.")).toBeVisible();
 
   const closed = delegate.getByTestId("agenda-closed");
@@ -36,7 +37,7 @@ test("a delegate's open agenda learns at once that the event was withdrawn, and 
 
   // A change made afterwards never reaches the open page.
   await admin.goto(`/events/${event.id}/timetable`);
-  await admin.getByRole("link", { name: "New session" }).click();
+  await admin.getByRole("link", { name: "New session", exact: true }).click();
   const form = admin.locator("#session-form");
   await form.getByLabel("Title").fill("Confidential briefing");
   await form.getByLabel("Kind").selectOption("panel");

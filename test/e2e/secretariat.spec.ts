@@ -15,6 +15,7 @@ test("a deactivated person's open page loses its live connection at once", async
   await expectAccessible(admin);
   const row = admin.getByTestId(`person-${person.email}`);
   await row.getByRole("button", { name: "Deactivate Tomás Rivera" }).click();
+  await admin.getByRole("button", { name: "Yes, deactivate Tomás Rivera" }).click();
   await expect(admin.getByText("Deactivated. Their sessions have ended")).toBeVisible();
   await expect(row.getByText("Deactivated", { exact: true })).toBeVisible();
 

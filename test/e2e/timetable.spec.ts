@@ -29,7 +29,7 @@ test("the secretariat uses every button of the timetable editor, and an open age
   const saved = admin.getByText("Saved. Everyone viewing the agenda sees the change.");
 
   // New session, then Save.
-  await admin.getByRole("link", { name: "New session" }).click();
+  await admin.getByRole("link", { name: "New session", exact: true }).click();
   await expect(form.getByRole("heading", { name: "New session" })).toBeVisible();
   await form.getByLabel("Title").fill("Evidence from helplines");
   await form.getByLabel("Kind").selectOption("workshop");
@@ -109,7 +109,7 @@ test("the secretariat uses every button of the timetable editor, and an open age
   // Moving by drag and drop: onto a free slot, then onto the break, which asks first.
   const standards = block("Helpline data standards");
   await drag(admin, standards, admin.locator(`[data-room="${event.rooms["Room B"]}"][data-slot="${14 * 60}"]`));
-  await expect(admin.getByText("Moved. Everyone viewing the agenda sees the change.")).toBeVisible();
+  await expect(admin.getByText(/^Moved “Helpline data standards” to .* 14:00\.$/)).toBeVisible();
   await expect(standards).toContainText("14:00–15:00");
   await expect(card).toContainText("14:00");
 
@@ -119,7 +119,7 @@ test("the secretariat uses every button of the timetable editor, and an open age
   await expect(standards).toContainText("14:00–15:00");
   await expectAccessible(admin);
   await refused.getByRole("button", { name: "Move anyway" }).click();
-  await expect(admin.getByText("Moved. Everyone viewing the agenda sees the change.")).toBeVisible();
+  await expect(admin.getByText(/^Moved “Helpline data standards” to .* 11:30\.$/)).toBeVisible();
   await expect(standards).toContainText("11:30–12:30");
   await expect(standards).toContainText("Overlap");
 

@@ -532,7 +532,7 @@ describe("breakout rooms on live connections", () => {
     await ask(socket, "breakouts:follow", { sessionId: breakout.sessionId });
     await join(socket, roomId);
     const closed = next(socket, "breakout:access");
-    expect(setEventStatus(db, actorOf(db, SECRETARIAT), event.id, "draft", meta).ok).toBe(true);
+    expect(setEventStatus(db, actorOf(db, SECRETARIAT), event.id, "draft", meta, { confirmed: true }).ok).toBe(true);
     expect(await closed).toEqual({ roomId, closed: "access_removed" });
     // Out of the session's followers too: a later change reaches the secretariat's follower, not them.
     const secretariat = await connectAs(server, actorOf(db, SECRETARIAT).id);
@@ -558,7 +558,7 @@ describe("breakout rooms on live connections", () => {
     await both;
     const alone = next(ngo, "breakout:roster", (r) => r.people.length === 1);
     const ended = next(industry, "session:ended");
-    expect(deactivatePerson(db, actorOf(db, SECRETARIAT), s.industry.id, meta).ok).toBe(true);
+    expect(deactivatePerson(db, actorOf(db, SECRETARIAT), s.industry.id, meta, { confirmed: true }).ok).toBe(true);
     expect(await ended).toEqual({ reason: "deactivated" });
     expect(names((await alone).people)).toEqual([s.ngo.name]);
   });

@@ -153,7 +153,7 @@ describe("agenda rooms follow access changes", () => {
     const before = await editAgenda(lost);
     await delegate.receives(before);
 
-    expect((await post(server, `/events/${lost}/settings`, { intent: "unpublish" }, secretariat)).status).toBe(200);
+    expect((await post(server, `/events/${lost}/settings`, { intent: "unpublish", confirm: "yes" }, secretariat)).status).toBe(200);
     await delegate.closedOut(lost);
     await expectCutOff(delegate, lost, kept, staff);
     // Asking to follow it again is refused like an event that does not exist.
@@ -205,7 +205,7 @@ describe("agenda rooms follow access changes", () => {
     const res = await post(
       server,
       "/people",
-      { intent: "deactivate", personId: String(personId(server, "observer@convene.example")) },
+      { intent: "deactivate", personId: String(personId(server, "observer@convene.example")), confirm: "yes" },
       secretariat,
     );
     expect(res.status).toBe(200);

@@ -37,7 +37,7 @@ describe("managing people and organisations", () => {
 
   it("a deactivated person cannot sign in, and can again once reactivated", async () => {
     const target = String(personId(server, "industry@convene.example"));
-    expect((await post(server, "/people", { intent: "deactivate", personId: target }, secretariat)).status).toBe(200);
+    expect((await post(server, "/people", { intent: "deactivate", personId: target, confirm: "yes" }, secretariat)).status).toBe(200);
     expect((await post(server, "/sign-in", { email: "industry@convene.example", password: DEMO_PASSWORD })).status).toBe(400);
     expect((await post(server, "/people", { intent: "reactivate", personId: target }, secretariat)).status).toBe(200);
     expect((await post(server, "/sign-in", { email: "industry@convene.example", password: DEMO_PASSWORD })).status).toBe(302);

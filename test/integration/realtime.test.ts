@@ -110,7 +110,7 @@ describe("ending sessions reaches open sockets", () => {
     const res = await post(
       server,
       "/people",
-      { intent: "deactivate", personId: String(personId(server, "facilitator@convene.example")) },
+      { intent: "deactivate", personId: String(personId(server, "facilitator@convene.example")), confirm: "yes" },
       secretariat,
     );
     expect(res.status).toBe(200);

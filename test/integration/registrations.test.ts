@@ -244,7 +244,7 @@ describe("events managed by the secretariat", () => {
     expect((await post(server, `/events/${id}/settings`, { intent: "publish" }, secretariat)).status).toBe(200);
     expect((await get(server, `/events/${id}`, await signInAs(server, "ngo@convene.example"))).status).toBe(200);
 
-    const next = await post(server, `/events/${id}/settings`, { intent: "next" }, secretariat);
+    const next = await post(server, `/events/${id}/settings`, { intent: "next", confirm: "yes" }, secretariat);
     expect(next.status).toBe(302);
     const nextId = Number(next.headers.get("location")!.match(/\/events\/(\d+)\//)![1]);
     expect(one("SELECT starts_on AS s, status FROM events WHERE id = ?", nextId)).toEqual({ s: "2027-08-10", status: "draft" });

@@ -384,7 +384,7 @@ describe("what event settings announce", () => {
       expect((await post(server, `/events/${eventId}/settings`, { intent: "publish" }, secretariat)).status).toBe(200),
     );
     expect(again).toEqual([]);
-    expect(setEventStatus(server.db, actorOf("secretariat@convene.example"), eventId, "archived", meta)).toEqual({
+    expect(setEventStatus(server.db, actorOf("secretariat@convene.example"), eventId, "archived", meta, { confirmed: true })).toEqual({
       ok: true,
       events: [{ type: "event.accessChanged", eventId }],
     });
