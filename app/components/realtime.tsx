@@ -138,8 +138,8 @@ export function PlaceNotices() {
     <div className="toast-region" ref={region}>
       <div role="status" aria-live="polite" className="toast-list">
         {shown.map((toast) => (
-          <div key={toast.id} className={`toast toast--${toast.tone}`} data-toast={toast.id} data-testid={toast.testId}>
-            <p>{toast.message}</p>
+          <div key={toast.id} className={`toast toast--${toast.tone}`} data-toast={toast.id}>
+            <p data-testid={toast.testId}>{toast.message}</p>
             <button type="button" className="button button--small button--quiet" onClick={() => close([toast.id])}>
               {t("common:common.dismiss")}
               <span className="visually-hidden">: {toast.message}</span>
