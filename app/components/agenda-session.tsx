@@ -1,30 +1,50 @@
 import { Link, useFetcher } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import Markdown from "react-markdown";
-import type { SessionPlace } from "../models/registrations.server";
+import type { PlaceAccess, SessionPlace } from "../models/registrations.server";
 import type { AgendaSessionView } from "../realtime/protocol";
-import { TimeRange } from "./time";
+import { SessionTimeRange } from "./time";
 
+type PlaceAnswer = { ok: boolean; error: string | null; place?: "confirmed" | "waitlisted"; registered?: boolean };
+
+/**
+ * A session's places: how many are taken, the reader's own, and the one button that names its session (take a
+ * place, join the waiting list, give it up), or why the reader cannot take one yet (registration waiting for
+ * approval, or not made where approval is needed) or at all (observers).
+ */
 function SessionPlaces({
   sessionId,
   title,
   capacity,
   counts,
   mine,
+  access,
 }: {
   sessionId: number;
   title: string;
   capacity: number;
   counts?: { confirmed: number; waitlisted: number };
   mine?: SessionPlace;
+  access: PlaceAccess;
 }) {
   const { t } = useTranslation("agenda");
-  const fetcher = useFetcher<{ ok: boolean; error: string | null }>();
+  const fetcher = useFetcher<PlaceAnswer>();
   const taken = counts?.confirmed ?? 0;
+  const full = taken >= capacity;
   const busy = fetcher.state !== "idle";
+  const answer = fetcher.state === "idle" ? fetcher.data : undefined;
+  const mayTake = access === "registered" || access === "registersOnTake";
+  const said = answer?.ok
+    ? answer.place === "confirmed"
+      ? t(answer.registered ? "sessionRegistration.tookPlaceRegistered" : "sessionRegistration.tookPlace")
+      : answer.place === "waitlisted"
+        ? t(answer.registered ? "sessionRegistration.joinedWaitlistRegistered" : "sessionRegistration.joinedWaitlist")
+        : t("sessionRegistration.released")
+    : null;
+  const refusal = answer && !answer.ok && answer.error ? answer.error.replace(/^errors\./, "") : null;
   return (
     <div className="places">
-      <span className="muted">{t("sessionRegistration.places", { taken, capacity })}</span>
+      <span className="muted places__count">{t("sessionRegistration.places", { taken, capacity })}</span>
       {mine ? (
         <span className={`badge badge--${mine.status === "confirmed" ? "active" : "pending"}`}>
           {mine.status === "confirmed"
@@ -32,33 +52,46 @@ function SessionPlaces({
             : t("sessionRegistration.waitlisted", { position: mine.position })}
         </span>
       ) : null}
-      <fetcher.Form method="post">
-        <input type="hidden" name="sessionId" value={sessionId} />
-        {mine ? (
-          <button
-            type="submit"
-            name="intent"
-            value="release"
-            className="button button--small button--quiet"
-            aria-disabled={busy || undefined}
-          >
-            {mine.status === "confirmed" ? t("sessionRegistration.cancel") : t("sessionRegistration.leave")}
-            <span className="visually-hidden"> {title}</span>
-          </button>
-        ) : (
-          <button
-            type="submit"
-            name="intent"
-            value="take"
-            className="button button--small"
-            aria-disabled={busy || undefined}
-            aria-label={t("sessionRegistration.register", { title })}
-          >
-            {t("sessionRegistration.register", { title: "" }).trim()}
-          </button>
-        )}
-      </fetcher.Form>
-      {!mine && taken >= capacity ? <span className="muted">{t("sessionRegistration.full")}</span> : null}
+      {mine || mayTake ? (
+        <fetcher.Form method="post" className="places__form">
+          <input type="hidden" name="sessionId" value={sessionId} />
+          {mine ? (
+            <button
+              type="submit"
+              name="intent"
+              value="release"
+              className="button button--small button--quiet"
+              aria-disabled={busy || undefined}
+            >
+              {mine.status === "confirmed" ? t("sessionRegistration.cancel", { title }) : t("sessionRegistration.leave", { title })}
+            </button>
+          ) : (
+            <button type="submit" name="intent" value="take" className="button button--small" aria-disabled={busy || undefined}>
+              {full ? t("sessionRegistration.join", { title }) : t("sessionRegistration.register", { title })}
+            </button>
+          )}
+        </fetcher.Form>
+      ) : null}
+      {!mine && mayTake && full ? <p className="muted places__note">{t("sessionRegistration.full")}</p> : null}
+      {!mine && access === "registersOnTake" ? <p className="muted places__note">{t("sessionRegistration.registersOnTake")}</p> : null}
+      {!mine && access === "approvalNeeded" ? (
+        <p className="places__note" data-testid="place-needs-registration">
+          {t("sessionRegistration.approvalNeeded")} <a href="#registration">{t("sessionRegistration.approvalNeededLink")}</a>
+        </p>
+      ) : null}
+      {!mine && (access === "pending" || access === "declined" || access === "observer") ? (
+        <p className="muted places__note" data-testid="place-unavailable">
+          {t(`sessionRegistration.${access}`)}
+        </p>
+      ) : null}
+      <p className="places__answer" role="status">
+        {said}
+      </p>
+      {refusal ? (
+        <p className="places__answer places__answer--error" role="alert">
+          {t(`sessionRegistration.refused.${refusal}` as "sessionRegistration.refused.notFound")}
+        </p>
+      ) : null}
     </div>
   );
 }
@@ -85,14 +118,16 @@ function SessionDescription({ eventId, sessionId }: { eventId: number; sessionId
   );
 }
 
-function StarButton({ sessionId, starred, title }: { sessionId: number; starred: boolean; title: string }) {
+function StarButton({ sessionIds, starred, title }: { sessionIds: readonly number[]; starred: boolean; title: string }) {
   const { t } = useTranslation("agenda");
   const fetcher = useFetcher();
   const pending = fetcher.formData ? fetcher.formData.get("starred") === "1" : starred;
   return (
     <fetcher.Form method="post" className="star-form">
       <input type="hidden" name="intent" value="star" />
-      <input type="hidden" name="sessionId" value={sessionId} />
+      {sessionIds.map((id) => (
+        <input key={id} type="hidden" name="sessionId" value={id} />
+      ))}
       <input type="hidden" name="starred" value={pending ? "0" : "1"} />
       <button type="submit" className={`star${pending ? " star--on" : ""}`} aria-pressed={pending} aria-label={t("agenda.star", { title })}>
         <span aria-hidden="true">{pending ? "★" : "☆"}</span>
@@ -102,23 +137,36 @@ function StarButton({ sessionId, starred, title }: { sessionId: number; starred:
 }
 
 /**
- * One session of the agenda list: its time in `zone`, track and rules, room and speakers, and for a
+ * One card of the agenda list: a session (or a break or plenary set in several rooms, shown once) with its time in
+ * `zone` (and its date where that differs from the day tab's), track and rules, room and speakers, and for a
  * signed-in reader its places, star and clashes with the rest of their agenda.
  */
 export function AgendaSessionItem({
   session: s,
+  ids,
+  roomNames,
+  everyRoom,
   eventId,
   zone,
+  tabDate,
   signedIn,
   changed,
   starred,
   clashesWith,
   counts,
   mine,
+  placeAccess,
 }: {
   session: AgendaSessionView;
+  /** Every copy's id (a session set in several rooms), the shown one first. */
+  ids: readonly number[];
+  /** The rooms a session set in several rooms is in (empty: one session, in its own room). */
+  roomNames: readonly string[];
+  everyRoom: boolean;
   eventId: number;
   zone: string;
+  /** The date of the day tab the card is listed under. */
+  tabDate: string;
   signedIn: boolean;
   /** The session the last live change was about, highlighted. */
   changed: boolean;
@@ -126,31 +174,40 @@ export function AgendaSessionItem({
   clashesWith?: readonly string[];
   counts?: { confirmed: number; waitlisted: number };
   mine?: SessionPlace;
+  placeAccess: PlaceAccess | null;
 }) {
   const { t } = useTranslation(["agenda", "common", "breakouts"]);
+  const room = everyRoom
+    ? t("agenda.everyRoom")
+    : roomNames.length
+      ? t("agenda.inRooms", { rooms: roomNames.join(", ") })
+      : (s.roomName ?? t("agenda.noRoom"));
   return (
     <li
-      className={`session session--${s.kind}${s.status === "cancelled" ? " session--cancelled" : ""}${changed ? " session--changed" : ""}`}
+      className={`session session--${s.kind}${s.status === "cancelled" ? " session--cancelled" : ""}${changed ? " session--changed" : ""}${roomNames.length ? " session--rooms" : ""}`}
       data-testid="agenda-session"
       data-session-id={s.id}
+      data-session-ids={ids.join(" ")}
     >
       <div className="session__time">
-        <TimeRange start={s.startsAt} end={s.endsAt} timeZone={zone} />
+        <SessionTimeRange start={s.startsAt} end={s.endsAt} timeZone={zone} tabDate={tabDate} />
       </div>
       <div className="session__body">
         <p className="card__eyebrow">
-          {t(`agenda.kinds.${s.kind}`)}
+          <span>{t(`agenda.kinds.${s.kind}`)}</span>
           {s.pillarSlug ? <span className="badge">{t(`common:pillars.${s.pillarSlug}` as "common:pillars.tech-innovation")}</span> : null}
           {s.attribution !== "on_record" ? <span className="badge badge--rule">{t(`agenda.attribution.${s.attribution}`)}</span> : null}
           {s.status === "cancelled" ? <span className="badge badge--revoked">{t("agenda.cancelled")}</span> : null}
         </p>
         <h3 className="card__title">{s.title}</h3>
-        <p className="card__meta">{s.roomName ?? t("agenda.noRoom")}</p>
+        <p className="card__meta" data-testid="session-room">
+          {room}
+        </p>
         {s.speakers.length ? (
           <p className="card__meta">{s.speakers.map((p) => (p.organisation ? `${p.name} (${p.organisation})` : p.name)).join(", ")}</p>
         ) : null}
-        {signedIn && s.capacity && s.status === "scheduled" ? (
-          <SessionPlaces sessionId={s.id} title={s.title} capacity={s.capacity} counts={counts} mine={mine} />
+        {signedIn && placeAccess && s.capacity && s.status === "scheduled" ? (
+          <SessionPlaces sessionId={s.id} title={s.title} capacity={s.capacity} counts={counts} mine={mine} access={placeAccess} />
         ) : null}
         {signedIn && s.kind === "breakout" && s.status === "scheduled" ? (
           <p>
@@ -167,7 +224,7 @@ export function AgendaSessionItem({
           </p>
         ) : null}
       </div>
-      {signedIn ? <StarButton sessionId={s.id} starred={starred} title={s.title} /> : null}
+      {signedIn ? <StarButton sessionIds={ids} starred={starred} title={s.title} /> : null}
     </li>
   );
 }

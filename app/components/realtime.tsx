@@ -1,4 +1,4 @@
-import { createContext, useContext, useEffect, useState } from "react";
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState } from "react";
 import { useRevalidator } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { io, type Socket } from "socket.io-client";
@@ -10,17 +10,44 @@ export type LiveState =
 
 type AppSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-const RealtimeContext = createContext<{ socket: AppSocket | null; state: LiveState }>({
+/** A live notice shown where the person is, until they dismiss it. */
+export interface Toast {
+  id: number;
+  message: string;
+  tone: "info" | "success";
+  testId?: string;
+}
+
+interface RealtimeValue {
+  socket: AppSocket | null;
+  state: LiveState;
+  toasts: Toast[];
+  /** Shows a notice at the bottom of the screen, announced, until dismissed. */
+  notify: (toast: Omit<Toast, "id">) => void;
+  dismiss: (id: number) => void;
+}
+
+const RealtimeContext = createContext<RealtimeValue>({
   socket: null,
   state: { status: "connecting" },
+  toasts: [],
+  notify: () => {},
+  dismiss: () => {},
 });
 
 export const useRealtime = () => useContext(RealtimeContext);
 
-/** Opens the page's one socket while someone is signed in, and tracks whether it is live. */
+/** Opens the page's one socket while someone is signed in, tracks whether it is live, and holds its notices. */
 export function RealtimeProvider({ userId, children }: { userId: number; children: React.ReactNode }) {
   const [socket, setSocket] = useState<AppSocket | null>(null);
   const [state, setState] = useState<LiveState>({ status: "connecting" });
+  const [toasts, setToasts] = useState<Toast[]>([]);
+  const nextId = useRef(1);
+  const notify = useCallback((toast: Omit<Toast, "id">) => {
+    const id = nextId.current++;
+    setToasts((previous) => [...previous, { ...toast, id }]);
+  }, []);
+  const dismiss = useCallback((id: number) => setToasts((previous) => previous.filter((t) => t.id !== id)), []);
 
   useEffect(() => {
     const s: AppSocket = io({ withCredentials: true, parser });
@@ -48,7 +75,8 @@ export function RealtimeProvider({ userId, children }: { userId: number; childre
     };
   }, [userId]);
 
-  return <RealtimeContext.Provider value={{ socket, state }}>{children}</RealtimeContext.Provider>;
+  const value = useMemo(() => ({ socket, state, toasts, notify, dismiss }), [socket, state, toasts, notify, dismiss]);
+  return <RealtimeContext.Provider value={value}>{children}</RealtimeContext.Provider>;
 }
 
 export function LiveStatus() {
@@ -69,16 +97,23 @@ export function LiveStatus() {
   );
 }
 
-/** Announces, on any page, that a waiting-list place became the reader's, and refreshes the page's data. */
+/** How many notices show at once; older ones wait behind "n earlier notices". */
+const SHOWN_TOASTS = 3;
+
+/**
+ * The page's live notices, at the bottom of the screen where someone scrolled down still sees them: a
+ * waiting-list place that became the reader's (on any page, refreshing its data), and whatever a page
+ * reports through `notify` (an agenda's changes). Each stays until dismissed; several stack.
+ */
 export function PlaceNotices() {
   const { t } = useTranslation(["agenda", "common"]);
-  const { socket } = useRealtime();
+  const { socket, toasts, notify, dismiss } = useRealtime();
   const revalidator = useRevalidator();
-  const [title, setTitle] = useState<string | null>(null);
+  const region = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (!socket) return;
     const onPromoted = (p: { title: string }) => {
-      setTitle(p.title);
+      notify({ message: t("sessionRegistration.promoted", { title: p.title }), tone: "success", testId: "place-notice" });
       revalidator.revalidate();
     };
     socket.on("place:promoted", onPromoted);
@@ -87,13 +122,36 @@ export function PlaceNotices() {
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [socket]);
+  const shown = toasts.slice(-SHOWN_TOASTS);
+  const earlier = toasts.length - shown.length;
+  const close = (ids: number[]) => {
+    // Focus goes to the next notice's button, or back to the page, never lost with the removed button.
+    const rest = shown.filter((toast) => !ids.includes(toast.id));
+    for (const id of ids) dismiss(id);
+    requestAnimationFrame(() => {
+      const next = rest.length ? region.current?.querySelector<HTMLButtonElement>(`[data-toast="${rest.at(-1)!.id}"] button`) : null;
+      if (next) next.focus();
+      else document.getElementById("main")?.focus({ preventScroll: true });
+    });
+  };
   return (
-    <div className="banner-slot" role="status" aria-live="polite">
-      {title ? (
-        <div className="banner banner--success" data-testid="place-notice">
-          <p>{t("sessionRegistration.promoted", { title })}</p>
-          <button type="button" className="button button--small button--quiet" onClick={() => setTitle(null)}>
-            {t("common:common.dismiss")}
+    <div className="toast-region" ref={region}>
+      <div role="status" aria-live="polite" className="toast-list">
+        {shown.map((toast) => (
+          <div key={toast.id} className={`toast toast--${toast.tone}`} data-toast={toast.id}>
+            <p data-testid={toast.testId}>{toast.message}</p>
+            <button type="button" className="button button--small button--quiet" onClick={() => close([toast.id])}>
+              {t("common:common.dismiss")}
+              <span className="visually-hidden">: {toast.message}</span>
+            </button>
+          </div>
+        ))}
+      </div>
+      {earlier > 0 ? (
+        <div className="toast toast--more">
+          <p>{t("agenda.earlierNotices", { count: earlier })}</p>
+          <button type="button" className="button button--small button--quiet" onClick={() => close(toasts.map((toast) => toast.id))}>
+            {t("agenda.dismissAll")}
           </button>
         </div>
       ) : null}

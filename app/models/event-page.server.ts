@@ -14,13 +14,14 @@ import { listPillars } from "./forum.server";
 import {
   myEventRegistration,
   mySessionPlaces,
+  placeAccess,
   registerForEvent,
   releasePlace,
   sessionPlaceCounts,
   takePlace,
   withdrawFromEvent,
 } from "./registrations.server";
-import { clashesAmong, setStar, starredSessionIds } from "./stars.server";
+import { clashesAmong, setStars, starredSessionIds } from "./stars.server";
 
 /** The agenda page of an event for this reader (null: signed out), filtered by the page's query string. */
 export function agendaPageData(db: Db, user: Actor | null, event: AgendaEvent, query: URLSearchParams) {
@@ -32,6 +33,7 @@ export function agendaPageData(db: Db, user: Actor | null, event: AgendaEvent, q
   const day = requestedDay && days.includes(requestedDay) ? requestedDay : (days.find((d) => all.some((s) => s.day === d)) ?? days[0]!);
   const filter = readAgendaFilter(query, day);
   const shown = all.filter((s) => matchesAgendaFilter(s, filter, starred));
+  const registration = user ? myEventRegistration(db, user.id, event.id) : null;
   const clashWith: Record<number, string[]> = {};
   for (const [a, b] of clashesAmong(all, starred)) {
     const title = (id: number) => all.find((s) => s.id === id)!.title;
@@ -53,6 +55,7 @@ export function agendaPageData(db: Db, user: Actor | null, event: AgendaEvent, q
       onlineUrl: event.onlineUrl,
       description: event.description,
       status: event.status,
+      registrationRequiresApproval: event.registrationRequiresApproval,
     },
     days,
     day,
@@ -71,7 +74,9 @@ export function agendaPageData(db: Db, user: Actor | null, event: AgendaEvent, q
     signedIn: !!user,
     canEdit: !!user && editableTracks(db, user, event.id).length > 0,
     canManage: can(user, "event.manage"),
-    registration: user ? myEventRegistration(db, user.id, event.id) : null,
+    registration,
+    /** Whether the reader may take places, and what taking one does (null: signed out). */
+    placeAccess: user ? placeAccess(user, event, registration) : null,
     places: sessionPlaceCounts(db, event.id),
     myPlaces: user ? mySessionPlaces(db, user.id, event.id) : {},
   };
@@ -80,6 +85,9 @@ export function agendaPageData(db: Db, user: Actor | null, event: AgendaEvent, q
 export interface AgendaPageActionData {
   ok: boolean;
   error: string | null;
+  /** After taking a place: which, and whether that also registered the person for the event. */
+  place?: "confirmed" | "waitlisted";
+  registered?: boolean;
 }
 
 const done = { ok: true, error: null } satisfies AgendaPageActionData;
@@ -96,14 +104,17 @@ export function agendaPageAction(db: Db, user: Actor, event: AgendaEvent, form: 
     const result = withdrawFromEvent(db, user, event, meta);
     return result.ok ? done : refused(result.error, 404);
   }
-  const sessionId = Number(form.get("sessionId"));
-  if (!Number.isInteger(sessionId) || sessionId <= 0) return refused("errors.invalidValue", 400);
+  // A break or plenary set in every room is one card: its star carries every copy's id.
+  const sessionIds = form.getAll("sessionId").map(Number);
+  const sessionId = sessionIds[0]!;
+  if (sessionIds.length === 0 || sessionIds.some((id) => !Number.isInteger(id) || id <= 0)) return refused("errors.invalidValue", 400);
   switch (intent) {
     case "star":
-      return setStar(db, user, event, sessionId, form.get("starred") === "1") === null ? refused("errors.notFound", 404) : done;
+      return setStars(db, user, event, sessionIds, form.get("starred") === "1") === null ? refused("errors.notFound", 404) : done;
     case "take": {
       const result = takePlace(db, user, event, sessionId, meta);
-      return result.ok ? done : refused(result.error, 409);
+      if (!result.ok) return refused(result.error, result.error === "errors.observerNoPlace" ? 403 : 409);
+      return { ...done, place: result.place, registered: result.registered } satisfies AgendaPageActionData;
     }
     case "release": {
       const result = releasePlace(db, user, event, sessionId, meta);

@@ -1,6 +1,6 @@
 import { and, asc, count, eq, inArray } from "drizzle-orm";
 import type { Db, DbOrTx } from "../../db/client";
-import { agendaSessions, eventRegistrations, organisations, sessionRegistrations, users } from "../../db/schema";
+import { agendaSessions, agendaStars, eventRegistrations, organisations, sessionRegistrations, users } from "../../db/schema";
 import type { DomainEvent } from "../domain/events";
 import { can, type Actor } from "../utils/policy";
 import type { AgendaEvent } from "./agenda.server";
@@ -56,16 +56,18 @@ export function withdrawFromEvent(
   meta: RequestMeta,
 ): { ok: true; withdrawn: boolean; events: DomainEvent[] } | typeof notFound {
   if (!can(actor, "event.view", event)) return notFound;
-  const withdrawn = db.transaction((tx) => {
+  const result = db.transaction((tx) => {
     const done =
       tx
         .delete(eventRegistrations)
         .where(and(eq(eventRegistrations.userId, actor.id), eq(eventRegistrations.eventId, event.id)))
         .run().changes === 1;
-    if (done) recordAudit(tx, { actorId: actor.id, action: "registration.withdraw", targetType: "event", targetId: event.id }, meta);
-    return done;
+    if (!done) return { withdrawn: false, promoted: [] as Promotion[] };
+    recordAudit(tx, { actorId: actor.id, action: "registration.withdraw", targetType: "event", targetId: event.id }, meta);
+    // A place needs a registration: withdrawing gives up the person's places, and the next people waiting move up.
+    return { withdrawn: true, promoted: givePlacesUp(tx, actor.id, event.id, actor.id, meta) };
   });
-  return { ok: true, withdrawn, events: [] };
+  return { ok: true, withdrawn: result.withdrawn, events: announce(db, result.promoted.map(promotedEvent)) };
 }
 
 export function listEventRegistrations(db: DbOrTx, eventId: number) {
@@ -118,13 +120,16 @@ export function decideRegistrations(
   if (!can(actor, "event.manage")) return forbidden;
   if (ids.length === 0) return { ok: true, count: 0, events: [] };
   const actorId = actor.id;
+  const promoted: Promotion[] = [];
   const count = db.transaction((tx) => {
     const changed = tx
       .update(eventRegistrations)
       .set({ status: decision, decidedAt: new Date(), decidedById: actorId })
       .where(and(eq(eventRegistrations.eventId, eventId), inArray(eventRegistrations.id, ids)))
-      .returning({ id: eventRegistrations.id })
+      .returning({ id: eventRegistrations.id, userId: eventRegistrations.userId })
       .all();
+    // Someone declined keeps no place in the event's sessions; the next people waiting move up.
+    if (decision === "declined") for (const c of changed) promoted.push(...givePlacesUp(tx, c.userId, eventId, actorId, meta));
     if (changed.length)
       recordAudit(
         tx,
@@ -139,7 +144,7 @@ export function decideRegistrations(
       );
     return changed.length;
   });
-  return { ok: true, count, events: [] };
+  return { ok: true, count, events: announce(db, promoted.map(promotedEvent)) };
 }
 
 // Session places and waiting lists -------------------------------------------
@@ -190,30 +195,93 @@ export function mySessionPlaces(db: DbOrTx, userId: number, eventId: number): Re
   return out;
 }
 
-export type TakePlaceResult =
-  | { ok: true; place: "confirmed" | "waitlisted"; events: DomainEvent[] }
-  | { ok: false; error: "errors.notFound" | "errors.noCapacity" | "errors.sessionCancelled" };
+/**
+ * Whether this person may take places in the event's sessions, and what taking one does: `registered` (they may),
+ * `registersOnTake` (taking a place registers them, the event needing no approval), or why they may not yet
+ * (`approvalNeeded`: they must register and wait for the secretariat; `pending`; `declined`), or never (`observer`).
+ */
+export type PlaceAccess = "registered" | "registersOnTake" | "approvalNeeded" | "pending" | "declined" | "observer";
 
-/** Takes a place for the actor in a capacity-limited session, or joins its waiting list when it is full. */
+export function placeAccess(
+  actor: Actor,
+  event: Pick<AgendaEvent, "registrationRequiresApproval">,
+  registration: { status: RegistrationStatus } | null,
+): PlaceAccess {
+  if (!can(actor, "session.takePlace")) return "observer";
+  if (registration?.status === "approved") return "registered";
+  if (registration?.status === "pending") return "pending";
+  if (registration?.status === "declined") return "declined";
+  return event.registrationRequiresApproval ? "approvalNeeded" : "registersOnTake";
+}
+
+export type TakePlaceError =
+  | "errors.notFound"
+  | "errors.noCapacity"
+  | "errors.sessionCancelled"
+  | "errors.observerNoPlace"
+  | "errors.registrationNeeded"
+  | "errors.registrationPending"
+  | "errors.registrationDeclined";
+
+export type TakePlaceResult =
+  | {
+      ok: true;
+      place: "confirmed" | "waitlisted";
+      /** Taking the place registered the person for the event (it needs no approval). */
+      registered: boolean;
+      events: DomainEvent[];
+    }
+  | { ok: false; error: TakePlaceError };
+
+const placeRefusal: Record<Exclude<PlaceAccess, "registered" | "registersOnTake">, TakePlaceError> = {
+  observer: "errors.observerNoPlace",
+  approvalNeeded: "errors.registrationNeeded",
+  pending: "errors.registrationPending",
+  declined: "errors.registrationDeclined",
+};
+
+/**
+ * Takes a place for the actor in a capacity-limited session, or joins its waiting list when it is full. A place
+ * needs a registration for the event: where the event needs no approval, taking a place registers the person in
+ * the same transaction; otherwise their registration must be approved first. Observers take no places. The
+ * session goes into the person's agenda (starred), and with it into their calendar feed.
+ */
 export function takePlace(db: Db, actor: Actor, event: AgendaEvent, sessionId: number, meta: RequestMeta): TakePlaceResult {
   if (!can(actor, "event.view", event)) return notFound;
   const userId = actor.id;
   const eventId = event.id;
-  return db.transaction((tx) => {
+  return db.transaction((tx): TakePlaceResult => {
     const session = tx
       .select()
       .from(agendaSessions)
       .where(and(eq(agendaSessions.id, sessionId), eq(agendaSessions.eventId, eventId)))
       .get();
-    if (!session) return { ok: false as const, error: "errors.notFound" as const };
-    if (session.capacity === null) return { ok: false as const, error: "errors.noCapacity" as const };
-    if (session.status === "cancelled") return { ok: false as const, error: "errors.sessionCancelled" as const };
+    if (!session) return { ok: false, error: "errors.notFound" };
+    if (session.capacity === null) return { ok: false, error: "errors.noCapacity" };
+    if (session.status === "cancelled") return { ok: false, error: "errors.sessionCancelled" };
+    const access = placeAccess(actor, event, myEventRegistration(tx, userId, eventId));
+    if (access !== "registered" && access !== "registersOnTake") return { ok: false, error: placeRefusal[access] };
     const existing = tx
       .select({ status: sessionRegistrations.status })
       .from(sessionRegistrations)
       .where(and(eq(sessionRegistrations.sessionId, sessionId), eq(sessionRegistrations.userId, userId)))
       .get();
-    if (existing) return { ok: true as const, place: existing.status, events: [] };
+    if (existing) return { ok: true, place: existing.status, registered: false, events: [] };
+    const registered = access === "registersOnTake";
+    if (registered) {
+      tx.insert(eventRegistrations).values({ eventId, userId, status: "approved" }).run();
+      recordAudit(
+        tx,
+        {
+          actorId: userId,
+          action: "registration.create",
+          targetType: "event",
+          targetId: eventId,
+          detail: { status: "approved", sessionId },
+        },
+        meta,
+      );
+    }
     const taken = tx
       .select({ n: count() })
       .from(sessionRegistrations)
@@ -221,6 +289,7 @@ export function takePlace(db: Db, actor: Actor, event: AgendaEvent, sessionId: n
       .get()!.n;
     const place = taken < session.capacity ? ("confirmed" as const) : ("waitlisted" as const);
     tx.insert(sessionRegistrations).values({ sessionId, userId, status: place }).run();
+    tx.insert(agendaStars).values({ userId, sessionId }).onConflictDoNothing().run();
     recordAudit(
       tx,
       {
@@ -231,15 +300,16 @@ export function takePlace(db: Db, actor: Actor, event: AgendaEvent, sessionId: n
       },
       meta,
     );
-    return { ok: true as const, place, events: [] };
+    return { ok: true, place, registered, events: [] };
   });
 }
 
 export type Promotion = Omit<Extract<DomainEvent, { type: "place.promoted" }>, "type">;
 
 /**
- * Gives up the actor's place or leaves the waiting list. When a confirmed place frees up, the first
- * person waiting gets it in the same transaction; the promotion is announced, so they are told.
+ * Gives up the actor's place or leaves the waiting list, and takes the session out of their agenda. When a
+ * confirmed place frees up, the first person waiting gets it in the same transaction; the promotion is
+ * announced, so they are told.
  */
 export function releasePlace(
   db: Db,
@@ -253,39 +323,79 @@ export function releasePlace(
   const eventId = event.id;
   const result = db.transaction((tx) => {
     const session = tx
-      .select()
+      .select({ id: agendaSessions.id })
       .from(agendaSessions)
       .where(and(eq(agendaSessions.id, sessionId), eq(agendaSessions.eventId, eventId)))
       .get();
     if (!session) return { released: false, promoted: null };
-    const mine = tx
-      .delete(sessionRegistrations)
-      .where(and(eq(sessionRegistrations.sessionId, sessionId), eq(sessionRegistrations.userId, userId)))
-      .returning({ status: sessionRegistrations.status })
-      .get();
-    if (!mine) return { released: false, promoted: null };
-    recordAudit(
-      tx,
-      { actorId: userId, action: "session_place.release", targetType: "session", targetId: sessionId, detail: { was: mine.status } },
-      meta,
-    );
-    if (mine.status !== "confirmed") return { released: true, promoted: null };
-    const next = tx
-      .select({ id: sessionRegistrations.id, userId: sessionRegistrations.userId })
-      .from(sessionRegistrations)
-      .where(and(eq(sessionRegistrations.sessionId, sessionId), eq(sessionRegistrations.status, "waitlisted")))
-      .orderBy(asc(sessionRegistrations.id))
-      .limit(1)
-      .get();
-    if (!next) return { released: true, promoted: null };
-    tx.update(sessionRegistrations).set({ status: "confirmed" }).where(eq(sessionRegistrations.id, next.id)).run();
-    recordAudit(
-      tx,
-      { actorId: null, action: "session_place.promote", targetType: "session", targetId: sessionId, detail: { userId: next.userId } },
-      meta,
-    );
-    return { released: true, promoted: { userId: next.userId, eventId, sessionId, title: session.title } };
+    const released = releaseOne(tx, userId, eventId, sessionId, userId, meta);
+    if (!released) return { released: false, promoted: null };
+    tx.delete(agendaStars)
+      .where(and(eq(agendaStars.userId, userId), eq(agendaStars.sessionId, sessionId)))
+      .run();
+    return { released: true, promoted: released.promoted };
   });
-  const events: DomainEvent[] = result.promoted ? [{ type: "place.promoted", ...result.promoted }] : [];
+  const events: DomainEvent[] = result.promoted ? [promotedEvent(result.promoted)] : [];
   return { ok: true, ...result, events: announce(db, events) };
+}
+
+const promotedEvent = (p: Promotion): DomainEvent => ({ type: "place.promoted", ...p });
+
+/**
+ * Takes one person out of one session (place or waiting list), inside the caller's transaction; a freed confirmed
+ * place goes to the first person waiting. Null when they held nothing there.
+ */
+function releaseOne(
+  tx: DbOrTx,
+  userId: number,
+  eventId: number,
+  sessionId: number,
+  actorId: number,
+  meta: RequestMeta,
+): { promoted: Promotion | null } | null {
+  const mine = tx
+    .delete(sessionRegistrations)
+    .where(and(eq(sessionRegistrations.sessionId, sessionId), eq(sessionRegistrations.userId, userId)))
+    .returning({ status: sessionRegistrations.status })
+    .get();
+  if (!mine) return null;
+  recordAudit(
+    tx,
+    {
+      actorId,
+      action: "session_place.release",
+      targetType: "session",
+      targetId: sessionId,
+      detail: actorId === userId ? { was: mine.status } : { was: mine.status, userId },
+    },
+    meta,
+  );
+  if (mine.status !== "confirmed") return { promoted: null };
+  const next = tx
+    .select({ id: sessionRegistrations.id, userId: sessionRegistrations.userId })
+    .from(sessionRegistrations)
+    .where(and(eq(sessionRegistrations.sessionId, sessionId), eq(sessionRegistrations.status, "waitlisted")))
+    .orderBy(asc(sessionRegistrations.id))
+    .limit(1)
+    .get();
+  if (!next) return { promoted: null };
+  tx.update(sessionRegistrations).set({ status: "confirmed" }).where(eq(sessionRegistrations.id, next.id)).run();
+  recordAudit(
+    tx,
+    { actorId: null, action: "session_place.promote", targetType: "session", targetId: sessionId, detail: { userId: next.userId } },
+    meta,
+  );
+  const title = tx.select({ title: agendaSessions.title }).from(agendaSessions).where(eq(agendaSessions.id, sessionId)).get()!.title;
+  return { promoted: { userId: next.userId, eventId, sessionId, title } };
+}
+
+/** Every place and waiting-list entry a person holds in an event's sessions, given up (their registration went). */
+function givePlacesUp(tx: DbOrTx, userId: number, eventId: number, actorId: number, meta: RequestMeta): Promotion[] {
+  const held = tx
+    .select({ sessionId: sessionRegistrations.sessionId })
+    .from(sessionRegistrations)
+    .innerJoin(agendaSessions, eq(agendaSessions.id, sessionRegistrations.sessionId))
+    .where(and(eq(sessionRegistrations.userId, userId), eq(agendaSessions.eventId, eventId)))
+    .all();
+  return held.flatMap((h) => releaseOne(tx, userId, eventId, h.sessionId, actorId, meta)?.promoted ?? []);
 }

@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import type { Db, DbOrTx } from "../../db/client";
 import { agendaSessions, agendaStars } from "../../db/schema";
 import { can, type Actor } from "../utils/policy";
@@ -19,19 +19,34 @@ export function starredSessionIds(db: DbOrTx, userId: number, eventId: number): 
  * there is no such session the actor may see.
  */
 export function setStar(db: Db, actor: Actor, event: AgendaEvent, sessionId: number, starred: boolean): boolean | null {
-  if (!can(actor, "event.view", event)) return null;
-  const session = db
-    .select({ id: agendaSessions.id })
-    .from(agendaSessions)
-    .where(and(eq(agendaSessions.id, sessionId), eq(agendaSessions.eventId, event.id)))
-    .get();
-  if (!session) return null;
-  if (starred) db.insert(agendaStars).values({ userId: actor.id, sessionId }).onConflictDoNothing().run();
-  else
-    db.delete(agendaStars)
-      .where(and(eq(agendaStars.userId, actor.id), eq(agendaStars.sessionId, sessionId)))
-      .run();
-  return starred;
+  return setStars(db, actor, event, [sessionId], starred);
+}
+
+/**
+ * Stars or unstars several sessions of this event at once (a break or plenary set in every room is one card
+ * on the agenda, and one choice): all of them or none. Null when one of them is not a session the actor may see.
+ */
+export function setStars(db: Db, actor: Actor, event: AgendaEvent, sessionIds: readonly number[], starred: boolean): boolean | null {
+  if (!can(actor, "event.view", event) || sessionIds.length === 0) return null;
+  const ids = [...new Set(sessionIds)];
+  return db.transaction((tx) => {
+    const found = tx
+      .select({ id: agendaSessions.id })
+      .from(agendaSessions)
+      .where(and(inArray(agendaSessions.id, ids), eq(agendaSessions.eventId, event.id)))
+      .all();
+    if (found.length !== ids.length) return null;
+    if (starred)
+      tx.insert(agendaStars)
+        .values(ids.map((sessionId) => ({ userId: actor.id, sessionId })))
+        .onConflictDoNothing()
+        .run();
+    else
+      tx.delete(agendaStars)
+        .where(and(eq(agendaStars.userId, actor.id), inArray(agendaStars.sessionId, ids)))
+        .run();
+    return starred;
+  });
 }
 
 /** Pairs of starred sessions that overlap in time (cancelled ones never clash). */

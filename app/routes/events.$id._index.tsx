@@ -4,16 +4,18 @@ import { useTranslation } from "react-i18next";
 import { AgendaFilters } from "../components/agenda-filters";
 import { useAgendaLive } from "../components/agenda-live";
 import { AgendaSessionItem } from "../components/agenda-session";
+import { useRealtime } from "../components/realtime";
 import { EmptyState } from "../components/form";
 import { DateRange } from "../components/time";
 import { visibleEvent } from "../models/events.server";
 import { agendaPageAction, agendaPageData } from "../models/event-page.server";
 import type { AgendaSessionView } from "../realtime/protocol";
-import { matchesAgendaFilter, readAgendaFilter } from "../utils/agenda-filter";
+import { groupAcrossRooms, matchesAgendaFilter, readAgendaFilter } from "../utils/agenda-filter";
 import { notFound, requireEventReader, requireUser } from "../utils/auth.server";
 import { readForm } from "../utils/forms.server";
 import { dateFormatter } from "../utils/format";
 import { useFormatPrefs } from "../utils/root-data";
+import { noticeTime } from "../utils/session-time";
 import { utcToZoned } from "../utils/zoned-time";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.event.title ?? "Agenda"} · Convene` }];
@@ -49,12 +51,28 @@ export default function Agenda() {
     canEdit,
     canManage,
     registration,
+    placeAccess,
     places,
     myPlaces,
   } = useLoaderData<typeof loader>();
   const [params] = useSearchParams();
   const prefs = useFormatPrefs();
-  const { lastChange, updates, closed } = useAgendaLive(signedIn ? event.id : null);
+  const useEventZone = params.get("zone") === "event";
+  const zone = useEventZone ? event.timeZone : prefs.timeZone;
+  const { notify } = useRealtime();
+  const { lastChange, updates, closed } = useAgendaLive(signedIn ? event.id : null, (change) =>
+    // Each change is told where the person is, until they dismiss it; its time carries the date unless it is today.
+    notify({
+      tone: "info",
+      testId: "agenda-notice",
+      message: t(`agenda.notice.${change.change}`, {
+        kind: t(`agenda.kinds.${change.kind}`),
+        title: change.title,
+        time: noticeTime(change.startsAt, { locale: prefs.locale, timeZone: zone }),
+        room: change.roomName ?? t("agenda.noRoom"),
+      }),
+    }),
+  );
   // Live changes are applied here, on top of the loader's data: newer copies win, and a session
   // moved onto this day (or created) joins the list when it matches the filters.
   const filter = readAgendaFilter(params, day);
@@ -69,8 +87,8 @@ export default function Agenda() {
         !updates.has(s.id) || matchesAgendaFilter({ ...s, day: utcToZoned(new Date(s.startsAt), event.timeZone).date }, filter, starred),
     )
     .sort((a, b) => a.startsAt.localeCompare(b.startsAt) || a.id - b.id);
-  const useEventZone = params.get("zone") === "event";
-  const zone = useEventZone ? event.timeZone : prefs.timeZone;
+  const cards = groupAcrossRooms(sessions, rooms);
+  const activeFilters = [filter.q, filter.pillar, filter.room, filter.kind, filter.mine || null].filter(Boolean).length;
 
   const withParams = (changes: Record<string, string | null>) => {
     const p = new URLSearchParams(params);
@@ -81,81 +99,80 @@ export default function Agenda() {
   };
   const dayLabel = (d: string) =>
     dateFormatter(prefs.locale, { weekday: "short", day: "numeric", month: "short", timeZone: "UTC" }).format(new Date(`${d}T00:00:00Z`));
-  const noticeTime = lastChange
-    ? dateFormatter(prefs.locale, { timeStyle: "short", timeZone: zone }).format(new Date(lastChange.startsAt))
-    : "";
 
   return (
-    <div className="stack-lg agenda">
-      <header className="page-header page-header--split">
-        <div>
-          <p className="card__eyebrow">{t(`common:eventKind.${event.kind}`)}</p>
-          <h1>{event.title}</h1>
-          <p className="lead">
-            <DateRange start={event.startsOn} end={event.endsOn} /> · {event.venue ?? t("common:home.online")}
-            {event.onlineUrl ? (
-              <>
-                {" · "}
-                <a href={event.onlineUrl} rel="noopener noreferrer">
-                  {t("agenda.joinOnline")}
-                </a>
-              </>
-            ) : null}
-          </p>
-          {event.description ? <p className="event-description">{event.description}</p> : null}
-        </div>
-        <div className="header-actions no-print">
-          {canEdit ? (
-            <Link to={`/events/${event.id}/timetable`} className="button">
-              {t("agenda.editTimetable")}
-            </Link>
-          ) : null}
-          {canManage ? (
+    <div className="stack agenda">
+      <header className="page-header agenda-header">
+        <p className="card__eyebrow">{t(`common:eventKind.${event.kind}`)}</p>
+        <h1>{event.title}</h1>
+        <p className="lead">
+          <DateRange start={event.startsOn} end={event.endsOn} /> · {event.venue ?? t("common:home.online")}
+          {event.onlineUrl ? (
             <>
-              <Link to={`/events/${event.id}/settings`} className="button button--quiet">
-                {t("agenda.settings")}
-              </Link>
-              <a href={`/events/${event.id}/agenda.csv`} className="button button--quiet">
-                {t("agenda.exportCsv")}
+              {" · "}
+              <a href={event.onlineUrl} rel="noopener noreferrer">
+                {t("agenda.joinOnline")}
               </a>
             </>
           ) : null}
-          <Link to={`/events/${event.id}/programme`} className="button button--quiet">
-            {t("agenda.print")}
-          </Link>
-          {signedIn ? (
-            <>
-              <a href={`/events/${event.id}/agenda.ics`} className="button button--quiet">
-                {t("agenda.downloadIcs")}
-              </a>
-              <Link to="/calendar" className="button button--quiet">
-                {t("agenda.subscribe")}
-              </Link>
-            </>
-          ) : null}
-        </div>
+        </p>
       </header>
 
-      {signedIn ? (
-        <Form method="post" className="registration-box panel no-print">
-          {registration ? (
-            <>
-              <span
-                className={`badge badge--${registration.status === "approved" ? "active" : registration.status === "pending" ? "pending" : "revoked"}`}
-              >
-                {t(`registrations.status.${registration.status}`)}
-              </span>
-              <button type="submit" name="intent" value="withdraw" className="button button--small button--quiet">
-                {t("registrations.withdraw")}
+      <div className="agenda-toolbar no-print">
+        {canEdit ? (
+          <Link to={`/events/${event.id}/timetable`} className="button button--small">
+            {t("agenda.editTimetable")}
+          </Link>
+        ) : null}
+        {canManage ? (
+          <Link to={`/events/${event.id}/settings`} className="button button--small button--quiet">
+            {t("agenda.settings")}
+          </Link>
+        ) : null}
+        <details className="disclosure agenda-export">
+          <summary className="button button--small button--quiet">{t("agenda.export")}</summary>
+          <ul className="disclosure__menu">
+            {signedIn ? (
+              <>
+                <li>
+                  <a href={`/events/${event.id}/agenda.ics`}>{t("agenda.downloadIcs")}</a>
+                </li>
+                <li>
+                  <Link to="/calendar">{t("agenda.subscribe")}</Link>
+                </li>
+              </>
+            ) : null}
+            {canManage ? (
+              <li>
+                <a href={`/events/${event.id}/agenda.csv`}>{t("agenda.exportCsv")}</a>
+              </li>
+            ) : null}
+            <li>
+              <Link to={`/events/${event.id}/programme`}>{t("agenda.print")}</Link>
+            </li>
+          </ul>
+        </details>
+        {signedIn ? (
+          <Form method="post" className="registration-box" id="registration">
+            {registration ? (
+              <>
+                <span
+                  className={`badge badge--${registration.status === "approved" ? "active" : registration.status === "pending" ? "pending" : "revoked"}`}
+                >
+                  {t(`registrations.status.${registration.status}`)}
+                </span>
+                <button type="submit" name="intent" value="withdraw" className="button button--small button--quiet">
+                  {t("registrations.withdraw")}
+                </button>
+              </>
+            ) : (
+              <button type="submit" name="intent" value="register" className="button button--small">
+                {t("registrations.register")}
               </button>
-            </>
-          ) : (
-            <button type="submit" name="intent" value="register" className="button">
-              {t("registrations.register")}
-            </button>
-          )}
-        </Form>
-      ) : null}
+            )}
+          </Form>
+        ) : null}
+      </div>
 
       {closed ? (
         <div className="alert alert--error" role="alert" data-testid="agenda-closed">
@@ -165,19 +182,9 @@ export default function Agenda() {
           </p>
         </div>
       ) : null}
-      <p className="live-notice" role="status" aria-live="polite" data-testid="agenda-notice">
-        {lastChange
-          ? t(`agenda.notice.${lastChange.change}`, {
-              kind: t(`agenda.kinds.${lastChange.kind}`),
-              title: lastChange.title,
-              time: noticeTime,
-              room: lastChange.roomName ?? t("agenda.noRoom"),
-            })
-          : ""}
-      </p>
 
       {onNow.length || next.length ? (
-        <section className="now-next panel" aria-labelledby="now-next-title">
+        <section className="now-next" aria-labelledby="now-next-title">
           <h2 id="now-next-title" className="visually-hidden">
             {t("agenda.nowNext")}
           </h2>
@@ -194,15 +201,6 @@ export default function Agenda() {
         </section>
       ) : null}
 
-      <div className="zone-toggle no-print">
-        <span>{t("agenda.timesIn", { zone })}</span>{" "}
-        {useEventZone ? (
-          <Link to={withParams({ zone: null })}>{t("agenda.showMyZone", { zone: prefs.timeZone })}</Link>
-        ) : (
-          <Link to={withParams({ zone: "event" })}>{t("agenda.showEventZone", { zone: event.timeZone })}</Link>
-        )}
-      </div>
-
       <nav aria-label={t("agenda.days")} className="day-tabs no-print">
         <ul>
           {days.map((d, i) => (
@@ -215,33 +213,60 @@ export default function Agenda() {
         </ul>
       </nav>
 
-      <AgendaFilters day={day} useEventZone={useEventZone} pillars={pillars} rooms={rooms} />
+      <div className="agenda-controls no-print">
+        <details className="disclosure agenda-filters">
+          <summary className="button button--small button--quiet" data-testid="filters-toggle">
+            {activeFilters ? t("agenda.filtersActive", { count: activeFilters }) : t("agenda.filtersToggle")}
+          </summary>
+          <AgendaFilters day={day} useEventZone={useEventZone} pillars={pillars} rooms={rooms} />
+        </details>
+        <p className="zone-toggle">
+          <span>{t("agenda.timesIn", { zone })}</span>{" "}
+          {useEventZone ? (
+            <Link to={withParams({ zone: null })}>{t("agenda.showMyZone", { zone: prefs.timeZone })}</Link>
+          ) : (
+            <Link to={withParams({ zone: "event" })}>{t("agenda.showEventZone", { zone: event.timeZone })}</Link>
+          )}
+        </p>
+      </div>
 
       <section aria-labelledby="sessions-title">
         <h2 id="sessions-title" className="visually-hidden">
           {t("agenda.sessionsOf", { day: dayLabel(day) })}
         </h2>
-        {sessions.length === 0 ? (
+        {cards.length === 0 ? (
           <EmptyState title={hasSessions ? t("agenda.noMatches") : t("agenda.noSessionsYet")} />
         ) : (
           <ol className="session-list">
-            {sessions.map((s) => (
+            {cards.map(({ session: s, ids, roomNames, everyRoom }) => (
               <AgendaSessionItem
                 key={s.id}
                 session={s}
+                ids={ids}
+                roomNames={roomNames}
+                everyRoom={everyRoom}
                 eventId={event.id}
                 zone={zone}
+                tabDate={day}
                 signedIn={signedIn}
-                changed={lastChange?.sessionId === s.id}
-                starred={starred.includes(s.id)}
-                clashesWith={clashWith[s.id]}
+                changed={!!lastChange && ids.includes(lastChange.sessionId)}
+                starred={ids.some((id) => starred.includes(id))}
+                clashesWith={[...new Set(ids.flatMap((id) => clashWith[id] ?? []))]}
                 counts={places[s.id]}
                 mine={myPlaces[s.id]}
+                placeAccess={placeAccess}
               />
             ))}
           </ol>
         )}
       </section>
+
+      {event.description ? (
+        <section aria-labelledby="about-event" className="event-about">
+          <h2 id="about-event">{t("agenda.aboutEvent")}</h2>
+          <p className="event-description">{event.description}</p>
+        </section>
+      ) : null}
     </div>
   );
 }

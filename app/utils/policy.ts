@@ -52,6 +52,8 @@ interface Targets {
   "agenda.edit": { trackLeadIds: readonly number[] };
   /** Being named to lead a track at an event (the actor here is the person named). */
   "agenda.leadTrack": undefined;
+  /** Taking a place (or joining the waiting list) in a session with limited places: everyone who takes part, not observers. */
+  "session.takePlace": undefined;
   "workingGroups.manage": undefined;
   /** `membership`: the actor's place in the working group, if any. */
   "workingGroup.view": { membership: Membership | null };
@@ -143,6 +145,7 @@ export const actions = [
   "event.manage",
   "agenda.edit",
   "agenda.leadTrack",
+  "session.takePlace",
   "workingGroups.manage",
   "workingGroup.view",
   "document.create",
@@ -205,6 +208,7 @@ const rules: { [A in Action]: (actor: Actor, target: Targets[A]) => boolean } = 
   "event.manage": secretariatOnly,
   "agenda.edit": (actor, t) => actor.role === "secretariat" || (actor.role === "facilitator" && t.trackLeadIds.includes(actor.id)),
   "agenda.leadTrack": (actor) => actor.role === "facilitator",
+  "session.takePlace": (actor) => actor.role !== "observer",
   "workingGroups.manage": secretariatOnly,
   "workingGroup.view": (actor, t) => actor.role === "secretariat" || t.membership !== null,
   "document.create": (actor, t) => actor.role === "secretariat" || mayWrite(actor, t.membership),

@@ -75,9 +75,9 @@ describe("places in capacity-limited sessions", () => {
       .get();
     const forum = getEvent(server.db, forumId)!;
     const [gov, police, ngo] = ["government@convene.example", "police@convene.example", "ngo@convene.example"].map(actorOf);
-    expect(takePlace(server.db, gov!, forum, seat.id, meta)).toEqual({ ok: true, place: "confirmed", events: [] });
-    expect(takePlace(server.db, police!, forum, seat.id, meta)).toEqual({ ok: true, place: "waitlisted", events: [] });
-    expect(takePlace(server.db, ngo!, forum, seat.id, meta)).toEqual({ ok: true, place: "waitlisted", events: [] });
+    expect(takePlace(server.db, gov!, forum, seat.id, meta)).toMatchObject({ ok: true, place: "confirmed", events: [] });
+    expect(takePlace(server.db, police!, forum, seat.id, meta)).toMatchObject({ ok: true, place: "waitlisted", events: [] });
+    expect(takePlace(server.db, ngo!, forum, seat.id, meta)).toMatchObject({ ok: true, place: "waitlisted", events: [] });
     expect(releasePlace(server.db, ngo!, forum, seat.id, meta)).toEqual({ ok: true, released: true, promoted: null, events: [] });
     const promotion = { userId: police!.id, eventId: forumId, sessionId: seat.id, title: "One seat" };
     expect(releasePlace(server.db, gov!, forum, seat.id, meta)).toEqual({

@@ -32,6 +32,7 @@ const matrix: Record<Action, { target?: unknown; allowed: Role[] }> = {
   "event.manage": { allowed: ["secretariat"] },
   "agenda.edit": { target: { trackLeadIds: [] }, allowed: ["secretariat"] },
   "agenda.leadTrack": { allowed: ["facilitator"] },
+  "session.takePlace": { allowed: ["secretariat", "facilitator", "delegate"] },
   "workingGroups.manage": { allowed: ["secretariat"] },
   "workingGroup.view": { target: { membership: null }, allowed: ["secretariat"] },
   "document.create": { target: { membership: "editor" }, allowed: ["secretariat", "facilitator", "delegate"] },
