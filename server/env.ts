@@ -1,5 +1,6 @@
 import { dirname, join } from "node:path";
 import { z } from "zod";
+import { canonicalTimeZone } from "../app/utils/time-zones";
 
 const booleanish = z
   .enum(["true", "false", "1", "0", "yes", "no"], {
@@ -68,7 +69,14 @@ const EnvSchema = z
     /** The coalition's own language and region: printed reports (PDF) show dates and numbers this way. */
     COALITION_LOCALE: z.string().refine(isLocale, "must be a language tag such as en-GB or fr-FR").default("en-GB"),
     /** The coalition's time zone: printed reports (PDF) show dates in it. Old names (Asia/Calcutta) are accepted. */
-    COALITION_TIME_ZONE: z.string().refine(isZone, "must be a time zone such as Europe/Brussels or UTC").default("UTC"),
+    COALITION_TIME_ZONE: z
+      .string()
+      .default("UTC")
+      .transform(
+        (zone, ctx) =>
+          canonicalTimeZone(zone) ??
+          (ctx.addIssue({ code: "custom", message: "must be a time zone such as Europe/Brussels or UTC" }), z.NEVER),
+      ),
   })
   .refine((env) => (env.BBB_URL === undefined) === (env.BBB_SECRET === undefined), {
     message: "BBB_URL and BBB_SECRET go together: set both or neither",
@@ -85,16 +93,6 @@ const EnvSchema = z
 function isLocale(tag: string): boolean {
   try {
     return Intl.DateTimeFormat.supportedLocalesOf(tag).length > 0;
-  } catch {
-    return false;
-  }
-}
-
-/** A time zone this server's Intl knows, by its current or an older name. */
-function isZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat(undefined, { timeZone: zone });
-    return true;
   } catch {
     return false;
   }
