@@ -2,6 +2,7 @@ import { Form } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { commitmentTypes, commitmentVisibilities, voluntaryPrinciples } from "../domain/vocabulary";
 import { MILESTONE_ROWS, SUPPORTING_ROWS } from "../utils/commitment-validation";
+import { usePrincipleLabel } from "./commitment-principles";
 import { FormAlert, SelectField, SubmitButton, TextAreaField, TextField } from "./form";
 
 interface Choice {
@@ -33,6 +34,7 @@ export function CommitmentForm({
   values: Record<string, string>;
 }) {
   const { t } = useTranslation(["registry", "common"]);
+  const principleLabel = usePrincipleLabel();
   const v = (name: string) => values[name] ?? "";
   const principles = new Set(v("principles").split(",").filter(Boolean));
   const fieldErrors = Object.keys(errors).filter((k) => k !== "form").length;
@@ -105,7 +107,7 @@ export function CommitmentForm({
               {voluntaryPrinciples.map((n) => (
                 <label key={n} className="check">
                   <input type="checkbox" name="principles" value={String(n)} defaultChecked={principles.has(String(n))} />{" "}
-                  {t("registry:form.principle", { number: n })}
+                  {principleLabel(n)}
                 </label>
               ))}
             </div>
