@@ -2,8 +2,9 @@ import { Form } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { commitmentTypes, commitmentVisibilities, voluntaryPrinciples } from "../domain/vocabulary";
 import { MILESTONE_ROWS, SUPPORTING_ROWS } from "../utils/commitment-validation";
+import { ErrorSummary } from "./commitment-error-summary";
 import { usePrincipleLabel } from "./commitment-principles";
-import { FormAlert, SelectField, SubmitButton, TextAreaField, TextField } from "./form";
+import { SelectField, SubmitButton, TextAreaField, TextField } from "./form";
 
 interface Choice {
   id: number;
@@ -23,6 +24,7 @@ export function CommitmentForm({
   sessions,
   errors,
   values,
+  attempt,
 }: {
   cycle: { year: number };
   chooseLead: boolean;
@@ -32,6 +34,8 @@ export function CommitmentForm({
   sessions: { id: number; title: string; day: string }[];
   errors: Record<string, string>;
   values: Record<string, string>;
+  /** The answer to the last submission: a new one moves the focus to the error summary. */
+  attempt?: unknown;
 }) {
   const { t } = useTranslation(["registry", "common"]);
   const principleLabel = usePrincipleLabel();
@@ -46,7 +50,9 @@ export function CommitmentForm({
   return (
     <section className="panel">
       <Form method="post" noValidate className="stack">
-        <FormAlert
+        <ErrorSummary
+          attempt={attempt}
+          testId="commitment-error-summary"
           message={
             errors.form
               ? t(errors.form as "registry:errors.noOpenCycle")
