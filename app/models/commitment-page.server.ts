@@ -1,7 +1,7 @@
 /**
- * The server side of a commitment's page: what it shows to whom (the loader's data), and its three
- * forms (a progress update, with or without evidence files; the secretariat's check; a milestone
- * done). Each form is read here and handed to one model write, which decides; a refusal becomes the
+ * The server side of a commitment's page: what it shows to whom (the loader's data), and its forms
+ * (a progress update, with or without evidence files; the secretariat's check; a milestone done,
+ * added or changed; a draft confirmed). Each form is read here and handed to one model write, which decides; a refusal becomes the
  * page's message with the matching status.
  */
 import { data, type AppLoadContext } from "@remix-run/node";
