@@ -2,7 +2,9 @@ import { Form } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { commitmentTypes, commitmentVisibilities, voluntaryPrinciples } from "../domain/vocabulary";
 import { MILESTONE_ROWS, SUPPORTING_ROWS } from "../utils/commitment-validation";
-import { FormAlert, SelectField, SubmitButton, TextAreaField, TextField } from "./form";
+import { ErrorSummary } from "./commitment-error-summary";
+import { usePrincipleLabel } from "./commitment-principles";
+import { SelectField, SubmitButton, TextAreaField, TextField } from "./form";
 
 interface Choice {
   id: number;
@@ -22,6 +24,7 @@ export function CommitmentForm({
   sessions,
   errors,
   values,
+  attempt,
 }: {
   cycle: { year: number };
   chooseLead: boolean;
@@ -31,8 +34,11 @@ export function CommitmentForm({
   sessions: { id: number; title: string; day: string }[];
   errors: Record<string, string>;
   values: Record<string, string>;
+  /** The answer to the last submission: a new one moves the focus to the error summary. */
+  attempt?: unknown;
 }) {
   const { t } = useTranslation(["registry", "common"]);
+  const principleLabel = usePrincipleLabel();
   const v = (name: string) => values[name] ?? "";
   const principles = new Set(v("principles").split(",").filter(Boolean));
   const fieldErrors = Object.keys(errors).filter((k) => k !== "form").length;
@@ -44,7 +50,9 @@ export function CommitmentForm({
   return (
     <section className="panel">
       <Form method="post" noValidate className="stack">
-        <FormAlert
+        <ErrorSummary
+          attempt={attempt}
+          testId="commitment-error-summary"
           message={
             errors.form
               ? t(errors.form as "registry:errors.noOpenCycle")
@@ -105,7 +113,7 @@ export function CommitmentForm({
               {voluntaryPrinciples.map((n) => (
                 <label key={n} className="check">
                   <input type="checkbox" name="principles" value={String(n)} defaultChecked={principles.has(String(n))} />{" "}
-                  {t("registry:form.principle", { number: n })}
+                  {principleLabel(n)}
                 </label>
               ))}
             </div>

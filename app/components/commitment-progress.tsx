@@ -1,9 +1,11 @@
 import { Form, Link } from "@remix-run/react";
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { completionLevels } from "../domain/vocabulary";
 import type { ActionResult, CommitmentPageData } from "../models/commitment-page.server";
 import { EVIDENCE_LINK_FIELDS, MAX_NARRATIVE, MAX_NOTE, evidenceAccept } from "../utils/progress-validation";
 import { useFormatPrefs } from "../utils/root-data";
+import { ErrorSummary } from "./commitment-error-summary";
 import { EmptyState, FormAlert, SelectField, SubmitButton, TextAreaField, TextField } from "./form";
 import { DateTime } from "./time";
 
@@ -194,28 +196,46 @@ function ProgressForm({ d, actionData }: { d: CommitmentPageData; actionData: Ac
   const values = failed?.values ?? {};
   const maxSize = fileSize(d.limits.maxBytes);
 
-  /** Refuses too many or too large files in the browser already, before anything is sent. */
+  const [fileProblem, setFileProblem] = useState("");
+  const fieldErrors = Object.keys(errors).length + (failed?.fileErrors.length ? 1 : 0);
+  const summary = failed
+    ? [
+        failed.message ? t(failed.message as "errors.filesPicked") : null,
+        fieldErrors ? t("errors.fixErrors", { count: fieldErrors }) : null,
+      ]
+        .filter(Boolean)
+        .join(" ") || null
+    : null;
+
+  /** Says at the field, as soon as they are chosen, when there are too many files or one is too large (the server checks again). */
   function checkFiles(event: React.ChangeEvent<HTMLInputElement>) {
-    const input = event.currentTarget;
-    const files = [...(input.files ?? [])];
+    const files = [...(event.currentTarget.files ?? [])];
     const big = files.find((f) => f.size > d.limits.maxBytes);
-    const message =
+    setFileProblem(
       files.length > d.limits.maxFiles
         ? t("errors.fileTooMany", { name: files[d.limits.maxFiles]!.name, count: d.limits.maxFiles })
         : big
           ? t("errors.fileTooLarge", { name: big.name, size: maxSize })
-          : "";
-    input.setCustomValidity(message);
-    if (message) input.reportValidity();
+          : "",
+    );
   }
+  const fileInvalid = !!fileProblem || !!failed?.fileErrors.length;
 
   return (
     <div className="panel stack">
       <h3>{t("sections.postUpdate")}</h3>
       {result?.ok ? <FormAlert tone="success" message={t("done.posted")} /> : null}
-      {failed?.message ? <FormAlert message={t(failed.message as "errors.filesPicked")} /> : null}
+      <ErrorSummary message={summary} attempt={result} testId="progress-error-summary" />
       <p className="muted">{t("progress.appendOnly")}</p>
-      <Form method="post" encType="multipart/form-data" className="stack" key={d.updates[0]?.id ?? 0} data-testid="progress-form">
+      <Form
+        method="post"
+        encType="multipart/form-data"
+        className="stack"
+        key={d.updates[0]?.id ?? 0}
+        data-testid="progress-form"
+        noValidate
+        onSubmit={() => setFileProblem("")}
+      >
         <div className="form-row">
           <SelectField
             name="completion"
@@ -268,7 +288,7 @@ function ProgressForm({ d, actionData }: { d: CommitmentPageData; actionData: Ac
             />
           ))}
         </fieldset>
-        <div className={`field${failed?.fileErrors.length ? " field--invalid" : ""}`}>
+        <div className={`field${fileInvalid ? " field--invalid" : ""}`}>
           <label htmlFor="evidence-files">{t("progress.files")}</label>
           <input
             id="evidence-files"
@@ -277,13 +297,17 @@ function ProgressForm({ d, actionData }: { d: CommitmentPageData; actionData: Ac
             multiple
             accept={evidenceAccept}
             onChange={checkFiles}
-            aria-invalid={failed?.fileErrors.length ? true : undefined}
-            aria-describedby={failed?.fileErrors.length ? "evidence-files-hint evidence-files-error" : "evidence-files-hint"}
+            aria-invalid={fileInvalid ? true : undefined}
+            aria-describedby={fileInvalid ? "evidence-files-hint evidence-files-error" : "evidence-files-hint"}
           />
           <p className="field__hint" id="evidence-files-hint">
             {t("progress.filesHint", { count: d.limits.maxFiles, size: maxSize })}
           </p>
-          {failed?.fileErrors.length ? (
+          {fileProblem ? (
+            <p className="field__error" id="evidence-files-error" role="alert">
+              {fileProblem}
+            </p>
+          ) : failed?.fileErrors.length ? (
             <ul className="field__error" id="evidence-files-error" data-testid="file-errors">
               {failed.fileErrors.map((e, i) => (
                 <li key={i}>{t(e.key as "errors.fileTooLarge", { name: e.name, size: maxSize, count: d.limits.maxFiles })}</li>

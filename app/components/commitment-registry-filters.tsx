@@ -1,18 +1,24 @@
 import { Form, Link, useNavigation, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { commitmentStatuses, stakeholderGroups } from "../domain/vocabulary";
+import { commitmentStatuses, stakeholderGroups, voluntaryPrinciples } from "../domain/vocabulary";
+import { usePrincipleLabel } from "./commitment-principles";
 
-/** The registry's filters, sent as GET parameters so a filtered view can be bookmarked and shared. */
+/**
+ * The registry's filters, sent as GET parameters so a filtered view can be bookmarked and shared. "Not yet checked"
+ * (`progress=unchecked`) is offered only to those who check progress updates.
+ */
 export function RegistryFilters({
   year,
   mine,
   hasOrganisation,
+  canVerify,
   options,
 }: {
   /** The year shown, or "all". */
   year: string;
   mine: boolean;
   hasOrganisation: boolean;
+  canVerify: boolean;
   options: {
     years: { year: number; status: string }[];
     pillars: { id: number; slug: string }[];
@@ -22,8 +28,9 @@ export function RegistryFilters({
   const { t } = useTranslation(["registry", "common"]);
   const [params] = useSearchParams();
   const loading = useNavigation().state === "loading";
+  const principleLabel = usePrincipleLabel();
   return (
-    <Form method="get" action="/commitments" className="filters panel" aria-label={t("registry:filters.label")}>
+    <Form method="get" action="/commitments" className="filters registry-filters panel" aria-label={t("registry:filters.label")}>
       <div className="field">
         <label htmlFor="f-q">{t("registry:filters.search")}</label>
         <input id="f-q" type="search" name="q" defaultValue={params.get("q") ?? ""} />
@@ -46,6 +53,17 @@ export function RegistryFilters({
           {options.pillars.map((p) => (
             <option key={p.id} value={p.slug}>
               {t(`common:pillars.${p.slug}` as "common:pillars.tech-innovation", { defaultValue: p.slug })}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor="f-principle">{t("registry:filters.principle")}</label>
+        <select id="f-principle" name="principle" defaultValue={params.get("principle") ?? ""}>
+          <option value="">{t("registry:filters.any")}</option>
+          {voluntaryPrinciples.map((n) => (
+            <option key={n} value={String(n)}>
+              {principleLabel(n)}
             </option>
           ))}
         </select>
@@ -91,6 +109,15 @@ export function RegistryFilters({
           <option value="new">{t("registry:origin.new")}</option>
         </select>
       </div>
+      {canVerify ? (
+        <div className="field">
+          <label htmlFor="f-progress">{t("registry:filters.progress")}</label>
+          <select id="f-progress" name="progress" defaultValue={params.get("progress") ?? ""}>
+            <option value="">{t("registry:filters.any")}</option>
+            <option value="unchecked">{t("registry:filters.progressUnchecked")}</option>
+          </select>
+        </div>
+      ) : null}
       <div className="field field--check">
         <input id="f-overdue" type="checkbox" name="overdue" value="1" defaultChecked={!!params.get("overdue")} />
         <label htmlFor="f-overdue">{t("registry:filters.overdueOnly")}</label>

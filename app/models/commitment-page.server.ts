@@ -1,7 +1,7 @@
 /**
- * The server side of a commitment's page: what it shows to whom (the loader's data), and its three
- * forms (a progress update, with or without evidence files; the secretariat's check; a milestone
- * done). Each form is read here and handed to one model write, which decides; a refusal becomes the
+ * The server side of a commitment's page: what it shows to whom (the loader's data), and its forms
+ * (a progress update, with or without evidence files; the secretariat's check; a milestone done,
+ * added or changed; a draft confirmed). Each form is read here and handed to one model write, which decides; a refusal becomes the
  * page's message with the matching status.
  */
 import { data, type AppLoadContext } from "@remix-run/node";
@@ -10,11 +10,20 @@ import { forbidden, notFound, requireReader, requireUser } from "../utils/auth.s
 import { parseForm, readForm, keptValues } from "../utils/forms.server";
 import { MAX_LONG_TEXT, MAX_TITLE } from "../utils/commitment-validation";
 import { can } from "../utils/policy";
-import { EVIDENCE_MAX_FILES, MilestoneDoneSchema, ProgressSchema, VerifySchema } from "../utils/progress-validation";
+import {
+  EVIDENCE_MAX_FILES,
+  MilestoneChangeSchema,
+  MilestoneDoneSchema,
+  MilestoneSchema,
+  ProgressSchema,
+  VerifySchema,
+} from "../utils/progress-validation";
 import { utcToZoned } from "../utils/zoned-time";
 import { breakoutWhereMade } from "./breakout-reports.server";
 import {
+  addMilestone,
   addProgressUpdate,
+  changeMilestone,
   completeMilestone,
   confirmCommitment,
   currentCycle,
@@ -205,6 +214,7 @@ export function loadCommitmentPage(context: AppLoadContext, request: Request, id
     signedIn: !!user,
     canReport: mayReport && open,
     canMarkMilestones: mayReport && open,
+    canEditMilestones: open && can(user, "commitment.edit", { leadOrganisationId: commitment.leadOrganisationId }),
     canVerify: can(user, "progress.verify"),
     limits: { maxBytes: env.EVIDENCE_MAX_BYTES, maxFiles: EVIDENCE_MAX_FILES },
   };
@@ -227,13 +237,15 @@ const ConfirmSchema = z.object({
   endsOn: confirmDate,
 });
 
-export type Intent = "progress" | "verify" | "milestone" | "confirm";
+export type Intent = "progress" | "verify" | "milestone" | "milestoneAdd" | "milestoneChange" | "confirm";
 
 export interface ActionResult {
   ok: boolean;
   intent: Intent | null;
   /** A translation key, with its namespace, for the form-level message. */
   message: string | null;
+  /** What the message names (a milestone's title). */
+  params?: Record<string, string>;
   /** The update or milestone the message is about. */
   about?: number;
   errors: Record<string, string>;
@@ -247,7 +259,14 @@ function done(intent: Intent, message: string, about?: number) {
 
 function failed(
   intent: Intent | null,
-  init: { message?: string; about?: number; errors?: Record<string, string>; fileErrors?: ActionResult["fileErrors"]; form?: FormData },
+  init: {
+    message?: string;
+    params?: Record<string, string>;
+    about?: number;
+    errors?: Record<string, string>;
+    fileErrors?: ActionResult["fileErrors"];
+    form?: FormData;
+  },
   status = 400,
 ) {
   return data<ActionResult>(
@@ -255,6 +274,7 @@ function failed(
       ok: false,
       intent,
       message: init.message ?? null,
+      params: init.params,
       about: init.about,
       errors: init.errors ?? {},
       fileErrors: init.fileErrors ?? [],
@@ -270,7 +290,7 @@ function refused(intent: Intent, failure: Failure, init: { about?: number; form?
   const { form: message, ...errors } = failure.errors;
   // Messages of the common namespace come without one.
   const qualified = message === undefined ? undefined : message.includes(":") ? message : `common:${message}`;
-  return failed(intent, { ...init, message: qualified, errors }, refusalStatus[failure.refusal]);
+  return failed(intent, { ...init, message: qualified, params: failure.params, errors }, refusalStatus[failure.refusal]);
 }
 
 const fileProblemKeys: Record<FileProblem, string> = {
@@ -336,6 +356,22 @@ export async function commitmentPageAction(context: AppLoadContext, request: Req
     if (result.ok) return done("milestone", "done.milestone", milestoneId);
     // A mistake in the date is shown at its field, with the date given back; a refusal says why above the table.
     return refused("milestone", result, { about: milestoneId, form: result.refusal === "invalid" ? form : undefined });
+  }
+
+  if (intent === "milestoneAdd") {
+    const parsed = parseForm(form, MilestoneSchema);
+    if (!parsed.ok) return failed("milestoneAdd", { errors: parsed.errors, form });
+    const result = addMilestone(db, user, commitment.id, parsed.data, meta);
+    return result.ok ? done("milestoneAdd", "done.milestoneAdded", result.id) : refused("milestoneAdd", result, { form });
+  }
+
+  if (intent === "milestoneChange") {
+    const about = Number(form.get("milestoneId")) || undefined;
+    const parsed = parseForm(form, MilestoneChangeSchema);
+    if (!parsed.ok) return failed("milestoneChange", { errors: parsed.errors, form, about });
+    const { milestoneId, ...change } = parsed.data;
+    const result = changeMilestone(db, user, { commitmentId: commitment.id, milestoneId, ...change }, meta);
+    return result.ok ? done("milestoneChange", "done.milestoneChanged", milestoneId) : refused("milestoneChange", result, { form, about });
   }
 
   return failed(null, { message: "common:errors.malformedRequest", form });

@@ -40,6 +40,8 @@ export interface Failure {
   ok: false;
   refusal: Refusal;
   errors: FieldErrors;
+  /** Values the form-level message names (a milestone's title), when it names any. */
+  params?: Record<string, string>;
 }
 
 export function refuse(refusal: Refusal, message: string, field = "form"): Failure {
@@ -309,11 +311,18 @@ export function confirmCommitment(
       startsOn: commitment.startsOn,
       endsOn: commitment.endsOn,
     };
-    const problems: FieldErrors = commitmentDateProblems({ ...next, milestones: commitment.milestones });
+    const problems: FieldErrors = commitmentDateProblems({ ...next, milestones: [] });
     if (next.title.trim().length < 3) problems.title = "errors.tooShort";
     if (!next.problem.trim()) problems.problem = "errors.required";
     if (!next.expectedResult.trim()) problems.expectedResult = "errors.required";
-    if (Object.keys(problems).length) return { ok: false as const, refusal: "invalid" as const, errors: problems };
+    // Its end may not move before a milestone it already has: the refusal names the milestone.
+    const late = problems.endsOn ? null : milestoneAfter(commitment.milestones, next.endsOn);
+    if (late) {
+      problems.endsOn = "registry:errors.endBeforeMilestone";
+      problems.form = "commitment:errors.endBeforeMilestone";
+    }
+    if (Object.keys(problems).length)
+      return { ok: false as const, refusal: "invalid" as const, errors: problems, ...(late ? { params: { title: late.title } } : {}) };
     tx.update(commitments)
       .set({ ...next, status: "open", updatedAt: new Date() })
       .where(and(eq(commitments.id, commitmentId), eq(commitments.status, "draft")))
@@ -437,6 +446,83 @@ export function completeMilestone(
     recordAudit(
       tx,
       { actorId: actor.id, action: "milestone.done", targetType: "milestone", targetId: milestone.id, detail: { doneOn: change.doneOn } },
+      meta,
+    );
+    return { ok: true as const };
+  });
+}
+
+/** The first milestone (by due date) that falls due after `endsOn`, or null: a commitment's milestones fall due by its end. */
+export function milestoneAfter<M extends { dueOn: string; title: string }>(steps: readonly M[], endsOn: string): M | null {
+  return [...steps].sort((a, b) => a.dueOn.localeCompare(b.dueOn)).find((m) => m.dueOn > endsOn) ?? null;
+}
+
+/** A milestone as its form gives it: a title and a due date (YYYY-MM-DD). */
+export interface MilestoneInput {
+  title: string;
+  dueOn: string;
+}
+
+/** What stops a milestone change on this commitment, or null: its lead organisation or the secretariat, while it takes progress, due by its end. */
+function milestoneChangeRefusal(tx: DbOrTx, actor: Actor, commitment: Commitment | null, input: MilestoneInput): Failure | null {
+  if (!commitment) return refuse("notFound", NOT_FOUND);
+  if (!can(actor, "commitment.edit", { leadOrganisationId: commitment.leadOrganisationId })) return refuse("forbidden", FORBIDDEN);
+  if (!takesProgress(tx, commitment)) return refuse("conflict", "commitment:errors.milestoneClosed");
+  if (!input.title.trim()) return refuse("invalid", "registry:errors.milestoneTitleMissing", "title");
+  if (input.dueOn > commitment.endsOn) return refuse("invalid", "registry:errors.milestoneAfterEnd", "dueOn");
+  return null;
+}
+
+/** Adds a milestone to a commitment of the open cycle (its owners or the secretariat), due by the commitment's end. */
+export function addMilestone(
+  db: Db,
+  actor: Actor,
+  commitmentId: number,
+  input: MilestoneInput,
+  meta: RequestMeta,
+): { ok: true; id: number } | Failure {
+  return db.transaction((tx) => {
+    const commitment = getCommitment(tx, commitmentId);
+    const refused = milestoneChangeRefusal(tx, actor, commitment, input);
+    if (refused) return refused;
+    const { id } = tx
+      .insert(milestones)
+      .values({ commitmentId, title: input.title.trim(), dueOn: input.dueOn })
+      .returning({ id: milestones.id })
+      .get();
+    recordAudit(
+      tx,
+      { actorId: actor.id, action: "milestone.add", targetType: "milestone", targetId: id, detail: { commitmentId, ...input } },
+      meta,
+    );
+    return { ok: true as const, id };
+  });
+}
+
+/** Changes a milestone not yet done (its title and due date), still due by the commitment's end. */
+export function changeMilestone(
+  db: Db,
+  actor: Actor,
+  change: { commitmentId: number; milestoneId: number } & MilestoneInput,
+  meta: RequestMeta,
+): { ok: true } | Failure {
+  return db.transaction((tx) => {
+    const commitment = getCommitment(tx, change.commitmentId);
+    const milestone = commitment?.milestones.find((m) => m.id === change.milestoneId);
+    if (!commitment || !milestone) return refuse("notFound", NOT_FOUND);
+    const refused = milestoneChangeRefusal(tx, actor, commitment, change);
+    if (refused) return refused;
+    if (milestone.doneOn) return refuse("conflict", "commitment:errors.alreadyDone");
+    tx.update(milestones).set({ title: change.title.trim(), dueOn: change.dueOn }).where(eq(milestones.id, milestone.id)).run();
+    recordAudit(
+      tx,
+      {
+        actorId: actor.id,
+        action: "milestone.change",
+        targetType: "milestone",
+        targetId: milestone.id,
+        detail: { from: { title: milestone.title, dueOn: milestone.dueOn }, to: { title: change.title.trim(), dueOn: change.dueOn } },
+      },
       meta,
     );
     return { ok: true as const };

@@ -23,6 +23,8 @@ export interface RegistryFilter {
   /** A cycle's year, or null for every cycle. */
   year: number | null;
   pillar?: string;
+  /** Serves this Voluntary Principle. */
+  principle?: number;
   organisationId?: number;
   group?: StakeholderGroup;
   status?: CommitmentStatus;
@@ -30,6 +32,8 @@ export interface RegistryFilter {
   overdue?: boolean;
   /** Only commitments of this organisation (lead or supporting): "my organisation's commitments". */
   mineOrganisationId?: number | null;
+  /** Has progress updates not yet checked by the secretariat. */
+  unchecked?: boolean;
   q?: string;
 }
 
@@ -63,9 +67,14 @@ export function defaultRegistryYear(db: DbOrTx): number | null {
 
 /** From the page's GET parameters to the query's filter. */
 export function registryFilterFrom(db: DbOrTx, actor: Actor, params: RegistryFilterParams): RegistryFilter {
+  // Only those who check progress are offered "not yet checked"; for anyone else it is not a filter.
+  const unchecked = params.progress === "unchecked" && can(actor, "progress.verify");
   return {
-    year: params.year === "all" ? null : (params.year ?? defaultRegistryYear(db)),
+    // Updates wait to be checked on any year's record: "not yet checked" looks in every year unless one is chosen.
+    year: params.year === "all" ? null : (params.year ?? (unchecked ? null : defaultRegistryYear(db))),
     pillar: params.pillar,
+    principle: params.principle,
+    unchecked,
     organisationId: params.organisation,
     group: params.group,
     status: params.status,
@@ -103,6 +112,10 @@ const carriedExpr = sql`EXISTS (SELECT 1 FROM commitments e JOIN forum_cycles ey
 const overdueExpr = (today: string) =>
   sql`(c.status = 'open' AND EXISTS (SELECT 1 FROM milestones m WHERE m.commitment_id = c.id AND m.done_on IS NULL AND m.due_on < ${today}))`;
 
+/** Progress posted on this record that the secretariat has not checked yet. */
+const uncheckedExpr = sql`EXISTS (SELECT 1 FROM progress_updates cu WHERE cu.commitment_id = c.id
+  AND NOT EXISTS (SELECT 1 FROM progress_verifications cv WHERE cv.update_id = cu.id))`;
+
 function likePattern(q: string): string {
   return `%${q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
 }
@@ -124,6 +137,8 @@ function whereOf(actor: Actor, f: RegistryFilter, today: string, withDrafts = tr
   const conds: SQL[] = [visibilityClause(actor), draftClause(actor, withDrafts)];
   if (f.year !== null) conds.push(sql`y.year = ${f.year}`);
   if (f.pillar) conds.push(sql`c.pillar_id = (SELECT id FROM pillars WHERE slug = ${f.pillar})`);
+  if (f.principle) conds.push(sql`EXISTS (SELECT 1 FROM json_each(c.principles) pr WHERE pr.value = ${f.principle})`);
+  if (f.unchecked) conds.push(uncheckedExpr);
   if (f.organisationId)
     conds.push(sql`c.id IN (SELECT fo.commitment_id FROM commitment_organisations fo WHERE fo.organisation_id = ${f.organisationId})`);
   if (f.mineOrganisationId !== undefined) {

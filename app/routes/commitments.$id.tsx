@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { Milestones } from "../components/commitment-milestones";
+import { PrincipleList } from "../components/commitment-principles";
 import { Paragraphs, Progress } from "../components/commitment-progress";
 import { ConfirmDraftForm } from "../components/breakout-report-confirm";
 import { FormAlert } from "../components/form";
@@ -49,7 +50,10 @@ export default function CommitmentPage() {
       </header>
 
       {actionData?.intent === "confirm" && actionData.message ? (
-        <FormAlert tone={actionData.ok ? "success" : "error"} message={t(actionData.message as "done.confirmed")} />
+        <FormAlert
+          tone={actionData.ok ? "success" : "error"}
+          message={t(actionData.message as "errors.endBeforeMilestone", { title: actionData.params?.title ?? "" })}
+        />
       ) : null}
 
       {d.draft ? (
@@ -147,7 +151,7 @@ export default function CommitmentPage() {
           ) : null}
           <div>
             <dt>{t("facts.principles")}</dt>
-            <dd>{c.principles.length ? c.principles.map((n) => t("facts.principle", { number: n })).join(", ") : t("facts.none")}</dd>
+            <dd>{c.principles.length ? <PrincipleList principles={c.principles} /> : t("facts.none")}</dd>
           </div>
         </dl>
       </section>
@@ -182,7 +186,14 @@ export default function CommitmentPage() {
 
       <Timeline years={d.years} currentId={c.id} />
 
-      <Milestones milestones={d.milestones} canMark={d.canMarkMilestones} today={d.today} actionData={actionData} />
+      <Milestones
+        milestones={d.milestones}
+        canMark={d.canMarkMilestones}
+        canEdit={d.canEditMilestones}
+        endsOn={c.endsOn}
+        today={d.today}
+        actionData={actionData}
+      />
 
       <Progress d={d} actionData={actionData} />
     </div>

@@ -41,6 +41,7 @@ export function loader({ request, context }: LoaderFunctionArgs) {
     year: filter.year === null ? "all" : String(filter.year),
     mine: !!params.mine,
     hasOrganisation: user.organisationId !== null,
+    canVerify: can(user, "progress.verify"),
     canRecord: can(user, "commitment.create", { leadOrganisationId: user.organisationId }),
     canImport: can(user, IMPORT_PERMISSION),
     draftsToConfirm: draftsToConfirm(db, user),
@@ -48,7 +49,19 @@ export function loader({ request, context }: LoaderFunctionArgs) {
   };
 }
 
-const FILTER_KEYS = ["q", "year", "pillar", "organisation", "group", "status", "origin", "overdue", "mine"] as const;
+const FILTER_KEYS = [
+  "q",
+  "year",
+  "pillar",
+  "principle",
+  "organisation",
+  "group",
+  "status",
+  "origin",
+  "progress",
+  "overdue",
+  "mine",
+] as const;
 
 export default function Registry() {
   const { t } = useTranslation(["registry", "common"]);
@@ -121,7 +134,7 @@ export default function Registry() {
         </nav>
       ) : null}
 
-      <RegistryFilters year={year} mine={mine} hasOrganisation={data.hasOrganisation} options={options} />
+      <RegistryFilters year={year} mine={mine} hasOrganisation={data.hasOrganisation} canVerify={data.canVerify} options={options} />
 
       <section aria-labelledby="registry-results" className="stack">
         <h2 id="registry-results" aria-live="polite">

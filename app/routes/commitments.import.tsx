@@ -1,6 +1,7 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { PrincipleList } from "../components/commitment-principles";
 import { voluntaryPrinciples } from "../domain/vocabulary";
 import { EmptyState, FormAlert, SubmitButton } from "../components/form";
 import { currentCycle } from "../models/commitments.server";
@@ -148,6 +149,7 @@ export default function ImportCommitments() {
             principles: `${voluntaryPrinciples[0]}–${voluntaryPrinciples[voluntaryPrinciples.length - 1]}`,
           })}
         </p>
+        <PrincipleList principles={voluntaryPrinciples} />
         <div className="table-wrap" role="region" aria-labelledby="import-columns" tabIndex={0}>
           <table className="table">
             <thead>

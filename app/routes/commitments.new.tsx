@@ -104,6 +104,7 @@ export default function NewCommitment() {
           sessions={sessions}
           errors={actionData?.errors ?? {}}
           values={actionData?.values ?? defaults}
+          attempt={actionData}
         />
       )}
     </div>

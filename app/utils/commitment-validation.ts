@@ -31,6 +31,17 @@ export const RegistryFilterSchema = z.object({
   /** A cycle's year or "all"; absent: the current open cycle's year. */
   year: z.preprocess(blank, z.union([z.literal("all"), z.coerce.number().int().min(1900).max(2200)]).optional()).catch(undefined),
   pillar: z.preprocess(blank, z.string().trim().max(60).optional()).catch(undefined),
+  /** A Voluntary Principle's number: commitments that serve it. */
+  principle: z
+    .preprocess(
+      blank,
+      z.coerce
+        .number()
+        .int()
+        .refine((n) => (voluntaryPrinciples as readonly number[]).includes(n))
+        .optional(),
+    )
+    .catch(undefined),
   organisation: z
     .preprocess(
       blank,
@@ -47,6 +58,8 @@ export const RegistryFilterSchema = z.object({
   origin: z.preprocess(blank, z.enum(["carried", "new"]).optional()).catch(undefined),
   overdue: flag,
   mine: flag,
+  /** "unchecked": commitments with progress updates the secretariat has not checked yet (for those who check them). */
+  progress: z.preprocess(blank, z.enum(["unchecked"]).optional()).catch(undefined),
   q: z.preprocess(blank, z.string().trim().max(100).optional()).catch(undefined),
   page: z.preprocess(blank, z.coerce.number().int().min(1).max(1_000_000).optional()).catch(undefined),
 });

@@ -110,6 +110,25 @@ export const MilestoneDoneSchema = z.object({
     .refine(isIsoDate, msg("dateInvalid")),
 });
 
+const milestoneFields = {
+  title: z
+    .string({ required_error: "registry:errors.milestoneTitleMissing" })
+    .trim()
+    .min(1, "registry:errors.milestoneTitleMissing")
+    .max(200, "errors.tooLong"),
+  dueOn: z
+    .string({ required_error: "registry:errors.milestoneDueMissing" })
+    .trim()
+    .min(1, "registry:errors.milestoneDueMissing")
+    .refine(isIsoDate, msg("dateInvalid")),
+};
+
+/** A new milestone: a title and a due date (the model checks it falls due by the commitment's end). */
+export const MilestoneSchema = z.object(milestoneFields);
+
+/** A change to a milestone not yet done. */
+export const MilestoneChangeSchema = z.object({ milestoneId: positiveId, ...milestoneFields });
+
 /** The extension of a file name, lower case with its dot ("" if none). */
 export function extensionOf(fileName: string): string {
   const dot = fileName.lastIndexOf(".");

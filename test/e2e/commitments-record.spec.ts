@@ -24,7 +24,7 @@ test("a delegate finds the registry, records a commitment for their organisation
   await page.getByLabel("Problem it addresses").fill("Small platforms do not know where to refer reports.");
   await page.getByLabel("Expected result").fill("A referral guide used by twenty small platforms.");
   await page.getByLabel("Pillar", { exact: true }).selectOption({ label: "Information & Knowledge Sharing" });
-  await page.getByRole("checkbox", { name: "Principle 2", exact: true }).check();
+  await page.getByRole("checkbox", { name: "2 · Combat new child sexual abuse material", exact: true }).check();
   await page.getByLabel("Supporting organisation 1", { exact: true }).selectOption({ label: "Safe Line Hotline Network (demo)" });
   await page.getByLabel("What supporting organisation 1 contributes").fill("Referral data");
   await page.getByLabel("Start date").fill(`${year}-03-01`);

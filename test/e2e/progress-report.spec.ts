@@ -21,7 +21,7 @@ test("a delegate records a commitment and reports progress with a file; the secr
   await delegate.getByLabel("Problem it addresses").fill("Hotlines cannot reach each other quickly out of hours.");
   await delegate.getByLabel("Expected result").fill("A shared list of escalation contacts, checked every quarter.");
   await delegate.getByLabel("Pillar", { exact: true }).selectOption({ label: "Collective Action" });
-  await delegate.getByRole("checkbox", { name: "Principle 4", exact: true }).check();
+  await delegate.getByRole("checkbox", { name: "4 · Combat advertising, recruiting and soliciting of children", exact: true }).check();
   await delegate.getByLabel("Start date").fill(`${year}-02-01`);
   await delegate.getByLabel("End date").fill(`${year}-12-31`);
   await delegate.getByRole("button", { name: "Record commitment" }).click();

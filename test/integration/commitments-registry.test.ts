@@ -234,7 +234,7 @@ describe("recording a commitment", () => {
     const page = await get(server, "/commitments/new", cookies.ngo);
     expect(page.status).toBe(200);
     const form = await page.text();
-    expect(form).toContain("Principle 11");
+    expect(form).toContain("11 · Publish data and insights on efforts");
     expect(form).toContain("Children First Alliance (demo)");
 
     const res = await postForm("/commitments/new", validForm(), "ngo");
