@@ -139,7 +139,7 @@ export function ProgressReport({ report }: { report: ReportData }) {
         </table>
       </section>
 
-      <section aria-labelledby="report-pillars" className="panel stack">
+      <section className="panel stack">
         <h2 id="report-pillars">{t("pillars.title")}</h2>
         <CompletionBars report={report} />
         <div className="table-scroll" tabIndex={0} role="region" aria-labelledby="report-pillars">
@@ -216,7 +216,7 @@ export function ProgressReport({ report }: { report: ReportData }) {
         <p>{t("methodology.body")}</p>
       </section>
 
-      <section aria-labelledby="report-list" className="panel stack report-list">
+      <section className="panel stack report-list">
         <h2 id="report-list">{t("list.title")}</h2>
         <div className="table-scroll" tabIndex={0} role="region" aria-labelledby="report-list">
           <table className="report-table" data-testid="report-list">
