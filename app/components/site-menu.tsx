@@ -1,5 +1,5 @@
 import { Form, Link, NavLink, useLocation } from "@remix-run/react";
-import { useEffect, useId, useRef, useState, type KeyboardEvent } from "react";
+import { useEffect, useId, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 
 export interface NavItem {
@@ -52,15 +52,21 @@ export function SiteMenu({ home, groups, userName }: { home: NavItem; groups: Na
     return () => document.removeEventListener("pointerdown", close);
   }, [openGroup]);
 
+  // Escape closes the phone's menu (once no inner menu is open) and returns to its button.
+  useEffect(() => {
+    if (!menuOpen) return;
+    const onKey = (e: globalThis.KeyboardEvent) => {
+      if (e.key !== "Escape" || e.defaultPrevented) return;
+      setMenuOpen(false);
+      toggleRef.current?.focus();
+    };
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  }, [menuOpen]);
+
   const items = groups.flatMap((g) => g.items);
   const flat = items.length <= FLAT_MENU_MAX;
   const current = currentDestination(pathname, [home.to, ...items.map((i) => i.to)]);
-
-  const onMenuKeyDown = (e: KeyboardEvent) => {
-    if (e.key !== "Escape" || !menuOpen || openGroup) return;
-    setMenuOpen(false);
-    toggleRef.current?.focus();
-  };
 
   return (
     <>
@@ -75,7 +81,7 @@ export function SiteMenu({ home, groups, userName }: { home: NavItem; groups: Na
         <span className="menu-toggle__icon" aria-hidden="true" />
         {t("nav.menu")}
       </button>
-      <div id="site-menu" className={`site-menu${enhanced ? " is-enhanced" : ""}${menuOpen ? " is-open" : ""}`} onKeyDown={onMenuKeyDown}>
+      <div id="site-menu" className={`site-menu${enhanced ? " is-enhanced" : ""}${menuOpen ? " is-open" : ""}`}>
         <nav ref={navRef} aria-label={t("nav.main")} className="site-nav">
           <ul className="nav-list">
             <li>
@@ -144,7 +150,8 @@ function MenuGroup({
       data-group={group.id}
       onKeyDown={(e) => {
         if (e.key !== "Escape" || !open) return;
-        e.stopPropagation();
+        // Only this menu closes, not the phone's menu around it.
+        e.preventDefault();
         onOpenChange(false);
         buttonRef.current?.focus();
       }}
