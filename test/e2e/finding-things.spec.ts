@@ -40,7 +40,7 @@ const destinations = [
 /** Opens the phone's menu when there is one to open. */
 async function openMenu(page: Page) {
   const toggle = page.getByRole("button", { name: "Menu", exact: true });
-  if (await toggle.isVisible()) {
+  if ((await toggle.isVisible()) && (await toggle.getAttribute("aria-expanded")) !== "true") {
     await toggle.click();
     await expect(toggle).toHaveAttribute("aria-expanded", "true");
   }
