@@ -47,6 +47,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       organisations: can(user, "organisations.view"),
       invitations: can(user, "invitations.view"),
       audit: can(user, "audit.view"),
+      /** Forum cycles and the commitments dashboard. */
+      cycles: can(user, "cycles.manage"),
     },
   };
 }

@@ -1,25 +1,49 @@
-import { Form, NavLink } from "@remix-run/react";
+import { Link, useLocation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { useRootData } from "../utils/root-data";
 import { BreakoutGuide } from "./breakout-room-guide";
+import { SiteMenu, type NavGroup, type NavItem } from "./site-menu";
 import { LiveStatus, PlaceNotices, RealtimeProvider, SessionEndedBanner } from "./realtime";
 
 export function AppShell({ children }: { children: React.ReactNode }) {
   const { t } = useTranslation();
   const data = useRootData();
+  const { pathname } = useLocation();
   const user = data?.user ?? null;
   const nav = data?.nav;
-  const links = [
-    { to: "/", label: t("nav.home"), show: !!user, end: true },
-    { to: "/events", label: t("nav.events"), show: !!user },
-    { to: "/groups", label: t("nav.groups"), show: !!user },
-    { to: "/documents", label: t("nav.documents"), show: !!user },
-    { to: "/commitments", label: t("nav.commitments"), show: !!user },
-    { to: "/people", label: t("nav.people"), show: !!nav?.people },
-    { to: "/organisations", label: t("nav.organisations"), show: !!nav?.organisations },
-    { to: "/invitations", label: t("nav.invitations"), show: !!nav?.invitations },
-    { to: "/audit", label: t("nav.audit"), show: !!nav?.audit },
-  ].filter((l) => l.show);
+  const only = (show: boolean | undefined, item: NavItem) => (show ? [item] : []);
+  const groups: NavGroup[] = [
+    {
+      id: "forum",
+      label: t("nav.forum"),
+      items: [
+        { to: "/events", label: t("nav.events") },
+        ...only(nav?.cycles, { to: "/cycles", label: t("nav.cycles") }),
+        { to: "/reports", label: t("nav.reports") },
+      ],
+    },
+    {
+      id: "work",
+      label: t("nav.work"),
+      items: [
+        { to: "/groups", label: t("nav.groups") },
+        { to: "/documents", label: t("nav.documents") },
+        { to: "/commitments", label: t("nav.commitments") },
+        ...only(nav?.cycles, { to: "/commitments/dashboard", label: t("nav.dashboard") }),
+      ],
+    },
+    {
+      id: "administration",
+      label: t("nav.administration"),
+      items: [
+        ...only(nav?.people, { to: "/people", label: t("nav.people") }),
+        ...only(nav?.organisations, { to: "/organisations", label: t("nav.organisations") }),
+        ...only(nav?.invitations, { to: "/invitations", label: t("nav.invitations") }),
+        ...only(nav?.audit, { to: "/audit", label: t("nav.audit") }),
+      ],
+    },
+  ];
+  const onSignInPages = pathname === "/sign-in" || pathname.startsWith("/sign-in/");
 
   const page = (
     <>
@@ -35,31 +59,17 @@ export function AppShell({ children }: { children: React.ReactNode }) {
             Convene
           </a>
           {user ? (
-            <div className="site-header__account">
-              <LiveStatus />
-              <NavLink to="/account" className="account-link">
-                {t("nav.account")} <span className="visually-hidden">({user.name})</span>
-              </NavLink>
-              <Form method="post" action="/sign-out">
-                <button type="submit" className="button button--quiet button--small">
-                  {t("auth.signOut")}
-                </button>
-              </Form>
-            </div>
-          ) : null}
-          {user ? (
-            <nav aria-label={t("nav.main")} className="site-nav">
-              <ul className="nav-list">
-                {links.map((l) => (
-                  <li key={l.to}>
-                    <NavLink to={l.to} end={l.end} prefetch="intent">
-                      {l.label}
-                    </NavLink>
-                  </li>
-                ))}
-              </ul>
-            </nav>
-          ) : null}
+            <>
+              <div className="site-header__status">
+                <LiveStatus />
+              </div>
+              <SiteMenu home={{ to: "/", label: t("nav.home") }} groups={groups} userName={user.name} />
+            </>
+          ) : onSignInPages ? null : (
+            <Link to="/sign-in" className="account-link site-header__sign-in">
+              {t("auth.signIn")}
+            </Link>
+          )}
         </div>
       </header>
       {user ? <SessionEndedBanner /> : null}

@@ -239,7 +239,7 @@ export function ProgressReport({ report, format }: { report: ReportData; format?
         />
       </section>
 
-      <section aria-labelledby="report-pillars" className="panel stack">
+      <section className="panel stack">
         <h2 id="report-pillars">{t("pillars.title")}</h2>
         <CompletionBars report={report} locale={locale} />
         <div className="table-scroll" tabIndex={0} role="region" aria-labelledby="report-pillars-table">
@@ -315,7 +315,7 @@ export function ProgressReport({ report, format }: { report: ReportData; format?
         <p>{t("methodology.body")}</p>
       </section>
 
-      <section aria-labelledby="report-list" className="panel stack report-list">
+      <section className="panel stack report-list">
         <h2 id="report-list">{t("list.title")}</h2>
         {report.commitments.length === 0 ? (
           <p className="muted" data-testid="report-list-empty">

@@ -1,20 +1,29 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { LoaderFunctionArgs, MetaFunction, SerializeFrom } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { EmptyState } from "../components/form";
+import { FrontPage } from "../components/front-page";
+import { WaitingForYou } from "../components/home-waiting";
+import { actsOnWaitingWork, publicFrontPage, waitingFor } from "../models/home.server";
 import { listWorkingGroupsFor } from "../models/working-groups.server";
 import { listPillars, upcomingEventsFor } from "../models/forum.server";
 import { requirePermission } from "../utils/auth.server";
 import { DateRange } from "../components/time";
 import { pageTitle } from "../utils/meta";
 
-export const meta: MetaFunction = pageTitle("titles.home");
+export const meta: MetaFunction<typeof loader> = (args) =>
+  pageTitle(args.data?.signedIn === false ? "front.pageTitle" : "titles.home")(args);
 
 export function loader({ request, context }: LoaderFunctionArgs) {
-  const user = requirePermission(context, request, "home.view");
   const today = new Date().toISOString().slice(0, 10);
   const db = context.services.db;
+  // Someone without an account sees what the coalition makes public, and the way in.
+  if (!context.auth) return { signedIn: false as const, front: publicFrontPage(db, today) };
+  const user = requirePermission(context, request, "home.view");
+  const waiting = waitingFor(db, user, today);
   return {
+    signedIn: true as const,
+    waiting: actsOnWaitingWork(waiting) ? waiting : null,
     name: user.name,
     events: upcomingEventsFor(db, user, today),
     pillars: listPillars(db).map((p) => p.slug),
@@ -28,15 +37,22 @@ export function loader({ request, context }: LoaderFunctionArgs) {
   };
 }
 
-export default function Home() {
+export default function Index() {
+  const data = useLoaderData<typeof loader>();
+  return data.signedIn ? <Home data={data} /> : <FrontPage data={data.front} />;
+}
+
+function Home({ data }: { data: Extract<SerializeFrom<typeof loader>, { signedIn: true }> }) {
   const { t } = useTranslation(["common", "groups"]);
-  const { name, events, pillars, workingGroups } = useLoaderData<typeof loader>();
+  const { name, events, pillars, workingGroups, waiting } = data;
   return (
     <div className="stack-lg">
       <header className="page-header">
         <h1>{t("home.title", { name })}</h1>
         <p className="lead">{t("home.lead")}</p>
       </header>
+
+      {waiting ? <WaitingForYou work={waiting} /> : null}
 
       <section aria-labelledby="events-title" className="panel">
         <h2 id="events-title">{t("home.eventsTitle")}</h2>

@@ -91,7 +91,7 @@ export default function ImportCommitments() {
       ) : null}
 
       {outcome && !outcome.ok ? (
-        <section className="panel stack" aria-labelledby="import-errors" data-testid="import-errors">
+        <section className="panel stack" data-testid="import-errors">
           <h2 id="import-errors">{t("registry:import.errorsTitle")}</h2>
           <FormAlert message={t("registry:import.nothingImported", { count: outcome.errors.length })} />
           <div className="table-wrap" role="region" aria-labelledby="import-errors" tabIndex={0}>
@@ -142,7 +142,7 @@ export default function ImportCommitments() {
         </section>
       )}
 
-      <section className="panel stack" aria-labelledby="import-columns">
+      <section className="panel stack">
         <h2 id="import-columns">{t("registry:import.columnsTitle")}</h2>
         <p>
           {t("registry:import.columnsLead", {

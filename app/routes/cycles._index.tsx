@@ -54,6 +54,9 @@ export default function Cycles() {
           <Link to="/commitments/dashboard" className="button button--quiet">
             {t("list.dashboard")}
           </Link>
+          <Link to="/reports" className="button button--quiet">
+            {t("common:nav.reports")}
+          </Link>
           {currentYear !== null ? (
             <Link to={`/cycles/${currentYear}/carry-over`} className="button button--quiet">
               {t("list.carryOver", { year: currentYear })}

@@ -74,7 +74,7 @@ export default function Versions() {
       <FormAlert message={createErrors.form ? t(createErrors.form as "errors.notFound", { ns: "common" }) : null} />
 
       {comparison ? (
-        <section className="panel stack" aria-labelledby="comparison-title">
+        <section className="panel stack">
           <h2 id="comparison-title">{t("versions.comparisonTitle", { name: comparison.name })}</h2>
           {comparison.added === 0 && comparison.removed === 0 ? (
             <p>{t("versions.same")}</p>

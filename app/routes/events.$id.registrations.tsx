@@ -57,7 +57,7 @@ export default function Registrations() {
         <p className="lead">{t("registrations.lead")}</p>
       </header>
       <FormAlert tone="success" message={result?.ok ? t("registrations.decided", { count: result.count }) : null} />
-      <section className="panel" aria-labelledby="by-group">
+      <section className="panel">
         <h2 id="by-group">{t("registrations.byGroup")}</h2>
         {groups.length === 0 ? (
           <EmptyState title={t("registrations.empty")} />

@@ -5,23 +5,33 @@ import { EmptyState } from "../components/form";
 import { DateRange } from "../components/time";
 import { listVisibleEvents } from "../models/events.server";
 import { requireUser } from "../utils/auth.server";
+import { can } from "../utils/policy";
 import { pageTitle } from "../utils/meta";
 
 export const meta: MetaFunction = pageTitle("titles.events");
 
 export function loader({ request, context }: LoaderFunctionArgs) {
   const user = requireUser(context, request);
-  return { events: listVisibleEvents(context.services.db, user) };
+  return { events: listVisibleEvents(context.services.db, user), canCreate: can(user, "event.manage") };
 }
 
 export default function Events() {
   const { t } = useTranslation(["agenda", "common"]);
-  const { events } = useLoaderData<typeof loader>();
+  const { events, canCreate } = useLoaderData<typeof loader>();
   return (
     <div className="stack-lg">
-      <header className="page-header">
-        <h1>{t("events.title")}</h1>
-        <p className="lead">{t("events.lead")}</p>
+      <header className="page-header page-header--split">
+        <div>
+          <h1>{t("events.title")}</h1>
+          <p className="lead">{t("events.lead")}</p>
+        </div>
+        {canCreate ? (
+          <div className="header-actions">
+            <Link to="/events/new" className="button">
+              {t("common:titles.newEvent")}
+            </Link>
+          </div>
+        ) : null}
       </header>
       {events.length === 0 ? (
         <EmptyState title={t("events.empty")} />

@@ -15,13 +15,22 @@ export function loader({ context }: LoaderFunctionArgs) {
 }
 
 export default function Reports() {
-  const { t } = useTranslation("report");
+  const { t } = useTranslation(["report", "common"]);
   const { cycles, full } = useLoaderData<typeof loader>();
   return (
     <div className="stack-lg">
-      <header className="page-header">
-        <h1>{t("indexTitle")}</h1>
-        <p className="lead">{t("indexLead")}</p>
+      <header className="page-header page-header--split">
+        <div>
+          <h1>{t("indexTitle")}</h1>
+          <p className="lead">{t("indexLead")}</p>
+        </div>
+        {full ? (
+          <div className="header-actions">
+            <Link to="/cycles" className="button button--quiet">
+              {t("common:nav.cycles")}
+            </Link>
+          </div>
+        ) : null}
       </header>
       <section className="panel" aria-labelledby="reports-list">
         <h2 id="reports-list" className="visually-hidden">

@@ -2,6 +2,7 @@ import { DEMO_PASSWORD, expect, expectAccessible, test } from "./fixtures";
 
 test("a wrong password gets one neutral message and keeps the email", async ({ page }) => {
   await page.goto("/");
+  await page.getByRole("banner").getByRole("link", { name: "Sign in" }).click();
   await expect(page).toHaveURL(/\/sign-in$/);
   await expectAccessible(page);
   // Keyboard first: the skip link is the first stop.

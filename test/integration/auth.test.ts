@@ -62,9 +62,9 @@ describe("signing in and out", () => {
     const out = await post(server, "/sign-out", {}, cookie);
     expect(out.status).toBe(302);
     expect(out.headers.get("location")).toBe("/sign-in");
-    const after = await get(server, "/", cookie);
+    const after = await get(server, "/account", cookie);
     expect(after.status).toBe(302);
-    expect(after.headers.get("location")).toBe("/sign-in");
+    expect(after.headers.get("location")).toBe("/sign-in?redirectTo=%2Faccount");
   });
 
   it("rejects a forged token that reuses a real session id", async () => {
@@ -72,7 +72,7 @@ describe("signing in and out", () => {
     const [, token] = cookie.split("=");
     const [id] = token!.split(".");
     const forged = `convene_session=${id}.${"A".repeat(43)}`;
-    expect((await get(server, "/", forged)).status).toBe(302);
+    expect((await get(server, "/account", forged)).status).toBe(302);
     expect((await get(server, "/", cookie)).status).toBe(200);
   });
 });

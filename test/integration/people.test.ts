@@ -108,7 +108,7 @@ describe("my account", () => {
     const page = await (await get(server, "/account", a)).text();
     expect(page).toContain(sessionB);
     expect((await post(server, "/account", { intent: "revoke", sessionId: sessionB }, a)).status).toBe(200);
-    expect((await get(server, "/", b)).status).toBe(302);
+    expect((await get(server, "/account", b)).status).toBe(302);
     expect((await get(server, "/", a)).status).toBe(200);
   });
 
