@@ -10,6 +10,7 @@ import { utcToZoned, zonedToUtc } from "../utils/zoned-time";
 import { getEvent, sessionsLeftWithoutRoom, type AgendaEvent } from "./agenda.server";
 import { recordAudit, type RequestMeta } from "./audit.server";
 import { announce } from "./domain-events.server";
+import { displayTimeZone } from "../utils/time-zones";
 
 const forbidden = { ok: false as const, field: "form", error: "errors.forbidden" as const };
 
@@ -27,7 +28,8 @@ export function listVisibleEvents(db: DbOrTx, actor: Actor) {
     .from(events)
     .orderBy(asc(events.startsOn))
     .all()
-    .filter((e) => can(actor, "event.view", e));
+    .filter((e) => can(actor, "event.view", e))
+    .map((e) => ({ ...e, timeZone: displayTimeZone(e.timeZone) }));
 }
 
 /** The event if this person may see it; otherwise null, exactly as if it did not exist. */

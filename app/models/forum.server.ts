@@ -2,6 +2,7 @@ import { asc, gte } from "drizzle-orm";
 import type { DbOrTx } from "../../db/client";
 import { events, pillars } from "../../db/schema";
 import { can, type Actor } from "../utils/policy";
+import { displayTimeZone } from "../utils/time-zones";
 
 export function listPillars(db: DbOrTx) {
   return db.select().from(pillars).orderBy(asc(pillars.position)).all();
@@ -26,5 +27,6 @@ export function upcomingEventsFor(db: DbOrTx, actor: Actor, today: string) {
     .where(gte(events.endsOn, today))
     .orderBy(asc(events.startsOn))
     .all()
-    .filter((e) => e.status !== "archived" && can(actor, "event.view", e));
+    .filter((e) => e.status !== "archived" && can(actor, "event.view", e))
+    .map((e) => ({ ...e, timeZone: displayTimeZone(e.timeZone) }));
 }

@@ -8,6 +8,7 @@ import { events } from "../../db/schema";
 import { can, type Actor } from "../utils/policy";
 import { listPublicationsFor } from "./documents.server";
 import { listClosedCycles } from "./report.server";
+import { displayTimeZone } from "../utils/time-zones";
 
 /** How many commitments with overdue milestones the home page names; the rest are a link away. */
 export const OVERDUE_NAMED = 5;
@@ -133,7 +134,15 @@ export function publicFrontPage(db: DbOrTx, today: string) {
     .orderBy(asc(events.startsOn), asc(events.id))
     .all()
     .filter((e) => can(null, "event.view", e))
-    .map(({ id, kind, title, startsOn, endsOn, timeZone, venue }) => ({ id, kind, title, startsOn, endsOn, timeZone, venue }));
+    .map(({ id, kind, title, startsOn, endsOn, timeZone, venue }) => ({
+      id,
+      kind,
+      title,
+      startsOn,
+      endsOn,
+      timeZone: displayTimeZone(timeZone),
+      venue,
+    }));
   const seen = new Set<number>();
   const models = listPublicationsFor(db, null)
     .filter((p) => (seen.has(p.documentId) ? false : (seen.add(p.documentId), true)))

@@ -138,7 +138,7 @@ describe("using a reset link", () => {
       expect(done.status).toBe(302);
       expect(done.headers.get("location")).toBe("/sign-in?reset=done");
       expect(await ended).toEqual({ reason: "password_changed" });
-      expect((await get(server, "/", cookie)).status).toBe(302);
+      expect((await get(server, "/account", cookie)).status).toBe(302);
       expect(
         (await post(server, "/sign-in", { email: person.email, password: person.password }, undefined, from(newAddress()))).status,
       ).toBe(400);
