@@ -50,7 +50,7 @@ for (const screen of ["phone", "desktop"] as const) {
         }) === "14"
           ? 2
           : 1;
-      const kolkata = offsetHours === 2 ? /1:30\s?PM|13:30/ : /2:30\s?PM|14:30/;
+      const kolkata = offsetHours === 2 ? /\b1:30\b|13:30/ : /\b2:30\b|14:30/;
       await page.goto(`/events/${event.id}`);
       const card = page.locator("article, li").filter({ hasText: "Morning in Brussels" }).first();
       await expect(card).toContainText(kolkata);
