@@ -13,6 +13,8 @@ async function drag(page: Page, from: Locator, to: Locator) {
 }
 
 test("the secretariat uses every button of the timetable editor, and an open agenda follows", async ({ browser, db, signIn }) => {
+  // A long journey with seven accessibility checks of a grid whose every empty slot is a link.
+  test.slow();
   const event = makeEvent(db, { days: 2, rooms: ["Main hall", "Room A", "Room B"] });
   const [day1, day2] = event.days as [string, string];
   makeSession(db, event, { title: "Second-day plenary", kind: "plenary", room: "Main hall", date: day2, start: "09:00", end: "10:00" });
