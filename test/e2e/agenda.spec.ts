@@ -47,7 +47,7 @@ test("the secretariat moves a session; an open agenda updates live and the perso
   await admin.mouse.down();
   await admin.mouse.move(to.x + to.width / 2, to.y + to.height / 2, { steps: 8 });
   await admin.mouse.up();
-  await expect(admin.getByText("Moved. Everyone viewing the agenda sees the change.")).toBeVisible();
+  await expect(admin.getByText(`Moved “${title}” to`)).toBeVisible();
   await expect(block).toContainText("14:00–15:30");
 
   // Dragging its bottom edge onto the 15:45 row makes it end at 16:00.
