@@ -80,6 +80,8 @@ test("a track's facilitator prepares the rooms, balances and adjusts the assignm
 
   // Another one dragged to the Unassigned column and back into a room.
   const second = delegates[1]!;
+  // A drag needs both its card and the column it goes to on screen: the mouse cannot drop below the window.
+  await page.setViewportSize({ width: 1280, height: 1400 });
   const dragTo = async (person: Person, target: string) => {
     const handle = card(page, person).locator(".breakout-person__handle");
     const from = (await handle.boundingBox())!;
