@@ -56,6 +56,8 @@ test("the programme prints one day per page", async ({ context, page, signIn }) 
   await signIn(context, "observer@convene.example");
   await page.goto("/events");
   await page.getByRole("link", { name: /Annual Multi-Stakeholder Forum/ }).click();
+  // The exports wait behind one control, so the sessions come first.
+  await page.getByText("Export / add to calendar").click();
   await page.getByRole("link", { name: "Print programme" }).click();
   await expect(page.getByRole("heading", { name: /^Day 1:/ })).toBeVisible();
   await expect(page.getByRole("heading", { name: /^Day 3:/ })).toBeVisible();
