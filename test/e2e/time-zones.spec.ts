@@ -70,7 +70,7 @@ for (const screen of ["phone", "desktop"] as const) {
       await expectAccessible(page);
       const form = page.locator("#session-form");
       await form.getByLabel("Title").fill("Night owls' session");
-      await form.getByLabel("Date").selectOption("2026-03-29");
+      await form.getByLabel("Day").selectOption("2026-03-29");
       await form.getByLabel("Starts").fill("02:30");
       await form.getByLabel("Ends").fill("04:00");
       await form.getByRole("button", { name: "Save", exact: true }).click();
