@@ -1,7 +1,8 @@
 import { Link } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { EmptyState } from "./form";
-import { DateRange, DateTime } from "./time";
+import { EventCard } from "./event-card";
+import { DateTime } from "./time";
 
 export interface FrontPageData {
   events: {
@@ -48,19 +49,7 @@ export function FrontPage({ data }: { data: FrontPageData }) {
         ) : (
           <ul className="card-list" data-testid="front-events">
             {data.events.map((e) => (
-              <li key={e.id} className="card">
-                <p className="card__eyebrow">{t(`eventKind.${e.kind}`)}</p>
-                <h3 className="card__title">
-                  <Link to={`/events/${e.id}`}>{e.title}</Link>
-                </h3>
-                <p className="card__meta">
-                  <DateRange start={e.startsOn} end={e.endsOn} />
-                  {" · "}
-                  {e.venue ?? t("home.online")}
-                  {" · "}
-                  <span>{t("home.eventZone", { zone: e.timeZone })}</span>
-                </p>
-              </li>
+              <EventCard key={e.id} event={e} />
             ))}
           </ul>
         )}

@@ -8,8 +8,8 @@ export function listPillars(db: DbOrTx) {
   return db.select().from(pillars).orderBy(asc(pillars.position)).all();
 }
 
-/** Events that have not ended yet and that this person may see, soonest first. */
-export function upcomingEventsFor(db: DbOrTx, actor: Actor, today: string) {
+/** Events that have not ended yet and that this person (or, with null, a visitor) may see, soonest first. */
+export function upcomingEventsFor(db: DbOrTx, actor: Actor | null, today: string) {
   return db
     .select({
       id: events.id,

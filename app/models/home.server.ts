@@ -2,13 +2,12 @@
  * What the home page shows beyond the person's events and groups: the work waiting for them (counts with
  * where to act on it), and for a visitor without an account, what the coalition makes public.
  */
-import { asc, gte, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import type { DbOrTx } from "../../db/client";
-import { events } from "../../db/schema";
 import { can, type Actor } from "../utils/policy";
 import { listPublicationsFor } from "./documents.server";
+import { upcomingEventsFor } from "./forum.server";
 import { listClosedCycles } from "./report.server";
-import { displayTimeZone } from "../utils/time-zones";
 
 /** How many commitments with overdue milestones the home page names; the rest are a link away. */
 export const OVERDUE_NAMED = 5;
@@ -116,33 +115,15 @@ function overdueMilestonesFor(db: DbOrTx, actor: Actor, today: string): WaitingW
  * without an account, so nothing else can appear here.
  */
 export function publicFrontPage(db: DbOrTx, today: string) {
-  const visible = db
-    .select({
-      id: events.id,
-      kind: events.kind,
-      title: events.title,
-      startsOn: events.startsOn,
-      endsOn: events.endsOn,
-      timeZone: events.timeZone,
-      venue: events.venue,
-      status: events.status,
-      visibility: events.visibility,
-      invitedGroups: events.invitedGroups,
-    })
-    .from(events)
-    .where(gte(events.endsOn, today))
-    .orderBy(asc(events.startsOn), asc(events.id))
-    .all()
-    .filter((e) => can(null, "event.view", e))
-    .map(({ id, kind, title, startsOn, endsOn, timeZone, venue }) => ({
-      id,
-      kind,
-      title,
-      startsOn,
-      endsOn,
-      timeZone: displayTimeZone(timeZone),
-      venue,
-    }));
+  const visible = upcomingEventsFor(db, null, today).map(({ id, kind, title, startsOn, endsOn, timeZone, venue }) => ({
+    id,
+    kind,
+    title,
+    startsOn,
+    endsOn,
+    timeZone,
+    venue,
+  }));
   const seen = new Set<number>();
   const models = listPublicationsFor(db, null)
     .filter((p) => (seen.has(p.documentId) ? false : (seen.add(p.documentId), true)))

@@ -2,13 +2,13 @@ import type { LoaderFunctionArgs, MetaFunction, SerializeFrom } from "@remix-run
 import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { EmptyState } from "../components/form";
+import { EventCard } from "../components/event-card";
 import { FrontPage } from "../components/front-page";
 import { WaitingForYou } from "../components/home-waiting";
 import { actsOnWaitingWork, publicFrontPage, waitingFor } from "../models/home.server";
 import { listWorkingGroupsFor } from "../models/working-groups.server";
 import { listPillars, upcomingEventsFor } from "../models/forum.server";
 import { requirePermission } from "../utils/auth.server";
-import { DateRange } from "../components/time";
 import { pageTitle } from "../utils/meta";
 
 export const meta: MetaFunction<typeof loader> = (args) =>
@@ -61,22 +61,7 @@ function Home({ data }: { data: Extract<SerializeFrom<typeof loader>, { signedIn
         ) : (
           <ul className="card-list">
             {events.map((e) => (
-              <li key={e.id} className="card">
-                <p className="card__eyebrow">
-                  {t(`eventKind.${e.kind}`)}
-                  {e.status === "draft" ? <span className="badge badge--draft">{t("eventStatus.draft")}</span> : null}
-                </p>
-                <h3 className="card__title">
-                  <Link to={`/events/${e.id}`}>{e.title}</Link>
-                </h3>
-                <p className="card__meta">
-                  <DateRange start={e.startsOn} end={e.endsOn} />
-                  {" · "}
-                  {e.venue ?? t("home.online")}
-                  {" · "}
-                  <span>{t("home.eventZone", { zone: e.timeZone })}</span>
-                </p>
-              </li>
+              <EventCard key={e.id} event={e} />
             ))}
           </ul>
         )}
