@@ -1,5 +1,7 @@
 import { Link, useFetcher } from "@remix-run/react";
+import { useEffect, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { attributionRules, sessionKinds } from "../domain/vocabulary";
 import Markdown from "react-markdown";
 import type { PlaceAccess, SessionPlace } from "../models/registrations.server";
 import type { AgendaSessionView } from "../realtime/protocol";
@@ -97,29 +99,66 @@ function SessionPlaces({
 }
 
 /**
- * A session's Markdown description, parsed only when someone opens it: parsing every description
- * of a day up front made the page several times slower to render.
+ * A session's Markdown description, fetched and parsed only when someone opens it: parsing every description of a
+ * day up front made the page several times slower to render. Until it is first opened, it is only a disclosure.
  */
-function SessionDescription({ eventId, sessionId }: { eventId: number; sessionId: number }) {
-  const { t } = useTranslation(["agenda", "common"]);
-  const fetcher = useFetcher<{ markdown: string }>();
+function SessionDescription({ eventId, sessionId, labels }: { eventId: number; sessionId: number; labels: AgendaLabels }) {
+  const [opened, setOpened] = useState(false);
   return (
-    <details
-      className="session__details"
-      onToggle={(e) => {
-        if (e.currentTarget.open && fetcher.state === "idle" && !fetcher.data)
-          fetcher.load(`/events/${eventId}/sessions/${sessionId}/description`);
-      }}
-    >
-      <summary>{t("agenda.details")}</summary>
-      {/* Markdown without raw HTML; unsafe link protocols are dropped. */}
-      {fetcher.data ? <Markdown skipHtml>{fetcher.data.markdown}</Markdown> : <p className="muted">{t("common:common.loading")}</p>}
+    <details className="session__details" onToggle={(e) => e.currentTarget.open && setOpened(true)}>
+      <summary>{labels.details}</summary>
+      {opened ? <DescriptionText eventId={eventId} sessionId={sessionId} loading={labels.loading} /> : null}
     </details>
   );
 }
 
-function StarButton({ sessionIds, starred, title }: { sessionIds: readonly number[]; starred: boolean; title: string }) {
-  const { t } = useTranslation("agenda");
+function DescriptionText({ eventId, sessionId, loading }: { eventId: number; sessionId: number; loading: string }) {
+  const fetcher = useFetcher<{ markdown: string }>();
+  const { load } = fetcher;
+  useEffect(() => {
+    void load(`/events/${eventId}/sessions/${sessionId}/description`);
+  }, [load, eventId, sessionId]);
+  /* Markdown without raw HTML; unsafe link protocols are dropped. */
+  return fetcher.data ? <Markdown skipHtml>{fetcher.data.markdown}</Markdown> : <p className="muted">{loading}</p>;
+}
+
+/**
+ * The words every card of an agenda uses, translated once per page instead of once per card (a day has over a
+ * hundred cards, and each translation lookup costs more than rendering the text).
+ */
+export function useAgendaLabels() {
+  const { t } = useTranslation(["agenda", "common", "breakouts"]);
+  return useMemo(() => {
+    const pillars = new Map<string, string>();
+    // The star's label around the session's title, found once by translating it with a marker for the title.
+    const [starBefore, starAfter, extra] = t("agenda.star", { title: "\u0000" }).split("\u0000");
+    return {
+      kind: Object.fromEntries(sessionKinds.map((k) => [k, t(`agenda.kinds.${k}`)])) as Record<(typeof sessionKinds)[number], string>,
+      attribution: Object.fromEntries(attributionRules.map((r) => [r, t(`agenda.attribution.${r}`)])) as Record<
+        (typeof attributionRules)[number],
+        string
+      >,
+      pillar(slug: string) {
+        let label = pillars.get(slug);
+        if (label === undefined) pillars.set(slug, (label = t(`common:pillars.${slug}` as "common:pillars.tech-innovation")));
+        return label;
+      },
+      everyRoom: t("agenda.everyRoom"),
+      noRoom: t("agenda.noRoom"),
+      inRooms: (rooms: string) => t("agenda.inRooms", { rooms }),
+      cancelled: t("agenda.cancelled"),
+      details: t("agenda.details"),
+      loading: t("common:common.loading"),
+      breakoutRooms: t("breakouts:card.rooms"),
+      clashesWith: (titles: string) => t("agenda.clashesWith", { titles }),
+      star: (title: string) =>
+        starAfter === undefined || extra !== undefined ? t("agenda.star", { title }) : `${starBefore}${title}${starAfter}`,
+    };
+  }, [t]);
+}
+export type AgendaLabels = ReturnType<typeof useAgendaLabels>;
+
+function StarButton({ sessionIds, starred, label }: { sessionIds: readonly number[]; starred: boolean; label: string }) {
   const fetcher = useFetcher();
   const pending = fetcher.formData ? fetcher.formData.get("starred") === "1" : starred;
   return (
@@ -129,7 +168,7 @@ function StarButton({ sessionIds, starred, title }: { sessionIds: readonly numbe
         <input key={id} type="hidden" name="sessionId" value={id} />
       ))}
       <input type="hidden" name="starred" value={pending ? "0" : "1"} />
-      <button type="submit" className={`star${pending ? " star--on" : ""}`} aria-pressed={pending} aria-label={t("agenda.star", { title })}>
+      <button type="submit" className={`star${pending ? " star--on" : ""}`} aria-pressed={pending} aria-label={label}>
         <span aria-hidden="true">{pending ? "★" : "☆"}</span>
       </button>
     </fetcher.Form>
@@ -156,6 +195,7 @@ export function AgendaSessionItem({
   counts,
   mine,
   placeAccess,
+  labels,
 }: {
   session: AgendaSessionView;
   /** Every copy's id (a session set in several rooms), the shown one first. */
@@ -175,13 +215,10 @@ export function AgendaSessionItem({
   counts?: { confirmed: number; waitlisted: number };
   mine?: SessionPlace;
   placeAccess: PlaceAccess | null;
+  /** From `useAgendaLabels`, once for the whole list. */
+  labels: AgendaLabels;
 }) {
-  const { t } = useTranslation(["agenda", "common", "breakouts"]);
-  const room = everyRoom
-    ? t("agenda.everyRoom")
-    : roomNames.length
-      ? t("agenda.inRooms", { rooms: roomNames.join(", ") })
-      : (s.roomName ?? t("agenda.noRoom"));
+  const room = everyRoom ? labels.everyRoom : roomNames.length ? labels.inRooms(roomNames.join(", ")) : (s.roomName ?? labels.noRoom);
   return (
     <li
       className={`session session--${s.kind}${s.status === "cancelled" ? " session--cancelled" : ""}${changed ? " session--changed" : ""}${roomNames.length ? " session--rooms" : ""}`}
@@ -194,10 +231,10 @@ export function AgendaSessionItem({
       </div>
       <div className="session__body">
         <p className="card__eyebrow">
-          <span>{t(`agenda.kinds.${s.kind}`)}</span>
-          {s.pillarSlug ? <span className="badge">{t(`common:pillars.${s.pillarSlug}` as "common:pillars.tech-innovation")}</span> : null}
-          {s.attribution !== "on_record" ? <span className="badge badge--rule">{t(`agenda.attribution.${s.attribution}`)}</span> : null}
-          {s.status === "cancelled" ? <span className="badge badge--revoked">{t("agenda.cancelled")}</span> : null}
+          <span>{labels.kind[s.kind]}</span>
+          {s.pillarSlug ? <span className="badge">{labels.pillar(s.pillarSlug)}</span> : null}
+          {s.attribution !== "on_record" ? <span className="badge badge--rule">{labels.attribution[s.attribution]}</span> : null}
+          {s.status === "cancelled" ? <span className="badge badge--revoked">{labels.cancelled}</span> : null}
         </p>
         <h3 className="card__title">{s.title}</h3>
         <p className="card__meta" data-testid="session-room">
@@ -212,19 +249,19 @@ export function AgendaSessionItem({
         {signedIn && s.kind === "breakout" && s.status === "scheduled" ? (
           <p>
             <Link to={`/breakouts/${s.id}`} data-testid="breakout-link">
-              {t("breakouts:card.rooms")}
+              {labels.breakoutRooms}
               <span className="visually-hidden"> {s.title}</span>
             </Link>
           </p>
         ) : null}
-        {s.hasDescription ? <SessionDescription eventId={eventId} sessionId={s.id} /> : null}
+        {s.hasDescription ? <SessionDescription eventId={eventId} sessionId={s.id} labels={labels} /> : null}
         {clashesWith?.length ? (
           <p className="clash" role="note">
-            {t("agenda.clashesWith", { titles: clashesWith.join(", ") })}
+            {labels.clashesWith(clashesWith.join(", "))}
           </p>
         ) : null}
       </div>
-      {signedIn ? <StarButton sessionIds={ids} starred={starred} title={s.title} /> : null}
+      {signedIn ? <StarButton sessionIds={ids} starred={starred} label={labels.star(s.title)} /> : null}
     </li>
   );
 }

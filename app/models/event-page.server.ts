@@ -7,7 +7,8 @@ import type { Db } from "../../db/client";
 import { matchesAgendaFilter, readAgendaFilter } from "../utils/agenda-filter";
 import { can, type Actor } from "../utils/policy";
 import { daysBetween, utcToZoned } from "../utils/zoned-time";
-import { listRooms, listSessions, sessionView, type AgendaEvent } from "./agenda.server";
+import type { AgendaSessionView } from "../realtime/protocol";
+import { listRooms, listSessions, sessionView, type AgendaEvent, type TimetableSession } from "./agenda.server";
 import type { RequestMeta } from "./audit.server";
 import { editableTracks } from "./events.server";
 import { listPillars } from "./forum.server";
@@ -23,16 +24,48 @@ import {
 } from "./registrations.server";
 import { clashesAmong, setStars, starredSessionIds } from "./stars.server";
 
+type DaySession = TimetableSession & { day: string };
+interface KeptAgenda {
+  version: number;
+  timeZone: string;
+  /** Every session with its day in the event's zone, and what the page is sent of each (same order). */
+  sessions: readonly DaySession[];
+  views: readonly AgendaSessionView[];
+}
+
+/** Agendas kept per database (tests open many) and event; a few dozen events at most are read at any time. */
+const kept = new WeakMap<Db, Map<number, KeptAgenda>>();
+const KEPT_EVENTS = 64;
+
+/**
+ * An event's sessions as the agenda shows them, worked out once per agenda version: the database bumps the version
+ * on every change to them (decision 041), so a kept copy is used only while it is still the stored one. The event's
+ * row, version included, is read before the sessions, so a copy is never older than the version it is kept under.
+ * Kept objects are shared between requests: never change them.
+ */
+function agendaOf(db: Db, event: AgendaEvent): KeptAgenda {
+  let perEvent = kept.get(db);
+  if (!perEvent) kept.set(db, (perEvent = new Map()));
+  const known = perEvent.get(event.id);
+  if (known && known.version === event.agendaVersion && known.timeZone === event.timeZone) return known;
+  const sessions = listSessions(db, event.id).map((s) => ({ ...s, day: utcToZoned(s.startsAt, event.timeZone).date }));
+  const agenda = { version: event.agendaVersion, timeZone: event.timeZone, sessions, views: sessions.map(sessionView) };
+  perEvent.delete(event.id);
+  perEvent.set(event.id, agenda);
+  if (perEvent.size > KEPT_EVENTS) perEvent.delete(perEvent.keys().next().value!);
+  return agenda;
+}
+
 /** The agenda page of an event for this reader (null: signed out), filtered by the page's query string. */
 export function agendaPageData(db: Db, user: Actor | null, event: AgendaEvent, query: URLSearchParams) {
-  const all = listSessions(db, event.id).map((s) => ({ ...s, day: utcToZoned(s.startsAt, event.timeZone).date }));
+  const { sessions: all, views } = agendaOf(db, event);
   const starred = user ? starredSessionIds(db, user.id, event.id) : [];
   const days = daysBetween(event.startsOn, event.endsOn);
 
   const requestedDay = query.get("day");
   const day = requestedDay && days.includes(requestedDay) ? requestedDay : (days.find((d) => all.some((s) => s.day === d)) ?? days[0]!);
   const filter = readAgendaFilter(query, day);
-  const shown = all.filter((s) => matchesAgendaFilter(s, filter, starred));
+  const shown = views.filter((_, i) => matchesAgendaFilter(all[i]!, filter, starred));
   const registration = user ? myEventRegistration(db, user.id, event.id) : null;
   const clashWith: Record<number, string[]> = {};
   for (const [a, b] of clashesAmong(all, starred)) {
@@ -63,7 +96,7 @@ export function agendaPageData(db: Db, user: Actor | null, event: AgendaEvent, q
     rooms: listRooms(db, event.id).map((r) => ({ id: r.id, name: r.name })),
     pillars: listPillars(db).map((p) => ({ id: p.id, slug: p.slug })),
     // Only what the page shows; a description is fetched when someone opens it.
-    sessions: shown.map(sessionView),
+    sessions: shown,
     starred,
     clashWith,
     onNow: scheduled.filter((s) => s.startsAt.getTime() <= now && now < s.endsAt.getTime()).map((s) => s.title),

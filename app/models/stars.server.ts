@@ -51,7 +51,7 @@ export function setStars(db: Db, actor: Actor, event: AgendaEvent, sessionIds: r
 
 /** Pairs of starred sessions that overlap in time (cancelled ones never clash). */
 export function clashesAmong<T extends { id: number; startsAt: Date | string; endsAt: Date | string; status: string }>(
-  sessions: T[],
+  sessions: readonly T[],
   starred: readonly number[],
 ): [number, number][] {
   const mine = sessions

@@ -3,7 +3,7 @@ import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { AgendaFilters } from "../components/agenda-filters";
 import { useAgendaLive } from "../components/agenda-live";
-import { AgendaSessionItem } from "../components/agenda-session";
+import { AgendaSessionItem, useAgendaLabels } from "../components/agenda-session";
 import { useRealtime } from "../components/realtime";
 import { EmptyState } from "../components/form";
 import { DateRange } from "../components/time";
@@ -55,6 +55,7 @@ export default function Agenda() {
     places,
     myPlaces,
   } = useLoaderData<typeof loader>();
+  const labels = useAgendaLabels();
   const [params] = useSearchParams();
   const prefs = useFormatPrefs();
   const useEventZone = params.get("zone") === "event";
@@ -255,6 +256,7 @@ export default function Agenda() {
                 counts={places[s.id]}
                 mine={myPlaces[s.id]}
                 placeAccess={placeAccess}
+                labels={labels}
               />
             ))}
           </ol>

@@ -5,11 +5,35 @@
  */
 import { dateFormatter } from "./format";
 
-/** The calendar date (YYYY-MM-DD) of an instant in a zone. */
+/**
+ * Answers already worked out, which an agenda asks for again and again (a slot's sessions in every room share their
+ * times): the functions here are pure, so a kept answer is the answer. Emptied when it grows large.
+ */
+function memo<T>(limit: number) {
+  const kept = new Map<string, T>();
+  return (key: string, make: () => T): T => {
+    let value = kept.get(key);
+    if (value === undefined) {
+      value = make();
+      if (kept.size >= limit) kept.clear();
+      kept.set(key, value);
+    }
+    return value;
+  };
+}
+const dates = memo<string>(20_000);
+const times = memo<SessionTime>(20_000);
+
+/**
+ * The calendar date (YYYY-MM-DD) of an instant in a zone. Zones change their offset on whole minutes, so every
+ * instant of the same minute has the same date: one answer per zone and minute.
+ */
 export function dateIn(instant: Date, timeZone: string): string {
-  const parts = dateFormatter("en-US", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).formatToParts(instant);
-  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)!.value;
-  return `${part("year")}-${part("month")}-${part("day")}`;
+  return dates(`${timeZone}|${Math.floor(instant.getTime() / 60_000)}`, () => {
+    const parts = dateFormatter("en-US", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).formatToParts(instant);
+    const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)!.value;
+    return `${part("year")}-${part("month")}-${part("day")}`;
+  });
 }
 
 /**
@@ -40,6 +64,10 @@ export function sessionTime(
 ): SessionTime {
   const s = new Date(start);
   const e = new Date(end);
+  return times(`${locale}|${timeZone}|${tabDate}|${s.getTime()}|${e.getTime()}`, () => shownTime(s, e, locale, timeZone, tabDate));
+}
+
+function shownTime(s: Date, e: Date, locale: string, timeZone: string, tabDate: string): SessionTime {
   const startDate = dateIn(s, timeZone);
   const endDate = dateIn(new Date(Math.max(s.getTime(), e.getTime() - 1)), timeZone);
   if (startDate === tabDate && endDate === startDate) {

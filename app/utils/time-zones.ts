@@ -34,6 +34,18 @@ export const TIME_ZONE_ALIASES: Readonly<Record<string, string>> = {
  * `US/Eastern`, any letter case), or null when Intl does not know it.
  */
 export function canonicalTimeZone(name: string): string | null {
+  // Asked on every request (the reader's zone, the event's): building a formatter costs far more than the lookup.
+  let known = canonicalNames.get(name);
+  if (known === undefined) {
+    known = resolveTimeZone(name);
+    if (canonicalNames.size >= 2_000) canonicalNames.clear();
+    canonicalNames.set(name, known);
+  }
+  return known;
+}
+const canonicalNames = new Map<string, string | null>();
+
+function resolveTimeZone(name: string): string | null {
   let resolved: string;
   try {
     resolved = new Intl.DateTimeFormat("en", { timeZone: name }).resolvedOptions().timeZone;

@@ -39,6 +39,12 @@ export const events = sqliteTable(
       .notNull()
       .default(sql`'[]'`),
     registrationRequiresApproval: integer("registration_requires_approval", { mode: "boolean" }).notNull().default(false),
+    /**
+     * Bumped by database triggers on every change to what the agenda shows of this event (its sessions, their
+     * speakers and rooms, the names of speakers, their organisations and the pillars), whatever made it, so what is
+     * worked out from the agenda alone can be kept until it changes (migration 0011).
+     */
+    agendaVersion: integer("agenda_version").notNull().default(0),
     createdAt: integer("created_at", { mode: "timestamp_ms" })
       .notNull()
       .default(sql`(unixepoch('subsec') * 1000)`),
