@@ -16,6 +16,10 @@ const ORGANISATIONS = 200;
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 100);
 const WARMUP = 10;
 const GOAL_P99_MS = 150;
+/** Issue 16: the annual report of a 4,000-commitment cycle prints (PDF) in under 5 s. */
+const GOAL_PDF_MS = 5_000;
+/** The report as a web page (the goal set with the report). */
+const GOAL_PAGE_MS = 2_000;
 deadline(9 * 60_000, "commitments");
 
 const PILLAR_CODES: Record<string, string> = {
@@ -164,6 +168,8 @@ function generate(databasePath: string, firstYear: number) {
   return { ...counts, generateMs: ms };
 }
 
+const verdict = (ms: number, goalMs: number) => `${ms < goalMs ? "met" : "NOT met"} (< ${goalMs / 1000} s)`;
+
 async function timeGet(url: string, cookie: string) {
   const started = performance.now();
   const res = await fetch(url, { headers: { Cookie: cookie, "Accept-Encoding": "gzip, br" } });
@@ -248,18 +254,10 @@ async function main() {
     printTable(
       ["", "median s", "goal"],
       [
-        ["Web page, full", fmt(report.pageMedianMs / 1000, 2), report.pageMedianMs < 2000 ? "met (< 2 s)" : "NOT met (< 2 s)"],
-        [
-          "Web page, public",
-          fmt(report.publicPageMedianMs / 1000, 2),
-          report.publicPageMedianMs < 2000 ? "met (< 2 s)" : "NOT met (< 2 s)",
-        ],
-        [
-          "PDF, first (starts Chromium)",
-          fmt(report.pdfFirstMs / 1000, 2),
-          report.pdfFirstMs < 10_000 ? "met (< 10 s)" : "NOT met (< 10 s)",
-        ],
-        ["PDF, median of 3", fmt(report.pdfMedianMs / 1000, 2), report.pdfMedianMs < 10_000 ? "met (< 10 s)" : "NOT met (< 10 s)"],
+        ["Web page, full", fmt(report.pageMedianMs / 1000, 2), verdict(report.pageMedianMs, GOAL_PAGE_MS)],
+        ["Web page, public", fmt(report.publicPageMedianMs / 1000, 2), verdict(report.publicPageMedianMs, GOAL_PAGE_MS)],
+        ["PDF, first (starts Chromium)", fmt(report.pdfFirstMs / 1000, 2), verdict(report.pdfFirstMs, GOAL_PDF_MS)],
+        ["PDF, median of 3", fmt(report.pdfMedianMs / 1000, 2), verdict(report.pdfMedianMs, GOAL_PDF_MS)],
       ],
     );
     console.log(`Report page ${fmt(report.pageBytes / 1024, 0)} KiB of HTML, PDF ${fmt((report.pdfBytes ?? 0) / 1024, 0)} KiB`);

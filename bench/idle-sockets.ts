@@ -120,7 +120,7 @@ interface ProbeReport {
   arrayBuffers: number;
 }
 
-/** Asks the preloaded probe in the server (bench/fixtures/memory-probe.ts) for a full GC and its memory figures. */
+/** Asks the preloaded probe in the server (bench/fixtures/memory-probe.mjs) for a full GC and its memory figures. */
 function collectGarbage(server: ServerChild): Promise<ProbeReport> {
   return new Promise((resolveReport, rejectReport) => {
     const timer = setTimeout(() => {
@@ -181,7 +181,7 @@ async function measure(label: string, transports: Transports) {
   const dir = tempDir();
   const server = await startServer({
     databasePath: join(dir, "convene.db"),
-    nodeArgs: ["--expose-gc", "--import", "./bench/fixtures/memory-probe.ts"],
+    nodeArgs: ["--expose-gc", "--import", "./bench/fixtures/memory-probe.mjs"],
   });
   const sockets: ClientSocket[] = [];
   try {
