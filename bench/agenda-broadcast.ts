@@ -36,6 +36,8 @@ import {
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 2000);
 const GENERATORS = Number(process.env.BENCH_GENERATORS ?? 1);
 const SAVES = Number(process.env.BENCH_SAVES ?? 100);
+/** The timed saves are split into this many blocks per side, Convene and the floor taking turns. */
+const BLOCKS = Number(process.env.BENCH_BLOCKS ?? 4);
 const WARMUP = 5;
 const GAP_MS = 300;
 const BATCH = 100;
@@ -269,31 +271,41 @@ async function main() {
     (GENERATORS === 1 || GENERATORS === 2) &&
     SAVES >= 1 &&
     SAVES <= 1000 &&
+    BLOCKS >= 1 &&
+    BLOCKS <= SAVES &&
     REVALIDATE_SAVES >= 0 &&
     REVALIDATE_SAVES <= 20
   )) {
-    throw new Error("BENCH_CLIENTS must be 1..5000, BENCH_GENERATORS 1 or 2, BENCH_SAVES 1..1000, BENCH_REVALIDATE_SAVES 0..20");
+    throw new Error(
+      "BENCH_CLIENTS must be 1..5000, BENCH_GENERATORS 1 or 2, BENCH_SAVES 1..1000, BENCH_BLOCKS 1..BENCH_SAVES, BENCH_REVALIDATE_SAVES 0..20",
+    );
   }
   const ulimit = openFilesLimit();
   if (ulimit !== "unlimited" && Number(ulimit) < CLIENTS + 200)
     throw new Error(`ulimit -n is ${ulimit}; at least ${CLIENTS + 200} open files are needed.`);
   console.log(
-    `Agenda broadcast: ${CLIENTS} clients in ${GENERATORS} generator process(es), ${SAVES} saves after ${WARMUP} warm-up, ${GAP_MS} ms apart (node ${process.version})`,
+    `Agenda broadcast: ${CLIENTS} clients in ${GENERATORS} generator process(es), ${SAVES} saves per side in ${BLOCKS} alternating blocks, each after ${WARMUP} warm-up, ${GAP_MS} ms apart (node ${process.version})`,
   );
 
-  const profileWindow = { convene: [0, 0], floor: [0, 0] };
+  const profileWindows: { side: "convene" | "floor"; fromUs: number; toUs: number }[] = [];
   const gens = Array.from({ length: GENERATORS }, (_, i) => new Generator(i));
   const clocks = await Promise.all(gens.map((g) => g.clockOffset()));
   for (const [i, c] of clocks.entries())
     console.log(`Generator ${i} (pid ${gens[i]!.pid}): clock offset ${fmt(c.offsetMs, 3)} ms, within ±${fmt(c.roundTripMs / 2, 3)} ms`);
 
-  // --- Convene: Socket.IO clients following the demo forum, saves through the timetable action.
+  // Both servers run for the whole benchmark; the clients follow one of them at a time, in alternating blocks
+  // (Convene, floor, Convene, floor, ...), so a change in the shared machine's load falls on both sides alike.
+  // A server without clients is idle (the floor has no timers; Convene's heartbeats are per connection).
   const dir = tempDir();
   const databasePath = join(dir, "convene.db");
   const server = await startServer({ databasePath, nodeArgs: profileArgs });
+  const floorServer = await startFloor();
   const convene: Delivery[] = [];
-  let conveneCpu = { server: 0, generators: 0 };
+  const floor: Delivery[] = [];
+  const conveneCpu = { server: 0, generators: 0 };
+  const floorCpu = { server: 0, generators: 0 };
   let conveneConnectMs = 0;
+  let floorConnectMs = 0;
   let serverFds = 0;
   let forumId = 0;
   let moved = { sessionId: 0, title: "" };
@@ -320,22 +332,20 @@ async function main() {
     console.log(
       `Server pid ${server.pid} at ${server.url}; moving session ${session.id} ("${session.title}") of event ${event.id} between ${slots.map((s) => `${s.date} ${s.startTime} room ${s.roomId}`).join(" and ")}`,
     );
+    console.log(`Floor server pid ${floorServer.pid} at ${floorServer.url}`);
 
     const delegateCookie = await signIn(server.url, DELEGATE, DEMO_PASSWORD);
     const secretariatCookie = await signIn(server.url, SECRETARIAT, DEMO_PASSWORD);
-    conveneConnectMs = await connectAll(gens, (count) => ({
-      type: "connect",
-      mode: "socketio",
-      url: server.url,
-      cookie: delegateCookie,
-      eventId: event.id,
-      count,
-      batch: BATCH,
-    }));
-    serverFds = readdirSync(`/proc/${server.pid}/fd`).length;
-    console.log(
-      `${CLIENTS} Socket.IO clients connected and joined in ${fmt(conveneConnectMs / 1000, 2)} s; server holds ${serverFds} open files`,
-    );
+    const connectConvene = () =>
+      connectAll(gens, (count) => ({
+        type: "connect",
+        mode: "socketio",
+        url: server.url,
+        cookie: delegateCookie,
+        eventId: event.id,
+        count,
+        batch: BATCH,
+      }));
 
     // The same request a browser's timetable makes when a session is dropped on a new slot.
     const saveUrl = `${server.url}/events/${event.id}/timetable.data`;
@@ -353,30 +363,85 @@ async function main() {
         }).toString(),
         redirect: "manual",
       });
+    // Counts every save, so that each one moves the session to the other slot whatever the block.
+    let saves = 0;
+    let triggers = 0;
 
-    let cpuStart = { server: 0, generators: 0 };
-    for (let i = 0; i < WARMUP + SAVES; i++) {
-      if (i === WARMUP) {
-        cpuStart = { server: cpuOf([server.pid]), generators: cpuOf(gens.map((g) => g.pid)) };
-        profileWindow.convene[0] = monotonicUs();
+    for (let block = 0; block < BLOCKS; block++) {
+      const timed = Math.floor(SAVES / BLOCKS) + (block < SAVES % BLOCKS ? 1 : 0);
+
+      // Convene: Socket.IO clients following the demo forum, saves through the timetable action.
+      const connectMs = await connectConvene();
+      if (block === 0) {
+        conveneConnectMs = connectMs;
+        serverFds = readdirSync(`/proc/${server.pid}/fd`).length;
       }
-      const slot = slots[i % 2]!;
-      const d = await deliver(gens, i, `${session.id}|${slot.startsAt}`, save(slot));
-      if (d.status !== 200) throw new Error(`Save ${i} answered HTTP ${d.status}.`);
-      if (d.received !== CLIENTS)
-        throw new Error(`Save ${i}: only ${d.received} of ${CLIENTS} clients received the change within ${RECEIVE_TIMEOUT_MS} ms.`);
-      if (i >= WARMUP) convene.push(d);
-      if (i < 2) payloads.push(d.payload!);
-      await sleep(GAP_MS);
+      console.log(
+        `Block ${block + 1}/${BLOCKS}: ${CLIENTS} Socket.IO clients connected and joined in ${fmt(connectMs / 1000, 2)} s; server holds ${readdirSync(`/proc/${server.pid}/fd`).length} open files`,
+      );
+      let cpuStart = { server: 0, generators: 0 };
+      let fromUs = 0;
+      for (let i = 0; i < WARMUP + timed; i++) {
+        if (i === WARMUP) {
+          cpuStart = { server: cpuOf([server.pid]), generators: cpuOf(gens.map((g) => g.pid)) };
+          fromUs = monotonicUs();
+        }
+        const n = saves++;
+        const slot = slots[n % 2]!;
+        const d = await deliver(gens, n, `${session.id}|${slot.startsAt}`, save(slot));
+        if (d.status !== 200) throw new Error(`Save ${n} answered HTTP ${d.status}.`);
+        if (d.received !== CLIENTS)
+          throw new Error(`Save ${n}: only ${d.received} of ${CLIENTS} clients received the change within ${RECEIVE_TIMEOUT_MS} ms.`);
+        if (i >= WARMUP) convene.push(d);
+        if (payloads.length < 2) payloads.push(d.payload!);
+        await sleep(GAP_MS);
+      }
+      profileWindows.push({ side: "convene", fromUs, toUs: monotonicUs() });
+      conveneCpu.server += cpuOf([server.pid]) - cpuStart.server;
+      conveneCpu.generators += cpuOf(gens.map((g) => g.pid)) - cpuStart.generators;
+      await closeAll(gens);
+
+      // Floor: a bare ws server, the same clients' count, the same JSON, triggered by an HTTP POST.
+      const floorMs = await connectAll(gens, (count) => ({
+        type: "connect",
+        mode: "ws",
+        url: floorServer.url.replace("http:", "ws:"),
+        count,
+        batch: BATCH,
+      }));
+      if (block === 0) floorConnectMs = floorMs;
+      const count = await (await fetch(`${floorServer.url}/clients`)).text();
+      console.log(
+        `Block ${block + 1}/${BLOCKS}: ${CLIENTS} ws clients connected to the floor server in ${fmt(floorMs / 1000, 2)} s; it counts ${count}`,
+      );
+      for (let i = 0; i < WARMUP + timed; i++) {
+        if (i === WARMUP) {
+          cpuStart = { server: cpuOf([floorServer.pid]), generators: cpuOf(gens.map((g) => g.pid)) };
+          fromUs = monotonicUs();
+        }
+        const n = triggers++;
+        const payload = payloads[n % 2]!;
+        const change = JSON.parse(payload) as { sessionId: number; startsAt: string };
+        const d = await deliver(gens, 10_000 + n, `${change.sessionId}|${change.startsAt}`, () =>
+          fetch(`${floorServer.url}/broadcast`, { method: "POST", headers: { "Content-Type": "application/json" }, body: payload }),
+        );
+        if (d.status !== 204) throw new Error(`Floor trigger ${n} answered HTTP ${d.status}.`);
+        if (d.received !== CLIENTS) throw new Error(`Floor trigger ${n}: only ${d.received} of ${CLIENTS} clients received the message.`);
+        if (i >= WARMUP) floor.push(d);
+        await sleep(GAP_MS);
+      }
+      profileWindows.push({ side: "floor", fromUs, toUs: monotonicUs() });
+      floorCpu.server += cpuOf([floorServer.pid]) - cpuStart.server;
+      floorCpu.generators += cpuOf(gens.map((g) => g.pid)) - cpuStart.generators;
+      await closeAll(gens);
     }
-    profileWindow.convene[1] = monotonicUs();
-    conveneCpu = { server: cpuOf([server.pid]) - cpuStart.server, generators: cpuOf(gens.map((g) => g.pid)) - cpuStart.generators };
 
     if (REVALIDATE_SAVES > 0) {
+      await connectConvene();
       console.log(`Revalidation phase: ${REVALIDATE_SAVES} saves, each followed by GET /events/${event.id}.data from every client`);
       const cpuBefore = cpuOf([server.pid]);
       for (let j = 0; j < REVALIDATE_SAVES; j++) {
-        const slot = slots[j % 2]!;
+        const slot = slots[saves++ % 2]!;
         const d = await deliver(gens, 20_000 + j, `${session.id}|${slot.startsAt}`, save(slot), {
           url: `${server.url}/events/${event.id}.data`,
           cookie: delegateCookie,
@@ -391,60 +456,21 @@ async function main() {
       revalidationCpuMs = (cpuOf([server.pid]) - cpuBefore) / REVALIDATE_SAVES;
       const probe = await fetch(`${server.url}/events/${event.id}.data`, { headers: { Cookie: delegateCookie } });
       revalidationBytes = (await probe.arrayBuffer()).byteLength;
+      await closeAll(gens);
     }
-    await closeAll(gens);
   } catch (error) {
     console.error(`Server diagnostics: ${server.diagnostics()}`);
     throw error;
   } finally {
     await server.stop();
-  }
-
-  // --- Floor: a bare ws server, the same clients' count, the same JSON, triggered by an HTTP POST.
-  const floorServer = await startFloor();
-  const floor: Delivery[] = [];
-  let floorCpu = { server: 0, generators: 0 };
-  let floorConnectMs = 0;
-  try {
-    floorConnectMs = await connectAll(gens, (count) => ({
-      type: "connect",
-      mode: "ws",
-      url: floorServer.url.replace("http:", "ws:"),
-      count,
-      batch: BATCH,
-    }));
-    const count = await (await fetch(`${floorServer.url}/clients`)).text();
-    console.log(
-      `${CLIENTS} ws clients connected to the floor server (pid ${floorServer.pid}) in ${fmt(floorConnectMs / 1000, 2)} s; it counts ${count}`,
-    );
-    let cpuStart = { server: 0, generators: 0 };
-    for (let i = 0; i < WARMUP + SAVES; i++) {
-      if (i === WARMUP) {
-        cpuStart = { server: cpuOf([floorServer.pid]), generators: cpuOf(gens.map((g) => g.pid)) };
-        profileWindow.floor[0] = monotonicUs();
-      }
-      const payload = payloads[i % 2]!;
-      const change = JSON.parse(payload) as { sessionId: number; startsAt: string };
-      const d = await deliver(gens, 10_000 + i, `${change.sessionId}|${change.startsAt}`, () =>
-        fetch(`${floorServer.url}/broadcast`, { method: "POST", headers: { "Content-Type": "application/json" }, body: payload }),
-      );
-      if (d.status !== 204) throw new Error(`Floor trigger ${i} answered HTTP ${d.status}.`);
-      if (d.received !== CLIENTS) throw new Error(`Floor trigger ${i}: only ${d.received} of ${CLIENTS} clients received the message.`);
-      if (i >= WARMUP) floor.push(d);
-      await sleep(GAP_MS);
-    }
-    profileWindow.floor[1] = monotonicUs();
-    floorCpu = { server: cpuOf([floorServer.pid]) - cpuStart.server, generators: cpuOf(gens.map((g) => g.pid)) - cpuStart.generators };
-    await closeAll(gens);
-  } finally {
     await floorServer.stop();
     await Promise.all(gens.map((g) => g.stop()));
   }
 
-  if (PROFILE_DIR)
-    console.log(
-      `CPU profiles in ${resolve(PROFILE_DIR)}; timed saves between ${profileWindow.convene.join(" and ")} us, floor triggers between ${profileWindow.floor.join(" and ")} us (monotonic clock)`,
-    );
+  if (PROFILE_DIR) {
+    console.log(`CPU profiles in ${resolve(PROFILE_DIR)}; timed windows on the monotonic clock, in microseconds:`);
+    for (const w of profileWindows) console.log(`  ${w.side} ${w.fromUs} ${w.toUs}`);
+  }
 
   // --- Results.
   const col = (ds: Delivery[], f: (d: Delivery) => number) => ds.map(f);
@@ -517,6 +543,7 @@ async function main() {
       clients: CLIENTS,
       generators: GENERATORS,
       saves: SAVES,
+      blocks: BLOCKS,
       warmup: WARMUP,
       gapMs: GAP_MS,
       batch: BATCH,
