@@ -40,8 +40,9 @@ const SAVES = Number(process.env.BENCH_SAVES ?? 100);
 const BLOCKS = Number(process.env.BENCH_BLOCKS ?? 4);
 const WARMUP = 5;
 /**
- * The first block's warm-up on each side is longer: in the Convene server's first 15 s or so after its start and
- * the first 2,000 connections, saves took about twice their later time (server time p50 108 ms against 43 ms).
+ * The first block's warm-up on each side is longer (the servers' and the generator's code still being compiled).
+ * It does not remove what the first block of Convene shows: its fan-out stays about twice as slow as in the later
+ * blocks (see "## Agenda broadcast" in docs/benchmarks.md).
  */
 const FIRST_WARMUP = Number(process.env.BENCH_FIRST_WARMUP ?? 30);
 const GAP_MS = 300;
