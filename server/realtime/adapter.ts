@@ -3,8 +3,10 @@
  * once, not once per socket.
  *
  * Socket.IO already does this for text packets (`wsPreEncodedFrame`); with the msgpack parser every packet is
- * binary, so a Yjs change relayed to a document's room was framed again for each person in it. The frame is
- * only used by WebSocket connections without compression; long-polling connections encode the packet as before.
+ * binary, so a Yjs change relayed to a document's room (or an agenda change to an event's 2,000 followers) was
+ * framed again for each person in it. The frame is one buffer, header and payload together, so the loop over the
+ * room makes one plain write per socket. It is only used by WebSocket connections without compression;
+ * long-polling connections encode the packet as before.
  */
 import { Adapter } from "socket.io-adapter";
 import * as ws from "ws";
@@ -31,7 +33,9 @@ if (typeof base !== "function" || typeof frame !== "function") {
   const only = encoded.length === 1 ? encoded[0] : undefined;
   if (options.wsPreEncodedFrame === undefined && Buffer.isBuffer(only)) {
     // An Engine.IO binary message is the bare payload in a binary frame (opcode 2), unmasked from the server.
-    options.wsPreEncodedFrame = frame!(only, { readOnly: false, mask: false, rsv1: false, opcode: 2, fin: true });
+    // The header and the payload are joined once here, so each socket's send is one write of one buffer (ws
+    // writes a two-part frame as two corked writes, which the loop would otherwise repeat for every socket).
+    options.wsPreEncodedFrame = [Buffer.concat(frame!(only, { readOnly: false, mask: false, rsv1: false, opcode: 2, fin: true }))];
   }
   return encoded;
 };
