@@ -4,6 +4,7 @@
  *
  * The socket may drop at any time: local edits keep landing in the `Y.Doc`, and when the socket
  * comes back the provider joins again and the sync exchange sends whatever the server is missing.
+ * `doc:join` carries the state vector and its answer the server's sync step 2, so a document opens in one round trip.
  */
 import * as decoding from "lib0/decoding";
 import * as encoding from "lib0/encoding";
@@ -11,7 +12,7 @@ import { ObservableV2 } from "lib0/observable";
 import * as awarenessProtocol from "y-protocols/awareness";
 import * as syncProtocol from "y-protocols/sync";
 import * as Y from "yjs";
-import { docMessageType, type Ack, type DocClosedReason, type DocJoinResult } from "./protocol";
+import { MAX_JOIN_STATE_VECTOR_BYTES, docMessageType, type Ack, type DocClosedReason, type DocJoinResult } from "./protocol";
 
 /** The part of a Socket.IO client socket the provider uses. */
 export interface DocSocket {
@@ -104,7 +105,12 @@ export class DocProvider extends ObservableV2<Events> {
   private onConnect = () => {
     if (this.destroyed) return;
     this.setState({ connection: "connecting" });
-    this.socket.emit("doc:join", { documentId: this.documentId }, (res: Ack<DocJoinResult>) => {
+    // The join carries our state vector and its answer the server's sync step 2: the first sync in one round trip.
+    // (A state vector too large for a request falls back to a sync step 1 of our own after the join.)
+    const stateVector = Y.encodeStateVector(this.doc);
+    const carried = stateVector.byteLength <= MAX_JOIN_STATE_VECTOR_BYTES;
+    const payload = carried ? { documentId: this.documentId, stateVector: toWire(stateVector) } : { documentId: this.documentId };
+    this.socket.emit("doc:join", payload, (res: Ack<DocJoinResult>) => {
       if (this.destroyed) return;
       if (!res.ok) {
         this.setState({ connection: "closed", closedReason: "forbidden" });
@@ -113,10 +119,13 @@ export class DocProvider extends ObservableV2<Events> {
       }
       this.joined = true;
       this.setState({ readOnly: res.readOnly });
-      const encoder = encoding.createEncoder();
-      encoding.writeVarUint(encoder, docMessageType.sync);
-      syncProtocol.writeSyncStep1(encoder, this.doc);
-      this.send(encoding.toUint8Array(encoder));
+      if (res.sync) this.onMessage(this.documentId, res.sync);
+      else {
+        const encoder = encoding.createEncoder();
+        encoding.writeVarUint(encoder, docMessageType.sync);
+        syncProtocol.writeSyncStep1(encoder, this.doc);
+        this.send(encoding.toUint8Array(encoder));
+      }
       if (this.awareness.getLocalState() !== null) this.sendAwareness([this.doc.clientID]);
     });
   };

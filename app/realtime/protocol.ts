@@ -10,6 +10,11 @@ export const MAX_PAYLOAD_BYTES = 16 * 1024;
 
 /** Largest accepted Yjs message (`doc:message`), in bytes: big enough for a long document's first sync. */
 export const MAX_DOC_MESSAGE_BYTES = 512 * 1024;
+/**
+ * Largest state vector `doc:join` may carry, in bytes (about 250 writers). A client with a larger one joins
+ * without it and opens the sync with a step 1 of its own (`docs/realtime.md`).
+ */
+export const MAX_JOIN_STATE_VECTOR_BYTES = 2 * 1024;
 /** Largest accepted awareness state of one client, in bytes of JSON. */
 export const MAX_AWARENESS_STATE_BYTES = 4 * 1024;
 /** Most awareness states in one presence message. */
@@ -67,7 +72,16 @@ export const requestSchemas = {
   "event:join": eventRef,
   "event:leave": eventRef,
   /** Open a document: allowed when the person may read it; answers whether they may also edit. */
-  "doc:join": z.object({ documentId: z.number().int().positive() }).strict(),
+  "doc:join": z
+    .object({
+      documentId: z.number().int().positive(),
+      /** The client's Yjs state vector (`Y.encodeStateVector`): the answer then carries the server's sync step 2. */
+      stateVector: z
+        .custom<Uint8Array>((v) => v instanceof Uint8Array, "must be binary")
+        .refine((v) => v.byteLength <= MAX_JOIN_STATE_VECTOR_BYTES, `is limited to ${MAX_JOIN_STATE_VECTOR_BYTES} bytes`)
+        .optional(),
+    })
+    .strict(),
   "doc:leave": z.object({ documentId: z.number().int().positive() }).strict(),
   /** Follow a breakout session's state (rooms, places left, open or closed, timer); managers also get the overview. */
   "breakouts:follow": sessionRef,
@@ -111,7 +125,7 @@ export interface ClientToServerEvents {
   whoami: (payload: z.input<(typeof requestSchemas)["whoami"]>, ack: (res: Ack<WhoamiResult>) => void) => void;
   "event:join": (payload: z.input<typeof eventRef>, ack: (res: Ack) => void) => void;
   "event:leave": (payload: z.input<typeof eventRef>, ack: (res: Ack) => void) => void;
-  "doc:join": (payload: { documentId: number }, ack: (res: Ack<DocJoinResult>) => void) => void;
+  "doc:join": (payload: { documentId: number; stateVector?: Uint8Array | ArrayBuffer }, ack: (res: Ack<DocJoinResult>) => void) => void;
   "doc:leave": (payload: { documentId: number }, ack: (res: Ack) => void) => void;
   "breakouts:follow": (
     payload: { sessionId: number },
@@ -168,6 +182,11 @@ export interface CommentsListResult {
 export interface DocJoinResult {
   /** True when the server will refuse this person's changes (observers, read-only members). */
   readOnly: boolean;
+  /**
+   * When the join carried a state vector: the server's sync step 2 for it, one y-protocols message handled like a
+   * `doc:message` (the first sync in one round trip).
+   */
+  sync?: Uint8Array | ArrayBuffer;
 }
 
 /** Why the server closed a document for a socket. */

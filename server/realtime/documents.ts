@@ -482,7 +482,33 @@ export function createDocumentHub(io: IoServer, services: Services, log: (m: str
     return { readOnly: !can(actor, "document.edit", access) };
   }
 
-  function join(socket: AppSocket, actor: Actor & { name: string }, documentId: number): Ack<DocJoinResult> {
+  /**
+   * Sync step 2 for a client with this state vector. Everyone who opens a document with nothing yet gets the same
+   * one, so the whole state is encoded once per document state, not once per person (kept until the next change).
+   */
+  function step2For(live: LiveDocument, stateVector: Uint8Array): Uint8Array {
+    const whole = Y.decodeStateVector(stateVector).size === 0;
+    if (whole && live.fullSync) return live.fullSync;
+    const reply = syncStep2Message(live.doc, stateVector);
+    if (whole) live.fullSync = reply;
+    return reply;
+  }
+
+  /**
+   * Opens a document for a socket. `actor` is the person as they are now (role, status); the socket's session was
+   * checked at the handshake, and ending it (sign-out, revocation, expiry) closes the socket. With a state vector,
+   * the answer carries the server's sync step 2, so the first sync takes this one round trip; the server then asks
+   * for what the client has that it lacks (its step 1) only when the client has anything.
+   */
+  function join(socket: AppSocket, actor: Actor & { name: string }, documentId: number, stateVector?: Uint8Array): Ack<DocJoinResult> {
+    let clientHasState = true;
+    if (stateVector) {
+      try {
+        clientHasState = Y.decodeStateVector(stateVector).size > 0;
+      } catch {
+        return refuse("malformed_update", "The state vector could not be read.") as Ack<DocJoinResult>;
+      }
+    }
     const access = documentAccess(db, documentId, actor.id);
     const allowed = accessOf(actor, access);
     // A document the person may not read is answered exactly like one that does not exist.
@@ -492,7 +518,8 @@ export function createDocumentHub(io: IoServer, services: Services, log: (m: str
       clearTimeout(live.unloadTimer);
       live.unloadTimer = null;
     }
-    const withheld = notesPresenceName(db, documentId, actor.id);
+    // Only a breakout room's notes (no working group) can withhold names from presence.
+    const withheld = access.groupId === null ? notesPresenceName(db, documentId, actor.id) : null;
     const existing = live.peers.get(socket.id);
     if (existing) existing.readOnly = allowed.readOnly;
     else {
@@ -512,17 +539,20 @@ export function createDocumentHub(io: IoServer, services: Services, log: (m: str
     joined.add(documentId);
     void socket.join(rooms.doc(documentId));
 
-    // After the acknowledgement, the server opens the sync: its state vector, then who is already here.
+    // After the acknowledgement: the server's state vector (unless the client said it has nothing), then who is here.
     setImmediate(() => {
       if (!live.peers.has(socket.id)) return;
-      const encoder = encoding.createEncoder();
-      encoding.writeVarUint(encoder, docMessageType.sync);
-      syncProtocol.writeSyncStep1(encoder, live.doc);
-      socket.emit("doc:message", documentId, wire(encoding.toUint8Array(encoder)));
+      if (clientHasState) {
+        const encoder = encoding.createEncoder();
+        encoding.writeVarUint(encoder, docMessageType.sync);
+        syncProtocol.writeSyncStep1(encoder, live.doc);
+        socket.emit("doc:message", documentId, wire(encoding.toUint8Array(encoder)));
+      }
       const present = [...live.awareness.getStates().keys()];
       if (present.length) socket.emit("doc:message", documentId, wire(awarenessMessage(live.awareness, present)));
     });
-    return { ok: true, readOnly: allowed.readOnly };
+    if (!stateVector) return { ok: true, readOnly: allowed.readOnly };
+    return { ok: true, readOnly: allowed.readOnly, sync: wire(step2For(live, stateVector)) };
   }
 
   function leave(socket: AppSocket, documentId: number) {
@@ -568,10 +598,7 @@ export function createDocumentHub(io: IoServer, services: Services, log: (m: str
       if (syncType === syncMessageType.step1) {
         let reply: Uint8Array;
         try {
-          // When many people open a document at once, the whole state is encoded once, not once each.
-          const whole = Y.decodeStateVector(payload).size === 0;
-          reply = (whole && live.fullSync) || syncStep2Message(live.doc, payload);
-          if (whole) live.fullSync = reply;
+          reply = step2For(live, payload);
         } catch {
           return refuse("malformed_update", "The state vector could not be read.");
         }

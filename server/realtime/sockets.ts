@@ -82,6 +82,9 @@ export function handle<E extends RequestEvent>(socket: AppSocket, event: E, hand
 export function attachSockets(io: IoServer, services: Services, log: (m: string) => void) {
   const { db, env } = services;
 
+  /** When the handshake found each socket's session last verified, for the first expiry check. */
+  const verifiedAt = new WeakMap<AppSocket, Date>();
+
   io.use((socket, next) => {
     const headers = socket.handshake.headers;
     if (!isSameOrigin(headers, env.APP_URL, { trustProxy: env.TRUST_PROXY })) {
@@ -94,6 +97,7 @@ export function attachSockets(io: IoServer, services: Services, log: (m: string)
     }
     socket.data.userId = auth.user.id;
     socket.data.sessionId = auth.session.id;
+    verifiedAt.set(socket, auth.session.lastVerifiedAt);
     next();
   });
 
@@ -110,10 +114,15 @@ export function attachSockets(io: IoServer, services: Services, log: (m: string)
    */
   const watchExpiry = (socket: AppSocket) => {
     let timer: NodeJS.Timeout | null = null;
+    // The first expiry comes from the handshake, which has just read the session (Socket.IO connects the socket on
+    // the same turn of the event loop, so nothing can end the session in between unseen); later ones read it again.
+    let known = verifiedAt.get(socket) ?? null;
+    verifiedAt.delete(socket);
     const check = () => {
       timer = null;
       if (socket.disconnected) return;
-      const session = findSession(db, socket.data.sessionId);
+      const session = known ? { id: socket.data.sessionId, lastVerifiedAt: known } : findSession(db, socket.data.sessionId);
+      known = null;
       const expiresAt = session ? session.lastVerifiedAt.getTime() + idleTimeoutMs(env) : 0;
       if (Date.now() >= expiresAt) {
         if (session) invalidateSession(db, session.id);
@@ -166,13 +175,15 @@ export function attachSockets(io: IoServer, services: Services, log: (m: string)
     handle(
       socket,
       "doc:join",
-      ({ documentId }, s) => {
-        const auth = currentAuth(s);
-        if (!auth) {
+      ({ documentId, stateVector }, s) => {
+        // The person as they are now (role, status, name), which may have changed since the handshake. This prepared
+        // lookup costs less than reading the person alone, whose query is built on each call (docs/benchmarks.md).
+        const actor = currentAuth(s)?.user;
+        if (!actor) {
           s.disconnect(true);
           return { ok: false, error: "forbidden", message: "Your session has ended." };
         }
-        return services.documents.join(s, auth.user, documentId);
+        return services.documents.join(s, actor, documentId, stateVector);
       },
       log,
     );

@@ -1,4 +1,5 @@
 import { actorFor } from "../../app/models/people.server";
+import * as decoding from "lib0/decoding";
 import * as encoding from "lib0/encoding";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as awarenessProtocol from "y-protocols/awareness";
@@ -124,6 +125,86 @@ describe("documents hub: editing together", () => {
       b.provider.awareness.on("change", check);
       check();
     });
+  });
+});
+
+describe("documents hub: the first sync", () => {
+  /** Joins over a bare socket and collects the document messages that follow the answer. */
+  async function joinRaw(email: string, { documentId, stateVector }: { documentId: number; stateVector?: Uint8Array }) {
+    // Binary as the provider sends it from Node: a Buffer (the msgpack parser sends a bare Uint8Array as another type).
+    const payload = stateVector ? { documentId, stateVector: Buffer.from(stateVector) } : { documentId };
+    const socket = connectSocket(server, await signInAs(server, email));
+    await onceConnected(socket);
+    const messages: Uint8Array[] = [];
+    let waiting: (() => void) | null = null;
+    socket.on("doc:message", (_id: number, message: Uint8Array) => {
+      messages.push(new Uint8Array(message));
+      waiting?.();
+    });
+    /** The first document message after the answer (waits for it). */
+    const first = async () => {
+      if (!messages.length) await new Promise<void>((resolve) => (waiting = resolve));
+      return decoding.createDecoder(messages[0]!);
+    };
+    const ack = await new Promise<Ack<{ readOnly: boolean; sync?: Uint8Array }>>((resolve) => socket.emit("doc:join", payload, resolve));
+    return { socket, ack, first };
+  }
+
+  it("answers a join that carries a state vector with the sync step 2, and asks for nothing from a client that has nothing", async () => {
+    const { documentId } = groupWithDocument(server, team);
+    const writer = await open("ngo@convene.example", documentId);
+    writer.doc.getText("t").insert(0, "Opened in one round trip.");
+    await saved(writer);
+
+    const fresh = new Y.Doc();
+    const {
+      socket,
+      ack,
+      first: firstMessage,
+    } = await joinRaw("police@convene.example", { documentId, stateVector: Y.encodeStateVector(fresh) });
+    expect(ack).toMatchObject({ ok: true, readOnly: false });
+    if (!ack.ok || !ack.sync) throw new Error("no sync step 2 in the answer");
+    const decoder = decoding.createDecoder(new Uint8Array(ack.sync));
+    expect(decoding.readVarUint(decoder)).toBe(0);
+    expect(syncProtocol.readSyncMessage(decoder, encoding.createEncoder(), fresh, null)).toBe(syncProtocol.messageYjsSyncStep2);
+    expect(fresh.getText("t").toString()).toBe("Opened in one round trip.");
+
+    // A later change reaches it as usual; no sync step 1 came first, as it has nothing the server lacks.
+    writer.doc.getText("t").insert(0, "Live. ");
+    const first = await firstMessage();
+    expect([decoding.readVarUint(first), decoding.readVarUint(first)]).toEqual([0, syncProtocol.messageYjsUpdate]);
+    socket.close();
+  });
+
+  it("asks a client that has changes of its own for them, and still serves a join without a state vector as before", async () => {
+    const { documentId } = groupWithDocument(server, team);
+    const offline = new Y.Doc();
+    offline.getText("t").insert(0, "written offline");
+    const withState = await joinRaw("ngo@convene.example", { documentId, stateVector: Y.encodeStateVector(offline) });
+    expect(withState.ack).toMatchObject({ ok: true });
+    const step1 = await withState.first();
+    expect([decoding.readVarUint(step1), decoding.readVarUint(step1)]).toEqual([0, syncProtocol.messageYjsSyncStep1]);
+    withState.socket.close();
+
+    const without = await joinRaw("police@convene.example", { documentId });
+    expect(without.ack).toMatchObject({ ok: true, readOnly: false });
+    expect(without.ack.ok && without.ack.sync).toBeFalsy();
+    const serverStep1 = await without.first();
+    expect([decoding.readVarUint(serverStep1), decoding.readVarUint(serverStep1)]).toEqual([0, syncProtocol.messageYjsSyncStep1]);
+    without.socket.close();
+  });
+
+  it("refuses a state vector it cannot read, or one too large, and one sent for a document the person may not read", async () => {
+    const { documentId } = groupWithDocument(server, team);
+    const bad = await joinRaw("ngo@convene.example", { documentId, stateVector: new Uint8Array([5, 255, 255, 255, 255, 255]) });
+    expect(bad.ack).toMatchObject({ ok: false, error: "malformed_update" });
+    bad.socket.close();
+    const large = await joinRaw("ngo@convene.example", { documentId, stateVector: new Uint8Array(4096) });
+    expect(large.ack).toMatchObject({ ok: false, error: "invalid_payload" });
+    large.socket.close();
+    const outsider = await joinRaw("industry@convene.example", { documentId, stateVector: Y.encodeStateVector(new Y.Doc()) });
+    expect(outsider.ack).toMatchObject({ ok: false, error: "forbidden" });
+    outsider.socket.close();
   });
 });
 
