@@ -23,6 +23,7 @@ import {
   deadline,
   fmt,
   openFilesLimit,
+  percentile,
   printTable,
   procMemory,
   reportLoad,
@@ -46,8 +47,11 @@ const SETTLED_MOVES = 2;
 const WARMUP_PAGES = 10;
 /** The last move counts as missed on a page that has not heard it within this time. */
 const LAST_MOVE_TIMEOUT_MS = 10_000;
-/** Every delegate must have its page and connection (or have failed) within this time after the minute. */
-const SETTLE_TIMEOUT_MS = 4 * 60_000;
+/**
+ * Every delegate should have its page and connection (or have failed) within this time after the minute; one
+ * that has not by then counts as failed (a page not answered, or a connection not made), and the run goes on.
+ */
+const SETTLE_TIMEOUT_MS = 3 * 60_000;
 const GOAL_PAGE_P99_MS = 2000;
 const SECRETARIAT = "secretariat@convene.example";
 /** What a browser sends; the server compresses the page for it. */
@@ -71,6 +75,8 @@ class Generator {
       if (message.type === "error") return this.failAll(new Error(`Generator ${index}: ${message.message}`));
       for (const w of this.waiters) if (w.accept(message)) return;
     });
+    this.child.once("disconnect", () => console.error(`Generator ${index}: channel closed at ${new Date().toISOString()}`));
+    this.child.on("error", (error) => console.error(`Generator ${index}: ${error.message}`));
     this.child.once("exit", (code, signal) => this.failAll(new Error(`Generator ${index} exited (code ${code}, signal ${signal}).`)));
   }
 
@@ -205,25 +211,34 @@ async function main() {
 
     const move = async (id: number, settled: boolean, planned: number): Promise<Move> => {
       const slot = slots[id % 2]!;
+      const key = `${session.id}|${slot.startsAt}`;
       const started = wallNow();
-      const res = await fetch(saveUrl, {
-        method: "POST",
-        headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: server.url, Cookie: secretariatCookie },
-        body: new URLSearchParams({
-          intent: "move",
-          sessionId: String(session.id),
-          roomId: String(slot.roomId),
-          date: slot.date,
-          startTime: slot.startTime,
-          endTime: slot.endTime,
-        }).toString(),
-        redirect: "manual",
-      });
-      await res.arrayBuffer();
+      let res: Response;
+      try {
+        res = await fetch(saveUrl, {
+          method: "POST",
+          headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: server.url, Cookie: secretariatCookie },
+          body: new URLSearchParams({
+            intent: "move",
+            sessionId: String(session.id),
+            roomId: String(slot.roomId),
+            date: slot.date,
+            startTime: slot.startTime,
+            endTime: slot.endTime,
+          }).toString(),
+          redirect: "manual",
+        });
+        await res.arrayBuffer();
+      } catch (error) {
+        // A move the server did not answer is a failed move (and its pages count as not told), not the end of the run.
+        const cause = (error as Error & { cause?: Error }).cause?.message;
+        console.error(`Move ${id} failed: ${(error as Error).message}${cause ? ` (${cause})` : ""}`);
+        return { id, key, settled, planned, started, status: 0, requestMs: wallNow() - started, serverMs: null };
+      }
       const timing = /app;dur=([\d.]+)/.exec(res.headers.get("server-timing") ?? "");
       return {
         id,
-        key: `${session.id}|${slot.startsAt}`,
+        key,
         settled,
         planned,
         started,
@@ -252,7 +267,15 @@ async function main() {
     const t0 = wallNow() + 2000;
     const plans: PlannedDelegate[][] = gens.map(() => []);
     for (const [index, offset] of offsets.entries()) plans[index % GENERATORS]!.push({ index, cookie: cookies[index]!, at: t0 + offset });
-    const settledReplies = gens.map((g) => g.next("settled", () => true, OPENING_S * 1000 + SETTLE_TIMEOUT_MS));
+    const settleBy = t0 + OPENING_S * 1000 + SETTLE_TIMEOUT_MS;
+    const settledReplies = gens.map((g) =>
+      g
+        .next("settled", () => true, settleBy - wallNow())
+        .then(
+          (r) => r.at,
+          () => null,
+        ),
+    );
     for (const [i, g] of gens.entries())
       g.send({ type: "start", url: server.url, eventId: event.id, acceptEncoding: ACCEPT_ENCODING, delegates: plans[i]! });
 
@@ -268,11 +291,17 @@ async function main() {
       await sleep(Math.max(0, t0 + at - wallNow()));
       moves.push(await move(nextId++, false, t0 + at));
     }
-    const settledAt = Math.max(...(await Promise.all(settledReplies)).map((r) => r.at));
+    const settledTimes = await Promise.all(settledReplies);
+    const allSettled = settledTimes.every((t) => t !== null);
+    const settledAt = allSettled ? Math.max(...(settledTimes as number[])) : wallNow();
     const cpuSettled = { server: cpuOf([server.pid]), generators: cpuOf(genPids), at: wallNow() };
     const memorySettled = procMemory(server.pid);
     const serverFds = readdirSync(`/proc/${server.pid}/fd`).length;
-    console.log(`Every delegate had its page and connection (or had failed) ${fmt((settledAt - t0) / 1000, 2)} s after the minute began`);
+    console.log(
+      allSettled
+        ? `Every delegate had its page and connection (or had failed) ${fmt((settledAt - t0) / 1000, 2)} s after the minute began`
+        : `Not every delegate had its page and connection ${fmt((settledAt - t0) / 1000, 2)} s after the minute began: those still waiting count as failed`,
+    );
 
     // --- With every page open: more moves, still MOVE_EVERY_S apart.
     for (let k = 0; k < SETTLED_MOVES; k++) {
@@ -413,7 +442,16 @@ async function main() {
     console.log(
       `\nPages: ${answered.length} answered, ${failed.length} failed${failed.length ? ` (first: ${failed[0]!.error ?? `HTTP ${failed[0]!.status}`})` : ""}; ${fmt(pageBytes / 1024)} KiB of HTML each (decoded); the last answered ${fmt((lastPageAt - t0) / 1000, 1)} s after the minute began (${fmt(pagesPerSecond)} pages/s on average)`,
     );
+    const reasons = (list: (string | null)[]) => {
+      const counts = new Map<string, number>();
+      for (const r of list) if (r) counts.set(r.slice(0, 100), (counts.get(r.slice(0, 100)) ?? 0) + 1);
+      return [...counts].sort((a, b) => b[1] - a[1]);
+    };
+    const pageFailureReasons = reasons(failed.map((s) => s.error ?? `HTTP ${s.status}`));
+    for (const [reason, n] of pageFailureReasons) console.log(`  page failed ${n}x: ${reason}`);
     const socketFailures = samples.filter((s) => s.socketError);
+    const socketFailureReasons = reasons(socketFailures.map((s) => s.socketError));
+    for (const [reason, n] of socketFailureReasons) console.log(`  connection failed ${n}x: ${reason}`);
     console.log(
       `Live connections: ${joined.length} joined the event's room, ${upgraded.length} upgraded to WebSocket, ${dropped.length} dropped, ${socketFailures.length} failed${socketFailures.length ? ` (first: ${socketFailures[0]!.socketError})` : ""}; the server held ${serverFds} open files`,
     );
@@ -426,7 +464,11 @@ async function main() {
     console.log(
       `Server memory: when every page was open VmRSS ${fmt(memorySettled.rssKiB / 1024)} MiB; at the end VmRSS ${fmt(memoryEnd.rssKiB / 1024)} MiB, peak (VmHWM) ${fmt(memoryEnd.hwmKiB / 1024)} MiB`,
     );
-    const p99 = roundTrips.length ? summary(roundTrips).p99 : Number.POSITIVE_INFINITY;
+    // The goal's p99 is over every delegate: a page never answered counts as slower than any that was.
+    const p99 = percentile(
+      samples.map((s) => (s.status === 200 ? s.roundTripMs : Number.POSITIVE_INFINITY)),
+      99,
+    );
     const goals = {
       allAnswered: answered.length === DELEGATES,
       pageP99Under2s: p99 < GOAL_PAGE_P99_MS,
@@ -434,7 +476,9 @@ async function main() {
       everyConnectionKept: joined.length === DELEGATES && dropped.length === 0,
     };
     console.log(`Goal every page answered: ${goals.allAnswered ? "met" : "NOT met"} (${answered.length} of ${DELEGATES})`);
-    console.log(`Goal page p99 < ${GOAL_PAGE_P99_MS} ms: ${goals.pageP99Under2s ? "met" : "NOT met"} (${fmt(p99)} ms)`);
+    console.log(
+      `Goal page p99 < ${GOAL_PAGE_P99_MS} ms: ${goals.pageP99Under2s ? "met" : "NOT met"} (${Number.isFinite(p99) ? `${fmt(p99)} ms` : "more than 1 % of pages not answered"}; over answered pages only ${roundTrips.length ? `${fmt(summary(roundTrips).p99)} ms` : "–"})`,
+    );
     console.log(`Goal every move on every open page: ${goals.everyMoveOnEveryPage ? "met" : "NOT met"} (${missing} missing)`);
     console.log(
       `Every page kept its live connection: ${goals.everyConnectionKept ? "yes" : "NO"} (${joined.length} joined, ${dropped.length} dropped)`,
@@ -469,8 +513,15 @@ async function main() {
         pageServerMs: serverTimes.length ? summary(serverTimes) : null,
         pageToJoinedMs: pageToJoined.length ? summary(pageToJoined) : null,
         generatorLatenessMs: summary(lateStart),
-        sockets: { joined: joined.length, upgraded: upgraded.length, dropped: dropped.length, failed: socketFailures.length },
-        settledAfterS: (settledAt - t0) / 1000,
+        pageFailureReasons,
+        sockets: {
+          joined: joined.length,
+          upgraded: upgraded.length,
+          dropped: dropped.length,
+          failed: socketFailures.length,
+          socketFailureReasons,
+        },
+        settledAfterS: allSettled ? (settledAt - t0) / 1000 : null,
         serverOpenFds: serverFds,
         moves: deliveries.map(({ key: _key, planned: _planned, started, ...d }) => ({ atS: (started - t0) / 1000, ...d })),
         missingDeliveries: missing,
@@ -483,7 +534,7 @@ async function main() {
         },
         serverMemoryKiB: { whenAllOpen: memorySettled, atEnd: memoryEnd },
       },
-      goals: { ...goals, pageP99Ms: p99 },
+      goals: { ...goals, pageP99Ms: Number.isFinite(p99) ? p99 : null },
       cpuProfile: Boolean(PROFILE_DIR),
     });
     console.log(`Saved ${file}`);
