@@ -461,6 +461,8 @@ async function main() {
     const socketFailures = samples.filter((s) => s.socketError);
     const socketFailureReasons = reasons(socketFailures.map((s) => s.socketError));
     for (const [reason, n] of socketFailureReasons) console.log(`  connection failed ${n}x: ${reason}`);
+    const dropReasons = reasons(dropped.filter((s) => s.joined !== null).map((s) => s.disconnectReason));
+    for (const [reason, n] of dropReasons) console.log(`  live connection dropped after joining ${n}x: ${reason}`);
     console.log(
       `Live connections: ${joined.length} joined the event's room, ${upgraded.length} upgraded to WebSocket, ${dropped.length} dropped, ${socketFailures.length} failed${socketFailures.length ? ` (first: ${socketFailures[0]!.socketError})` : ""}; the server held ${serverFds} open files`,
     );
