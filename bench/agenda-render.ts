@@ -10,18 +10,13 @@ import { spawn, spawnSync } from "node:child_process";
 import { request } from "node:http";
 import { createInterface } from "node:readline";
 import { join, resolve } from "node:path";
-import { openDatabase } from "../db/client";
-import { agendaSessions, agendaStars, events, pillars, rooms, sessionSpeakers, users } from "../db/schema";
 import { DEMO_PASSWORD } from "../db/seed";
-import { attributionRules, type SessionKind } from "../app/domain/vocabulary";
+import { openDatabase } from "../db/client";
+import { events } from "../db/schema";
 import { daysBetween, zonedToUtc } from "../app/utils/zoned-time";
+import { DAYS, ROOMS, SESSIONS, createEvent } from "./fixtures/agenda-event";
 import { ROOT, deadline, fmt, printTable, procMemory, reportLoad, saveResults, signIn, startServer, summary, tempDir } from "./lib";
 
-const SESSIONS = 400;
-const DAYS = 3;
-const ROOMS = 8;
-const SLOT_MINUTES = 30;
-const FIRST_SLOT = 8 * 60;
 const WARMUP = 20;
 const SEQUENTIAL = Number(process.env.BENCH_REQUESTS ?? 200);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -32,129 +27,12 @@ const GOAL_THROUGHPUT_RATIO = 0.8;
 const DELEGATE = "government@convene.example";
 /** What a browser sends; the server compresses the page with brotli (quality 4) for it. */
 const ACCEPT_ENCODING = "gzip, deflate, br";
-const TIME_ZONE = "Europe/Brussels";
 /** When set, the server writes a V8 CPU profile into this folder on exit (slower; for finding where time goes). */
 const PROFILE_DIR = process.env.BENCH_CPU_PROFILE_DIR;
 deadline(8 * 60_000, "agenda-render");
 /** The preload both servers get, so both are timed by one rule. */
 const TIMING_PROBE = "./bench/fixtures/timing-probe.mjs";
 const BARE_DIR = join(ROOT, "bench", "fixtures", "bare-remix");
-
-const TOPICS = [
-  "Hash-sharing between platforms",
-  "Age assurance without surveillance",
-  "Hotline referrals across borders",
-  "Survivor-centred reporting flows",
-  "Transparency reports that say something",
-  "Deterrence messaging that works",
-  "Rapid response to new abuse vectors",
-  "Data retention and lawful access",
-  "Capacity building for smaller platforms",
-  "Measuring prevalence honestly",
-  "Cooperation with payment providers",
-  "Research access to platform data",
-];
-
-function description(i: number, topic: string): string {
-  return [
-    `**Why this session.** ${topic} came up in every regional consultation this year; this session turns the notes into proposals the plenary can adopt.`,
-    "",
-    `- What changed since the last forum (${2020 + (i % 6)} baseline)`,
-    "- Two short case studies from members",
-    "- Open questions for the working group",
-    "",
-    `Background reading: [briefing ${i + 1}](https://example.org/briefings/${i + 1}).`,
-  ].join("\n");
-}
-
-/** Adds a published members' event of 3 days with 8 rooms and 400 sessions, with speakers; returns its id. */
-function createEvent(databasePath: string, delegateEmail: string) {
-  const db = openDatabase(databasePath);
-  try {
-    const startsOn = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
-    const day = (d: number) => new Date(Date.parse(`${startsOn}T00:00:00Z`) + d * 86_400_000).toISOString().slice(0, 10);
-    const hhmm = (m: number) => `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
-    return db.transaction((tx) => {
-      const event = tx
-        .insert(events)
-        .values({
-          kind: "convening",
-          title: "Benchmark convening: 400 sessions",
-          description: "Three full days in eight rooms.",
-          year: Number(startsOn.slice(0, 4)),
-          startsOn,
-          endsOn: day(DAYS - 1),
-          timeZone: TIME_ZONE,
-          venue: "Brussels and online",
-          status: "published",
-          visibility: "members",
-        })
-        .returning({ id: events.id })
-        .get();
-      const roomIds = Array.from(
-        { length: ROOMS },
-        (_, position) =>
-          tx
-            .insert(rooms)
-            .values({ eventId: event.id, name: position === 0 ? "Main hall" : `Room ${position}`, position })
-            .returning({ id: rooms.id })
-            .get().id,
-      );
-      const pillarIds = tx
-        .select({ id: pillars.id })
-        .from(pillars)
-        .all()
-        .map((p) => p.id);
-      const people = tx.select({ id: users.id, email: users.email }).from(users).all();
-      const slotsPerDay = Math.ceil(SESSIONS / DAYS / ROOMS);
-      const sessionIds: number[] = [];
-      let i = 0;
-      for (let d = 0; d < DAYS; d++) {
-        for (let k = 0; k < slotsPerDay; k++) {
-          for (let r = 0; r < ROOMS && i < SESSIONS; r++, i++) {
-            const kind: SessionKind =
-              k % 8 === 4 ? "break" : r === 0 ? "plenary" : (["panel", "workshop", "breakout"] as const)[(k + r) % 3]!;
-            const topic = TOPICS[i % TOPICS.length]!;
-            const start = FIRST_SLOT + k * SLOT_MINUTES;
-            const id = tx
-              .insert(agendaSessions)
-              .values({
-                eventId: event.id,
-                roomId: roomIds[r],
-                pillarId: kind === "break" || i % 7 === 0 ? null : pillarIds[i % pillarIds.length],
-                kind,
-                title: kind === "break" ? "Coffee break" : `${topic} (${d + 1}.${k + 1}.${r + 1})`,
-                description: kind === "break" ? "" : description(i, topic),
-                startsAt: zonedToUtc(day(d), hhmm(start), TIME_ZONE),
-                endsAt: zonedToUtc(day(d), hhmm(start + SLOT_MINUTES), TIME_ZONE),
-                capacity: kind === "workshop" ? 30 : null,
-                attribution: attributionRules[i % attributionRules.length],
-              })
-              .returning({ id: agendaSessions.id })
-              .get().id;
-            sessionIds.push(id);
-            if (kind === "break") continue;
-            const speakers = Array.from({ length: 1 + (i % 3) }, (_, position) =>
-              position === 2
-                ? { sessionId: id, guestName: `Guest speaker ${i}`, guestOrganisation: "Independent", position }
-                : { sessionId: id, userId: people[(i + position) % people.length]!.id, position },
-            );
-            tx.insert(sessionSpeakers).values(speakers).run();
-          }
-        }
-      }
-      // The delegate has starred every 20th session and a few that overlap them, so clash notes render too.
-      const delegate = people.find((p) => p.email === delegateEmail)!;
-      const starred = sessionIds.filter((_, n) => n % 20 === 0 || n % 40 === 1);
-      tx.insert(agendaStars)
-        .values(starred.map((sessionId) => ({ userId: delegate.id, sessionId })))
-        .run();
-      return { eventId: event.id, sessions: sessionIds.length, starred: starred.length };
-    });
-  } finally {
-    db.$client.close();
-  }
-}
 
 interface Sample {
   status: number;
