@@ -1,7 +1,7 @@
 import { PassThrough } from "node:stream";
 import type { AppLoadContext, EntryContext } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
-import { createInstance } from "i18next";
+import { createInstance, type i18n as I18n } from "i18next";
 import { renderToPipeableStream } from "react-dom/server";
 import { I18nextProvider, initReactI18next } from "react-i18next";
 import { i18nConfig } from "./i18n";
@@ -9,6 +9,24 @@ import { i18next } from "./i18next.server";
 import { NonceContext } from "./utils/nonce";
 
 const ABORT_DELAY = 5_000;
+
+/**
+ * One translator per language, made once: the translations are bundled and a translator is only read while
+ * rendering, so every request in a language can share one (making one cost about a millisecond per request).
+ */
+const translators = new Map<string, Promise<I18n>>();
+function translatorFor(lng: string): Promise<I18n> {
+  let translator = translators.get(lng);
+  if (!translator) {
+    const instance = createInstance();
+    translator = instance
+      .use(initReactI18next)
+      .init({ ...i18nConfig, lng })
+      .then(() => instance);
+    translators.set(lng, translator);
+  }
+  return translator;
+}
 
 /**
  * Renders the whole document before answering, and answers it as one body. No loader defers anything, so
@@ -23,9 +41,7 @@ export default async function handleRequest(
   remixContext: EntryContext,
   loadContext: AppLoadContext,
 ) {
-  const instance = createInstance();
-  const lng = await i18next.getLocale(request);
-  await instance.use(initReactI18next).init({ ...i18nConfig, lng });
+  const instance = await translatorFor(await i18next.getLocale(request));
   const nonce = loadContext.cspNonce;
 
   return new Promise<Response>((resolve, reject) => {

@@ -253,7 +253,7 @@ async function main() {
       name: "Convene",
       pid: server.pid,
       url: server.url,
-      pageUrl: `${server.url}/events/${created.eventId}`,
+      pageUrl: `${server.url}/events/${created.eventId}${process.env.BENCH_CONVENE_QUERY ?? ""}`,
       cookie: await signIn(server.url, DELEGATE, DEMO_PASSWORD),
       onStderrLine: server.onStderrLine,
     };

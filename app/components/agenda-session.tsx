@@ -1,4 +1,4 @@
-import { Link, useFetcher } from "@remix-run/react";
+import { Link, useFetcher, useFetchers, useFormAction, useSubmit } from "@remix-run/react";
 import { useEffect, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { attributionRules, sessionKinds } from "../domain/vocabulary";
@@ -158,20 +158,57 @@ export function useAgendaLabels() {
 }
 export type AgendaLabels = ReturnType<typeof useAgendaLabels>;
 
-function StarButton({ sessionIds, starred, label }: { sessionIds: readonly number[]; starred: boolean; label: string }) {
-  const fetcher = useFetcher();
-  const pending = fetcher.formData ? fetcher.formData.get("starred") === "1" : starred;
+/**
+ * Stars for a whole list, from one set of hooks instead of a fetcher per card (a day has over a hundred cards, and a
+ * fetcher form per card was a third of the page's rendering): each star posts through its own fetcher key, and a
+ * star being saved shows its new state until the agenda's data comes back.
+ */
+export function useStars() {
+  const submit = useSubmit();
+  const action = useFormAction();
+  const fetchers = useFetchers();
+  const pending = new Map<string, boolean>();
+  for (const f of fetchers) if (f.key.startsWith("star:") && f.formData) pending.set(f.key, f.formData.get("starred") === "1");
+  return {
+    action,
+    pending,
+    save: (form: HTMLFormElement, key: string) => submit(form, { method: "post", action, navigate: false, fetcherKey: key }),
+  };
+}
+export type Stars = ReturnType<typeof useStars>;
+
+function StarButton({
+  sessionIds,
+  starred,
+  label,
+  stars,
+}: {
+  sessionIds: readonly number[];
+  starred: boolean;
+  label: string;
+  stars: Stars;
+}) {
+  const key = `star:${sessionIds.join(",")}`;
+  const on = stars.pending.get(key) ?? starred;
   return (
-    <fetcher.Form method="post" className="star-form">
+    <form
+      method="post"
+      action={stars.action}
+      className="star-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        stars.save(e.currentTarget, key);
+      }}
+    >
       <input type="hidden" name="intent" value="star" />
       {sessionIds.map((id) => (
         <input key={id} type="hidden" name="sessionId" value={id} />
       ))}
-      <input type="hidden" name="starred" value={pending ? "0" : "1"} />
-      <button type="submit" className={`star${pending ? " star--on" : ""}`} aria-pressed={pending} aria-label={label}>
-        <span aria-hidden="true">{pending ? "★" : "☆"}</span>
+      <input type="hidden" name="starred" value={on ? "0" : "1"} />
+      <button type="submit" className={`star${on ? " star--on" : ""}`} aria-pressed={on} aria-label={label}>
+        <span aria-hidden="true">{on ? "★" : "☆"}</span>
       </button>
-    </fetcher.Form>
+    </form>
   );
 }
 
@@ -196,6 +233,7 @@ export function AgendaSessionItem({
   mine,
   placeAccess,
   labels,
+  stars,
 }: {
   session: AgendaSessionView;
   /** Every copy's id (a session set in several rooms), the shown one first. */
@@ -217,6 +255,8 @@ export function AgendaSessionItem({
   placeAccess: PlaceAccess | null;
   /** From `useAgendaLabels`, once for the whole list. */
   labels: AgendaLabels;
+  /** From `useStars`, once for the whole list. */
+  stars: Stars;
 }) {
   const room = everyRoom ? labels.everyRoom : roomNames.length ? labels.inRooms(roomNames.join(", ")) : (s.roomName ?? labels.noRoom);
   return (
@@ -261,7 +301,7 @@ export function AgendaSessionItem({
           </p>
         ) : null}
       </div>
-      {signedIn ? <StarButton sessionIds={ids} starred={starred} label={labels.star(s.title)} /> : null}
+      {signedIn ? <StarButton sessionIds={ids} starred={starred} label={labels.star(s.title)} stars={stars} /> : null}
     </li>
   );
 }

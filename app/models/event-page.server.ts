@@ -39,7 +39,7 @@ const KEPT_EVENTS = 64;
 
 /**
  * An event's sessions as the agenda shows them, worked out once per agenda version: the database bumps the version
- * on every change to them (decision 041), so a kept copy is used only while it is still the stored one. The event's
+ * on every change to them (decision 042), so a kept copy is used only while it is still the stored one. The event's
  * row, version included, is read before the sessions, so a copy is never older than the version it is kept under.
  * Kept objects are shared between requests: never change them.
  */

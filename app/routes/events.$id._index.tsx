@@ -3,7 +3,7 @@ import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { AgendaFilters } from "../components/agenda-filters";
 import { useAgendaLive } from "../components/agenda-live";
-import { AgendaSessionItem, useAgendaLabels } from "../components/agenda-session";
+import { AgendaSessionItem, useAgendaLabels, useStars } from "../components/agenda-session";
 import { useRealtime } from "../components/realtime";
 import { EmptyState } from "../components/form";
 import { DateRange } from "../components/time";
@@ -56,6 +56,7 @@ export default function Agenda() {
     myPlaces,
   } = useLoaderData<typeof loader>();
   const labels = useAgendaLabels();
+  const stars = useStars();
   const [params] = useSearchParams();
   const prefs = useFormatPrefs();
   const useEventZone = params.get("zone") === "event";
@@ -257,6 +258,7 @@ export default function Agenda() {
                 mine={myPlaces[s.id]}
                 placeAccess={placeAccess}
                 labels={labels}
+                stars={stars}
               />
             ))}
           </ol>
