@@ -8,6 +8,7 @@ import autocannon from "autocannon";
 import { eq } from "drizzle-orm";
 import { spawn, spawnSync } from "node:child_process";
 import { request } from "node:http";
+import { writeFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { join, resolve } from "node:path";
 import { DEMO_PASSWORD } from "../db/seed";
@@ -171,6 +172,7 @@ interface Measured {
 
 async function measureSequential(server: Probed): Promise<Measured> {
   const plain = await getPage(server.pageUrl, server.cookie, "identity");
+  if (process.env.BENCH_SAVE_HTML) writeFileSync(`${process.env.BENCH_SAVE_HTML}-${server.name.replace(/\W+/g, "-")}.html`, plain.body);
   if (plain.status !== 200) throw new Error(`${server.name}: GET ${server.pageUrl} answered HTTP ${plain.status}`);
   const compressed = await rawGet(server.pageUrl, { Cookie: server.cookie, "Accept-Encoding": ACCEPT_ENCODING });
   const page = {

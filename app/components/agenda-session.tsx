@@ -172,10 +172,31 @@ export function useStars() {
   return {
     action,
     pending,
-    save: (form: HTMLFormElement, key: string) => submit(form, { method: "post", action, navigate: false, fetcherKey: key }),
+    save(sessionIds: readonly number[], starred: boolean) {
+      const data = new FormData();
+      data.set("intent", "star");
+      for (const id of sessionIds) data.append("sessionId", String(id));
+      data.set("starred", starred ? "1" : "0");
+      submit(data, { method: "post", action, navigate: false, fetcherKey: `star:${sessionIds.join(",")}` });
+    },
   };
 }
 export type Stars = ReturnType<typeof useStars>;
+
+/** The id of the list's one star form, which every star button submits (see `StarsForm`). */
+const STARS_FORM = "agenda-stars";
+
+/**
+ * The one form every star of a list submits where scripts have not loaded: each button names its sessions and the
+ * new state (`star=12,13:1`). With scripts, a star is saved through its own fetcher instead.
+ */
+export function StarsForm({ stars }: { stars: Stars }) {
+  return (
+    <form method="post" action={stars.action} id={STARS_FORM} hidden>
+      <input type="hidden" name="intent" value="star" />
+    </form>
+  );
+}
 
 function StarButton({
   sessionIds,
@@ -188,27 +209,23 @@ function StarButton({
   label: string;
   stars: Stars;
 }) {
-  const key = `star:${sessionIds.join(",")}`;
-  const on = stars.pending.get(key) ?? starred;
+  const on = stars.pending.get(`star:${sessionIds.join(",")}`) ?? starred;
   return (
-    <form
-      method="post"
-      action={stars.action}
-      className="star-form"
-      onSubmit={(e) => {
+    <button
+      type="submit"
+      form={STARS_FORM}
+      name="star"
+      value={`${sessionIds.join(",")}:${on ? 0 : 1}`}
+      className={`star${on ? " star--on" : ""}`}
+      aria-pressed={on}
+      aria-label={label}
+      onClick={(e) => {
         e.preventDefault();
-        stars.save(e.currentTarget, key);
+        stars.save(sessionIds, !on);
       }}
     >
-      <input type="hidden" name="intent" value="star" />
-      {sessionIds.map((id) => (
-        <input key={id} type="hidden" name="sessionId" value={id} />
-      ))}
-      <input type="hidden" name="starred" value={on ? "0" : "1"} />
-      <button type="submit" className={`star${on ? " star--on" : ""}`} aria-pressed={on} aria-label={label}>
-        <span aria-hidden="true">{on ? "★" : "☆"}</span>
-      </button>
-    </form>
+      <span aria-hidden="true">{on ? "★" : "☆"}</span>
+    </button>
   );
 }
 

@@ -137,13 +137,16 @@ export function agendaPageAction(db: Db, user: Actor, event: AgendaEvent, form: 
     const result = withdrawFromEvent(db, user, event, meta);
     return result.ok ? done : refused(result.error, 404);
   }
-  // A break or plenary set in every room is one card: its star carries every copy's id.
-  const sessionIds = form.getAll("sessionId").map(Number);
+  // A break or plenary set in every room is one card: its star carries every copy's id. A star button of the
+  // agenda's one star form (no scripts) names them with the new state: "12,13:1".
+  const star = intent === "star" ? /^(\d+(?:,\d+)*):([01])$/.exec(String(form.get("star") ?? "")) : null;
+  const sessionIds = star ? star[1]!.split(",").map(Number) : form.getAll("sessionId").map(Number);
+  const starring = star ? star[2] === "1" : form.get("starred") === "1";
   const sessionId = sessionIds[0]!;
   if (sessionIds.length === 0 || sessionIds.some((id) => !Number.isInteger(id) || id <= 0)) return refused("errors.invalidValue", 400);
   switch (intent) {
     case "star":
-      return setStars(db, user, event, sessionIds, form.get("starred") === "1") === null ? refused("errors.notFound", 404) : done;
+      return setStars(db, user, event, sessionIds, starring) === null ? refused("errors.notFound", 404) : done;
     case "take": {
       const result = takePlace(db, user, event, sessionId, meta);
       if (!result.ok) return refused(result.error, result.error === "errors.observerNoPlace" ? 403 : 409);

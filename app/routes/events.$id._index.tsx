@@ -3,7 +3,7 @@ import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { AgendaFilters } from "../components/agenda-filters";
 import { useAgendaLive } from "../components/agenda-live";
-import { AgendaSessionItem, useAgendaLabels, useStars } from "../components/agenda-session";
+import { AgendaSessionItem, StarsForm, useAgendaLabels, useStars } from "../components/agenda-session";
 import { useRealtime } from "../components/realtime";
 import { EmptyState } from "../components/form";
 import { DateRange } from "../components/time";
@@ -239,29 +239,32 @@ export default function Agenda() {
         {cards.length === 0 ? (
           <EmptyState title={hasSessions ? t("agenda.noMatches") : t("agenda.noSessionsYet")} />
         ) : (
-          <ol className="session-list">
-            {cards.map(({ session: s, ids, roomNames, everyRoom }) => (
-              <AgendaSessionItem
-                key={s.id}
-                session={s}
-                ids={ids}
-                roomNames={roomNames}
-                everyRoom={everyRoom}
-                eventId={event.id}
-                zone={zone}
-                tabDate={day}
-                signedIn={signedIn}
-                changed={!!lastChange && ids.includes(lastChange.sessionId)}
-                starred={ids.some((id) => starred.includes(id))}
-                clashesWith={[...new Set(ids.flatMap((id) => clashWith[id] ?? []))]}
-                counts={places[s.id]}
-                mine={myPlaces[s.id]}
-                placeAccess={placeAccess}
-                labels={labels}
-                stars={stars}
-              />
-            ))}
-          </ol>
+          <>
+            {signedIn ? <StarsForm stars={stars} /> : null}
+            <ol className="session-list">
+              {cards.map(({ session: s, ids, roomNames, everyRoom }) => (
+                <AgendaSessionItem
+                  key={s.id}
+                  session={s}
+                  ids={ids}
+                  roomNames={roomNames}
+                  everyRoom={everyRoom}
+                  eventId={event.id}
+                  zone={zone}
+                  tabDate={day}
+                  signedIn={signedIn}
+                  changed={!!lastChange && ids.includes(lastChange.sessionId)}
+                  starred={ids.some((id) => starred.includes(id))}
+                  clashesWith={[...new Set(ids.flatMap((id) => clashWith[id] ?? []))]}
+                  counts={places[s.id]}
+                  mine={myPlaces[s.id]}
+                  placeAccess={placeAccess}
+                  labels={labels}
+                  stars={stars}
+                />
+              ))}
+            </ol>
+          </>
         )}
       </section>
 

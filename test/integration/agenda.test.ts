@@ -332,3 +332,41 @@ describe("editing keeps what it does not change", () => {
     ]);
   });
 });
+
+describe("the agenda page's kept sessions and its one star form", () => {
+  it("stars and unstars from the list's one form, as a browser without scripts posts it", async () => {
+    const ngo = await signInAs(server, "ngo@convene.example");
+    const id = sessionId("Hash-sharing between platforms: what is working");
+    const starredBy = () =>
+      server.db.$client
+        .prepare("SELECT count(*) AS n FROM agenda_stars WHERE session_id = ? AND user_id = ?")
+        .get(id, personId(server, "ngo@convene.example")) as {
+        n: number;
+      };
+    expect((await post(server, `/events/${forumId}?index`, { intent: "star", star: `${id}:1` }, ngo)).status).toBeLessThan(400);
+    expect(starredBy().n).toBe(1);
+    expect((await post(server, `/events/${forumId}?index`, { intent: "star", star: `${id}:0` }, ngo)).status).toBeLessThan(400);
+    expect(starredBy().n).toBe(0);
+    expect((await post(server, `/events/${forumId}?index`, { intent: "star", star: "12;drop:1" }, ngo)).status).toBe(400);
+  });
+
+  it("shows a change made by any path, even straight in the database, on the next page load", async () => {
+    const police = await signInAs(server, "police@convene.example");
+    const page = async () => (await get(server, `/events/${forumId}?day=${forumStart}`, police)).text();
+    const speaker = one<{ userId: number; name: string }>(
+      `SELECT u.id AS userId, u.name FROM session_speakers sp JOIN users u ON u.id = sp.user_id
+        JOIN agenda_sessions s ON s.id = sp.session_id WHERE s.event_id = ? AND s.starts_at < ? LIMIT 1`,
+      forumId,
+      zonedToUtc(forumStart, "23:59", "UTC").getTime() + 86_400_000,
+    );
+    const title = "Hash-sharing between platforms: what is working";
+    expect(await page()).toContain(speaker.name);
+    server.db.$client.prepare("UPDATE users SET name = ? WHERE id = ?").run(`${speaker.name} (renamed)`, speaker.userId);
+    server.db.$client.prepare("UPDATE agenda_sessions SET title = ? WHERE id = ?").run(`${title} (retitled)`, sessionId(title));
+    const after = await page();
+    expect(after).toContain(`${speaker.name} (renamed)`);
+    expect(after).toContain(`${title} (retitled)`);
+    server.db.$client.prepare("UPDATE users SET name = ? WHERE id = ?").run(speaker.name, speaker.userId);
+    server.db.$client.prepare("UPDATE agenda_sessions SET title = ? WHERE title = ?").run(title, `${title} (retitled)`);
+  });
+});
