@@ -5,7 +5,18 @@ import globals from "globals";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["build/", "data/", "reports/", "test-results/", "playwright-report/", "public/", "db/migrations/"] },
+  {
+    ignores: [
+      "build/",
+      "bench/fixtures/bare-remix/build/",
+      "data/",
+      "reports/",
+      "test-results/",
+      "playwright-report/",
+      "public/",
+      "db/migrations/",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
