@@ -17,6 +17,7 @@ import { getEvent, listRooms, listSessions } from "../app/models/agenda.server";
 import { zonedToUtc } from "../app/utils/zoned-time";
 import type { GeneratorCommand, GeneratorReply } from "./fixtures/agenda-clients";
 import {
+  LoadGenerator,
   cpuTimeMs,
   deadline,
   fmt,
@@ -70,76 +71,10 @@ const DELEGATE = "government@convene.example";
 const SECRETARIAT = "secretariat@convene.example";
 deadline((8 + REVALIDATE_SAVES * 2.5) * 60_000, "agenda-broadcast");
 
-type Reply<T extends GeneratorReply["type"]> = Extract<GeneratorReply, { type: T }>;
-
 /** The parent's side of one load-generator process. */
-class Generator {
-  private waiters = new Set<{ accept: (m: GeneratorReply) => boolean; reject: (e: Error) => void }>();
-  readonly child;
-  readonly pid: number;
-
-  constructor(readonly index: number) {
-    this.child = spawnNode([...profileArgs, "--import", "tsx", "bench/fixtures/agenda-clients.ts"]);
-    this.pid = this.child.pid!;
-    this.child.on("message", (message: GeneratorReply) => {
-      if (message.type === "error") return this.failAll(new Error(`Generator ${index}: ${message.message}`));
-      for (const w of this.waiters) if (w.accept(message)) return;
-    });
-    this.child.once("exit", (code, signal) => this.failAll(new Error(`Generator ${index} exited (code ${code}, signal ${signal}).`)));
-  }
-
-  private failAll(error: Error) {
-    for (const w of this.waiters) w.reject(error);
-    this.waiters.clear();
-  }
-
-  /** Resolves with the next reply of this type (and matching `filter`). */
-  next<T extends GeneratorReply["type"]>(type: T, filter: (m: Reply<T>) => boolean = () => true, timeoutMs = 60_000): Promise<Reply<T>> {
-    return new Promise((resolveReply, rejectReply) => {
-      const timer = setTimeout(() => {
-        this.waiters.delete(waiter);
-        rejectReply(new Error(`Generator ${this.index}: no "${type}" reply within ${timeoutMs} ms.`));
-      }, timeoutMs);
-      const waiter = {
-        accept: (m: GeneratorReply) => {
-          if (m.type !== type || !filter(m as Reply<T>)) return false;
-          clearTimeout(timer);
-          this.waiters.delete(waiter);
-          resolveReply(m as Reply<T>);
-          return true;
-        },
-        reject: (e: Error) => {
-          clearTimeout(timer);
-          rejectReply(e);
-        },
-      };
-      this.waiters.add(waiter);
-    });
-  }
-
-  send(command: GeneratorCommand) {
-    this.child.send(command);
-  }
-
-  /** Estimates this process's clock minus ours over IPC, from the ping with the shortest round trip. */
-  async clockOffset(): Promise<{ offsetMs: number; roundTripMs: number }> {
-    let best = { offsetMs: 0, roundTripMs: Number.POSITIVE_INFINITY };
-    for (let id = 0; id < 30; id++) {
-      const reply = this.next("clock", (m) => m.id === id);
-      const sent = wallNow();
-      this.send({ type: "clock", id });
-      const { now } = await reply;
-      const back = wallNow();
-      if (back - sent < best.roundTripMs) best = { offsetMs: now - (sent + back) / 2, roundTripMs: back - sent };
-    }
-    return best;
-  }
-
-  /** Disconnects; the generator leaves with its channel (and writes its profile when asked to). */
-  async stop() {
-    const exited = new Promise<void>((r) => (this.child.exitCode !== null ? r() : this.child.once("exit", () => r())));
-    if (this.child.connected) this.child.disconnect();
-    await exited;
+class Generator extends LoadGenerator<GeneratorCommand, GeneratorReply> {
+  constructor(index: number) {
+    super(index, "bench/fixtures/agenda-clients.ts", profileArgs);
   }
 }
 

@@ -381,3 +381,97 @@ export function printMarkdownTable(headers: string[], rows: (string | number)[][
   console.log(`|${headers.map((_, i) => (numeric[i] ? " ---: " : " --- ")).join("|")}|`);
   for (const r of cells) console.log(`| ${r.map(escape).join(" | ")} |`);
 }
+
+/** What every load generator answers besides its own replies: a failure, and its clock for `clockOffset`. */
+type GeneratorBase = { type: "error"; message: string } | { type: "clock"; id: number; now: number };
+
+/**
+ * The parent's side of one load-generator process (`node --import tsx <script>`), spoken to over IPC: typed
+ * commands out, and replies awaited by type. A generator's failure or exit rejects every reply still awaited.
+ */
+export class LoadGenerator<Command extends { type: string }, Reply extends { type: string }> {
+  private waiters = new Set<{ accept: (m: Reply) => boolean; reject: (e: Error) => void }>();
+  readonly child: ChildProcess;
+  readonly pid: number;
+
+  constructor(
+    readonly index: number,
+    script: string,
+    nodeArgs: string[] = [],
+  ) {
+    this.child = spawnNode([...nodeArgs, "--import", "tsx", script]);
+    this.pid = this.child.pid!;
+    this.child.on("message", (message: Reply | GeneratorBase) => {
+      if (message.type === "error")
+        return this.failAll(new Error(`Generator ${index}: ${(message as GeneratorBase & { type: "error" }).message}`));
+      for (const w of this.waiters) if (w.accept(message as Reply)) return;
+    });
+    this.child.on("error", (error) => console.error(`Generator ${index}: ${error.message}`));
+    this.child.once("exit", (code, signal) => this.failAll(new Error(`Generator ${index} exited (code ${code}, signal ${signal}).`)));
+  }
+
+  private failAll(error: Error) {
+    for (const w of this.waiters) w.reject(error);
+    this.waiters.clear();
+  }
+
+  /** Resolves with the next reply of this type (and matching `filter`). */
+  next<T extends Reply["type"]>(
+    type: T,
+    filter: (m: Extract<Reply, { type: T }>) => boolean = () => true,
+    timeoutMs = 60_000,
+  ): Promise<Extract<Reply, { type: T }>> {
+    return new Promise((resolveReply, rejectReply) => {
+      const timer = setTimeout(() => {
+        this.waiters.delete(waiter);
+        rejectReply(new Error(`Generator ${this.index}: no "${type}" reply within ${timeoutMs} ms.`));
+      }, timeoutMs);
+      const waiter = {
+        accept: (m: Reply) => {
+          if (m.type !== type || !filter(m as Extract<Reply, { type: T }>)) return false;
+          clearTimeout(timer);
+          this.waiters.delete(waiter);
+          resolveReply(m as Extract<Reply, { type: T }>);
+          return true;
+        },
+        reject: (e: Error) => {
+          clearTimeout(timer);
+          rejectReply(e);
+        },
+      };
+      this.waiters.add(waiter);
+    });
+  }
+
+  send(command: Command) {
+    this.child.send(command);
+  }
+
+  /** Estimates this process's clock minus ours over IPC, from the ping with the shortest round trip. */
+  async clockOffset(): Promise<{ offsetMs: number; roundTripMs: number }> {
+    let best = { offsetMs: 0, roundTripMs: Number.POSITIVE_INFINITY };
+    for (let id = 0; id < 30; id++) {
+      const reply = new Promise<number>((resolveClock) => {
+        const listener = (m: GeneratorBase) => {
+          if (m.type !== "clock" || m.id !== id) return;
+          this.child.off("message", listener);
+          resolveClock(m.now);
+        };
+        this.child.on("message", listener);
+      });
+      const sent = wallNow();
+      this.child.send({ type: "clock", id });
+      const now = await reply;
+      const back = wallNow();
+      if (back - sent < best.roundTripMs) best = { offsetMs: now - (sent + back) / 2, roundTripMs: back - sent };
+    }
+    return best;
+  }
+
+  /** Disconnects; the generator leaves with its channel (and writes its profile when asked to). */
+  async stop() {
+    const exited = new Promise<void>((r) => (this.child.exitCode !== null ? r() : this.child.once("exit", () => r())));
+    if (this.child.connected) this.child.disconnect();
+    await exited;
+  }
+}

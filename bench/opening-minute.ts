@@ -19,6 +19,7 @@ import { createEvent, DAYS, ROOMS } from "./fixtures/agenda-event";
 import { createDelegates } from "./fixtures/opening-delegates";
 import type { DelegateSample, MoveDelivery, MoveWindow, OpeningCommand, OpeningReply, PlannedDelegate } from "./fixtures/opening-clients";
 import {
+  LoadGenerator,
   cpuTimeMs,
   deadline,
   fmt,
@@ -30,7 +31,6 @@ import {
   saveResults,
   signIn,
   sleep,
-  spawnNode,
   startServer,
   summary,
   tempDir,
@@ -60,75 +60,10 @@ const ACCEPT_ENCODING = "gzip, deflate, br";
 const PROFILE_DIR = process.env.BENCH_CPU_PROFILE_DIR;
 deadline(9.5 * 60_000, "opening-minute");
 
-type Reply<T extends OpeningReply["type"]> = Extract<OpeningReply, { type: T }>;
-
 /** The parent's side of one load-generator process. */
-class Generator {
-  private waiters = new Set<{ accept: (m: OpeningReply) => boolean; reject: (e: Error) => void }>();
-  readonly child;
-  readonly pid: number;
-
-  constructor(readonly index: number) {
-    this.child = spawnNode(["--import", "tsx", "bench/fixtures/opening-clients.ts"]);
-    this.pid = this.child.pid!;
-    this.child.on("message", (message: OpeningReply) => {
-      if (message.type === "error") return this.failAll(new Error(`Generator ${index}: ${message.message}`));
-      for (const w of this.waiters) if (w.accept(message)) return;
-    });
-    this.child.once("disconnect", () => console.error(`Generator ${index}: channel closed at ${new Date().toISOString()}`));
-    this.child.on("error", (error) => console.error(`Generator ${index}: ${error.message}`));
-    this.child.once("exit", (code, signal) => this.failAll(new Error(`Generator ${index} exited (code ${code}, signal ${signal}).`)));
-  }
-
-  private failAll(error: Error) {
-    for (const w of this.waiters) w.reject(error);
-    this.waiters.clear();
-  }
-
-  /** Resolves with the next reply of this type (and matching `filter`). */
-  next<T extends OpeningReply["type"]>(type: T, filter: (m: Reply<T>) => boolean = () => true, timeoutMs = 60_000): Promise<Reply<T>> {
-    return new Promise((resolveReply, rejectReply) => {
-      const timer = setTimeout(() => {
-        this.waiters.delete(waiter);
-        rejectReply(new Error(`Generator ${this.index}: no "${type}" reply within ${timeoutMs} ms.`));
-      }, timeoutMs);
-      const waiter = {
-        accept: (m: OpeningReply) => {
-          if (m.type !== type || !filter(m as Reply<T>)) return false;
-          clearTimeout(timer);
-          this.waiters.delete(waiter);
-          resolveReply(m as Reply<T>);
-          return true;
-        },
-        reject: (e: Error) => {
-          clearTimeout(timer);
-          rejectReply(e);
-        },
-      };
-      this.waiters.add(waiter);
-    });
-  }
-
-  send(command: OpeningCommand) {
-    this.child.send(command);
-  }
-
-  /** Estimates this process's clock minus ours over IPC, from the ping with the shortest round trip. */
-  async clockOffset(): Promise<{ offsetMs: number; roundTripMs: number }> {
-    let best = { offsetMs: 0, roundTripMs: Number.POSITIVE_INFINITY };
-    for (let id = 0; id < 30; id++) {
-      const reply = this.next("clock", (m) => m.id === id);
-      const sent = wallNow();
-      this.send({ type: "clock", id });
-      const { now } = await reply;
-      const back = wallNow();
-      if (back - sent < best.roundTripMs) best = { offsetMs: now - (sent + back) / 2, roundTripMs: back - sent };
-    }
-    return best;
-  }
-
-  stop() {
-    if (this.child.connected) this.child.disconnect();
+class Generator extends LoadGenerator<OpeningCommand, OpeningReply> {
+  constructor(index: number) {
+    super(index, "bench/fixtures/opening-clients.ts");
   }
 }
 
@@ -563,7 +498,7 @@ async function main() {
     console.error(`Server diagnostics: ${server.diagnostics()}`);
     throw error;
   } finally {
-    for (const g of gens) g.stop();
+    for (const g of gens) void g.stop();
     await server.stop();
   }
 }
