@@ -1,17 +1,11 @@
 /** Dates and numbers through Intl, in the reader's locale and time zone. */
+import { memo } from "./memo";
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
+const formatters = memo<Intl.DateTimeFormat>(500);
 
 /** One Intl.DateTimeFormat per locale and options: building one costs far more than using it. */
 export function dateFormatter(locale: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
-  const key = `${locale}|${JSON.stringify(options)}`;
-  let f = formatters.get(key);
-  if (!f) {
-    f = new Intl.DateTimeFormat(locale, options);
-    if (formatters.size > 500) formatters.clear();
-    formatters.set(key, f);
-  }
-  return f;
+  return formatters(`${locale}|${JSON.stringify(options)}`, () => new Intl.DateTimeFormat(locale, options));
 }
 export interface FormatPrefs {
   locale: string;

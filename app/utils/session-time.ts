@@ -4,23 +4,9 @@
  * from the event can see a session of "Sun 4 Apr" happen on Saturday. Through Intl only.
  */
 import { dateFormatter } from "./format";
+import { memo } from "./memo";
 
-/**
- * Answers already worked out, which an agenda asks for again and again (a slot's sessions in every room share their
- * times): the functions here are pure, so a kept answer is the answer. Emptied when it grows large.
- */
-function memo<T>(limit: number) {
-  const kept = new Map<string, T>();
-  return (key: string, make: () => T): T => {
-    let value = kept.get(key);
-    if (value === undefined) {
-      value = make();
-      if (kept.size >= limit) kept.clear();
-      kept.set(key, value);
-    }
-    return value;
-  };
-}
+// An agenda asks these again and again (a slot's sessions in every room share their times); they are pure.
 const dates = memo<string>(20_000);
 const times = memo<SessionTime>(20_000);
 

@@ -2,6 +2,8 @@
  * Time-zone names and rules, read from the Intl data the server (or browser) runs on.
  * See docs/decisions/037-time-zone-rules-and-names.md.
  */
+import { memo } from "./memo";
+
 /**
  * Old spellings that JavaScript engines still report as canonical (CLDR keeps them for stability),
  * and the current IANA name of each. Intl accepts both spellings for the same rules; people should
@@ -35,15 +37,9 @@ export const TIME_ZONE_ALIASES: Readonly<Record<string, string>> = {
  */
 export function canonicalTimeZone(name: string): string | null {
   // Asked on every request (the reader's zone, the event's): building a formatter costs far more than the lookup.
-  let known = canonicalNames.get(name);
-  if (known === undefined) {
-    known = resolveTimeZone(name);
-    if (canonicalNames.size >= 2_000) canonicalNames.clear();
-    canonicalNames.set(name, known);
-  }
-  return known;
+  return canonicalNames(name, () => resolveTimeZone(name));
 }
-const canonicalNames = new Map<string, string | null>();
+const canonicalNames = memo<string | null>(2_000);
 
 function resolveTimeZone(name: string): string | null {
   let resolved: string;

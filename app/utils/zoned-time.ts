@@ -1,4 +1,5 @@
 import { dateFormatter } from "./format";
+import { memo } from "./memo";
 import { offsetAt, transitionsBetween } from "./time-zones";
 
 /** What a wall-clock date and time in a zone means (see docs/decisions/037-time-zone-rules-and-names.md). */
@@ -66,16 +67,9 @@ export function zonedToUtc(date: string, time: string, timeZone: string): Date {
 /** The wall-clock date (YYYY-MM-DD) and time (HH:MM) of an instant in an IANA zone. */
 export function utcToZoned(instant: Date, timeZone: string): { date: string; time: string } {
   // An agenda asks this of every session on every request; zones change their offset on whole minutes.
-  const key = `${timeZone}|${Math.floor(instant.getTime() / 60_000)}`;
-  let known = zonedMinutes.get(key);
-  if (!known) {
-    known = zonedParts(instant, timeZone);
-    if (zonedMinutes.size >= 20_000) zonedMinutes.clear();
-    zonedMinutes.set(key, known);
-  }
-  return { ...known };
+  return { ...zonedMinutes(`${timeZone}|${Math.floor(instant.getTime() / 60_000)}`, () => zonedParts(instant, timeZone)) };
 }
-const zonedMinutes = new Map<string, { date: string; time: string }>();
+const zonedMinutes = memo<{ date: string; time: string }>(20_000);
 
 function zonedParts(instant: Date, timeZone: string): { date: string; time: string } {
   const parts = dateFormatter("en-CA", {
