@@ -1,7 +1,8 @@
 /**
  * Commitments at scale: 20,000 commitments over five closed forum cycles, ten progress updates each.
  * Measures the server's own time (Server-Timing) for the registry with filters and for the dashboard,
- * then how long the annual progress report takes as a web page and as a PDF printed by Chromium.
+ * then how long the annual progress report takes as a PDF printed by Chromium (first print, the kept file,
+ * the first print after a change) and as a web page.
  */
 import { join } from "node:path";
 import { openDatabase } from "../db/client";
@@ -232,6 +233,29 @@ async function main() {
     printTable(["page", "n", "server p50", "server p99", "round-trip p50", "round-trip p99", "goal"], rows);
 
     const report: Record<string, number> = {};
+    // The PDFs first: opening the full report page prints its PDF in the background (decision 047), which
+    // would both speed up the download measured next and slow down the pages measured meanwhile.
+    const pdfUrl = `${server.url}/reports/${reportYear}/download/report.pdf`;
+    const download = async () => {
+      const r = await timeGet(pdfUrl, cookie);
+      if (r.status !== 200) throw new Error(`PDF answered ${r.status}`);
+      report.pdfBytes = r.bytes;
+      return r.roundTripMs;
+    };
+    report.pdfFirstMs = await download();
+    const keptTimes: number[] = [];
+    for (let i = 0; i < 3; i++) keptTimes.push(await download());
+    report.pdfKeptMedianMs = summary(keptTimes).p50;
+    // A change to what the report shows: the next download prints again, with Chromium already running.
+    const db = openDatabase(databasePath);
+    db.$client
+      .prepare(
+        "UPDATE commitments SET title = title || ' (revised)' WHERE id = (SELECT c.id FROM commitments c JOIN forum_cycles f ON f.id = c.cycle_id WHERE f.year = ? ORDER BY c.id LIMIT 1)",
+      )
+      .run(reportYear);
+    db.$client.close();
+    report.pdfAfterChangeMs = await download();
+
     const reportPage = await timeGet(`${server.url}/reports/${reportYear}`, cookie);
     if (reportPage.status !== 200) throw new Error(`report page answered ${reportPage.status}`);
     const pageTimes: number[] = [];
@@ -241,23 +265,19 @@ async function main() {
     const publicTimes: number[] = [];
     for (let i = 0; i < 5; i++) publicTimes.push((await timeGet(`${server.url}/reports/${reportYear}/public`, cookie)).roundTripMs);
     report.publicPageMedianMs = summary(publicTimes).p50;
-    const pdfTimes: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      const r = await timeGet(`${server.url}/reports/${reportYear}/download/report.pdf`, cookie);
-      if (r.status !== 200) throw new Error(`PDF answered ${r.status}`);
-      pdfTimes.push(r.roundTripMs);
-      report.pdfBytes = r.bytes;
-    }
-    report.pdfFirstMs = pdfTimes[0]!;
-    report.pdfMedianMs = summary(pdfTimes).p50;
     console.log(`\nAnnual progress report ${reportYear} (${PER_YEAR} commitments in the cycle)`);
     printTable(
       ["", "median s", "goal"],
       [
         ["Web page, full", fmt(report.pageMedianMs / 1000, 2), verdict(report.pageMedianMs, GOAL_PAGE_MS)],
         ["Web page, public", fmt(report.publicPageMedianMs / 1000, 2), verdict(report.publicPageMedianMs, GOAL_PAGE_MS)],
-        ["PDF, first (starts Chromium)", fmt(report.pdfFirstMs / 1000, 2), verdict(report.pdfFirstMs, GOAL_PDF_MS)],
-        ["PDF, median of 3", fmt(report.pdfMedianMs / 1000, 2), verdict(report.pdfMedianMs, GOAL_PDF_MS)],
+        ["PDF, first print (starts Chromium)", fmt(report.pdfFirstMs / 1000, 2), verdict(report.pdfFirstMs, GOAL_PDF_MS)],
+        [
+          "PDF, same content again (kept), median of 3",
+          fmt(report.pdfKeptMedianMs / 1000, 2),
+          verdict(report.pdfKeptMedianMs, GOAL_PDF_MS),
+        ],
+        ["PDF, first print after a change", fmt(report.pdfAfterChangeMs / 1000, 2), verdict(report.pdfAfterChangeMs, GOAL_PDF_MS)],
       ],
     );
     console.log(`Report page ${fmt(report.pageBytes / 1024, 0)} KiB of HTML, PDF ${fmt((report.pdfBytes ?? 0) / 1024, 0)} KiB`);

@@ -9,7 +9,7 @@ import { refusedForm } from "../models/commitment-refusals.server";
 import { publishable, setHighlight } from "../models/report.server";
 import { parseForm, readForm } from "../utils/forms.server";
 import { pageTitleWith } from "../utils/meta";
-import { reportFormat, requireReport } from "../utils/reports.server";
+import { preparePdf, printSession, reportFormat, requireReport } from "../utils/reports.server";
 
 export const meta: MetaFunction<typeof loader> = pageTitleWith("report:title", (d: { report: { year: number } }) => ({
   year: d.report.year,
@@ -22,9 +22,13 @@ const HighlightSchema = z.object({
 
 export function loader({ request, context, params }: LoaderFunctionArgs) {
   const { report } = requireReport(context, request, params.year, "full");
-  // Whoever reads a report may want its PDF next.
-  context.services.pdf.warm();
-  return { report: publishable(report), format: reportFormat(context, request) };
+  const format = reportFormat(context, request);
+  // Whoever reads the report may want its PDF next: it is printed now if the printer is idle (decision 047).
+  if (!format) {
+    context.services.pdf.warm();
+    preparePdf(context, report, printSession(context, request));
+  }
+  return { report: publishable(report), format };
 }
 
 export async function action({ request, context, params }: ActionFunctionArgs) {

@@ -1,12 +1,9 @@
-import { readFile } from "node:fs/promises";
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { parse } from "cookie";
 import { stringify } from "csv-stringify/sync";
 import { publishable } from "../models/report.server";
-import { SESSION_COOKIE } from "../models/session.server";
 import { notFound } from "../utils/auth.server";
 import { spreadsheetCell } from "../utils/csv";
-import { coalitionFormat, dropOlderPdfs, printPath, publicPdfFile, requireReport } from "../utils/reports.server";
+import { printSession, reportPdf, requireReport } from "../utils/reports.server";
 import { i18next } from "../i18next.server";
 
 /** `report.{pdf,csv,json}` (full: secretariat) and `public.{pdf,csv,json}` (anyone). */
@@ -72,26 +69,14 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     "Content-Disposition": `attachment; filename="${name}.pdf"`,
     "Cache-Control": privacy,
   };
-  const selfUrl = context.services.selfUrl;
-  const printer = context.services.pdf;
-  if (audience === "public") {
-    // Printed once per content and kept: visitors share that one print and never start another (decision 022).
-    const file = publicPdfFile(context.services.env.DATABASE_PATH, report, coalitionFormat(context));
-    const kept = await readFile(file).catch(() => null);
-    if (kept) return new Response(new Uint8Array(kept), { headers });
-    if (selfUrl && printer.available()) {
-      const pdf = await printer.printToFile(file, selfUrl, printPath(report.year, "public")).catch(() => null);
-      if (pdf) {
-        void dropOlderPdfs(file);
-        return new Response(new Uint8Array(pdf), { headers });
-      }
-    }
-    return unavailable(request);
-  }
-  if (!selfUrl || !printer.available()) return unavailable(request);
-  // The full report is printed with the requester's own session, in turn with any other print, in the coalition's format.
-  const token = context.auth ? parse(request.headers.get("cookie") ?? "")[SESSION_COOKIE] : undefined;
-  const pdf = await printer.print(selfUrl, printPath(report.year, "full"), token ? { name: SESSION_COOKIE, value: token } : null);
+  // The public report is printed without a session: visitors share that one print and never start another
+  // (decision 022). The full report is printed with the requester's own session; secretariat members share it
+  // too, once per content (decision 047). Each print waits its turn with any other, in the coalition's format.
+  const pdf =
+    audience === "public"
+      ? await reportPdf(context, report, null).catch(() => null)
+      : await reportPdf(context, report, printSession(context, request));
+  if (!pdf) return unavailable(request);
   return new Response(new Uint8Array(pdf), { headers });
 }
 

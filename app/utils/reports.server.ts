@@ -1,7 +1,10 @@
 import { createHash } from "node:crypto";
-import { readdir, rm } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { readFile, readdir, rm } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import type { AppLoadContext } from "@remix-run/node";
+import { parse } from "cookie";
+import { SESSION_COOKIE } from "../models/session.server";
 import { buildReport, publishable, type Audience, type ReportData } from "../models/report.server";
 import type { FormatPrefs } from "./format";
 import { notFound, requirePermission } from "./auth.server";
@@ -38,25 +41,62 @@ export function coalitionFormat(context: AppLoadContext): FormatPrefs {
 }
 
 /**
- * Where a closed cycle's public PDF is kept: beside the database, under `reports/<year>/`, named by a
- * digest of what the report shows and of the format it is printed in, so a highlight or title changed
- * after closing, or a new `COALITION_LOCALE` or `COALITION_TIME_ZONE`, gets a new print, and the same
- * content is never printed twice.
+ * Where a closed cycle's report PDF is kept: beside the database, under `reports/<year>/`, named by its
+ * audience and a digest of what the report shows and of the format it is printed in, so a highlight or
+ * title changed after closing, or a new `COALITION_LOCALE` or `COALITION_TIME_ZONE`, gets a new print, and
+ * the same content is never printed twice (decisions 022 and 047).
  */
-export function publicPdfFile(databasePath: string, report: ReportData, format: FormatPrefs): string {
+export function reportPdfFile(databasePath: string, report: ReportData, format: FormatPrefs): string {
   const digest = createHash("sha256")
     .update(JSON.stringify({ report: publishable(report), format: { locale: format.locale, timeZone: format.timeZone } }))
     .digest("hex")
     .slice(0, 16);
-  return join(dirname(resolve(databasePath)), "reports", String(report.year), `public-${digest}.pdf`);
+  return join(dirname(resolve(databasePath)), "reports", String(report.year), `${report.audience}-${digest}.pdf`);
 }
 
-/** Removes the year's earlier public PDFs once a newer one is kept (best effort). */
-export async function dropOlderPdfs(kept: string): Promise<void> {
+type PrintSession = { name: string; value: string } | null;
+
+/** The requester's own sign-in session, for printing the full report as they see it. */
+export function printSession(context: AppLoadContext, request: Request): PrintSession {
+  const token = context.auth ? parse(request.headers.get("cookie") ?? "")[SESSION_COOKIE] : undefined;
+  return token ? { name: SESSION_COOKIE, value: token } : null;
+}
+
+/**
+ * The report's PDF: the kept file when this content was printed before, otherwise a new print (with the
+ * requester's `session` for the full report), kept for whoever asks next. Null when this server cannot print.
+ * Whoever calls it has already checked that the requester may read this report.
+ */
+export async function reportPdf(context: AppLoadContext, report: ReportData, session: PrintSession): Promise<Buffer | null> {
+  const { pdf: printer, selfUrl, env } = context.services;
+  const file = reportPdfFile(env.DATABASE_PATH, report, coalitionFormat(context));
+  const kept = await readFile(file).catch(() => null);
+  if (kept) return kept;
+  if (!selfUrl || !printer.available()) return null;
+  const pdf = await printer.printToFile(file, selfUrl, printPath(report.year, report.audience), session);
+  void dropOlderPdfs(file);
+  return pdf;
+}
+
+/**
+ * Prints the report's PDF in the background when the printer is idle and this content has no PDF yet, so
+ * a download that follows a visit finds it ready. A busy printer is left alone: a download never waits
+ * behind prints nobody asked for.
+ */
+export function preparePdf(context: AppLoadContext, report: ReportData, session: PrintSession): void {
+  const { pdf: printer, selfUrl, env } = context.services;
+  if (!selfUrl || !printer.available() || printer.busy()) return;
+  if (existsSync(reportPdfFile(env.DATABASE_PATH, report, coalitionFormat(context)))) return;
+  reportPdf(context, report, session).catch(() => {});
+}
+
+/** Removes the year's earlier PDFs for the same audience once a newer one is kept (best effort). */
+async function dropOlderPdfs(kept: string): Promise<void> {
+  const audience = basename(kept).split("-")[0];
   const names = await readdir(dirname(kept)).catch(() => [] as string[]);
   await Promise.all(
     names
-      .filter((n) => /^public-[0-9a-f]+\.pdf$/.test(n) && n !== basename(kept))
+      .filter((n) => n.startsWith(`${audience}-`) && /-[0-9a-f]+\.pdf$/.test(n) && n !== basename(kept))
       .map((n) => rm(join(dirname(kept), n), { force: true }).catch(() => {})),
   );
 }

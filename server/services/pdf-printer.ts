@@ -4,7 +4,7 @@
  * a report page warms it), reused, closed when idle and closed with the server.
  * Each print gets its own context with the requester's session, so the PDF shows exactly what that
  * person may see, in the coalition's language and time zone (`COALITION_LOCALE`, `COALITION_TIME_ZONE`). Prints run one at a time (the others wait their turn), and `printToFile` prints a
- * page once and keeps the file, however many ask for it at once (decision 022).
+ * page once and keeps the file, however many ask for it at once (decisions 022 and 047).
  */
 import { existsSync } from "node:fs";
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
@@ -116,16 +116,16 @@ export function createPdfPrinter(env: Pick<Env, "CHROMIUM_PATH" | "PDF_IDLE_CLOS
      */
     print,
     /**
-     * The PDF kept at `file`, printed (without a session) first if it is not there yet. Callers asking
-     * for the same file while it is printed share that one print; the file is written whole or not at all.
+     * The PDF kept at `file`, printed first (with `session`, if given) if it is not there yet. Callers
+     * asking for the same file while it is printed share that one print; the file is written whole or not at all.
      */
-    printToFile(file: string, selfUrl: string, path: string): Promise<Buffer> {
+    printToFile(file: string, selfUrl: string, path: string, session: { name: string; value: string } | null = null): Promise<Buffer> {
       const running = pending.get(file);
       if (running) return running;
       const job = (async () => {
         const kept = await readFile(file).catch(() => null);
         if (kept) return kept;
-        const pdf = await print(selfUrl, path, null);
+        const pdf = await print(selfUrl, path, session);
         await mkdir(dirname(file), { recursive: true });
         const partial = `${file}.${process.pid}.partial`;
         await writeFile(partial, pdf);
@@ -135,6 +135,8 @@ export function createPdfPrinter(env: Pick<Env, "CHROMIUM_PATH" | "PDF_IDLE_CLOS
       pending.set(file, job);
       return job;
     },
+    /** Whether a print is running or waiting now. */
+    busy: () => stats.printing + stats.waiting > 0,
     /** Prints done, running and waiting, and the most ever run at once (for tests and health checks). */
     stats: () => ({ ...stats }),
     /** Whether a browser is running now (for tests and health checks). */

@@ -1,11 +1,11 @@
 /**
  * PDF printing is a service of the server: one Chromium, started on first use and closed with the server,
- * printing one page at a time; a closed cycle's public report is printed once and kept (decision 022).
+ * printing one page at a time; a closed cycle's report is printed once per content and kept (decisions 022 and 047).
  */
 import { expect, it } from "vitest";
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { publicPdfFile } from "../../app/utils/reports.server";
+import { reportPdfFile } from "../../app/utils/reports.server";
 import { buildReport } from "../../app/models/report.server";
 import { pdfText } from "../support/pdf-text";
 import { get, signInAs, startServer } from "../support/server";
@@ -60,15 +60,68 @@ it("prints a closed cycle's public report once, however many visitors view it or
   }
 });
 
-it("prints one report at a time: parallel downloads of the full report wait their turn", async () => {
+it("prints one report at a time, and the full report once per content: the secretariat shares it, a change prints it again", async () => {
   const server = await startServer();
   try {
     const pdf = server.convene.services.pdf;
     const year = new Date().getUTCFullYear() - 1;
     const cookie = await signInAs(server, "secretariat@convene.example");
-    const downloads = await Promise.all(Array.from({ length: 3 }, () => get(server, `/reports/${year}/download/report.pdf`, cookie)));
-    expect(downloads.map((r) => r.status)).toEqual([200, 200, 200]);
-    expect(pdf.stats()).toMatchObject({ printed: 3, printing: 0, waiting: 0, mostAtOnce: 1 });
+    // A second sign-in session: the print made with one is shared with the other.
+    const other = await signInAs(server, "secretariat@convene.example");
+    const downloads = await Promise.all([
+      get(server, `/reports/${year}/download/report.pdf`, cookie),
+      get(server, `/reports/${year}/download/public.pdf`),
+      get(server, `/reports/${year}/download/report.pdf`, other),
+      get(server, `/reports/${year}/download/report.pdf`, cookie),
+    ]);
+    expect(downloads.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    const bodies = await Promise.all(downloads.map(async (r) => Buffer.from(await r.arrayBuffer())));
+    // The full report and the public one: two prints, one after the other.
+    expect(pdf.stats()).toMatchObject({ printed: 2, printing: 0, waiting: 0, mostAtOnce: 1 });
+    expect(bodies[0]!.equals(bodies[2]!)).toBe(true);
+    expect(bodies[0]!.equals(bodies[1]!)).toBe(false);
+
+    // Kept beside the database and served from there, but never to someone who may not read it.
+    const dir = join(dirname(server.convene.services.env.DATABASE_PATH), "reports", String(year));
+    const kept = () => readdirSync(dir).filter((n) => n.startsWith("full-"));
+    expect(kept()).toHaveLength(1);
+    expect((await get(server, `/reports/${year}/download/report.pdf`, cookie)).status).toBe(200);
+    expect(pdf.stats().printed).toBe(2);
+    const delegate = await signInAs(server, "ngo@convene.example");
+    expect((await get(server, `/reports/${year}/download/report.pdf`, delegate)).status).not.toBe(200);
+    expect((await get(server, `/reports/${year}/download/report.pdf`)).status).not.toBe(200);
+
+    // A change to what the report shows prints it again, and the older file goes.
+    const first = buildReport(server.db, year, "full")!.commitments[0]!;
+    server.db.$client.prepare("UPDATE commitments SET title = ? WHERE id = ?").run(`${first.title} (renamed)`, first.commitmentId);
+    const again = await get(server, `/reports/${year}/download/report.pdf`, cookie);
+    expect(again.status).toBe(200);
+    expect(pdfText(Buffer.from(await again.arrayBuffer()))).toContain("(renamed)");
+    expect(pdf.stats().printed).toBe(3);
+    await expect.poll(kept).toHaveLength(1);
+  } finally {
+    await server.close();
+  }
+}, 120_000);
+
+it("prints the full report while the secretariat reads it, so the download that follows is ready", async () => {
+  const server = await startServer();
+  try {
+    const pdf = server.convene.services.pdf;
+    const year = new Date().getUTCFullYear() - 1;
+    const cookie = await signInAs(server, "secretariat@convene.example");
+    expect((await get(server, `/reports/${year}`, cookie)).status).toBe(200);
+    await expect.poll(() => pdf.stats().printed, { timeout: 60_000 }).toBe(1);
+    await expect.poll(() => pdf.busy()).toBe(false);
+    // Reading it again, or downloading it, prints nothing more.
+    expect((await get(server, `/reports/${year}`, cookie)).status).toBe(200);
+    const download = await get(server, `/reports/${year}/download/report.pdf`, cookie);
+    expect(download.status).toBe(200);
+    expect(pdf.stats().printed).toBe(1);
+    // A delegate cannot read it, so their visit prints nothing.
+    const delegate = await signInAs(server, "ngo@convene.example");
+    expect((await get(server, `/reports/${year}`, delegate)).status).not.toBe(200);
+    expect(pdf.stats()).toMatchObject({ printed: 1, printing: 0, waiting: 0 });
   } finally {
     await server.close();
   }
@@ -106,15 +159,17 @@ it("prints reports in the coalition's language and time zone, whoever downloads 
   }
 }, 120_000);
 
-it("keeps a public PDF per format, so a changed COALITION_LOCALE or COALITION_TIME_ZONE prints it again", async () => {
+it("keeps a PDF per audience and format, so a changed COALITION_LOCALE or COALITION_TIME_ZONE prints it again", async () => {
   const server = await startServer();
   try {
     const report = buildReport(server.db, new Date().getUTCFullYear() - 1, "public")!;
     const database = server.convene.services.env.DATABASE_PATH;
-    const gb = publicPdfFile(database, report, { locale: "en-GB", timeZone: "UTC" });
-    expect(publicPdfFile(database, report, { locale: "en-GB", timeZone: "UTC" })).toBe(gb);
-    expect(publicPdfFile(database, report, { locale: "fr-FR", timeZone: "UTC" })).not.toBe(gb);
-    expect(publicPdfFile(database, report, { locale: "en-GB", timeZone: "Europe/Brussels" })).not.toBe(gb);
+    const gb = reportPdfFile(database, report, { locale: "en-GB", timeZone: "UTC" });
+    expect(reportPdfFile(database, report, { locale: "en-GB", timeZone: "UTC" })).toBe(gb);
+    expect(reportPdfFile(database, report, { locale: "fr-FR", timeZone: "UTC" })).not.toBe(gb);
+    expect(reportPdfFile(database, report, { locale: "en-GB", timeZone: "Europe/Brussels" })).not.toBe(gb);
+    const full = buildReport(server.db, new Date().getUTCFullYear() - 1, "full")!;
+    expect(reportPdfFile(database, full, { locale: "en-GB", timeZone: "UTC" })).not.toBe(gb);
   } finally {
     await server.close();
   }
