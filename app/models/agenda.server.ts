@@ -196,17 +196,7 @@ const forbidden = { ok: false, reason: "forbidden" } as const satisfies Refusal;
 
 function changeOf(db: DbOrTx, session: AgendaSession, change: AgendaChangeKind): AgendaChange {
   const view = sessionView(listSessions(db, session.eventId, session.id)[0]!);
-  return {
-    session: view,
-    eventId: session.eventId,
-    sessionId: session.id,
-    change,
-    title: session.title,
-    kind: session.kind,
-    startsAt: session.startsAt.toISOString(),
-    endsAt: session.endsAt.toISOString(),
-    roomName: view.roomName,
-  };
+  return { eventId: session.eventId, sessionId: session.id, change, session: view };
 }
 
 /** Announces what a committed write did to the timetable and returns it as the write's result. */

@@ -233,20 +233,17 @@ describe("live agenda", () => {
     );
     expect(res.status).toBe(200);
     const change = await received;
-    expect(change).toMatchObject({
-      eventId: forumId,
-      sessionId: id,
-      change: "moved",
-      title: "Research on deterrence messaging",
-      roomName: "Room B",
-    });
-    expect(change.startsAt).toBe(zonedToUtc(forumStart, "14:00", "Europe/Brussels").toISOString());
-    // The change carries the whole session as the agenda shows it, so open pages need not reload.
+    expect(change).toMatchObject({ eventId: forumId, sessionId: id, change: "moved" });
+    // The change carries the whole session as the agenda shows it, so open pages need not reload; its title,
+    // times and room are read from there, not repeated beside it (the message goes to every open page).
+    expect(Object.keys(change).sort()).toEqual(["change", "eventId", "session", "sessionId"]);
     expect(change.session).toMatchObject({
       id,
+      title: "Research on deterrence messaging",
       roomId: roomId("Room B"),
       roomName: "Room B",
-      startsAt: change.startsAt,
+      startsAt: zonedToUtc(forumStart, "14:00", "Europe/Brussels").toISOString(),
+      endsAt: zonedToUtc(forumStart, "15:30", "Europe/Brussels").toISOString(),
       pillarSlug: "independent-research",
       sequence: 1,
     });
