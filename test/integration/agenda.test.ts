@@ -1,5 +1,6 @@
 import type { Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { listSessions, sessionView } from "../../app/models/agenda.server";
 import type { AgendaChange } from "../../app/realtime/protocol";
 import { zonedToUtc } from "../../app/utils/zoned-time";
 import { events } from "../../db/schema";
@@ -247,6 +248,8 @@ describe("live agenda", () => {
       pillarSlug: "independent-research",
       sequence: 1,
     });
+    // The same copy as the agenda's own list of sessions (the change reads it through a prepared query).
+    expect(change.session).toEqual(sessionView(listSessions(server.db, forumId, id)[0]!));
     // The bystander's whoami round trip comes after the broadcast, so anything sent to it would have arrived.
     await bystander.timeout(5000).emitWithAck("whoami", {});
     expect(heardByBystander).toEqual([]);
