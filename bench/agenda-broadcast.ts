@@ -363,8 +363,8 @@ async function main() {
         }
         const n = triggers++;
         const payload = payloads[n % 2]!;
-        const change = JSON.parse(payload) as { sessionId: number; startsAt: string };
-        const d = await deliver(gens, 10_000 + n, `${change.sessionId}|${change.startsAt}`, () =>
+        const change = JSON.parse(payload) as { sessionId: number; session: { startsAt: string } };
+        const d = await deliver(gens, 10_000 + n, `${change.sessionId}|${change.session.startsAt}`, () =>
           fetch(`${floorServer.url}/broadcast`, { method: "POST", headers: { "Content-Type": "application/json" }, body: payload }),
         );
         if (d.status !== 204) throw new Error(`Floor trigger ${n} answered HTTP ${d.status}.`);

@@ -15,23 +15,99 @@ import { announce } from "./domain-events.server";
 export type AgendaEvent = typeof events.$inferSelect;
 export type AgendaSession = typeof agendaSessions.$inferSelect;
 
+/**
+ * The queries of a timetable write's path (each move, and the change it announces to every open page), built and
+ * prepared once per database instead of on every call: building a query and preparing its SQL took about as long as
+ * running it. A transaction runs them too (it is the same connection), so they are kept per database session,
+ * which a handle and its transactions share.
+ */
+function preparedQueries(db: DbOrTx) {
+  const key = (db as unknown as { session?: object }).session ?? db;
+  let queries = prepared.get(key);
+  if (!queries) prepared.set(key, (queries = prepareQueries(db)));
+  return queries;
+}
+
+function prepareQueries(db: DbOrTx) {
+  const id = sql.placeholder("id");
+  const eventId = sql.placeholder("eventId");
+  const sessionId = sql.placeholder("sessionId");
+  return {
+    event: db.select().from(events).where(eq(events.id, id)).prepare(),
+    rooms: db.select().from(rooms).where(eq(rooms.eventId, eventId)).orderBy(asc(rooms.position), asc(rooms.id)).prepare(),
+    session: db
+      .select()
+      .from(agendaSessions)
+      .where(and(eq(agendaSessions.id, sessionId), eq(agendaSessions.eventId, eventId)))
+      .prepare(),
+    speakerIds: db
+      .select({ userId: sessionSpeakers.userId })
+      .from(sessionSpeakers)
+      .where(eq(sessionSpeakers.sessionId, sessionId))
+      .prepare(),
+    trackLeadIds: db
+      .select({ userId: trackLeads.userId })
+      .from(trackLeads)
+      .where(and(eq(trackLeads.eventId, eventId), eq(trackLeads.pillarId, sql.placeholder("pillarId"))))
+      .prepare(),
+    /** `listSessions` for one session, in two prepared queries. */
+    oneSession: db
+      .select({ session: agendaSessions, roomName: rooms.name, pillarSlug: pillars.slug })
+      .from(agendaSessions)
+      .leftJoin(rooms, eq(rooms.id, agendaSessions.roomId))
+      .leftJoin(pillars, eq(pillars.id, agendaSessions.pillarId))
+      .where(and(eq(agendaSessions.eventId, eventId), eq(agendaSessions.id, sessionId)))
+      .prepare(),
+    speakersOfOne: speakerQuery(db).where(eq(sessionSpeakers.sessionId, sessionId)).orderBy(asc(sessionSpeakers.position)).prepare(),
+    /** Scheduled sessions in the room that overlap the slot, other than the session itself (`sessionId` 0 for a new one). */
+    roomConflicts: db
+      .select({ id: agendaSessions.id, title: agendaSessions.title })
+      .from(agendaSessions)
+      .where(
+        and(
+          lt(agendaSessions.startsAt, sql.placeholder("endsAt")),
+          gt(agendaSessions.endsAt, sql.placeholder("startsAt")),
+          eq(agendaSessions.status, "scheduled"),
+          ne(agendaSessions.id, sessionId),
+          eq(agendaSessions.roomId, sql.placeholder("roomId")),
+        ),
+      )
+      .prepare(),
+  };
+}
+
+const prepared = new WeakMap<object, ReturnType<typeof prepareQueries>>();
+
+/** The speakers' rows, with their people's names and organisations: a guest's are on the row itself. */
+function speakerQuery(db: DbOrTx) {
+  return db
+    .select({
+      sessionId: sessionSpeakers.sessionId,
+      userId: sessionSpeakers.userId,
+      guestName: sessionSpeakers.guestName,
+      guestOrganisation: sessionSpeakers.guestOrganisation,
+      userName: users.name,
+      orgName: organisations.name,
+    })
+    .from(sessionSpeakers)
+    .leftJoin(users, eq(users.id, sessionSpeakers.userId))
+    .leftJoin(organisations, eq(organisations.id, users.organisationId));
+}
+
 export function getEvent(db: DbOrTx, id: number): AgendaEvent | null {
-  const event = db.select().from(events).where(eq(events.id, id)).get();
+  const event = preparedQueries(db).event.get({ id });
   // A zone stored by an old name (Asia/Calcutta) is shown and used by its current one (Asia/Kolkata).
   return event ? { ...event, timeZone: displayTimeZone(event.timeZone) } : null;
 }
 
 export function listRooms(db: DbOrTx, eventId: number) {
-  return db.select().from(rooms).where(eq(rooms.eventId, eventId)).orderBy(asc(rooms.position), asc(rooms.id)).all();
+  return preparedQueries(db).rooms.all({ eventId });
 }
 
 export function trackLeadIds(db: DbOrTx, eventId: number, pillarId: number | null): number[] {
   if (pillarId === null) return [];
-  return db
-    .select({ userId: trackLeads.userId })
-    .from(trackLeads)
-    .where(and(eq(trackLeads.eventId, eventId), eq(trackLeads.pillarId, pillarId)))
-    .all()
+  return preparedQueries(db)
+    .trackLeadIds.all({ eventId, pillarId })
     .map((r) => r.userId);
 }
 
@@ -150,11 +226,13 @@ export function findConflicts(
   );
   // Rooms belong to one event, and writes are refused to anyone who may not see it: a room's clash is always visible.
   if (slot.roomId !== null) {
-    for (const s of db
-      .select({ id: agendaSessions.id, title: agendaSessions.title })
-      .from(agendaSessions)
-      .where(and(overlapping, eq(agendaSessions.roomId, slot.roomId)))
-      .all()) {
+    // A placeholder's value goes to SQLite as given: the times as the columns store them.
+    for (const s of preparedQueries(db).roomConflicts.all({
+      startsAt: agendaSessions.endsAt.mapToDriverValue(slot.startsAt),
+      endsAt: agendaSessions.startsAt.mapToDriverValue(slot.endsAt),
+      sessionId: slot.sessionId ?? 0,
+      roomId: slot.roomId,
+    })) {
       conflicts.push({ kind: "room", sessionId: s.id, title: s.title });
     }
   }
@@ -194,19 +272,20 @@ type Refusal = Exclude<AgendaWriteResult, { ok: true }>;
 const notFound = { ok: false, reason: "not_found" } as const satisfies Refusal;
 const forbidden = { ok: false, reason: "forbidden" } as const satisfies Refusal;
 
+/** One session as `listSessions` gives it (the same row and speakers), from the prepared queries. */
+function oneSession(db: DbOrTx, eventId: number, sessionId: number): TimetableSession | null {
+  const queries = preparedQueries(db);
+  const row = queries.oneSession.get({ eventId, sessionId });
+  if (!row) return null;
+  const speakers = queries.speakersOfOne
+    .all({ sessionId })
+    .map((s) => ({ userId: s.userId, name: s.userName ?? s.guestName ?? "", organisation: s.orgName ?? s.guestOrganisation ?? null }));
+  return { ...row.session, roomName: row.roomName, pillarSlug: row.pillarSlug, speakers };
+}
+
 function changeOf(db: DbOrTx, session: AgendaSession, change: AgendaChangeKind): AgendaChange {
-  const view = sessionView(listSessions(db, session.eventId, session.id)[0]!);
-  return {
-    session: view,
-    eventId: session.eventId,
-    sessionId: session.id,
-    change,
-    title: session.title,
-    kind: session.kind,
-    startsAt: session.startsAt.toISOString(),
-    endsAt: session.endsAt.toISOString(),
-    roomName: view.roomName,
-  };
+  const view = sessionView(oneSession(db, session.eventId, session.id)!);
+  return { eventId: session.eventId, sessionId: session.id, change, session: view };
 }
 
 /** Announces what a committed write did to the timetable and returns it as the write's result. */
@@ -444,13 +523,7 @@ export function sessionsLeftWithoutRoom(tx: DbOrTx, sessionIds: readonly number[
 }
 
 export function getSession(db: DbOrTx, eventId: number, sessionId: number) {
-  return (
-    db
-      .select()
-      .from(agendaSessions)
-      .where(and(eq(agendaSessions.id, sessionId), eq(agendaSessions.eventId, eventId)))
-      .get() ?? null
-  );
+  return preparedQueries(db).session.get({ eventId, sessionId }) ?? null;
 }
 
 /** Guest speakers as the editor's textarea shows them: "name, organisation" per line. */
@@ -466,10 +539,7 @@ export function sessionGuestLines(db: DbOrTx, sessionId: number): string {
 }
 
 export function sessionSpeakerIds(db: DbOrTx, sessionId: number): number[] {
-  return db
-    .select({ userId: sessionSpeakers.userId })
-    .from(sessionSpeakers)
-    .where(eq(sessionSpeakers.sessionId, sessionId))
-    .all()
+  return preparedQueries(db)
+    .speakerIds.all({ sessionId })
     .flatMap((r) => (r.userId === null ? [] : [r.userId]));
 }

@@ -213,16 +213,15 @@ export interface AgendaSessionView {
   sequence: number;
 }
 
-/** Sent to an event's room after any change to its agenda. */
+/**
+ * Sent to an event's room after any change to its agenda: what happened, and the session as it now is. The
+ * session's title, kind, times and room are read from `session`, not repeated beside it (the message goes to
+ * every open page of the event at once, so each field costs once per page).
+ */
 export interface AgendaChange {
   eventId: number;
   sessionId: number;
   change: AgendaChangeKind;
-  title: string;
-  kind: SessionKind;
-  startsAt: string;
-  endsAt: string;
-  roomName: string | null;
   /** The session after the change, so open pages update without asking the server again. */
   session: AgendaSessionView;
 }

@@ -68,10 +68,10 @@ export default function Agenda() {
       tone: "info",
       testId: "agenda-notice",
       message: t(`agenda.notice.${change.change}`, {
-        kind: t(`agenda.kinds.${change.kind}`),
-        title: change.title,
-        time: noticeTime(change.startsAt, { locale: prefs.locale, timeZone: zone }),
-        room: change.roomName ?? t("agenda.noRoom"),
+        kind: t(`agenda.kinds.${change.session.kind}`),
+        title: change.session.title,
+        time: noticeTime(change.session.startsAt, { locale: prefs.locale, timeZone: zone }),
+        room: change.session.roomName ?? t("agenda.noRoom"),
       }),
     }),
   );

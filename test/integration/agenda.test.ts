@@ -1,5 +1,6 @@
 import type { Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { listSessions, sessionView } from "../../app/models/agenda.server";
 import type { AgendaChange } from "../../app/realtime/protocol";
 import { zonedToUtc } from "../../app/utils/zoned-time";
 import { events } from "../../db/schema";
@@ -233,23 +234,22 @@ describe("live agenda", () => {
     );
     expect(res.status).toBe(200);
     const change = await received;
-    expect(change).toMatchObject({
-      eventId: forumId,
-      sessionId: id,
-      change: "moved",
-      title: "Research on deterrence messaging",
-      roomName: "Room B",
-    });
-    expect(change.startsAt).toBe(zonedToUtc(forumStart, "14:00", "Europe/Brussels").toISOString());
-    // The change carries the whole session as the agenda shows it, so open pages need not reload.
+    expect(change).toMatchObject({ eventId: forumId, sessionId: id, change: "moved" });
+    // The change carries the whole session as the agenda shows it, so open pages need not reload; its title,
+    // times and room are read from there, not repeated beside it (the message goes to every open page).
+    expect(Object.keys(change).sort()).toEqual(["change", "eventId", "session", "sessionId"]);
     expect(change.session).toMatchObject({
       id,
+      title: "Research on deterrence messaging",
       roomId: roomId("Room B"),
       roomName: "Room B",
-      startsAt: change.startsAt,
+      startsAt: zonedToUtc(forumStart, "14:00", "Europe/Brussels").toISOString(),
+      endsAt: zonedToUtc(forumStart, "15:30", "Europe/Brussels").toISOString(),
       pillarSlug: "independent-research",
       sequence: 1,
     });
+    // The same copy as the agenda's own list of sessions (the change reads it through a prepared query).
+    expect(change.session).toEqual(sessionView(listSessions(server.db, forumId, id)[0]!));
     // The bystander's whoami round trip comes after the broadcast, so anything sent to it would have arrived.
     await bystander.timeout(5000).emitWithAck("whoami", {});
     expect(heardByBystander).toEqual([]);

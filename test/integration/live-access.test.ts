@@ -107,7 +107,7 @@ async function follow(cookie: string, ...eventIds: number[]): Promise<Follower> 
   const waiters: (() => void)[] = [];
   const notify = () => waiters.splice(0).forEach((w) => w());
   socket.on("agenda:changed", (c: AgendaChange) => {
-    received.set(c.eventId, [...(received.get(c.eventId) ?? []), c.title]);
+    received.set(c.eventId, [...(received.get(c.eventId) ?? []), c.session.title]);
     notify();
   });
   socket.on("event:access", (p: { eventId: number }) => {

@@ -268,7 +268,12 @@ describe("what the agenda's writes announce", () => {
     expect(moved).toEqual([
       {
         type: "agenda.changed",
-        change: expect.objectContaining({ eventId: forumId, sessionId: id, change: "moved", roomName: "Room D" }),
+        change: expect.objectContaining({
+          eventId: forumId,
+          sessionId: id,
+          change: "moved",
+          session: expect.objectContaining({ roomName: "Room D" }),
+        }),
       },
     ]);
   });
@@ -434,8 +439,7 @@ describe("what event settings announce", () => {
         change: expect.objectContaining({
           sessionId: session.id,
           change: "moved",
-          roomName: null,
-          session: expect.objectContaining({ roomId: null, sequence: 1 }),
+          session: expect.objectContaining({ roomId: null, roomName: null, sequence: 1 }),
         }),
       },
       { type: "event.accessChanged", eventId },
