@@ -145,8 +145,22 @@ export function listUserSessions(db: DbOrTx, userId: number) {
     .all();
 }
 
+function sessionByIdQuery(db: DbOrTx) {
+  return db
+    .select()
+    .from(sessions)
+    .where(eq(sessions.id, sql.placeholder("id")));
+}
+
+/** Read by every live socket's expiry watch: prepared once per database. */
+const sessionByIdLookups = new WeakMap<Db, ReturnType<ReturnType<typeof sessionByIdQuery>["prepare"]>>();
+
 export function findSession(db: DbOrTx, sessionId: string) {
-  return db.select().from(sessions).where(eq(sessions.id, sessionId)).get() ?? null;
+  // A transaction's handle has no client of its own: the query is built as usual there.
+  if (!("$client" in db)) return sessionByIdQuery(db).get({ id: sessionId }) ?? null;
+  let lookup = sessionByIdLookups.get(db);
+  if (!lookup) sessionByIdLookups.set(db, (lookup = sessionByIdQuery(db).prepare()));
+  return lookup.get({ id: sessionId }) ?? null;
 }
 
 /**
