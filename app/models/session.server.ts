@@ -59,9 +59,23 @@ export function createSession(
   return { session, token: `${id}.${secret}` };
 }
 
+/**
+ * The person's columns a session carries (`SessionUser`): their password hash and dates are not read on every
+ * request and socket check.
+ */
+const sessionUserColumns = {
+  id: users.id,
+  email: users.email,
+  name: users.name,
+  role: users.role,
+  organisationId: users.organisationId,
+  timeZone: users.timeZone,
+  status: users.status,
+};
+
 function prepareSessionLookup(db: Db) {
   return db
-    .select({ session: sessions, user: users, stakeholderGroup: organisations.stakeholderGroup })
+    .select({ session: sessions, user: sessionUserColumns, stakeholderGroup: organisations.stakeholderGroup })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .leftJoin(organisations, eq(organisations.id, users.organisationId))
