@@ -2,8 +2,8 @@
  * A breakout room's shared notes: a live document of its own (no working group), which only the room's people may
  * open, and only read once the rooms have closed.
  */
-import { eq } from "drizzle-orm";
-import type { DbOrTx } from "../../db/client";
+import { eq, sql } from "drizzle-orm";
+import type { Db, DbOrTx } from "../../db/client";
 import { breakoutRooms, documents } from "../../db/schema";
 import type { Membership } from "../domain/vocabulary";
 import { breakoutSessionOf, getBreakoutRoom, peopleWithGroups, personView, visibleRoom } from "./breakouts.server";
@@ -23,9 +23,23 @@ export function ensureRoomNotes(tx: DbOrTx, roomId: number): number {
   return documentId;
 }
 
+function notesRoomQuery(db: DbOrTx) {
+  return db
+    .select({ id: breakoutRooms.id })
+    .from(breakoutRooms)
+    .where(eq(breakoutRooms.documentId, sql.placeholder("documentId")));
+}
+
+/** Asked by every document access check (is this a room's notes?): prepared once per database. */
+const notesRoomLookups = new WeakMap<Db, ReturnType<ReturnType<typeof notesRoomQuery>["prepare"]>>();
+
 /** The breakout room whose notes `documentId` is, if it is one. */
 export function notesRoomOf(db: DbOrTx, documentId: number): number | null {
-  return db.select({ id: breakoutRooms.id }).from(breakoutRooms).where(eq(breakoutRooms.documentId, documentId)).get()?.id ?? null;
+  // A transaction's handle has no client of its own: the query is built as usual there.
+  if (!("$client" in db)) return notesRoomQuery(db).get({ documentId })?.id ?? null;
+  let lookup = notesRoomLookups.get(db);
+  if (!lookup) notesRoomLookups.set(db, (lookup = notesRoomQuery(db).prepare()));
+  return lookup.get({ documentId })?.id ?? null;
 }
 
 /**

@@ -4,7 +4,7 @@
  * Every write asks the policy itself and announces what changes who may read or edit an open copy,
  * or what replaces its text, once it has committed.
  */
-import { and, desc, eq, isNotNull, max } from "drizzle-orm";
+import { and, desc, eq, isNotNull, max, sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "../../db/client";
 import { documents, documentVersions, pillars, users, workingGroupMembers, workingGroups } from "../../db/schema";
 import type { DomainEvent } from "../domain/events";
@@ -30,11 +30,59 @@ export interface DocumentAccess {
   frozen?: boolean;
 }
 
+/** The document's access facts for one person; `documentId` and `userId` are placeholders. */
+function accessQuery(db: DbOrTx) {
+  return db
+    .select({
+      id: documents.id,
+      groupId: documents.groupId,
+      title: documents.title,
+      status: documents.status,
+      visibility: documents.visibility,
+      leadId: workingGroups.leadId,
+      membership: workingGroupMembers.membership,
+    })
+    .from(documents)
+    .innerJoin(workingGroups, eq(workingGroups.id, documents.groupId))
+    .leftJoin(
+      workingGroupMembers,
+      and(eq(workingGroupMembers.groupId, documents.groupId), eq(workingGroupMembers.userId, sql.placeholder("userId"))),
+    )
+    .where(eq(documents.id, sql.placeholder("documentId")));
+}
+
+/** A breakout room's notes document (no working group): its title and status. */
+function notesDocumentQuery(db: DbOrTx) {
+  return db
+    .select({ title: documents.title, status: documents.status })
+    .from(documents)
+    .where(eq(documents.id, sql.placeholder("documentId")));
+}
+
+/**
+ * The access check runs on every document opened, every re-check and every comment: its queries are built and
+ * prepared once per database, not on each call. Only the statements are kept, never what they returned.
+ */
+function prepareAccessReads(db: Db) {
+  return { access: accessQuery(db).prepare(), notesDocument: notesDocumentQuery(db).prepare() };
+}
+
+const preparedAccessReads = new WeakMap<Db, ReturnType<typeof prepareAccessReads>>();
+
+/** The prepared reads of this database, or null inside a transaction (whose handle has no client of its own). */
+function accessReads(db: DbOrTx): ReturnType<typeof prepareAccessReads> | null {
+  if (!("$client" in db)) return null;
+  let found = preparedAccessReads.get(db);
+  if (!found) preparedAccessReads.set(db, (found = prepareAccessReads(db)));
+  return found;
+}
+
 export function documentAccess(db: DbOrTx, documentId: number, userId: number): DocumentAccess | null {
+  const reads = accessReads(db);
   // A breakout room's notes belong to no working group: the room decides who may read and write them.
   const notesRoom = notesRoomOf(db, documentId);
   if (notesRoom !== null) {
-    const doc = db.select({ title: documents.title, status: documents.status }).from(documents).where(eq(documents.id, documentId)).get();
+    const doc = reads ? reads.notesDocument.get({ documentId }) : notesDocumentQuery(db).get({ documentId });
     if (!doc) return null;
     const membership = notesMembership(db, notesRoom, userId);
     return {
@@ -48,23 +96,7 @@ export function documentAccess(db: DbOrTx, documentId: number, userId: number): 
       frozen: membership !== "editor",
     };
   }
-  return (
-    db
-      .select({
-        id: documents.id,
-        groupId: documents.groupId,
-        title: documents.title,
-        status: documents.status,
-        visibility: documents.visibility,
-        leadId: workingGroups.leadId,
-        membership: workingGroupMembers.membership,
-      })
-      .from(documents)
-      .innerJoin(workingGroups, eq(workingGroups.id, documents.groupId))
-      .leftJoin(workingGroupMembers, and(eq(workingGroupMembers.groupId, documents.groupId), eq(workingGroupMembers.userId, userId)))
-      .where(eq(documents.id, documentId))
-      .get() ?? null
-  );
+  return (reads ? reads.access.get({ documentId, userId }) : accessQuery(db).get({ documentId, userId })) ?? null;
 }
 
 /** A document the actor may not read is refused as if it did not exist. */

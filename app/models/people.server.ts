@@ -1,4 +1,4 @@
-import { asc, eq } from "drizzle-orm";
+import { asc, eq, sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "../../db/client";
 import { organisations, users, type Role } from "../../db/schema";
 import type { DomainEvent } from "../domain/events";
@@ -44,9 +44,20 @@ export function peopleAsActors(db: DbOrTx) {
     .$dynamic();
 }
 
+function actorQuery(db: DbOrTx) {
+  return peopleAsActors(db).where(eq(users.id, sql.placeholder("id")));
+}
+
+/** Read on every live re-check and every room's notes opened: prepared once per database (the statement, never the person). */
+const actorLookups = new WeakMap<Db, ReturnType<ReturnType<typeof actorQuery>["prepare"]>>();
+
 /** A person as the policy sees them, read fresh from the database (a socket or a feed carries no page session). */
 export function actorFor(db: DbOrTx, userId: number): Actor | null {
-  return peopleAsActors(db).where(eq(users.id, userId)).get() ?? null;
+  // A transaction's handle has no client of its own: the query is built as usual there.
+  if (!("$client" in db)) return actorQuery(db).get({ id: userId }) ?? null;
+  let lookup = actorLookups.get(db);
+  if (!lookup) actorLookups.set(db, (lookup = actorQuery(db).prepare()));
+  return lookup.get({ id: userId }) ?? null;
 }
 
 export function getPerson(db: DbOrTx, id: number) {

@@ -59,9 +59,23 @@ export function createSession(
   return { session, token: `${id}.${secret}` };
 }
 
+/**
+ * The person's columns a session carries (`SessionUser`): their password hash and dates are not read on every
+ * request and socket check.
+ */
+const sessionUserColumns = {
+  id: users.id,
+  email: users.email,
+  name: users.name,
+  role: users.role,
+  organisationId: users.organisationId,
+  timeZone: users.timeZone,
+  status: users.status,
+};
+
 function prepareSessionLookup(db: Db) {
   return db
-    .select({ session: sessions, user: users, stakeholderGroup: organisations.stakeholderGroup })
+    .select({ session: sessions, user: sessionUserColumns, stakeholderGroup: organisations.stakeholderGroup })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .leftJoin(organisations, eq(organisations.id, users.organisationId))
@@ -145,8 +159,22 @@ export function listUserSessions(db: DbOrTx, userId: number) {
     .all();
 }
 
+function sessionByIdQuery(db: DbOrTx) {
+  return db
+    .select()
+    .from(sessions)
+    .where(eq(sessions.id, sql.placeholder("id")));
+}
+
+/** Read by every live socket's expiry watch: prepared once per database. */
+const sessionByIdLookups = new WeakMap<Db, ReturnType<ReturnType<typeof sessionByIdQuery>["prepare"]>>();
+
 export function findSession(db: DbOrTx, sessionId: string) {
-  return db.select().from(sessions).where(eq(sessions.id, sessionId)).get() ?? null;
+  // A transaction's handle has no client of its own: the query is built as usual there.
+  if (!("$client" in db)) return sessionByIdQuery(db).get({ id: sessionId }) ?? null;
+  let lookup = sessionByIdLookups.get(db);
+  if (!lookup) sessionByIdLookups.set(db, (lookup = sessionByIdQuery(db).prepare()));
+  return lookup.get({ id: sessionId }) ?? null;
 }
 
 /**

@@ -176,8 +176,8 @@ export function attachSockets(io: IoServer, services: Services, log: (m: string)
       socket,
       "doc:join",
       ({ documentId, stateVector }, s) => {
-        // The person as they are now (role, status, name), which may have changed since the handshake. This prepared
-        // lookup costs less than reading the person alone, whose query is built on each call (docs/benchmarks.md).
+        // The session and the person as they are now (role, status, name), which may have changed since the handshake
+        // (decision 041): read again on every join, through the lookup prepared once.
         const actor = currentAuth(s)?.user;
         if (!actor) {
           s.disconnect(true);
