@@ -140,11 +140,14 @@ export function agendaPageAction(db: Db, user: Actor, event: AgendaEvent, form: 
   // A break or plenary set in every room is one card: its star carries every copy's id. A star button of the
   // agenda's one star form (no scripts) names them with the new state: "12,13:1".
   const star = intent === "star" ? /^(\d+(?:,\d+)*):([01])$/.exec(String(form.get("star") ?? "")) : null;
-  const sessionIds = star ? star[1]!.split(",").map(Number) : form.getAll("sessionId").map(Number);
+  // A place button of the agenda's one places form (no scripts) names its session and what to do: "15:take".
+  const place = intent === "place" ? /^(\d+):(take|release)$/.exec(String(form.get("place") ?? "")) : null;
+  if (intent === "place" && !place) return refused("errors.invalidValue", 400);
+  const sessionIds = star ? star[1]!.split(",").map(Number) : place ? [Number(place[1])] : form.getAll("sessionId").map(Number);
   const starring = star ? star[2] === "1" : form.get("starred") === "1";
   const sessionId = sessionIds[0]!;
   if (sessionIds.length === 0 || sessionIds.some((id) => !Number.isInteger(id) || id <= 0)) return refused("errors.invalidValue", 400);
-  switch (intent) {
+  switch (place ? place[2] : intent) {
     case "star":
       return setStars(db, user, event, sessionIds, starring) === null ? refused("errors.notFound", 404) : done;
     case "take": {

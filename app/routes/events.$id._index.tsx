@@ -3,7 +3,7 @@ import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { AgendaFilters } from "../components/agenda-filters";
 import { useAgendaLive } from "../components/agenda-live";
-import { AgendaSessionItem, StarsForm, useAgendaLabels, useStars } from "../components/agenda-session";
+import { AgendaSessionItem, PlacesForm, StarsForm, useAgendaLabels, usePlaces, useStars } from "../components/agenda-session";
 import { useRealtime } from "../components/realtime";
 import { EmptyState } from "../components/form";
 import { DateRange } from "../components/time";
@@ -57,6 +57,7 @@ export default function Agenda() {
   } = useLoaderData<typeof loader>();
   const labels = useAgendaLabels();
   const stars = useStars();
+  const placeForms = usePlaces();
   const [params] = useSearchParams();
   const prefs = useFormatPrefs();
   const useEventZone = params.get("zone") === "event";
@@ -240,7 +241,12 @@ export default function Agenda() {
           <EmptyState title={hasSessions ? t("agenda.noMatches") : t("agenda.noSessionsYet")} />
         ) : (
           <>
-            {signedIn ? <StarsForm stars={stars} /> : null}
+            {signedIn ? (
+              <>
+                <StarsForm stars={stars} />
+                {placeAccess ? <PlacesForm places={placeForms} /> : null}
+              </>
+            ) : null}
             <ol className="session-list">
               {cards.map(({ session: s, ids, roomNames, everyRoom }) => (
                 <AgendaSessionItem
@@ -261,6 +267,7 @@ export default function Agenda() {
                   placeAccess={placeAccess}
                   labels={labels}
                   stars={stars}
+                  places={placeForms}
                 />
               ))}
             </ol>
