@@ -5,7 +5,7 @@ import { attributionRules, sessionKinds } from "../domain/vocabulary";
 import Markdown from "react-markdown";
 import type { PlaceAccess, SessionPlace } from "../models/registrations.server";
 import type { AgendaSessionView } from "../realtime/protocol";
-import { SessionTimeRange } from "./time";
+import { sessionTime } from "../utils/session-time";
 
 type PlaceAnswer = { ok: boolean; error: string | null; place?: "confirmed" | "waitlisted"; registered?: boolean };
 
@@ -167,7 +167,7 @@ function SessionPlaces({
 function SessionDescription({ eventId, sessionId, labels }: { eventId: number; sessionId: number; labels: AgendaLabels }) {
   const [opened, setOpened] = useState(false);
   return (
-    <details className="session__details" onToggle={(e) => e.currentTarget.open && setOpened(true)}>
+    <details onToggle={(e) => e.currentTarget.open && setOpened(true)}>
       <summary>{labels.details}</summary>
       {opened ? <DescriptionText eventId={eventId} sessionId={sessionId} loading={labels.loading} /> : null}
     </details>
@@ -314,12 +314,12 @@ function StarButton({
 }) {
   const on = stars.pending.get(`star:${sessionIds.join(",")}`) ?? starred;
   return (
+    // Its label names the session, so the star itself is not read; a button submits its form by default.
     <button
-      type="submit"
       form={STARS_FORM}
       name="star"
       value={`${sessionIds.join(",")}:${on ? 0 : 1}`}
-      className={`star${on ? " star--on" : ""}`}
+      className={on ? "star star--on" : "star"}
       aria-pressed={on}
       aria-label={label}
       onClick={(e) => {
@@ -327,7 +327,7 @@ function StarButton({
         stars.save(sessionIds, !on);
       }}
     >
-      <span aria-hidden="true">{on ? "★" : "☆"}</span>
+      {on ? "★" : "☆"}
     </button>
   );
 }
@@ -344,6 +344,7 @@ export function AgendaSessionItem({
   everyRoom,
   eventId,
   zone,
+  locale,
   tabDate,
   signedIn,
   changed,
@@ -364,6 +365,8 @@ export function AgendaSessionItem({
   everyRoom: boolean;
   eventId: number;
   zone: string;
+  /** The reader's locale, for the card's time. */
+  locale: string;
   /** The date of the day tab the card is listed under. */
   tabDate: string;
   signedIn: boolean;
@@ -382,24 +385,26 @@ export function AgendaSessionItem({
   places: Places;
 }) {
   const room = everyRoom ? labels.everyRoom : roomNames.length ? labels.inRooms(roomNames.join(", ")) : (s.roomName ?? labels.noRoom);
+  const shown = sessionTime(s.startsAt, s.endsAt, { locale, timeZone: zone, tabDate });
+  // Only what readers (and the page's own styles) use: the card's parts are styled by their place in it.
   return (
     <li
-      className={`session session--${s.kind}${s.status === "cancelled" ? " session--cancelled" : ""}${changed ? " session--changed" : ""}${roomNames.length ? " session--rooms" : ""}`}
+      className={`session${s.kind === "break" ? " session--break" : ""}${s.status === "cancelled" ? " session--cancelled" : ""}${changed ? " session--changed" : ""}${roomNames.length ? " session--rooms" : ""}`}
       data-testid="agenda-session"
       data-session-id={s.id}
-      data-session-ids={ids.join(" ")}
     >
-      <div className="session__time">
-        <SessionTimeRange start={s.startsAt} end={s.endsAt} timeZone={zone} tabDate={tabDate} />
-      </div>
+      {/* The server's and the browser's ICU data can differ in small ways: the browser's rendering wins. */}
+      <time dateTime={s.startsAt} className={shown.dated ? "session__time session-time--dated" : "session__time"} suppressHydrationWarning>
+        {shown.text}
+      </time>
       <div className="session__body">
         <p className="card__eyebrow">
-          <span>{labels.kind[s.kind]}</span>
+          {labels.kind[s.kind]}
           {s.pillarSlug ? <span className="badge">{labels.pillar(s.pillarSlug)}</span> : null}
           {s.attribution !== "on_record" ? <span className="badge badge--rule">{labels.attribution[s.attribution]}</span> : null}
           {s.status === "cancelled" ? <span className="badge badge--revoked">{labels.cancelled}</span> : null}
         </p>
-        <h3 className="card__title">{s.title}</h3>
+        <h3>{s.title}</h3>
         <p className="card__meta" data-testid="session-room">
           {room}
         </p>
@@ -422,7 +427,7 @@ export function AgendaSessionItem({
           <p>
             <Link to={`/breakouts/${s.id}`} data-testid="breakout-link">
               {labels.breakoutRooms}
-              <span className="visually-hidden"> {s.title}</span>
+              <span className="visually-hidden">{` ${s.title}`}</span>
             </Link>
           </p>
         ) : null}

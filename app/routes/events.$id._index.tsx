@@ -257,6 +257,7 @@ export default function Agenda() {
                   everyRoom={everyRoom}
                   eventId={event.id}
                   zone={zone}
+                  locale={prefs.locale}
                   tabDate={day}
                   signedIn={signedIn}
                   changed={!!lastChange && ids.includes(lastChange.sessionId)}
