@@ -56,6 +56,60 @@ function agendaOf(db: Db, event: AgendaEvent): KeptAgenda {
   return agenda;
 }
 
+/**
+ * A session as the page's data carries it: the fields of `AgendaSessionView` in a fixed order, without what the
+ * page already has once (its room's name is in `rooms`, its speakers in `people`). The page turns it back into an
+ * `AgendaSessionView` (`sessionsFromData`); a live change still carries the whole view.
+ */
+export type SentSession = [
+  id: number,
+  kind: AgendaSessionView["kind"],
+  title: string,
+  status: AgendaSessionView["status"],
+  startsAt: string,
+  endsAt: string,
+  roomId: number | null,
+  pillarSlug: string | null,
+  attribution: AgendaSessionView["attribution"],
+  capacity: number | null,
+  /** Indexes into `people`. */
+  speakers: number[],
+  hasDescription: boolean,
+  sequence: number,
+];
+/** A speaker of the shown sessions, once: user id (null for a guest), name, organisation. */
+export type SentPerson = [userId: number | null, name: string, organisation: string | null];
+
+/** The shown sessions as the page's data carries them, each speaker once. */
+function sendSessions(views: readonly AgendaSessionView[]): { sessions: SentSession[]; people: SentPerson[] } {
+  const people: SentPerson[] = [];
+  const index = new Map<string, number>();
+  const sessions = views.map((v): SentSession => {
+    const speakers = v.speakers.map((p) => {
+      const key = `${p.userId ?? ""}\u0000${p.name}\u0000${p.organisation ?? ""}`;
+      let i = index.get(key);
+      if (i === undefined) index.set(key, (i = people.push([p.userId, p.name, p.organisation]) - 1));
+      return i;
+    });
+    return [
+      v.id,
+      v.kind,
+      v.title,
+      v.status,
+      v.startsAt,
+      v.endsAt,
+      v.roomId,
+      v.pillarSlug,
+      v.attribution,
+      v.capacity,
+      speakers,
+      v.hasDescription,
+      v.sequence,
+    ];
+  });
+  return { sessions, people };
+}
+
 /** The agenda page of an event for this reader (null: signed out), filtered by the page's query string. */
 export function agendaPageData(db: Db, user: Actor | null, event: AgendaEvent, query: URLSearchParams) {
   const { sessions: all, views } = agendaOf(db, event);
@@ -95,8 +149,8 @@ export function agendaPageData(db: Db, user: Actor | null, event: AgendaEvent, q
     hasSessions: all.length > 0,
     rooms: listRooms(db, event.id).map((r) => ({ id: r.id, name: r.name })),
     pillars: listPillars(db).map((p) => ({ id: p.id, slug: p.slug })),
-    // Only what the page shows; a description is fetched when someone opens it.
-    sessions: shown,
+    // Only what the page shows, each room and speaker named once; a description is fetched when someone opens it.
+    ...sendSessions(shown),
     starred,
     clashWith,
     onNow: scheduled.filter((s) => s.startsAt.getTime() <= now && now < s.endsAt.getTime()).map((s) => s.title),
