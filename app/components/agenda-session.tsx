@@ -332,6 +332,11 @@ function StarButton({
   );
 }
 
+/** An instant for `<time dateTime>`, without the seconds where they are zero ("2027-01-01T07:00Z"). */
+function machineTime(iso: string): string {
+  return iso.endsWith(":00.000Z") ? `${iso.slice(0, 16)}Z` : iso;
+}
+
 /**
  * One card of the agenda list: a session (or a break or plenary set in several rooms, shown once) with its time in
  * `zone` (and its date where that differs from the day tab's), track and rules, room and speakers, and for a
@@ -394,7 +399,11 @@ export function AgendaSessionItem({
       data-session-id={s.id}
     >
       {/* The server's and the browser's ICU data can differ in small ways: the browser's rendering wins. */}
-      <time dateTime={s.startsAt} className={shown.dated ? "session__time session-time--dated" : "session__time"} suppressHydrationWarning>
+      <time
+        dateTime={machineTime(s.startsAt)}
+        className={shown.dated ? "session__time session-time--dated" : "session__time"}
+        suppressHydrationWarning
+      >
         {shown.text}
       </time>
       <div className="session__body">
@@ -405,9 +414,7 @@ export function AgendaSessionItem({
           {s.status === "cancelled" ? <span className="badge badge--revoked">{labels.cancelled}</span> : null}
         </p>
         <h3>{s.title}</h3>
-        <p className="card__meta" data-testid="session-room">
-          {room}
-        </p>
+        <p className="card__meta">{room}</p>
         {s.speakers.length ? (
           <p className="card__meta">{s.speakers.map((p) => (p.organisation ? `${p.name} (${p.organisation})` : p.name)).join(", ")}</p>
         ) : null}

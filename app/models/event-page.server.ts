@@ -31,6 +31,8 @@ interface KeptAgenda {
   /** Every session with its day in the event's zone, and what the page is sent of each (same order). */
   sessions: readonly DaySession[];
   views: readonly AgendaSessionView[];
+  /** The event's rooms in their order (a change to them bumps the version too). */
+  rooms: readonly { id: number; name: string }[];
 }
 
 /** Agendas kept per database (tests open many) and event; a few dozen events at most are read at any time. */
@@ -49,7 +51,8 @@ function agendaOf(db: Db, event: AgendaEvent): KeptAgenda {
   const known = perEvent.get(event.id);
   if (known && known.version === event.agendaVersion && known.timeZone === event.timeZone) return known;
   const sessions = listSessions(db, event.id).map((s) => ({ ...s, day: utcToZoned(s.startsAt, event.timeZone).date }));
-  const agenda = { version: event.agendaVersion, timeZone: event.timeZone, sessions, views: sessions.map(sessionView) };
+  const rooms = listRooms(db, event.id).map((r) => ({ id: r.id, name: r.name }));
+  const agenda = { version: event.agendaVersion, timeZone: event.timeZone, sessions, views: sessions.map(sessionView), rooms };
   perEvent.delete(event.id);
   perEvent.set(event.id, agenda);
   if (perEvent.size > KEPT_EVENTS) perEvent.delete(perEvent.keys().next().value!);
@@ -112,7 +115,7 @@ function sendSessions(views: readonly AgendaSessionView[]): { sessions: SentSess
 
 /** The agenda page of an event for this reader (null: signed out), filtered by the page's query string. */
 export function agendaPageData(db: Db, user: Actor | null, event: AgendaEvent, query: URLSearchParams) {
-  const { sessions: all, views } = agendaOf(db, event);
+  const { sessions: all, views, rooms } = agendaOf(db, event);
   const starred = user ? starredSessionIds(db, user.id, event.id) : [];
   const days = daysBetween(event.startsOn, event.endsOn);
 
@@ -147,7 +150,7 @@ export function agendaPageData(db: Db, user: Actor | null, event: AgendaEvent, q
     days,
     day,
     hasSessions: all.length > 0,
-    rooms: listRooms(db, event.id).map((r) => ({ id: r.id, name: r.name })),
+    rooms,
     pillars: listPillars(db).map((p) => ({ id: p.id, slug: p.slug })),
     // Only what the page shows, each room and speaker named once; a description is fetched when someone opens it.
     ...sendSessions(shown),
