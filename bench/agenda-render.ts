@@ -30,6 +30,11 @@ const DELEGATE = "government@convene.example";
 const ACCEPT_ENCODING = "gzip, deflate, br";
 /** When set, the server writes a V8 CPU profile into this folder on exit (slower; for finding where time goes). */
 const PROFILE_DIR = process.env.BENCH_CPU_PROFILE_DIR;
+/**
+ * With a profile: also load Convene's page with 50 connections (and not the bare page), so the profile shows the
+ * page's cost under load; the benchmark then waits for the last page in flight before stopping the server.
+ */
+const PROFILE_LOAD = process.env.BENCH_PROFILE_LOAD === "1";
 deadline(8 * 60_000, "agenda-render");
 /** The preload both servers get, so both are timed by one rule. */
 const TIMING_PROBE = "./bench/fixtures/timing-probe.mjs";
@@ -277,8 +282,10 @@ async function main() {
     // Side by side: one at a time, each in turn; then under load, each in turn (an idle server costs nothing).
     const seqConvene = await measureSequential(convene);
     const seqBare = await measureSequential(baseline);
-    // A profiled server is slower, and in-flight requests at the end would delay its exit (and its profile).
-    const loadConvene = PROFILE_DIR ? null : await measureLoad(convene);
+    // A profiled server is slower, and in-flight requests at the end would delay its exit (and its profile): under
+    // load, one more page is asked for after the load, and answered only once the pages in flight before it are.
+    const loadConvene = PROFILE_DIR && !PROFILE_LOAD ? null : await measureLoad(convene);
+    if (PROFILE_DIR && PROFILE_LOAD) await getPage(convene.pageUrl, convene.cookie);
     const loadBare = PROFILE_DIR ? null : await measureLoad(baseline);
     const memory = procMemory(server.pid);
     const bareMemory = procMemory(bare.pid);

@@ -237,6 +237,8 @@ async function main() {
     const allSettled = settledTimes.every((t) => t !== null);
     const settledAt = allSettled ? Math.max(...(settledTimes as number[])) : wallNow();
     const cpuSettled = { server: cpuOf([server.pid]), generators: cpuOf(genPids), at: wallNow() };
+    // Every delegate settled before the minute's timer fired: the minute's figures are those up to now.
+    if (cpuMinute === cpuStart) cpuMinute = cpuSettled;
     const memorySettled = procMemory(server.pid);
     const serverFds = readdirSync(`/proc/${server.pid}/fd`).length;
     console.log(

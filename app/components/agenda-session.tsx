@@ -5,9 +5,81 @@ import { attributionRules, sessionKinds } from "../domain/vocabulary";
 import Markdown from "react-markdown";
 import type { PlaceAccess, SessionPlace } from "../models/registrations.server";
 import type { AgendaSessionView } from "../realtime/protocol";
-import { SessionTimeRange } from "./time";
+import { sessionTime } from "../utils/session-time";
 
 type PlaceAnswer = { ok: boolean; error: string | null; place?: "confirmed" | "waitlisted"; registered?: boolean };
+
+/** The id of the list's one places form, which every place button submits where scripts have not loaded. */
+const PLACES_FORM = "agenda-places";
+
+/**
+ * Places for a whole list, from one set of hooks instead of a fetcher per workshop: each take or release posts
+ * through its own fetcher key (`place:<id>`), a place being saved marks its button busy, and only a card whose place
+ * was asked for on this page mounts a fetcher to read its answer.
+ */
+export function usePlaces() {
+  const submit = useSubmit();
+  const action = useFormAction();
+  const fetchers = useFetchers();
+  const [asked, setAsked] = useState<ReadonlySet<number>>(() => new Set());
+  const busy = new Set<number>();
+  for (const f of fetchers) if (f.key.startsWith("place:") && f.state !== "idle") busy.add(Number(f.key.slice(6)));
+  return {
+    action,
+    busy,
+    asked,
+    save(sessionId: number, intent: "take" | "release") {
+      const data = new FormData();
+      data.set("intent", intent);
+      data.set("sessionId", String(sessionId));
+      submit(data, { method: "post", action, navigate: false, fetcherKey: `place:${sessionId}` });
+      setAsked((known) => (known.has(sessionId) ? known : new Set(known).add(sessionId)));
+    },
+  };
+}
+export type Places = ReturnType<typeof usePlaces>;
+
+/**
+ * The one form every place button of a list submits where scripts have not loaded: each button names its session
+ * and what to do (`place=15:take`). With scripts, a place is saved through its own fetcher instead.
+ */
+export function PlacesForm({ places }: { places: Places }) {
+  return (
+    <form method="post" action={places.action} id={PLACES_FORM} hidden>
+      <input type="hidden" name="intent" value="place" />
+    </form>
+  );
+}
+
+/** The answer to a place asked for on this page, read from its fetcher. */
+function usePlaceAnswer(sessionId: number): PlaceAnswer | undefined {
+  const fetcher = useFetcher<PlaceAnswer>({ key: `place:${sessionId}` });
+  return fetcher.state === "idle" ? fetcher.data : undefined;
+}
+
+function PlaceSaid({ sessionId, labels }: { sessionId: number; labels: PlaceLabels }) {
+  const answer = usePlaceAnswer(sessionId);
+  if (!answer?.ok) return null;
+  return answer.place === "confirmed"
+    ? answer.registered
+      ? labels.tookPlaceRegistered
+      : labels.tookPlace
+    : answer.place === "waitlisted"
+      ? answer.registered
+        ? labels.joinedWaitlistRegistered
+        : labels.joinedWaitlist
+      : labels.released;
+}
+
+function PlaceRefusal({ sessionId, labels }: { sessionId: number; labels: PlaceLabels }) {
+  const answer = usePlaceAnswer(sessionId);
+  const refusal = answer && !answer.ok && answer.error ? answer.error.replace(/^errors\./, "") : null;
+  return refusal ? (
+    <p className="places__answer places__answer--error" role="alert">
+      {labels.refused(refusal)}
+    </p>
+  ) : null;
+}
 
 /**
  * A session's places: how many are taken, the reader's own, and the one button that names its session (take a
@@ -21,6 +93,8 @@ function SessionPlaces({
   counts,
   mine,
   access,
+  labels,
+  places,
 }: {
   sessionId: number;
   title: string;
@@ -28,72 +102,60 @@ function SessionPlaces({
   counts?: { confirmed: number; waitlisted: number };
   mine?: SessionPlace;
   access: PlaceAccess;
+  labels: PlaceLabels;
+  places: Places;
 }) {
-  const { t } = useTranslation("agenda");
-  const fetcher = useFetcher<PlaceAnswer>();
   const taken = counts?.confirmed ?? 0;
   const full = taken >= capacity;
-  const busy = fetcher.state !== "idle";
-  const answer = fetcher.state === "idle" ? fetcher.data : undefined;
+  const busy = places.busy.has(sessionId) || undefined;
+  const asked = places.asked.has(sessionId);
   const mayTake = access === "registered" || access === "registersOnTake";
-  const said = answer?.ok
-    ? answer.place === "confirmed"
-      ? t(answer.registered ? "sessionRegistration.tookPlaceRegistered" : "sessionRegistration.tookPlace")
-      : answer.place === "waitlisted"
-        ? t(answer.registered ? "sessionRegistration.joinedWaitlistRegistered" : "sessionRegistration.joinedWaitlist")
-        : t("sessionRegistration.released")
-    : null;
-  const refusal = answer && !answer.ok && answer.error ? answer.error.replace(/^errors\./, "") : null;
+  const intent = mine ? "release" : "take";
   return (
     <div className="places">
-      <span className="muted places__count">{t("sessionRegistration.places", { taken, capacity })}</span>
+      <span className="muted places__count">{labels.places(taken, capacity)}</span>
       {mine ? (
         <span className={`badge badge--${mine.status === "confirmed" ? "active" : "pending"}`}>
-          {mine.status === "confirmed"
-            ? t("sessionRegistration.confirmed")
-            : t("sessionRegistration.waitlisted", { position: mine.position })}
+          {mine.status === "confirmed" ? labels.confirmed : labels.waitlisted(mine.position)}
         </span>
       ) : null}
       {mine || mayTake ? (
-        <fetcher.Form method="post" className="places__form">
-          <input type="hidden" name="sessionId" value={sessionId} />
-          {mine ? (
-            <button
-              type="submit"
-              name="intent"
-              value="release"
-              className="button button--small button--quiet"
-              aria-disabled={busy || undefined}
-            >
-              {mine.status === "confirmed" ? t("sessionRegistration.cancel", { title }) : t("sessionRegistration.leave", { title })}
-            </button>
-          ) : (
-            <button type="submit" name="intent" value="take" className="button button--small" aria-disabled={busy || undefined}>
-              {full ? t("sessionRegistration.join", { title }) : t("sessionRegistration.register", { title })}
-            </button>
-          )}
-        </fetcher.Form>
+        <button
+          form={PLACES_FORM}
+          name="place"
+          value={`${sessionId}:${intent}`}
+          className={mine ? "button button--small button--quiet" : "button button--small"}
+          aria-disabled={busy}
+          onClick={(e) => {
+            e.preventDefault();
+            places.save(sessionId, intent);
+          }}
+        >
+          {mine
+            ? mine.status === "confirmed"
+              ? labels.cancel(title)
+              : labels.leave(title)
+            : full
+              ? labels.join(title)
+              : labels.register(title)}
+        </button>
       ) : null}
-      {!mine && mayTake && full ? <p className="muted places__note">{t("sessionRegistration.full")}</p> : null}
-      {!mine && access === "registersOnTake" ? <p className="muted places__note">{t("sessionRegistration.registersOnTake")}</p> : null}
+      {!mine && mayTake && full ? <p className="muted places__note">{labels.full}</p> : null}
+      {!mine && access === "registersOnTake" ? <p className="muted places__note">{labels.registersOnTake}</p> : null}
       {!mine && access === "approvalNeeded" ? (
         <p className="places__note" data-testid="place-needs-registration">
-          {t("sessionRegistration.approvalNeeded")} <a href="#registration">{t("sessionRegistration.approvalNeededLink")}</a>
+          {labels.approvalNeeded} <a href="#registration">{labels.approvalNeededLink}</a>
         </p>
       ) : null}
       {!mine && (access === "pending" || access === "declined" || access === "observer") ? (
         <p className="muted places__note" data-testid="place-unavailable">
-          {t(`sessionRegistration.${access}`)}
+          {labels[access]}
         </p>
       ) : null}
       <p className="places__answer" role="status">
-        {said}
+        {asked ? <PlaceSaid sessionId={sessionId} labels={labels} /> : null}
       </p>
-      {refusal ? (
-        <p className="places__answer places__answer--error" role="alert">
-          {t(`sessionRegistration.refused.${refusal}` as "sessionRegistration.refused.notFound")}
-        </p>
-      ) : null}
+      {asked ? <PlaceRefusal sessionId={sessionId} labels={labels} /> : null}
     </div>
   );
 }
@@ -105,7 +167,7 @@ function SessionPlaces({
 function SessionDescription({ eventId, sessionId, labels }: { eventId: number; sessionId: number; labels: AgendaLabels }) {
   const [opened, setOpened] = useState(false);
   return (
-    <details className="session__details" onToggle={(e) => e.currentTarget.open && setOpened(true)}>
+    <details onToggle={(e) => e.currentTarget.open && setOpened(true)}>
       <summary>{labels.details}</summary>
       {opened ? <DescriptionText eventId={eventId} sessionId={sessionId} loading={labels.loading} /> : null}
     </details>
@@ -123,6 +185,19 @@ function DescriptionText({ eventId, sessionId, loading }: { eventId: number; ses
 }
 
 /**
+ * A message with values, translated once with a marker in each value's place and filled in per card (a lookup costs
+ * more than rendering the text). Where a value does not come back as given, it is translated each time instead.
+ */
+function template<K extends string>(translate: (values: Record<K, string>) => string, names: readonly K[]) {
+  const parts = translate(Object.fromEntries(names.map((n) => [n, `\u0000${n}\u0000`])) as Record<K, string>).split("\u0000");
+  const known = parts.every((p, i) => i % 2 === 0 || names.includes(p as K));
+  return (values: Record<K, string | number>) =>
+    known
+      ? parts.map((p, i) => (i % 2 === 0 ? p : String(values[p as K]))).join("")
+      : translate(Object.fromEntries(names.map((n) => [n, String(values[n])])) as Record<K, string>);
+}
+
+/**
  * The words every card of an agenda uses, translated once per page instead of once per card (a day has over a
  * hundred cards, and each translation lookup costs more than rendering the text).
  */
@@ -130,8 +205,13 @@ export function useAgendaLabels() {
   const { t } = useTranslation(["agenda", "common", "breakouts"]);
   return useMemo(() => {
     const pillars = new Map<string, string>();
-    // The star's label around the session's title, found once by translating it with a marker for the title.
-    const [starBefore, starAfter, extra] = t("agenda.star", { title: "\u0000" }).split("\u0000");
+    const star = template((v) => t("agenda.star", v), ["title"]);
+    const places = template((v) => t("sessionRegistration.places", v), ["taken", "capacity"]);
+    const waitlisted = template((v) => t("sessionRegistration.waitlisted", v), ["position"]);
+    const register = template((v) => t("sessionRegistration.register", v), ["title"]);
+    const join = template((v) => t("sessionRegistration.join", v), ["title"]);
+    const cancel = template((v) => t("sessionRegistration.cancel", v), ["title"]);
+    const leave = template((v) => t("sessionRegistration.leave", v), ["title"]);
     return {
       kind: Object.fromEntries(sessionKinds.map((k) => [k, t(`agenda.kinds.${k}`)])) as Record<(typeof sessionKinds)[number], string>,
       attribution: Object.fromEntries(attributionRules.map((r) => [r, t(`agenda.attribution.${r}`)])) as Record<
@@ -151,12 +231,35 @@ export function useAgendaLabels() {
       loading: t("common:common.loading"),
       breakoutRooms: t("breakouts:card.rooms"),
       clashesWith: (titles: string) => t("agenda.clashesWith", { titles }),
-      star: (title: string) =>
-        starAfter === undefined || extra !== undefined ? t("agenda.star", { title }) : `${starBefore}${title}${starAfter}`,
+      star: (title: string) => star({ title }),
+      /** A workshop's places. */
+      place: {
+        places: (taken: number, capacity: number) => places({ taken, capacity }),
+        confirmed: t("sessionRegistration.confirmed"),
+        waitlisted: (position: number) => waitlisted({ position }),
+        register: (title: string) => register({ title }),
+        join: (title: string) => join({ title }),
+        cancel: (title: string) => cancel({ title }),
+        leave: (title: string) => leave({ title }),
+        full: t("sessionRegistration.full"),
+        registersOnTake: t("sessionRegistration.registersOnTake"),
+        approvalNeeded: t("sessionRegistration.approvalNeeded"),
+        approvalNeededLink: t("sessionRegistration.approvalNeededLink"),
+        pending: t("sessionRegistration.pending"),
+        declined: t("sessionRegistration.declined"),
+        observer: t("sessionRegistration.observer"),
+        tookPlace: t("sessionRegistration.tookPlace"),
+        tookPlaceRegistered: t("sessionRegistration.tookPlaceRegistered"),
+        joinedWaitlist: t("sessionRegistration.joinedWaitlist"),
+        joinedWaitlistRegistered: t("sessionRegistration.joinedWaitlistRegistered"),
+        released: t("sessionRegistration.released"),
+        refused: (code: string) => t(`sessionRegistration.refused.${code}` as "sessionRegistration.refused.notFound"),
+      },
     };
   }, [t]);
 }
 export type AgendaLabels = ReturnType<typeof useAgendaLabels>;
+type PlaceLabels = AgendaLabels["place"];
 
 /**
  * Stars for a whole list, from one set of hooks instead of a fetcher per card (a day has over a hundred cards, and a
@@ -211,12 +314,12 @@ function StarButton({
 }) {
   const on = stars.pending.get(`star:${sessionIds.join(",")}`) ?? starred;
   return (
+    // Its label names the session, so the star itself is not read; a button submits its form by default.
     <button
-      type="submit"
       form={STARS_FORM}
       name="star"
       value={`${sessionIds.join(",")}:${on ? 0 : 1}`}
-      className={`star${on ? " star--on" : ""}`}
+      className={on ? "star star--on" : "star"}
       aria-pressed={on}
       aria-label={label}
       onClick={(e) => {
@@ -224,9 +327,14 @@ function StarButton({
         stars.save(sessionIds, !on);
       }}
     >
-      <span aria-hidden="true">{on ? "★" : "☆"}</span>
+      {on ? "★" : "☆"}
     </button>
   );
+}
+
+/** An instant for `<time dateTime>`, without the seconds where they are zero ("2027-01-01T07:00Z"). */
+function machineTime(iso: string): string {
+  return iso.endsWith(":00.000Z") ? `${iso.slice(0, 16)}Z` : iso;
 }
 
 /**
@@ -241,6 +349,7 @@ export function AgendaSessionItem({
   everyRoom,
   eventId,
   zone,
+  locale,
   tabDate,
   signedIn,
   changed,
@@ -251,6 +360,7 @@ export function AgendaSessionItem({
   placeAccess,
   labels,
   stars,
+  places,
 }: {
   session: AgendaSessionView;
   /** Every copy's id (a session set in several rooms), the shown one first. */
@@ -260,6 +370,8 @@ export function AgendaSessionItem({
   everyRoom: boolean;
   eventId: number;
   zone: string;
+  /** The reader's locale, for the card's time. */
+  locale: string;
   /** The date of the day tab the card is listed under. */
   tabDate: string;
   signedIn: boolean;
@@ -274,40 +386,55 @@ export function AgendaSessionItem({
   labels: AgendaLabels;
   /** From `useStars`, once for the whole list. */
   stars: Stars;
+  /** From `usePlaces`, once for the whole list. */
+  places: Places;
 }) {
   const room = everyRoom ? labels.everyRoom : roomNames.length ? labels.inRooms(roomNames.join(", ")) : (s.roomName ?? labels.noRoom);
+  const shown = sessionTime(s.startsAt, s.endsAt, { locale, timeZone: zone, tabDate });
+  // Only what readers (and the page's own styles) use: the card's parts are styled by their place in it.
   return (
     <li
-      className={`session session--${s.kind}${s.status === "cancelled" ? " session--cancelled" : ""}${changed ? " session--changed" : ""}${roomNames.length ? " session--rooms" : ""}`}
+      className={`session${s.kind === "break" ? " session--break" : ""}${s.status === "cancelled" ? " session--cancelled" : ""}${changed ? " session--changed" : ""}${roomNames.length ? " session--rooms" : ""}`}
       data-testid="agenda-session"
       data-session-id={s.id}
-      data-session-ids={ids.join(" ")}
     >
-      <div className="session__time">
-        <SessionTimeRange start={s.startsAt} end={s.endsAt} timeZone={zone} tabDate={tabDate} />
-      </div>
+      {/* The server's and the browser's ICU data can differ in small ways: the browser's rendering wins. */}
+      <time
+        dateTime={machineTime(s.startsAt)}
+        className={shown.dated ? "session__time session-time--dated" : "session__time"}
+        suppressHydrationWarning
+      >
+        {shown.text}
+      </time>
       <div className="session__body">
         <p className="card__eyebrow">
-          <span>{labels.kind[s.kind]}</span>
+          {labels.kind[s.kind]}
           {s.pillarSlug ? <span className="badge">{labels.pillar(s.pillarSlug)}</span> : null}
           {s.attribution !== "on_record" ? <span className="badge badge--rule">{labels.attribution[s.attribution]}</span> : null}
           {s.status === "cancelled" ? <span className="badge badge--revoked">{labels.cancelled}</span> : null}
         </p>
-        <h3 className="card__title">{s.title}</h3>
-        <p className="card__meta" data-testid="session-room">
-          {room}
-        </p>
+        <h3>{s.title}</h3>
+        <p className="card__meta">{room}</p>
         {s.speakers.length ? (
           <p className="card__meta">{s.speakers.map((p) => (p.organisation ? `${p.name} (${p.organisation})` : p.name)).join(", ")}</p>
         ) : null}
         {signedIn && placeAccess && s.capacity && s.status === "scheduled" ? (
-          <SessionPlaces sessionId={s.id} title={s.title} capacity={s.capacity} counts={counts} mine={mine} access={placeAccess} />
+          <SessionPlaces
+            sessionId={s.id}
+            title={s.title}
+            capacity={s.capacity}
+            counts={counts}
+            mine={mine}
+            access={placeAccess}
+            labels={labels.place}
+            places={places}
+          />
         ) : null}
         {signedIn && s.kind === "breakout" && s.status === "scheduled" ? (
           <p>
             <Link to={`/breakouts/${s.id}`} data-testid="breakout-link">
               {labels.breakoutRooms}
-              <span className="visually-hidden"> {s.title}</span>
+              <span className="visually-hidden">{` ${s.title}`}</span>
             </Link>
           </p>
         ) : null}

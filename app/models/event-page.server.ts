@@ -31,6 +31,8 @@ interface KeptAgenda {
   /** Every session with its day in the event's zone, and what the page is sent of each (same order). */
   sessions: readonly DaySession[];
   views: readonly AgendaSessionView[];
+  /** The event's rooms in their order (a change to them bumps the version too). */
+  rooms: readonly { id: number; name: string }[];
 }
 
 /** Agendas kept per database (tests open many) and event; a few dozen events at most are read at any time. */
@@ -49,16 +51,71 @@ function agendaOf(db: Db, event: AgendaEvent): KeptAgenda {
   const known = perEvent.get(event.id);
   if (known && known.version === event.agendaVersion && known.timeZone === event.timeZone) return known;
   const sessions = listSessions(db, event.id).map((s) => ({ ...s, day: utcToZoned(s.startsAt, event.timeZone).date }));
-  const agenda = { version: event.agendaVersion, timeZone: event.timeZone, sessions, views: sessions.map(sessionView) };
+  const rooms = listRooms(db, event.id).map((r) => ({ id: r.id, name: r.name }));
+  const agenda = { version: event.agendaVersion, timeZone: event.timeZone, sessions, views: sessions.map(sessionView), rooms };
   perEvent.delete(event.id);
   perEvent.set(event.id, agenda);
   if (perEvent.size > KEPT_EVENTS) perEvent.delete(perEvent.keys().next().value!);
   return agenda;
 }
 
+/**
+ * A session as the page's data carries it: the fields of `AgendaSessionView` in a fixed order, without what the
+ * page already has once (its room's name is in `rooms`, its speakers in `people`). The page turns it back into an
+ * `AgendaSessionView` (`sessionsFromData`); a live change still carries the whole view.
+ */
+export type SentSession = [
+  id: number,
+  kind: AgendaSessionView["kind"],
+  title: string,
+  status: AgendaSessionView["status"],
+  startsAt: string,
+  endsAt: string,
+  roomId: number | null,
+  pillarSlug: string | null,
+  attribution: AgendaSessionView["attribution"],
+  capacity: number | null,
+  /** Indexes into `people`. */
+  speakers: number[],
+  hasDescription: boolean,
+  sequence: number,
+];
+/** A speaker of the shown sessions, once: user id (null for a guest), name, organisation. */
+export type SentPerson = [userId: number | null, name: string, organisation: string | null];
+
+/** The shown sessions as the page's data carries them, each speaker once. */
+function sendSessions(views: readonly AgendaSessionView[]): { sessions: SentSession[]; people: SentPerson[] } {
+  const people: SentPerson[] = [];
+  const index = new Map<string, number>();
+  const sessions = views.map((v): SentSession => {
+    const speakers = v.speakers.map((p) => {
+      const key = `${p.userId ?? ""}\u0000${p.name}\u0000${p.organisation ?? ""}`;
+      let i = index.get(key);
+      if (i === undefined) index.set(key, (i = people.push([p.userId, p.name, p.organisation]) - 1));
+      return i;
+    });
+    return [
+      v.id,
+      v.kind,
+      v.title,
+      v.status,
+      v.startsAt,
+      v.endsAt,
+      v.roomId,
+      v.pillarSlug,
+      v.attribution,
+      v.capacity,
+      speakers,
+      v.hasDescription,
+      v.sequence,
+    ];
+  });
+  return { sessions, people };
+}
+
 /** The agenda page of an event for this reader (null: signed out), filtered by the page's query string. */
 export function agendaPageData(db: Db, user: Actor | null, event: AgendaEvent, query: URLSearchParams) {
-  const { sessions: all, views } = agendaOf(db, event);
+  const { sessions: all, views, rooms } = agendaOf(db, event);
   const starred = user ? starredSessionIds(db, user.id, event.id) : [];
   const days = daysBetween(event.startsOn, event.endsOn);
 
@@ -93,10 +150,10 @@ export function agendaPageData(db: Db, user: Actor | null, event: AgendaEvent, q
     days,
     day,
     hasSessions: all.length > 0,
-    rooms: listRooms(db, event.id).map((r) => ({ id: r.id, name: r.name })),
+    rooms,
     pillars: listPillars(db).map((p) => ({ id: p.id, slug: p.slug })),
-    // Only what the page shows; a description is fetched when someone opens it.
-    sessions: shown,
+    // Only what the page shows, each room and speaker named once; a description is fetched when someone opens it.
+    ...sendSessions(shown),
     starred,
     clashWith,
     onNow: scheduled.filter((s) => s.startsAt.getTime() <= now && now < s.endsAt.getTime()).map((s) => s.title),
@@ -140,11 +197,14 @@ export function agendaPageAction(db: Db, user: Actor, event: AgendaEvent, form: 
   // A break or plenary set in every room is one card: its star carries every copy's id. A star button of the
   // agenda's one star form (no scripts) names them with the new state: "12,13:1".
   const star = intent === "star" ? /^(\d+(?:,\d+)*):([01])$/.exec(String(form.get("star") ?? "")) : null;
-  const sessionIds = star ? star[1]!.split(",").map(Number) : form.getAll("sessionId").map(Number);
+  // A place button of the agenda's one places form (no scripts) names its session and what to do: "15:take".
+  const place = intent === "place" ? /^(\d+):(take|release)$/.exec(String(form.get("place") ?? "")) : null;
+  if (intent === "place" && !place) return refused("errors.invalidValue", 400);
+  const sessionIds = star ? star[1]!.split(",").map(Number) : place ? [Number(place[1])] : form.getAll("sessionId").map(Number);
   const starring = star ? star[2] === "1" : form.get("starred") === "1";
   const sessionId = sessionIds[0]!;
   if (sessionIds.length === 0 || sessionIds.some((id) => !Number.isInteger(id) || id <= 0)) return refused("errors.invalidValue", 400);
-  switch (intent) {
+  switch (place ? place[2] : intent) {
     case "star":
       return setStars(db, user, event, sessionIds, starring) === null ? refused("errors.notFound", 404) : done;
     case "take": {

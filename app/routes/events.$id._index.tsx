@@ -1,14 +1,15 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
+import { useMemo } from "react";
 import { useTranslation } from "react-i18next";
 import { AgendaFilters } from "../components/agenda-filters";
 import { useAgendaLive } from "../components/agenda-live";
-import { AgendaSessionItem, StarsForm, useAgendaLabels, useStars } from "../components/agenda-session";
+import { AgendaSessionItem, PlacesForm, StarsForm, useAgendaLabels, usePlaces, useStars } from "../components/agenda-session";
 import { useRealtime } from "../components/realtime";
 import { EmptyState } from "../components/form";
 import { DateRange } from "../components/time";
 import { visibleEvent } from "../models/events.server";
-import { agendaPageAction, agendaPageData } from "../models/event-page.server";
+import { agendaPageAction, agendaPageData, type SentPerson, type SentSession } from "../models/event-page.server";
 import type { AgendaSessionView } from "../realtime/protocol";
 import { groupAcrossRooms, matchesAgendaFilter, readAgendaFilter } from "../utils/agenda-filter";
 import { notFound, requireEventReader, requireUser } from "../utils/auth.server";
@@ -33,6 +34,34 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   return agendaPageAction(db, user, event, form, context.requestMeta);
 }
 
+/** The page's sessions as `AgendaSessionView`s again, as a live change carries them (see `SentSession`). */
+function sessionsFromData(
+  sent: readonly SentSession[],
+  people: readonly SentPerson[],
+  rooms: readonly { id: number; name: string }[],
+): AgendaSessionView[] {
+  const roomNames = new Map(rooms.map((r) => [r.id, r.name]));
+  const speakers = people.map(([userId, name, organisation]) => ({ userId, name, organisation }));
+  return sent.map(
+    ([id, kind, title, status, startsAt, endsAt, roomId, pillarSlug, attribution, capacity, speakerIds, hasDescription, sequence]) => ({
+      id,
+      kind,
+      title,
+      status,
+      startsAt,
+      endsAt,
+      roomId,
+      roomName: roomId === null ? null : (roomNames.get(roomId) ?? null),
+      pillarSlug,
+      attribution,
+      capacity,
+      speakers: speakerIds.map((i) => speakers[i]!),
+      hasDescription,
+      sequence,
+    }),
+  );
+}
+
 export default function Agenda() {
   const { t } = useTranslation(["agenda", "common"]);
   const {
@@ -42,7 +71,8 @@ export default function Agenda() {
     hasSessions,
     rooms,
     pillars,
-    sessions: loaderSessions,
+    sessions: sent,
+    people,
     starred,
     clashWith,
     onNow,
@@ -55,8 +85,10 @@ export default function Agenda() {
     places,
     myPlaces,
   } = useLoaderData<typeof loader>();
+  const loaderSessions = useMemo(() => sessionsFromData(sent, people, rooms), [sent, people, rooms]);
   const labels = useAgendaLabels();
   const stars = useStars();
+  const placeForms = usePlaces();
   const [params] = useSearchParams();
   const prefs = useFormatPrefs();
   const useEventZone = params.get("zone") === "event";
@@ -240,7 +272,12 @@ export default function Agenda() {
           <EmptyState title={hasSessions ? t("agenda.noMatches") : t("agenda.noSessionsYet")} />
         ) : (
           <>
-            {signedIn ? <StarsForm stars={stars} /> : null}
+            {signedIn ? (
+              <>
+                <StarsForm stars={stars} />
+                {placeAccess ? <PlacesForm places={placeForms} /> : null}
+              </>
+            ) : null}
             <ol className="session-list">
               {cards.map(({ session: s, ids, roomNames, everyRoom }) => (
                 <AgendaSessionItem
@@ -251,6 +288,7 @@ export default function Agenda() {
                   everyRoom={everyRoom}
                   eventId={event.id}
                   zone={zone}
+                  locale={prefs.locale}
                   tabDate={day}
                   signedIn={signedIn}
                   changed={!!lastChange && ids.includes(lastChange.sessionId)}
@@ -261,6 +299,7 @@ export default function Agenda() {
                   placeAccess={placeAccess}
                   labels={labels}
                   stars={stars}
+                  places={placeForms}
                 />
               ))}
             </ol>

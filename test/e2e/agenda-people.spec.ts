@@ -80,7 +80,7 @@ for (const screen of ["phone", "desktop"] as const) {
 
       // One card for the plenary, in every room.
       await expect(page.getByTestId("agenda-session").filter({ hasText: "Opening plenary" })).toHaveCount(1);
-      await expect(first.getByTestId("session-room")).toHaveText("All rooms");
+      await expect(first.locator("h3 + .card__meta")).toHaveText("All rooms");
 
       // The filters are behind one control, which says how many are on.
       const search = page.getByLabel("Search");
