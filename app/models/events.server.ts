@@ -1,5 +1,5 @@
 import { peopleAsActors } from "./people.server";
-import { and, asc, eq, inArray } from "drizzle-orm";
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "../../db/client";
 import { agendaSessions, events, eventSeries, pillars, rooms, trackLeads, users } from "../../db/schema";
 import type { DomainEvent } from "../domain/events";
@@ -11,6 +11,7 @@ import { getEvent, sessionsLeftWithoutRoom, type AgendaEvent } from "./agenda.se
 import { recordAudit, type RequestMeta } from "./audit.server";
 import { announce } from "./domain-events.server";
 import { displayTimeZone } from "../utils/time-zones";
+import { preparedPerDatabase } from "./prepared.server";
 
 const forbidden = { ok: false as const, field: "form", error: "errors.forbidden" as const };
 
@@ -38,13 +39,21 @@ export function visibleEvent(db: DbOrTx, actor: Actor | null, eventId: number) {
   return event && can(actor, "event.view", event) ? event : null;
 }
 
+/** The reads of every agenda page (whether the reader may edit a track): prepared once per database. */
+const readQueries = preparedPerDatabase((db) => ({
+  trackLeads: db
+    .select()
+    .from(trackLeads)
+    .where(eq(trackLeads.eventId, sql.placeholder("eventId")))
+    .prepare(),
+  pillarIds: db.select({ id: pillars.id }).from(pillars).prepare(),
+}));
+
 /** Tracks (pillars) at an event that this person may edit. */
 export function editableTracks(db: DbOrTx, actor: Actor, eventId: number): number[] {
   const leads = listTrackLeads(db, eventId);
-  return db
-    .select({ id: pillars.id })
-    .from(pillars)
-    .all()
+  return readQueries(db)
+    .pillarIds.all()
     .map((p) => p.id)
     .filter((pillarId) => can(actor, "agenda.edit", { trackLeadIds: leads[pillarId] ?? [] }));
 }
@@ -314,8 +323,7 @@ export function createNextInSeries(
 /** The facilitators leading each track at an event, as pillar id → user ids. */
 export function listTrackLeads(db: DbOrTx, eventId: number): Record<number, number[]> {
   const out: Record<number, number[]> = {};
-  for (const lead of db.select().from(trackLeads).where(eq(trackLeads.eventId, eventId)).all())
-    (out[lead.pillarId] ??= []).push(lead.userId);
+  for (const lead of readQueries(db).trackLeads.all({ eventId })) (out[lead.pillarId] ??= []).push(lead.userId);
   return out;
 }
 

@@ -3,9 +3,13 @@ import type { DbOrTx } from "../../db/client";
 import { events, pillars } from "../../db/schema";
 import { can, type Actor } from "../utils/policy";
 import { displayTimeZone } from "../utils/time-zones";
+import { preparedPerDatabase } from "./prepared.server";
+
+/** The pillars, read on every agenda page: prepared once per database. */
+const pillarsInOrder = preparedPerDatabase((db) => db.select().from(pillars).orderBy(asc(pillars.position)).prepare());
 
 export function listPillars(db: DbOrTx) {
-  return db.select().from(pillars).orderBy(asc(pillars.position)).all();
+  return pillarsInOrder(db).all();
 }
 
 /** Events that have not ended yet and that this person (or, with null, a visitor) may see, soonest first. */

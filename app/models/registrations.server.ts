@@ -1,4 +1,4 @@
-import { and, asc, count, eq, inArray } from "drizzle-orm";
+import { and, asc, count, eq, inArray, sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "../../db/client";
 import { agendaSessions, agendaStars, eventRegistrations, organisations, sessionRegistrations, users } from "../../db/schema";
 import type { DomainEvent } from "../domain/events";
@@ -6,21 +6,42 @@ import { can, type Actor } from "../utils/policy";
 import type { AgendaEvent } from "./agenda.server";
 import { recordAudit, type RequestMeta } from "./audit.server";
 import { announce } from "./domain-events.server";
+import { preparedPerDatabase } from "./prepared.server";
 
 /** Registering and places are for people who may see the event; anyone else learns nothing of it. */
 const notFound = { ok: false as const, error: "errors.notFound" as const };
 const forbidden = { ok: false as const, error: "errors.forbidden" as const };
 
-// Event registrations ------------------------------------------------------
-
-export function myEventRegistration(db: DbOrTx, userId: number, eventId: number) {
-  return (
-    db
+/** The reads of every agenda page (the reader's registration, places and the places taken): prepared once per database. */
+const readQueries = preparedPerDatabase((db) => {
+  const userId = sql.placeholder("userId");
+  const eventId = sql.placeholder("eventId");
+  return {
+    registration: db
       .select({ status: eventRegistrations.status, createdAt: eventRegistrations.createdAt })
       .from(eventRegistrations)
       .where(and(eq(eventRegistrations.userId, userId), eq(eventRegistrations.eventId, eventId)))
-      .get() ?? null
-  );
+      .prepare(),
+    placeCounts: db
+      .select({ sessionId: sessionRegistrations.sessionId, status: sessionRegistrations.status, n: count() })
+      .from(sessionRegistrations)
+      .innerJoin(agendaSessions, eq(agendaSessions.id, sessionRegistrations.sessionId))
+      .where(eq(agendaSessions.eventId, eventId))
+      .groupBy(sessionRegistrations.sessionId, sessionRegistrations.status)
+      .prepare(),
+    myPlaces: db
+      .select({ id: sessionRegistrations.id, sessionId: sessionRegistrations.sessionId, status: sessionRegistrations.status })
+      .from(sessionRegistrations)
+      .innerJoin(agendaSessions, eq(agendaSessions.id, sessionRegistrations.sessionId))
+      .where(and(eq(sessionRegistrations.userId, userId), eq(agendaSessions.eventId, eventId)))
+      .prepare(),
+  };
+});
+
+// Event registrations ------------------------------------------------------
+
+export function myEventRegistration(db: DbOrTx, userId: number, eventId: number) {
+  return readQueries(db).registration.get({ userId, eventId }) ?? null;
 }
 
 export type RegistrationStatus = (typeof eventRegistrations.$inferSelect)["status"];
@@ -153,13 +174,7 @@ export type SessionPlace = { status: "confirmed" } | { status: "waitlisted"; pos
 
 /** Taken places and waiting-list length of every capacity-limited session of an event. */
 export function sessionPlaceCounts(db: DbOrTx, eventId: number): Record<number, { confirmed: number; waitlisted: number }> {
-  const rows = db
-    .select({ sessionId: sessionRegistrations.sessionId, status: sessionRegistrations.status, n: count() })
-    .from(sessionRegistrations)
-    .innerJoin(agendaSessions, eq(agendaSessions.id, sessionRegistrations.sessionId))
-    .where(eq(agendaSessions.eventId, eventId))
-    .groupBy(sessionRegistrations.sessionId, sessionRegistrations.status)
-    .all();
+  const rows = readQueries(db).placeCounts.all({ eventId });
   const out: Record<number, { confirmed: number; waitlisted: number }> = {};
   for (const r of rows) {
     out[r.sessionId] ??= { confirmed: 0, waitlisted: 0 };
@@ -170,12 +185,7 @@ export function sessionPlaceCounts(db: DbOrTx, eventId: number): Record<number, 
 
 /** This person's place (or waiting-list position) in each session of an event. */
 export function mySessionPlaces(db: DbOrTx, userId: number, eventId: number): Record<number, SessionPlace> {
-  const mine = db
-    .select({ id: sessionRegistrations.id, sessionId: sessionRegistrations.sessionId, status: sessionRegistrations.status })
-    .from(sessionRegistrations)
-    .innerJoin(agendaSessions, eq(agendaSessions.id, sessionRegistrations.sessionId))
-    .where(and(eq(sessionRegistrations.userId, userId), eq(agendaSessions.eventId, eventId)))
-    .all();
+  const mine = readQueries(db).myPlaces.all({ userId, eventId });
   const waitingIn = mine.filter((r) => r.status === "waitlisted").map((r) => r.sessionId);
   // Everyone waiting in those sessions, in one query, to count who is ahead.
   const queue = waitingIn.length

@@ -1,16 +1,23 @@
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "../../db/client";
 import { agendaSessions, agendaStars } from "../../db/schema";
 import { can, type Actor } from "../utils/policy";
 import type { AgendaEvent } from "./agenda.server";
+import { preparedPerDatabase } from "./prepared.server";
 
-export function starredSessionIds(db: DbOrTx, userId: number, eventId: number): number[] {
-  return db
+/** The reader's stars, read on every agenda page: prepared once per database. */
+const readQueries = preparedPerDatabase((db) => ({
+  starred: db
     .select({ id: agendaStars.sessionId })
     .from(agendaStars)
     .innerJoin(agendaSessions, eq(agendaSessions.id, agendaStars.sessionId))
-    .where(and(eq(agendaStars.userId, userId), eq(agendaSessions.eventId, eventId)))
-    .all()
+    .where(and(eq(agendaStars.userId, sql.placeholder("userId")), eq(agendaSessions.eventId, sql.placeholder("eventId"))))
+    .prepare(),
+}));
+
+export function starredSessionIds(db: DbOrTx, userId: number, eventId: number): number[] {
+  return readQueries(db)
+    .starred.all({ userId, eventId })
     .map((r) => r.id);
 }
 

@@ -83,3 +83,103 @@ describe("the agenda page's data names each room and speaker once", () => {
     for (const s of sessions) if (s[6] !== null) expect(rooms.map((r) => r.id)).toContain(s[6]);
   });
 });
+
+describe("the agenda page's reader's data", () => {
+  it("reads each reader's stars, registration, places and tracks afresh on every load, changed straight in the database", async () => {
+    const event = makeEvent(server.db);
+    const first = makeSession(server.db, event, { title: "Clinic: takedown notices", start: "10:00", end: "11:00", room: "Room A" });
+    const second = makeSession(server.db, event, { title: "Clinic: appeals", start: "10:30", end: "11:30", room: "Room B" });
+    server.db.$client.prepare("UPDATE agenda_sessions SET capacity = 1 WHERE id = ?").run(first);
+    const [ana, ben, lead] = [
+      await makePerson(server.db),
+      await makePerson(server.db),
+      await makePerson(server.db, { role: "facilitator" }),
+    ];
+    const sql = (statement: string, ...values: unknown[]) => server.db.$client.prepare(statement).run(...values);
+    sql("INSERT INTO agenda_stars (user_id, session_id) VALUES (?, ?), (?, ?)", ana.id, first, ana.id, second);
+    sql("INSERT INTO event_registrations (event_id, user_id, status) VALUES (?, ?, 'approved')", event.id, ana.id);
+    sql(
+      "INSERT INTO session_registrations (session_id, user_id, status) VALUES (?, ?, 'confirmed'), (?, ?, 'waitlisted')",
+      first,
+      ana.id,
+      first,
+      ben.id,
+    );
+
+    type ReaderData = {
+      starred: number[];
+      clashWith: Record<number, string[]>;
+      registration: { status: string } | null;
+      placeAccess: string | null;
+      places: Record<number, { confirmed: number; waitlisted: number }>;
+      myPlaces: Record<number, { status: string; position?: number }>;
+      canEdit: boolean;
+      pillars: { id: number; slug: string }[];
+    };
+    const cookies = new Map<number, string>();
+    const load = async (person: { id: number; email: string; password: string }) => {
+      if (!cookies.has(person.id)) cookies.set(person.id, await signInAs(server, person.email, person.password));
+      const res = await get(server, `/events/${event.id}.data`, cookies.get(person.id));
+      const routes = (await decode(res.body!)).value as Record<string, { data: ReaderData }>;
+      const { starred, clashWith, registration, placeAccess, places, myPlaces, canEdit, pillars } =
+        routes["routes/events.$id._index"]!.data;
+      return {
+        starred: [...starred].sort((a, b) => a - b),
+        clashWith,
+        registration: registration?.status ?? null,
+        placeAccess,
+        places,
+        myPlaces,
+        canEdit,
+        pillars,
+      };
+    };
+    const pillars = server.db.$client.prepare("SELECT id, slug FROM pillars ORDER BY position").all();
+    const places = { [first]: { confirmed: 1, waitlisted: 1 } };
+
+    expect(await load(ana)).toEqual({
+      starred: [first, second].sort((a, b) => a - b),
+      clashWith: { [first]: ["Clinic: appeals"], [second]: ["Clinic: takedown notices"] },
+      registration: "approved",
+      placeAccess: "registered",
+      places,
+      myPlaces: { [first]: { status: "confirmed" } },
+      canEdit: false,
+      pillars,
+    });
+    expect(await load(ben)).toEqual({
+      starred: [],
+      clashWith: {},
+      registration: null,
+      placeAccess: "registersOnTake",
+      places,
+      myPlaces: { [first]: { status: "waitlisted", position: 1 } },
+      canEdit: false,
+      pillars,
+    });
+    expect((await load(lead)).canEdit).toBe(false);
+
+    // Changed behind the models' back: every reader's next page shows it.
+    sql("DELETE FROM agenda_stars WHERE user_id = ? AND session_id = ?", ana.id, second);
+    sql("UPDATE event_registrations SET status = 'pending' WHERE user_id = ? AND event_id = ?", ana.id, event.id);
+    sql("DELETE FROM session_registrations WHERE user_id = ? AND session_id = ?", ana.id, first);
+    sql(
+      "INSERT INTO track_leads (event_id, pillar_id, user_id) VALUES (?, (SELECT id FROM pillars ORDER BY position LIMIT 1), ?)",
+      event.id,
+      lead.id,
+    );
+    const after = { [first]: { confirmed: 0, waitlisted: 1 } };
+    expect(await load(ana)).toEqual({
+      starred: [first],
+      clashWith: {},
+      registration: "pending",
+      placeAccess: "pending",
+      places: after,
+      myPlaces: {},
+      canEdit: false,
+      pillars,
+    });
+    expect((await load(ben)).places).toEqual(after);
+    expect((await load(lead)).canEdit).toBe(true);
+  });
+});
