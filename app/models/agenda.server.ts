@@ -11,22 +11,16 @@ import type { AgendaChange, AgendaChangeKind, AgendaSessionView } from "../realt
 import { recordAudit, type RequestMeta } from "./audit.server";
 import { ensureBreakout } from "./breakouts.server";
 import { announce } from "./domain-events.server";
+import { preparedPerDatabase } from "./prepared.server";
 
 export type AgendaEvent = typeof events.$inferSelect;
 export type AgendaSession = typeof agendaSessions.$inferSelect;
 
 /**
- * The queries of a timetable write's path (each move, and the change it announces to every open page), built and
- * prepared once per database instead of on every call: building a query and preparing its SQL took about as long as
- * running it. A transaction runs them too (it is the same connection), so they are kept per database session,
- * which a handle and its transactions share.
+ * The queries of a timetable write's path (each move, and the change it announces to every open page), prepared
+ * once per database: building a query and preparing its SQL took about as long as running it.
  */
-function preparedQueries(db: DbOrTx) {
-  const key = (db as unknown as { session?: object }).session ?? db;
-  let queries = prepared.get(key);
-  if (!queries) prepared.set(key, (queries = prepareQueries(db)));
-  return queries;
-}
+const preparedQueries = preparedPerDatabase(prepareQueries);
 
 function prepareQueries(db: DbOrTx) {
   const id = sql.placeholder("id");
@@ -75,8 +69,6 @@ function prepareQueries(db: DbOrTx) {
       .prepare(),
   };
 }
-
-const prepared = new WeakMap<object, ReturnType<typeof prepareQueries>>();
 
 /** The speakers' rows, with their people's names and organisations: a guest's are on the row itself. */
 function speakerQuery(db: DbOrTx) {
