@@ -86,6 +86,11 @@ function speakerQuery(db: DbOrTx) {
     .leftJoin(organisations, eq(organisations.id, users.organisationId));
 }
 
+/** A speaker as shown: a person's own name and organisation, or a guest's as entered. */
+function speakerOf(row: ReturnType<ReturnType<typeof speakerQuery>["all"]>[number]): Speaker {
+  return { userId: row.userId, name: row.userName ?? row.guestName ?? "", organisation: row.orgName ?? row.guestOrganisation ?? null };
+}
+
 export function getEvent(db: DbOrTx, id: number): AgendaEvent | null {
   const event = preparedQueries(db).event.get({ id });
   // A zone stored by an old name (Asia/Calcutta) is shown and used by its current one (Asia/Kolkata).
@@ -125,26 +130,12 @@ export function listSessions(db: DbOrTx, eventId: number, onlySessionId?: number
     .all();
   const ids = rows.map((r) => r.session.id);
   const speakerRows = ids.length
-    ? db
-        .select({
-          sessionId: sessionSpeakers.sessionId,
-          userId: sessionSpeakers.userId,
-          guestName: sessionSpeakers.guestName,
-          guestOrganisation: sessionSpeakers.guestOrganisation,
-          userName: users.name,
-          orgName: organisations.name,
-        })
-        .from(sessionSpeakers)
-        .leftJoin(users, eq(users.id, sessionSpeakers.userId))
-        .leftJoin(organisations, eq(organisations.id, users.organisationId))
-        .where(inArray(sessionSpeakers.sessionId, ids))
-        .orderBy(asc(sessionSpeakers.position))
-        .all()
+    ? speakerQuery(db).where(inArray(sessionSpeakers.sessionId, ids)).orderBy(asc(sessionSpeakers.position)).all()
     : [];
   const speakers = new Map<number, Speaker[]>();
   for (const s of speakerRows) {
     const list = speakers.get(s.sessionId) ?? [];
-    list.push({ userId: s.userId, name: s.userName ?? s.guestName ?? "", organisation: s.orgName ?? s.guestOrganisation ?? null });
+    list.push(speakerOf(s));
     speakers.set(s.sessionId, list);
   }
   return rows.map((r) => ({ ...r.session, roomName: r.roomName, pillarSlug: r.pillarSlug, speakers: speakers.get(r.session.id) ?? [] }));
@@ -269,9 +260,7 @@ function oneSession(db: DbOrTx, eventId: number, sessionId: number): TimetableSe
   const queries = preparedQueries(db);
   const row = queries.oneSession.get({ eventId, sessionId });
   if (!row) return null;
-  const speakers = queries.speakersOfOne
-    .all({ sessionId })
-    .map((s) => ({ userId: s.userId, name: s.userName ?? s.guestName ?? "", organisation: s.orgName ?? s.guestOrganisation ?? null }));
+  const speakers = queries.speakersOfOne.all({ sessionId }).map(speakerOf);
   return { ...row.session, roomName: row.roomName, pillarSlug: row.pillarSlug, speakers };
 }
 

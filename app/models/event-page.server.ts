@@ -8,6 +8,7 @@ import { matchesAgendaFilter, readAgendaFilter } from "../utils/agenda-filter";
 import { can, type Actor } from "../utils/policy";
 import { daysBetween, utcToZoned } from "../utils/zoned-time";
 import type { AgendaSessionView } from "../realtime/protocol";
+import { sendSessions } from "../utils/agenda-data";
 import { listRooms, listSessions, sessionView, type AgendaEvent, type TimetableSession } from "./agenda.server";
 import type { RequestMeta } from "./audit.server";
 import { editableTracks } from "./events.server";
@@ -57,60 +58,6 @@ function agendaOf(db: Db, event: AgendaEvent): KeptAgenda {
   perEvent.set(event.id, agenda);
   if (perEvent.size > KEPT_EVENTS) perEvent.delete(perEvent.keys().next().value!);
   return agenda;
-}
-
-/**
- * A session as the page's data carries it: the fields of `AgendaSessionView` in a fixed order, without what the
- * page already has once (its room's name is in `rooms`, its speakers in `people`). The page turns it back into an
- * `AgendaSessionView` (`sessionsFromData`); a live change still carries the whole view.
- */
-export type SentSession = [
-  id: number,
-  kind: AgendaSessionView["kind"],
-  title: string,
-  status: AgendaSessionView["status"],
-  startsAt: string,
-  endsAt: string,
-  roomId: number | null,
-  pillarSlug: string | null,
-  attribution: AgendaSessionView["attribution"],
-  capacity: number | null,
-  /** Indexes into `people`. */
-  speakers: number[],
-  hasDescription: boolean,
-  sequence: number,
-];
-/** A speaker of the shown sessions, once: user id (null for a guest), name, organisation. */
-export type SentPerson = [userId: number | null, name: string, organisation: string | null];
-
-/** The shown sessions as the page's data carries them, each speaker once. */
-function sendSessions(views: readonly AgendaSessionView[]): { sessions: SentSession[]; people: SentPerson[] } {
-  const people: SentPerson[] = [];
-  const index = new Map<string, number>();
-  const sessions = views.map((v): SentSession => {
-    const speakers = v.speakers.map((p) => {
-      const key = `${p.userId ?? ""}\u0000${p.name}\u0000${p.organisation ?? ""}`;
-      let i = index.get(key);
-      if (i === undefined) index.set(key, (i = people.push([p.userId, p.name, p.organisation]) - 1));
-      return i;
-    });
-    return [
-      v.id,
-      v.kind,
-      v.title,
-      v.status,
-      v.startsAt,
-      v.endsAt,
-      v.roomId,
-      v.pillarSlug,
-      v.attribution,
-      v.capacity,
-      speakers,
-      v.hasDescription,
-      v.sequence,
-    ];
-  });
-  return { sessions, people };
 }
 
 /** The agenda page of an event for this reader (null: signed out), filtered by the page's query string. */

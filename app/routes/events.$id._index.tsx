@@ -9,8 +9,9 @@ import { useRealtime } from "../components/realtime";
 import { EmptyState } from "../components/form";
 import { DateRange } from "../components/time";
 import { visibleEvent } from "../models/events.server";
-import { agendaPageAction, agendaPageData, type SentPerson, type SentSession } from "../models/event-page.server";
+import { agendaPageAction, agendaPageData } from "../models/event-page.server";
 import type { AgendaSessionView } from "../realtime/protocol";
+import { sessionsFromData } from "../utils/agenda-data";
 import { groupAcrossRooms, matchesAgendaFilter, readAgendaFilter } from "../utils/agenda-filter";
 import { notFound, requireEventReader, requireUser } from "../utils/auth.server";
 import { readForm } from "../utils/forms.server";
@@ -32,34 +33,6 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const event = visibleEvent(db, user, Number(params.id)) ?? notFound();
   const form = await readForm(request);
   return agendaPageAction(db, user, event, form, context.requestMeta);
-}
-
-/** The page's sessions as `AgendaSessionView`s again, as a live change carries them (see `SentSession`). */
-function sessionsFromData(
-  sent: readonly SentSession[],
-  people: readonly SentPerson[],
-  rooms: readonly { id: number; name: string }[],
-): AgendaSessionView[] {
-  const roomNames = new Map(rooms.map((r) => [r.id, r.name]));
-  const speakers = people.map(([userId, name, organisation]) => ({ userId, name, organisation }));
-  return sent.map(
-    ([id, kind, title, status, startsAt, endsAt, roomId, pillarSlug, attribution, capacity, speakerIds, hasDescription, sequence]) => ({
-      id,
-      kind,
-      title,
-      status,
-      startsAt,
-      endsAt,
-      roomId,
-      roomName: roomId === null ? null : (roomNames.get(roomId) ?? null),
-      pillarSlug,
-      attribution,
-      capacity,
-      speakers: speakerIds.map((i) => speakers[i]!),
-      hasDescription,
-      sequence,
-    }),
-  );
 }
 
 export default function Agenda() {

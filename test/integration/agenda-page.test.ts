@@ -1,6 +1,6 @@
 import { decode } from "turbo-stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { SentPerson, SentSession } from "../../app/models/event-page.server";
+import type { SentPerson, SentSession } from "../../app/utils/agenda-data";
 import { makeEvent, makePerson, makeSession } from "../support/factories";
 import { get, post, signInAs, startServer, type TestServer } from "../support/server";
 
