@@ -29,6 +29,7 @@ import {
   sleep,
   spawnNode,
   startServer,
+  postMove,
   summary,
   tempDir,
   wallNow,
@@ -289,21 +290,7 @@ async function main() {
       }));
 
     // The same request a browser's timetable makes when a session is dropped on a new slot.
-    const saveUrl = `${server.url}/events/${event.id}/timetable.data`;
-    const save = (slot: (typeof slots)[number]) => () =>
-      fetch(saveUrl, {
-        method: "POST",
-        headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: server.url, Cookie: secretariatCookie },
-        body: new URLSearchParams({
-          intent: "move",
-          sessionId: String(session.id),
-          roomId: String(slot.roomId),
-          date: slot.date,
-          startTime: slot.startTime,
-          endTime: slot.endTime,
-        }).toString(),
-        redirect: "manual",
-      });
+    const save = (slot: (typeof slots)[number]) => () => postMove(server.url, secretariatCookie, event.id, session.id, slot);
     // Counts every save, so that each one moves the session to the other slot whatever the block.
     let saves = 0;
     let triggers = 0;

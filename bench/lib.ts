@@ -475,3 +475,28 @@ export class LoadGenerator<Command extends { type: string }, Reply extends { typ
     await exited;
   }
 }
+
+/** A slot of the timetable, as its editor's move form sends it. */
+export interface MoveSlot {
+  roomId: number;
+  date: string;
+  startTime: string;
+  endTime: string;
+}
+
+/** Moves a session to `slot` through the timetable's own action (`intent=move`), as the editor's page does. */
+export function postMove(serverUrl: string, cookie: string, eventId: number, sessionId: number, slot: MoveSlot): Promise<Response> {
+  return fetch(`${serverUrl}/events/${eventId}/timetable.data`, {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: serverUrl, Cookie: cookie },
+    body: new URLSearchParams({
+      intent: "move",
+      sessionId: String(sessionId),
+      roomId: String(slot.roomId),
+      date: slot.date,
+      startTime: slot.startTime,
+      endTime: slot.endTime,
+    }).toString(),
+    redirect: "manual",
+  });
+}

@@ -32,6 +32,7 @@ import {
   signIn,
   sleep,
   startServer,
+  postMove,
   summary,
   tempDir,
   wallNow,
@@ -136,7 +137,6 @@ async function main() {
     ].map((s) => ({ ...s, startsAt: zonedToUtc(s.date, s.startTime, event.timeZone).toISOString() }));
     const secretariatCookie = await signIn(server.url, SECRETARIAT, DEMO_PASSWORD);
     const pageUrl = `${server.url}/events/${event.id}`;
-    const saveUrl = `${pageUrl}/timetable.data`;
     console.log(
       `Opening minute: ${DELEGATES} delegates (accounts and sessions made in ${fmt(preparedMs / 1000, 2)} s) open GET /events/${event.id} (${created.sessions} sessions over ${DAYS} days in ${ROOMS} rooms) within ${OPENING_S} s, in ${GENERATORS} generator process(es); the secretariat moves session ${session.id} every ${MOVE_EVERY_S} s`,
     );
@@ -150,19 +150,7 @@ async function main() {
       const started = wallNow();
       let res: Response;
       try {
-        res = await fetch(saveUrl, {
-          method: "POST",
-          headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: server.url, Cookie: secretariatCookie },
-          body: new URLSearchParams({
-            intent: "move",
-            sessionId: String(session.id),
-            roomId: String(slot.roomId),
-            date: slot.date,
-            startTime: slot.startTime,
-            endTime: slot.endTime,
-          }).toString(),
-          redirect: "manual",
-        });
+        res = await postMove(server.url, secretariatCookie, event.id, session.id, slot);
         await res.arrayBuffer();
       } catch (error) {
         // A move the server did not answer is a failed move (and its pages count as not told), not the end of the run.
