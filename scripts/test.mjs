@@ -8,7 +8,7 @@ try {
   accessSync(chromium, constants.X_OK);
 } catch {
   console.error(`Chromium was not found at ${chromium}; the end-to-end tests need it.`);
-  console.error("Install it with:\n\n  sudo apt-get update && sudo apt-get install -y chromium\n");
+  console.error("Install it with:\n\n  sudo apt-get update && sudo apt-get install -y chromium fonts-dejavu-core\n");
   console.error("(or set CHROMIUM_PATH to a Chromium or Chrome binary).");
   process.exit(1);
 }

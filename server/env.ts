@@ -39,6 +39,13 @@ const EnvSchema = z
       .default(10 * 1024 * 1024),
     /** Chromium for printing reports to PDF; without it, the PDF download asks people to print from their browser. */
     CHROMIUM_PATH: z.string().min(1).default("/usr/bin/chromium"),
+    /**
+     * The fonts the report's list of commitments is written in (decision 048): by default Debian's DejaVu Sans,
+     * the font Chromium prints the rest of the report in. Without them, or for text they cannot show, Chromium
+     * prints the whole report.
+     */
+    PDF_FONT: z.string().min(1).default("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
+    PDF_FONT_BOLD: z.string().min(1).default("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
     /** A PDF printer nobody used for this long closes its browser, to give the memory back. */
     PDF_IDLE_CLOSE_MS: z.coerce
       .number()

@@ -169,7 +169,16 @@ function ClosedOn({ value, prefs }: { value: Date; prefs: FormatPrefs }) {
  * The annual progress report, full or public, as a page that also prints well. `format` overrides the
  * reader's own locale and time zone (a print is in the coalition's).
  */
-export function ProgressReport({ report, format }: { report: ReportData; format?: FormatPrefs | null }) {
+export function ProgressReport({
+  report,
+  format,
+  listApart = false,
+}: {
+  report: ReportData;
+  format?: FormatPrefs | null;
+  /** For a print whose list of commitments is written apart and joined after these pages (decision 048). */
+  listApart?: boolean;
+}) {
   const { t } = useTranslation("report");
   const reader = useFormatPrefs();
   const prefs = format ?? reader;
@@ -315,47 +324,49 @@ export function ProgressReport({ report, format }: { report: ReportData; format?
         <p>{t("methodology.body")}</p>
       </section>
 
-      <section className="panel stack report-list">
-        <h2 id="report-list">{t("list.title")}</h2>
-        {report.commitments.length === 0 ? (
-          <p className="muted" data-testid="report-list-empty">
-            {t(isPublic ? "list.emptyPublic" : "list.empty")}
-          </p>
-        ) : (
-          <div className="table-scroll" tabIndex={0} role="region" aria-labelledby="report-list">
-            <table className="report-table" data-testid="report-list">
-              <thead>
-                <tr>
-                  {showReferences ? <th scope="col">{t("list.reference")}</th> : null}
-                  <th scope="col">{t("list.commitment")}</th>
-                  <th scope="col">{t("list.pillar")}</th>
-                  <th scope="col">{t("list.lead")}</th>
-                  <th scope="col">{t("list.completion")}</th>
-                  <th scope="col">{t("list.percent")}</th>
-                  <th scope="col">{t("list.earlyResult")}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {report.commitments.map((c) => (
-                  <tr key={c.commitmentId}>
-                    {showReferences ? (
-                      <td>
-                        <span className="report-ref">{c.reference}</span>
-                      </td>
-                    ) : null}
-                    <td>{c.title}</td>
-                    <td>{c.pillar}</td>
-                    <td>{c.leadOrganisation}</td>
-                    <td>{t(`completion.${c.completion}`)}</td>
-                    <td>{formatPercent(c.percent, locale)}</td>
-                    <td>{c.earlyResult}</td>
+      {listApart ? null : (
+        <section className="panel stack report-list">
+          <h2 id="report-list">{t("list.title")}</h2>
+          {report.commitments.length === 0 ? (
+            <p className="muted" data-testid="report-list-empty">
+              {t(isPublic ? "list.emptyPublic" : "list.empty")}
+            </p>
+          ) : (
+            <div className="table-scroll" tabIndex={0} role="region" aria-labelledby="report-list">
+              <table className="report-table" data-testid="report-list">
+                <thead>
+                  <tr>
+                    {showReferences ? <th scope="col">{t("list.reference")}</th> : null}
+                    <th scope="col">{t("list.commitment")}</th>
+                    <th scope="col">{t("list.pillar")}</th>
+                    <th scope="col">{t("list.lead")}</th>
+                    <th scope="col">{t("list.completion")}</th>
+                    <th scope="col">{t("list.percent")}</th>
+                    <th scope="col">{t("list.earlyResult")}</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-      </section>
+                </thead>
+                <tbody>
+                  {report.commitments.map((c) => (
+                    <tr key={c.commitmentId}>
+                      {showReferences ? (
+                        <td>
+                          <span className="report-ref">{c.reference}</span>
+                        </td>
+                      ) : null}
+                      <td>{c.title}</td>
+                      <td>{c.pillar}</td>
+                      <td>{c.leadOrganisation}</td>
+                      <td>{t(`completion.${c.completion}`)}</td>
+                      <td>{formatPercent(c.percent, locale)}</td>
+                      <td>{c.earlyResult}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </section>
+      )}
     </article>
   );
 }

@@ -9,7 +9,7 @@ import { refusedForm } from "../models/commitment-refusals.server";
 import { publishable, setHighlight } from "../models/report.server";
 import { parseForm, readForm } from "../utils/forms.server";
 import { pageTitleWith } from "../utils/meta";
-import { preparePdf, printSession, reportFormat, requireReport } from "../utils/reports.server";
+import { listPrintedApart, preparePdf, printSession, reportFormat, requireReport } from "../utils/reports.server";
 
 export const meta: MetaFunction<typeof loader> = pageTitleWith("report:title", (d: { report: { year: number } }) => ({
   year: d.report.year,
@@ -28,7 +28,9 @@ export function loader({ request, context, params }: LoaderFunctionArgs) {
     context.services.pdf.warm();
     preparePdf(context, report, printSession(context, request));
   }
-  return { report: publishable(report), format };
+  const listApart = listPrintedApart(request);
+  const sent = publishable(report);
+  return { report: listApart ? { ...sent, commitments: [] } : sent, format, listApart };
 }
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
@@ -51,7 +53,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 
 export default function FullReport() {
   const { t } = useTranslation("report");
-  const { report, format } = useLoaderData<typeof loader>();
+  const { report, format, listApart } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const errors = actionData && !actionData.ok ? actionData.errors : {};
   const values = actionData && !actionData.ok ? actionData.values : {};
@@ -62,7 +64,7 @@ export default function FullReport() {
         <h1>{t("title", { year: report.year })}</h1>
         <ReportDownloads year={report.year} audience="full" />
       </header>
-      <ProgressReport report={report} format={format} />
+      <ProgressReport report={report} format={format} listApart={listApart} />
       <section className="panel stack no-print" aria-labelledby="choose-highlights">
         <h2 id="choose-highlights">{t("highlights.choose")}</h2>
         <FormAlert

@@ -12,7 +12,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   if (!match) notFound();
   const audience = match[1] === "report" ? "full" : "public";
   const format = match[2]!;
-  const { report } = requireReport(context, request, params.year, audience);
+  const { report } = requireReport(context, request, params.year, audience, { forPdf: format === "pdf" });
   const name = `convene-progress-report-${report.year}${audience === "public" ? "-public" : ""}`;
   const privacy = audience === "public" ? "public, max-age=300" : "private, no-store";
 

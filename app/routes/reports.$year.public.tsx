@@ -6,7 +6,7 @@ import { ReportDownloads } from "../components/report-downloads";
 import { publishable } from "../models/report.server";
 import { formatNumber } from "../utils/format";
 import { pageTitleWith } from "../utils/meta";
-import { reportFormat, requireReport } from "../utils/reports.server";
+import { listPrintedApart, reportFormat, requireReport } from "../utils/reports.server";
 import { useFormatPrefs } from "../utils/root-data";
 
 export const meta: MetaFunction<typeof loader> = pageTitleWith("report:publicTitle", (d: { report: { year: number } }) => ({
@@ -16,12 +16,14 @@ export const meta: MetaFunction<typeof loader> = pageTitleWith("report:publicTit
 export function loader({ request, context, params }: LoaderFunctionArgs) {
   // A page view never starts the printer: the PDF is printed once, on its first download.
   const { report } = requireReport(context, request, params.year, "public");
-  return { report: publishable(report), format: reportFormat(context, request) };
+  const listApart = listPrintedApart(request);
+  const sent = publishable(report);
+  return { report: listApart ? { ...sent, commitments: [] } : sent, format: reportFormat(context, request), listApart };
 }
 
 export default function PublicReport() {
   const { t } = useTranslation("report");
-  const { report, format } = useLoaderData<typeof loader>();
+  const { report, format, listApart } = useLoaderData<typeof loader>();
   const reader = useFormatPrefs();
   const { locale } = format ?? reader;
   return (
@@ -37,7 +39,7 @@ export default function PublicReport() {
             ? t("unlisted.none")
             : t("unlisted.count", { count: report.unlisted.value, n: formatNumber(report.unlisted.value, locale) })}
       </p>
-      <ProgressReport report={report} format={format} />
+      <ProgressReport report={report} format={format} listApart={listApart} />
     </div>
   );
 }

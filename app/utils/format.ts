@@ -29,13 +29,17 @@ export function formatDateRange(startIso: string, endIso: string, locale: string
   return startIso === endIso ? f.format(start) : f.formatRange(start, new Date(`${endIso}T00:00:00Z`));
 }
 
+const numberFormatters = memo<Intl.NumberFormat>(100);
+
 export function formatNumber(value: number, locale: string): string {
-  return new Intl.NumberFormat(locale).format(value);
+  return numberFormatters(locale, () => new Intl.NumberFormat(locale)).format(value);
 }
 
 /** A whole percentage (0–100) in the reader's locale: "40 %", "40%"… */
 export function formatPercent(percent: number, locale: string): string {
-  return new Intl.NumberFormat(locale, { style: "percent", maximumFractionDigits: 0 }).format(percent / 100);
+  return numberFormatters(`${locale}|%`, () => new Intl.NumberFormat(locale, { style: "percent", maximumFractionDigits: 0 })).format(
+    percent / 100,
+  );
 }
 
 /** The first Accept-Language tag Intl knows, so dates read the way this reader expects (en-GB vs en-US). */

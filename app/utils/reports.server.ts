@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { readFile, readdir, rm } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import type { AppLoadContext } from "@remix-run/node";
@@ -8,12 +8,24 @@ import { SESSION_COOKIE } from "../models/session.server";
 import { buildReport, publishable, type Audience, type ReportData } from "../models/report.server";
 import type { FormatPrefs } from "./format";
 import { notFound, requirePermission } from "./auth.server";
+import { listWriter } from "./report-list-pdf.server";
 
-/** A closed cycle's report for an audience: the full one needs `cycles.manage`; the public one is for anyone. */
-export function requireReport(context: AppLoadContext, request: Request, yearParam: string | undefined, audience: Audience) {
+/**
+ * A closed cycle's report for an audience: the full one needs `cycles.manage`; the public one is for anyone.
+ * With `forPdf`, when no PDF of this report is kept yet, Chromium starts while the report is built, so a first
+ * print does not wait for it afterwards (decision 048).
+ */
+export function requireReport(
+  context: AppLoadContext,
+  request: Request,
+  yearParam: string | undefined,
+  audience: Audience,
+  { forPdf = false } = {},
+) {
   const user = audience === "full" ? requirePermission(context, request, "cycles.manage") : (context.auth?.user ?? null);
   const year = Number(yearParam);
   if (!Number.isInteger(year) || year < 2000 || year > 2999) notFound();
+  if (forPdf && !keptPdfs(context.services.env.DATABASE_PATH, year).some((n) => n.startsWith(`${audience}-`))) context.services.pdf.warm();
   const report = buildReport(context.services.db, year, audience) ?? notFound();
   return { user, report };
 }
@@ -21,9 +33,20 @@ export function requireReport(context: AppLoadContext, request: Request, yearPar
 /** The search parameter that asks a report page for its printed form, in the coalition's format. */
 export const PRINT_PARAM = "print";
 
-/** The path Chromium prints for a report: the page itself, in the coalition's language and time zone. */
-export function printPath(year: number, audience: Audience): string {
-  return `/reports/${year}${audience === "public" ? "/public" : ""}?${PRINT_PARAM}`;
+/** The value of `?print` that leaves the list of commitments out: it is written apart and joined after (decision 048). */
+const WITHOUT_LIST = "without-list";
+
+/**
+ * The path Chromium prints for a report: the page itself, in the coalition's language and time zone, with or
+ * without its list of commitments.
+ */
+export function printPath(year: number, audience: Audience, withoutList = false): string {
+  return `/reports/${year}${audience === "public" ? "/public" : ""}?${PRINT_PARAM}${withoutList ? `=${WITHOUT_LIST}` : ""}`;
+}
+
+/** Whether this is a print whose list of commitments is written apart (decision 048). */
+export function listPrintedApart(request: Request): boolean {
+  return new URL(request.url).searchParams.get(PRINT_PARAM) === WITHOUT_LIST;
 }
 
 /**
@@ -51,7 +74,21 @@ export function reportPdfFile(databasePath: string, report: ReportData, format: 
     .update(JSON.stringify({ report: publishable(report), format: { locale: format.locale, timeZone: format.timeZone } }))
     .digest("hex")
     .slice(0, 16);
-  return join(dirname(resolve(databasePath)), "reports", String(report.year), `${report.audience}-${digest}.pdf`);
+  return join(reportsDir(databasePath, report.year), `${report.audience}-${digest}.pdf`);
+}
+
+/** Where a year's report PDFs are kept: `reports/<year>/` beside the database. */
+function reportsDir(databasePath: string, year: number): string {
+  return join(dirname(resolve(databasePath)), "reports", String(year));
+}
+
+/** The names of the PDFs kept for a year's reports. */
+function keptPdfs(databasePath: string, year: number): string[] {
+  try {
+    return readdirSync(reportsDir(databasePath, year)).filter((n) => n.endsWith(".pdf"));
+  } catch {
+    return [];
+  }
 }
 
 type PrintSession = { name: string; value: string } | null;
@@ -73,7 +110,9 @@ export async function reportPdf(context: AppLoadContext, report: ReportData, ses
   const kept = await readFile(file).catch(() => null);
   if (kept) return kept;
   if (!selfUrl || !printer.available()) return null;
-  const pdf = await printer.printToFile(file, selfUrl, printPath(report.year, report.audience), session);
+  // The list of commitments is written apart when its fonts can show it, and Chromium prints the rest (decision 048).
+  const list = listWriter(report, coalitionFormat(context), { regular: env.PDF_FONT, bold: env.PDF_FONT_BOLD });
+  const pdf = await printer.printToFile(file, selfUrl, printPath(report.year, report.audience, list !== null), session, list ?? undefined);
   void dropOlderPdfs(file);
   return pdf;
 }

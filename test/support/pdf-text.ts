@@ -1,6 +1,7 @@
 /**
- * The text of a PDF printed by Chromium (Skia), for tests: its fonts are Type0 with a ToUnicode map and
- * its pages draw glyph ids with `Tj`/`TJ`. Enough to read what a printed report says, not a PDF reader.
+ * The text of a PDF printed by Chromium (Skia), or written by PDFKit and joined by pdf-lib (decision 048),
+ * for tests: its fonts are Type0 with a ToUnicode map and its pages draw glyph ids with `Tj`/`TJ`. Enough to
+ * read what a printed report says, not a PDF reader.
  */
 import { inflateSync } from "node:zlib";
 
@@ -43,13 +44,20 @@ function toUnicode(cmap: string): Map<string, string> {
   const map = new Map<string, string>();
   for (const block of cmap.matchAll(/beginbfchar([\s\S]*?)endbfchar/g))
     for (const [, code, uni] of block[1]!.matchAll(/<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>/g)) map.set(code!.toUpperCase(), hexToString(uni!));
-  for (const block of cmap.matchAll(/beginbfrange([\s\S]*?)endbfrange/g))
-    for (const [, from, to, uni] of block[1]!.matchAll(/<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>/g)) {
+  for (const block of cmap.matchAll(/beginbfrange([\s\S]*?)endbfrange/g)) {
+    // PDFKit's form: a range and the text of each code in it, `<0000> <0002> [<0041> <0042> <0043>]`.
+    const listed = /<([0-9A-Fa-f]+)>\s*<[0-9A-Fa-f]+>\s*\[([^\]]*)\]/g;
+    for (const [, from, list] of block[1]!.matchAll(listed))
+      [...list!.matchAll(/<([0-9A-Fa-f]+)>/g)].forEach(([, uni], i) =>
+        map.set((parseInt(from!, 16) + i).toString(16).toUpperCase().padStart(4, "0"), hexToString(uni!)),
+      );
+    for (const [, from, to, uni] of block[1]!.replace(listed, "").matchAll(/<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>/g)) {
       const first = parseInt(from!, 16);
       const base = parseInt(uni!, 16);
       for (let code = first; code <= parseInt(to!, 16); code++)
         map.set(code.toString(16).toUpperCase().padStart(4, "0"), String.fromCodePoint(base + code - first));
     }
+  }
   return map;
 }
 
