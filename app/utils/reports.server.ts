@@ -5,7 +5,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import type { AppLoadContext } from "@remix-run/node";
 import { parse } from "cookie";
 import { SESSION_COOKIE } from "../models/session.server";
-import { buildReport, publishable, type Audience, type ReportData } from "../models/report.server";
+import { buildReport, closedCycle, publishable, type Audience, type ReportData } from "../models/report.server";
 import type { FormatPrefs } from "./format";
 import { notFound, requirePermission } from "./auth.server";
 import { listWriter } from "./report-list-pdf.server";
@@ -25,7 +25,9 @@ export function requireReport(
   const user = audience === "full" ? requirePermission(context, request, "cycles.manage") : (context.auth?.user ?? null);
   const year = Number(yearParam);
   if (!Number.isInteger(year) || year < 2000 || year > 2999) notFound();
-  if (forPdf && !keptPdfs(context.services.env.DATABASE_PATH, year).some((n) => n.startsWith(`${audience}-`))) context.services.pdf.warm();
+  // Only for a closed cycle's report, so a request for any other year never starts a browser.
+  const unprinted = () => !keptPdfs(context.services.env.DATABASE_PATH, year).some((n) => n.startsWith(`${audience}-`));
+  if (forPdf && closedCycle(context.services.db, year) && unprinted()) context.services.pdf.warm();
   const report = buildReport(context.services.db, year, audience) ?? notFound();
   return { user, report };
 }

@@ -32,6 +32,10 @@ it("writes the full report's list apart and joins it after the printed pages: th
     const report = buildReport(server.db, year, "full")!;
     expect(report.commitments.length).toBeGreaterThan(0);
     const cookie = await signInAs(server, "secretariat@convene.example");
+    // A download starts Chromium while the report is built, but only for a closed cycle's report.
+    expect((await get(server, `/reports/2999/download/public.pdf`)).status).toBe(404);
+    expect((await get(server, `/reports/${year + 1}/download/report.pdf`, cookie)).status).toBe(404);
+    expect(pdf.running()).toBe(false);
 
     const res = await get(server, `/reports/${year}/download/report.pdf`, cookie);
     expect(res.status).toBe(200);
