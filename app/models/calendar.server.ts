@@ -6,12 +6,11 @@ import { actorFor } from "./people.server";
 import { randomBytes } from "node:crypto";
 import { TZDate } from "@date-fns/tz";
 import { asc, eq, inArray } from "drizzle-orm";
-import i18next, { type TFunction } from "i18next";
 import ical, { ICalEventStatus, type ICalCalendar } from "ical-generator";
 import type { Db, DbOrTx } from "../../db/client";
 import { calendarFeeds, events, organisations, rooms, sessionSpeakers, users } from "../../db/schema";
-import { i18nConfig } from "../i18n";
 import { can, type Actor } from "../utils/policy";
+import { translatorFor } from "../utils/translators.server";
 import { canonicalTimeZone, displayTimeZone } from "../utils/time-zones";
 import { spanOf, vtimezone } from "../utils/vtimezone";
 import type { AgendaEvent, AgendaSession } from "./agenda.server";
@@ -24,19 +23,6 @@ export interface CalendarOptions {
   baseUrl: string;
   /** Language of the calendar's own words; calendar apps send none, so English unless a page asks. */
   locale?: string;
-}
-
-const translators = new Map<string, TFunction<"calendar">>();
-
-function translatorFor(locale: string): TFunction<"calendar"> {
-  let t = translators.get(locale);
-  if (!t) {
-    const instance = i18next.createInstance();
-    void instance.init({ ...i18nConfig, lng: locale, initImmediate: false });
-    t = instance.getFixedT(locale, "calendar");
-    translators.set(locale, t);
-  }
-  return t;
 }
 
 /** Room names and speakers of these sessions, looked up once for the whole calendar. */
@@ -110,7 +96,7 @@ function addSessions(
   sessions: readonly AgendaSession[],
   opts: CalendarOptions,
 ) {
-  const t = translatorFor(opts.locale ?? "en");
+  const t = translatorFor(opts.locale ?? "en", "calendar");
   const { roomNames, speakers } = detailsOf(db, sessions);
   const url = `${opts.baseUrl.replace(/\/+$/, "")}/events/${event.id}`;
   const zone = calendarZone(event.timeZone);
@@ -150,7 +136,7 @@ function addSessions(
 
 /** One event's whole timetable, cancelled sessions included (marked cancelled, so subscribers drop them). */
 export function eventCalendar(db: DbOrTx, event: AgendaEvent, sessions: readonly AgendaSession[], opts: CalendarOptions): string {
-  const t = translatorFor(opts.locale ?? "en");
+  const t = translatorFor(opts.locale ?? "en", "calendar");
   const feed = newCalendar(t("ics.eventCalendarName", { title: event.title }), {});
   feed.calendar.x([["X-WR-TIMEZONE", displayTimeZone(event.timeZone)]]);
   addSessions(db, feed, event, sessions, opts);
@@ -177,7 +163,7 @@ export function personalCalendar(db: DbOrTx, userId: number, opts: CalendarOptio
         .filter((e) => can(actor, "event.view", e))
     : [];
 
-  const t = translatorFor(opts.locale ?? "en");
+  const t = translatorFor(opts.locale ?? "en", "calendar");
   const feed = newCalendar(t("ics.personalCalendarName"), { ttlSeconds: 60 * 60 });
   for (const event of visible) addSessions(db, feed, event, byEvent.get(event.id)!, opts);
   return feed.calendar.toString();

@@ -10,11 +10,12 @@
  */
 import { readFileSync } from "node:fs";
 import { create as openFont, type Font } from "fontkit";
-import i18next, { type TFunction } from "i18next";
+import i18next from "i18next";
 import PDFDocument from "pdfkit";
-import { i18nConfig, supportedLanguages } from "../i18n";
+import { supportedLanguages } from "../i18n";
 import type { ReportData } from "../models/report.server";
 import { formatPercent, type FormatPrefs } from "./format";
+import { translatorFor } from "./translators.server";
 
 export interface ListFonts {
   regular: string;
@@ -61,23 +62,9 @@ function loaded(path: string): Font | null {
   return fonts.get(path)!;
 }
 
-const translators = new Map<string, TFunction<"report">>();
-
 /** The language the printed page is in: the coalition's, when Convene has it (as the page's own detection). */
 function languageOf(locale: string): string {
   return supportedLanguages.find((l) => locale === l || locale.startsWith(`${l}-`)) ?? "en";
-}
-
-/** The report's words in that language. */
-function translatorFor(language: string): TFunction<"report"> {
-  let t = translators.get(language);
-  if (!t) {
-    const instance = i18next.createInstance();
-    void instance.init({ ...i18nConfig, lng: language, initImmediate: false });
-    t = instance.getFixedT(language, "report");
-    translators.set(language, t);
-  }
-  return t;
 }
 
 /** Whether every character of `text` is in `font` and none needs right-to-left ordering. */
@@ -101,7 +88,7 @@ export function listWriter(report: ReportData, format: FormatPrefs, fontFiles: L
   if (!regular || !bold) return null;
   const language = languageOf(format.locale);
   if (i18next.dir(language) === "rtl") return null;
-  const t = translatorFor(language);
+  const t = translatorFor(language, "report");
   const showReferences = report.audience === "full";
   const header = [
     ...(showReferences ? [t("list.reference")] : []),
